@@ -1,0 +1,68 @@
+/**
+ * Stable error codes. They are public API: `ag-error` events and `failed` states carry them,
+ * and integrators switch on them. Add codes; never rename or reuse one.
+ */
+export const ErrorCodes = {
+  // configuration / auth
+  BadConfig: 'bad-config',
+  Unauthorized: 'unauthorized',
+  // input from servers
+  InvalidMessage: 'invalid-message',
+  InvalidProperties: 'invalid-properties',
+  RelocationRefused: 'relocation-refused',
+  // connection
+  HeartbeatTimeout: 'heartbeat-timeout',
+  RetriesExhausted: 'retries-exhausted',
+  RequestTimeout: 'request-timeout',
+  // chat
+  SessionNotFound: 'session-not-found',
+  MessageTooLong: 'message-too-long',
+  SendFailed: 'send-failed',
+  TranscriptSaveFailed: 'transcript-save-failed',
+  SessionClosed: 'session-closed',
+  // survey / PCS
+  PcsUnreachable: 'pcs-unreachable',
+  PcsBadResponse: 'pcs-bad-response',
+  NotPrimary: 'not-primary',
+  NoSurvey: 'no-survey',
+  NoCall: 'no-call',
+  CallNotActive: 'call-not-active',
+  CallDropped: 'call-dropped',
+  TransferRejected: 'transfer-rejected',
+  CallVariablesRejected: 'call-variables-rejected',
+  InvalidSmsNumber: 'invalid-sms-number',
+  HostDisconnected: 'host-disconnected',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** What an `ag-error` event and a `failed` state carry. */
+export interface AgErrorInfo {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** Error codes a server puts in `{ ok: false, error: { code } }` answers. */
+export const ServerErrorCodes = {
+  BadRequest: 'bad-request',
+  UnknownSession: 'unknown-session',
+  UnknownInteraction: 'unknown-interaction',
+  TooLarge: 'too-large',
+  Unauthorized: 'unauthorized',
+  NotPrimary: 'not-primary',
+  Closed: 'closed',
+  NotFound: 'not-found',
+  Internal: 'internal',
+} as const;
+export type ServerErrorCode = (typeof ServerErrorCodes)[keyof typeof ServerErrorCodes];
+
+/** An Error carrying a stable code, for promise rejections inside the SDK. */
+export class AgError extends Error implements AgErrorInfo {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AgError';
+  }
+}

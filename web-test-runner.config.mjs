@@ -1,0 +1,51 @@
+// Browser tests: Debian's Chromium, TypeScript through esbuild, the msw worker served at the
+// root, and server commands that fork/kill real socket.io processes (test/support/processes.mjs).
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { fileURLToPath } from 'node:url';
+import { processCommandsPlugin } from './test/support/processes.mjs';
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** @type {import('@web/test-runner').TestRunnerConfig} */
+export default {
+  files: process.env.AG_TEST_FILES?.split(',') ?? ['test/**/*.test.ts'],
+  nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
+  concurrency: Number(process.env.AG_TEST_CONCURRENCY ?? 2),
+  testFramework: { config: { timeout: 20000 } },
+  testsFinishTimeout: 8 * 60 * 1000,
+  browserStartTimeout: 60000,
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+        headless: true,
+        args: chromiumArgs,
+      },
+    }),
+  ],
+  middleware: [
+    // msw's worker must be served with scope "/".
+    function mswWorker(context, next) {
+      if (context.url === '/mockServiceWorker.js') {
+        context.url = '/node_modules/msw/lib/mockServiceWorker.js';
+      }
+      return next();
+    },
+  ],
+  plugins: [
+    esbuildPlugin({
+      ts: true,
+      target: 'auto',
+      tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
+    }),
+    processCommandsPlugin(),
+  ],
+};
