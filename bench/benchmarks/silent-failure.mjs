@@ -1,0 +1,1 @@
+export default { title: 'silent-failure', goals: [], async run(ctx) { ctx.notMeasured('not written yet'); } };

@@ -1,0 +1,171 @@
+// 5. Reconnect storm: N chat sessions (the core client, in this Node process) on one reference
+// cluster instance that is SIGKILLed. Time until every session is connected elsewhere, and the
+// peak of new connections per 100 ms at the surviving instances, with backoff jitter (default)
+// vs without (jitter 0). A fresh cluster per variant, so the two runs do not share state.
+import { performance } from 'node:perf_hooks';
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { goal, sleep, waitFor } from '../lib/harness.mjs';
+import { startCluster } from '../lib/cluster.mjs';
+import { importTs } from '../lib/esbuild-node.mjs';
+import { ratio, round, summarize } from '../lib/stats.mjs';
+
+const BIN_MS = 100;
+
+async function pool(items, concurrency, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
+
+function peakPerBin(timestamps, t0) {
+  const bins = new Map();
+  for (const t of timestamps) {
+    if (t < t0) continue;
+    const b = Math.floor((t - t0) / BIN_MS);
+    bins.set(b, (bins.get(b) ?? 0) + 1);
+  }
+  let peak = 0, at = 0;
+  for (const [b, n] of bins) if (n > peak) [peak, at] = [n, b * BIN_MS];
+  return { peak, atMs: at, bins: [...bins.entries()].sort((a, b) => a[0] - b[0]) };
+}
+
+async function runVariant(ctx, client, { sessions, jitter }) {
+  const cluster = await startCluster(ctx.root);
+  ctx.defer(() => cluster.stop());
+  const { urls } = cluster.info;
+  const chatIds = Object.keys(urls.chat);
+  if (chatIds.length < 2) ctx.notMeasured('the cluster has fewer than two chat instances');
+  const victim = chatIds[0];
+  const allowedOrigins = [...new Set(Object.values(urls.chat).map((u) => new URL(u).origin))];
+  ctx.log(`jitter ${jitter}: starting ${sessions} chats on ${victim}`);
+  const chats = await pool(Array.from({ length: sessions }, (_, i) => i), 32, async (i) => {
+    ctx.checkAborted();
+    return cluster.control('interactions', 'startChat', { customerName: `storm-${i}`, instanceId: victim });
+  });
+  const onVictim = chats.filter((c) => c.instanceId === victim).length;
+
+  const state = chats.map(() => ({ endpoint: undefined, connected: false, connectedAt: NaN }));
+  const attempts = []; // [t, url]
+  let t0 = Infinity;
+  const live = [];
+  ctx.defer(() => live.forEach((s) => s.dispose()));
+  // Bring the sessions up in batches: the storm we measure is the one after the kill, not ours.
+  for (let i = 0; i < chats.length; i++) {
+    const c = chats[i];
+    live.push(
+      client.startStormSession({
+        interactionsUrl: urls.interactions,
+        interactionId: c.interactionId,
+        sessionId: c.sessionId,
+        allowedOrigins,
+        jitter,
+        webSocket: client.WebSocket,
+        onAttempt: (url) => attempts.push([performance.now(), url]),
+        onStatus: (s) => {
+          const st = state[i];
+          st.connected = s.state === 'connected';
+          st.endpoint = s.endpoint;
+          if (st.connected && performance.now() >= t0 && s.endpoint !== victim && Number.isNaN(st.connectedAt)) st.connectedAt = performance.now();
+        },
+      }),
+    );
+    if (i % 100 === 99) {
+      ctx.checkAborted();
+      await sleep(50);
+    }
+  }
+  await waitFor(() => state.every((s) => s.connected), { timeoutMs: 30_000, everyMs: 50, what: `all ${sessions} sessions connected before the kill` });
+  await sleep(300); // let the join acks and heartbeats settle
+  ctx.log(`jitter ${jitter}: all connected; SIGKILL ${victim}`);
+  t0 = performance.now();
+  await cluster.control('chat', 'kill', { id: victim });
+  const capMs = 15_000;
+  try {
+    await waitFor(() => state.every((s) => !Number.isNaN(s.connectedAt)), { timeoutMs: capMs, everyMs: 10, what: 'every session connected elsewhere' });
+  } catch {
+    /* reported as a count below */
+  }
+  const latencies = state.map((s) => s.connectedAt - t0);
+  const done = latencies.filter((x) => Number.isFinite(x));
+  const survivorUrls = new Set(chatIds.filter((id) => id !== victim).map((id) => urls.chat[id]));
+  const survivorAttempts = attempts.filter(([t, url]) => t >= t0 && survivorUrls.has(url)).map(([t]) => t);
+  const connects = state.map((s) => s.connectedAt).filter((t) => Number.isFinite(t));
+  const result = {
+    sessions,
+    onVictim,
+    jitter,
+    reconnected: done.length,
+    allWithinMs: done.length === sessions ? Math.max(...done) : null,
+    latency: summarize(done),
+    connectsPeak: peakPerBin(connects, t0),
+    attemptsPeak: peakPerBin(survivorAttempts, t0),
+    attemptsTotal: survivorAttempts.length,
+  };
+  for (const s of live.splice(0)) s.dispose();
+  await cluster.stop();
+  return result;
+}
+
+export default {
+  title: 'Reconnect storm (SIGKILL of one chat instance)',
+  goals: [
+    { metric: 'all sessions connected elsewhere', goal: '<= 5,000 ms' },
+    { metric: 'peak new connections / 100 ms, jitter vs no jitter', goal: '<= 25 %' },
+  ],
+  async run(ctx) {
+    ctx.requireFiles('cluster/main.mjs', 'src/core/connection.ts', 'src/core/property-stream.ts', 'src/core/endpoints.ts');
+    const sessions = ctx.quick ? 200 : 1000;
+    const { module: client, outfile } = await importTs(ctx.root, 'bench/node/storm-client.ts');
+    ctx.defer(() => rmSync(outfile, { force: true }));
+    // Node 20 has no global WebSocket; the core takes the constructor injected (ws, which
+    // engine.io-client itself uses in Node).
+    client.WebSocket = createRequire(join(ctx.root, 'package.json'))('ws');
+    const ours = await runVariant(ctx, client, { sessions, jitter: 0.5 });
+    const flat = await runVariant(ctx, client, { sessions, jitter: 0 });
+    const peakRatio = ratio(ours.connectsPeak.peak, flat.connectsPeak.peak);
+    const row = (name, r) => [
+      name,
+      `${r.reconnected} / ${r.sessions}`,
+      r.allWithinMs === null ? `not all (cap 15 s)` : `${Math.round(r.allWithinMs)} ms`,
+      `${Math.round(r.latency.median)} ms`,
+      `${Math.round(r.latency.p95)} ms`,
+      `${r.connectsPeak.peak} (at +${r.connectsPeak.atMs} ms)`,
+      `${r.attemptsPeak.peak} (${r.attemptsTotal} in all)`,
+    ];
+    const histo = (r) => r.connectsPeak.bins.map(([b, n]) => `${b * BIN_MS}:${n}`).join(' ');
+    return {
+      method:
+        `${sessions} chat sessions, each a PropertyStream + ResilientConnection (the core, bundled for Node with esbuild) ` +
+        `joined to one instance of the reference cluster, which is then SIGKILLed through the control API. ` +
+        `Time is from the kill request to each session being \`connected\` on another instance (join acked). ` +
+        `"Peak" counts sessions that completed their connect in each ${BIN_MS} ms bin (client-side timestamps); ` +
+        `socket attempts at the surviving instances are counted by wrapping the socket factory.`,
+      goals: [
+        goal({ metric: 'all sessions connected elsewhere (jitter on)', value: ours.allWithinMs === null ? null : round(ours.allWithinMs, 0), op: '<=', target: 5000, unit: 'ms', note: ours.allWithinMs === null ? `only ${ours.reconnected}/${sessions} within 15 s` : undefined }),
+        goal({ metric: 'peak connects / 100 ms, jitter vs no jitter', value: peakRatio === null ? null : round(peakRatio * 100, 0), op: '<=', target: 25, unit: '%', note: `${ours.connectsPeak.peak} vs ${flat.connectsPeak.peak}` }),
+      ],
+      tables: [
+        {
+          columns: ['Variant', 'reconnected', 'all within', 'median', 'p95', `peak connects / ${BIN_MS} ms`, `peak attempts at survivors / ${BIN_MS} ms`],
+          rows: [row('ours (backoff jitter 0.5)', ours), row('no jitter (jitter 0)', flat), ['ratio ours / no jitter', '', ratio(ours.allWithinMs, flat.allWithinMs) ?? '—', ratio(ours.latency.median, flat.latency.median) ?? '—', ratio(ours.latency.p95, flat.latency.p95) ?? '—', peakRatio ?? '—', ratio(ours.attemptsPeak.peak, flat.attemptsPeak.peak) ?? '—']],
+        },
+      ],
+      notes: [
+        `Connects per ${BIN_MS} ms bin after the kill (ms:count), jitter on: ${histo(ours) || '—'}`,
+        `Same, jitter 0: ${histo(flat) || '—'}`,
+        ...(ours.onVictim < sessions ? [`only ${ours.onVictim} of ${sessions} chats were placed on the victim instance`] : []),
+      ],
+      data: { ours, flat },
+    };
+  },
+};

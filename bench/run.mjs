@@ -1,0 +1,110 @@
+// `npm run bench [-- --quick] [-- --only=storm,bundle-size]`
+// Runs each benchmark in turn (never in parallel: this is a 2-core machine and they would skew
+// each other), each under its own time budget, and writes bench/results/latest.{json,md} plus
+// the SVG charts. A benchmark whose dependency has not landed reports "not measured: <why>";
+// one that breaks reports the error; neither fails the run. The exit code is 0 unless the
+// harness itself breaks: results are reported, never asserted.
+import { performance } from 'node:perf_hooks';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { createContext, NotMeasured } from './lib/harness.mjs';
+import { writeResults } from './lib/report.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+
+// Order: the least UI-dependent first. Budgets (ms) keep the whole run under 10 minutes.
+const suite = [
+  ['bundle-size', 60_000, 45_000],
+  ['storm', 100_000, 45_000],
+  ['relocation', 220_000, 90_000],
+  ['silent-failure', 70_000, 40_000],
+  ['transcript', 50_000, 30_000],
+  ['memory', 80_000, 40_000],
+];
+const totalBudgetMs = 9.5 * 60_000;
+
+function chromiumVersion() {
+  try {
+    return execFileSync(process.env.CHROME_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .replace(/^Chromium\s*/, '');
+  } catch {
+    return null;
+  }
+}
+
+const started = performance.now();
+const svgs = {};
+const result = {
+  generatedAt: new Date().toISOString(),
+  quick,
+  machine: {
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown',
+    memGb: Math.round(os.totalmem() / 2 ** 30),
+    chromium: chromiumVersion(),
+  },
+  durationMs: 0,
+  benchmarks: [],
+};
+
+for (const [id, fullBudget, quickBudget] of suite) {
+  const mod = await import(`./benchmarks/${id}.mjs`);
+  const bench = mod.default;
+  const entry = { id, title: bench.title, status: 'measured', goals: [], tables: [], notes: [], charts: [] };
+  result.benchmarks.push(entry);
+  if (only && !only.includes(id)) {
+    Object.assign(entry, { status: 'not-measured', reason: 'not selected (--only)', goals: bench.goals?.map((g) => ({ ...g, met: null, value: null, note: 'not selected' })) ?? [] });
+    continue;
+  }
+  const remaining = totalBudgetMs - (performance.now() - started);
+  const budget = Math.min(quick ? quickBudget : fullBudget, remaining);
+  const t0 = performance.now();
+  const controller = new globalThis.AbortController();
+  const ctx = createContext({ root, quick, signal: controller.signal, svgs, benchId: id });
+  console.log(`\n[bench] ${id}: ${bench.title} (budget ${Math.round(budget / 1000)} s)`);
+  let timer;
+  try {
+    if (budget < 5_000) throw new NotMeasured('the run ran out of its 10-minute budget before this benchmark');
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new NotMeasured(`exceeded its ${Math.round(budget / 1000)} s budget`));
+      }, budget);
+    });
+    const out = await Promise.race([bench.run(ctx), timeout]);
+    Object.assign(entry, out);
+  } catch (e) {
+    controller.abort();
+    const reason = e instanceof NotMeasured ? e.message : `error: ${e?.stack?.split('\n').slice(0, 3).join(' ') ?? e}`;
+    console.log(`[bench] ${id}: not measured: ${reason}`);
+    Object.assign(entry, {
+      status: 'not-measured',
+      reason,
+      // keep the goal rows so the summary shows what is missing
+      goals: (entry.goals.length ? entry.goals : bench.goals ?? []).map((g) => ({ ...g, value: null, met: null, note: reason })),
+    });
+  } finally {
+    clearTimeout(timer);
+    await ctx.cleanup();
+    entry.durationMs = Math.round(performance.now() - t0);
+  }
+  for (const g of entry.goals) {
+    console.log(`[bench]   ${g.metric}: ${g.value ?? 'not measured'} ${g.value != null ? g.unit : ''} (goal ${g.goal}) ${g.met === true ? 'met' : g.met === false ? 'MISSED' : ''}`);
+  }
+}
+
+result.durationMs = Math.round(performance.now() - started);
+writeResults(join(root, 'bench/results'), result, svgs);
+console.log(`\n[bench] wrote bench/results/latest.md and latest.json in ${(result.durationMs / 1000).toFixed(1)} s`);
+// Stray handles (a browser that refused to die, a socket) must not keep the run alive.
+process.exit(0);
