@@ -1,0 +1,19 @@
+export type { CallInfo, CallState, Host, TransferOptions } from './host.js';
+export { HostActionError } from './host.js';
+export { FinesseHost, type FinesseHostOptions } from './finesse-host.js';
+export {
+  StandaloneHost,
+  type StandaloneActions,
+  type StandaloneCall,
+  type StandaloneHostOptions,
+} from './standalone-host.js';
+export { isFinessePresent } from './finesse-types.js';
+export { normaliseActions, ownLeg, callVariablesFrom, finesseError } from './finesse-normalise.js';
+
+import { isFinessePresent } from './finesse-types.js';
+
+/** `finesse` when finesse.js is loaded, else `standalone`; an explicit choice wins. */
+export function detectHostKind(requested?: string | null): 'finesse' | 'standalone' {
+  if (requested === 'finesse' || requested === 'standalone') return requested;
+  return isFinessePresent() ? 'finesse' : 'standalone';
+}

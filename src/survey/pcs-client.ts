@@ -1,0 +1,496 @@
+/**
+ * PcsClient: talks to whichever PCS (post-call survey) node is active, and keeps a pending
+ * survey request alive across the failure of that node. No DOM.
+ *
+ * - The active node comes from status polling over a node list (`primaryByStatus`: valid lease,
+ *   higher epoch wins a split brain) or from one virtual-IP URL (`virtualIpEndpoint`).
+ * - A request is created with an idempotency key derived from the dialog and the survey, so a
+ *   retry (same node or another one) can never create a second request.
+ * - Status is followed on the active node's socket.io stream (ResilientConnection with
+ *   switchReason 'failover'). On every (re)connect the tracked requests are resynced with
+ *   `subscribe`; a request the new primary does not know (no shared store) is re-submitted with
+ *   the same key, and the events the gadget had reported (transferred/armed) are replayed.
+ * - The token provider is called for every connect and every HTTP call: a failover never needs
+ *   a new login.
+ * - Garbage or 5xx from PCS -> `pcs-bad-response`; no reachable node -> `pcs-unreachable`.
+ *   Both are retried with backoff; a pending request is kept until it succeeds.
+ */
+import {
+  BehaviorSubject,
+  Subject,
+  Subscription,
+  asyncScheduler,
+  defer,
+  distinctUntilChanged,
+  filter,
+  firstValueFrom,
+  from,
+  map,
+  shareReplay,
+  throwError,
+  switchMap,
+  take,
+  takeUntil,
+  type Observable,
+  type SchedulerLike,
+} from 'rxjs';
+import type { Socket } from 'socket.io-client';
+import { retryBackoff, type BackoffOptions } from '../core/backoff.js';
+import { ResilientConnection, requestOn, type WebSocketCtor } from '../core/connection.js';
+import { primaryByStatus, virtualIpEndpoint } from '../core/endpoints.js';
+import { HttpError, fetchJson } from '../core/http.js';
+import type { ConnectionStatus, Endpoint } from '../core/state.js';
+import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import type { Validator } from '../protocol/validate.js';
+import {
+  PcsEvents,
+  PcsPaths,
+  nodeStatus,
+  pcsSubscribeAnswer,
+  surveyLookup,
+  surveyRequestAnswer,
+  surveyStatusEvent,
+  type Survey,
+  type SurveyRequestAnswer,
+  type SurveyRequestBody,
+  type SurveyRequestEvent,
+  type SurveyStatus,
+  type SurveyStatusEvent,
+} from '../protocol/wire.js';
+
+export type TokenProvider = () => string | undefined | null | Promise<string | undefined | null>;
+
+export interface PcsClientOptions {
+  /** base URLs: two or more = node list (status polling); one = a virtual IP */
+  readonly nodes: readonly string[];
+  /** called for every HTTP call and every socket connect */
+  readonly tokenProvider?: TokenProvider;
+  readonly agentId?: string;
+  /** status poll period (default 1000 ms) */
+  readonly pollMs?: number;
+  /** per HTTP call (default 4000 ms) */
+  readonly requestTimeoutMs?: number;
+  /** retries of HTTP calls and reconnects (default 250 ms doubling to 3 s, ±50 %) */
+  readonly backoff?: BackoffOptions;
+  readonly heartbeat?: { intervalMs?: number; timeoutMs?: number } | false;
+  readonly webSocket?: WebSocketCtor;
+  readonly fetchImpl?: typeof fetch;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** PCS as the client sees it right now. */
+export type PcsHealth = 'ok' | 'unreachable' | 'bad-response';
+
+/** What the client knows about one request. */
+export interface TrackedRequest {
+  readonly key: string;
+  readonly body: SurveyRequestBody;
+  /** the latest answer / status (undefined until a node accepted the request) */
+  readonly answer?: SurveyRequestAnswer;
+  /** events the gadget reported, replayed to a node that had to be given the request again */
+  readonly reported: readonly SurveyRequestEvent['event'][];
+}
+
+/** The order statuses move in: a stale answer never moves a request backwards. */
+const statusRank: Readonly<Record<SurveyStatus, number>> = {
+  requested: 0,
+  transferred: 1,
+  armed: 1,
+  offered: 2,
+  'in-progress': 3,
+  completed: 4,
+  failed: 4,
+  cancelled: 4,
+};
+
+/** A stable, short idempotency key for (dialog, survey): the same call never gets two requests. */
+export function idempotencyKey(dialogId: string, surveyId: string): string {
+  const plain = `${dialogId}:${surveyId}`;
+  if (plain.length <= 96) return plain;
+  // long dialog ids: FNV-1a 64-bit-ish (two 32-bit lanes) keeps the key short and stable
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < plain.length; i++) {
+    const c = plain.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return `k:${h1.toString(36)}${h2.toString(36)}:${surveyId.slice(0, 64)}`;
+}
+
+/** Maps an HTTP failure onto our stable codes. */
+function classify(e: unknown): AgError {
+  if (e instanceof AgError) return e;
+  if (e instanceof HttpError) {
+    if (e.status === 401 || e.status === 403 || e.serverCode === 'unauthorized')
+      return new AgError(ErrorCodes.Unauthorized, 'PCS refused the credentials');
+    if (e.serverCode === 'not-primary') return new AgError(ErrorCodes.NotPrimary, 'the PCS node is not the primary');
+    if (e.status === 0 && (e.serverCode === 'unreachable' || e.serverCode === 'timeout'))
+      return new AgError(ErrorCodes.PcsUnreachable, 'PCS is unreachable');
+    if (e.status === 0 || e.status >= 500)
+      return new AgError(ErrorCodes.PcsBadResponse, `PCS sent an invalid answer${e.status ? ` (HTTP ${e.status})` : ''}`);
+    return new AgError(ErrorCodes.PcsBadResponse, `PCS refused the request (HTTP ${e.status}): ${e.message}`);
+  }
+  return new AgError(ErrorCodes.PcsUnreachable, e instanceof Error ? e.message : String(e));
+}
+
+/** Not worth trying again, on any node: refused credentials and 4xx refusals. */
+function isPermanent(e: unknown): boolean {
+  if (e instanceof AgError) return e.code === ErrorCodes.Unauthorized;
+  if (!(e instanceof HttpError)) return false;
+  if (e.status === 401 || e.status === 403 || e.serverCode === 'unauthorized') return true;
+  return e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429 && e.serverCode !== 'not-primary';
+}
+
+export class PcsClient {
+  private readonly scheduler: SchedulerLike;
+  private readonly active = new BehaviorSubject<Endpoint | null | undefined>(undefined);
+  private readonly healthSubject = new BehaviorSubject<PcsHealth>('ok');
+  private readonly errorsSubject = new Subject<AgErrorInfo>();
+  private readonly requestsSubject = new BehaviorSubject<ReadonlyMap<string, TrackedRequest>>(new Map());
+  private readonly disposed$ = new Subject<void>();
+  private readonly connection: ResilientConnection;
+  private readonly subscriptions = new Subscription();
+  private readonly backoff: BackoffOptions;
+  private started = false;
+
+  /** connection state of the status stream (the public `connectionState`) */
+  readonly status$: Observable<ConnectionStatus>;
+  /** the active PCS node (null while there is none) */
+  readonly endpoint$: Observable<Endpoint | null>;
+  /** reachable / unreachable / misbehaving, from every HTTP call and the node selection */
+  readonly health$: Observable<PcsHealth>;
+  /** typed errors, one per problem as it happens; never errors itself */
+  readonly errors$: Observable<AgErrorInfo>;
+  readonly requests$: Observable<ReadonlyMap<string, TrackedRequest>>;
+
+  constructor(private readonly o: PcsClientOptions) {
+    if (o.nodes.length === 0) throw new AgError(ErrorCodes.BadConfig, 'pcs-nodes is empty');
+    this.scheduler = o.scheduler ?? asyncScheduler;
+    this.backoff = { initialMs: 250, maxMs: 3000, ...o.backoff };
+    const fetchStatus = (baseUrl: string) =>
+      this.withToken((token) =>
+        fetchJson(join(baseUrl, PcsPaths.status), nodeStatus, this.httpInit(token, { timeoutMs: o.pollMs ?? 1000 })),
+      );
+    const selection$: Observable<Endpoint | null> =
+      o.nodes.length === 1
+        ? virtualIpEndpoint(o.nodes[0]!, { fetchStatus, pollMs: o.pollMs ?? 1000, scheduler: this.scheduler })
+        : primaryByStatus(o.nodes, { fetchStatus, pollMs: o.pollMs ?? 1000, scheduler: this.scheduler });
+    this.selection$ = selection$;
+
+    this.connection = new ResilientConnection({
+      endpoints: this.active.pipe(filter((e): e is Endpoint | null => e !== undefined)),
+      switchReason: 'failover',
+      auth: async () => {
+        const token = (await o.tokenProvider?.()) ?? undefined;
+        return { ...(token ? { token } : {}), ...(o.agentId ? { agentId: o.agentId } : {}) };
+      },
+      onConnect: (socket, endpoint) => this.resync(socket, endpoint),
+      backoff: this.backoff,
+      ...(o.heartbeat !== undefined ? { heartbeat: o.heartbeat } : {}),
+      ...(o.webSocket ? { webSocket: o.webSocket } : {}),
+      scheduler: this.scheduler,
+    });
+    this.status$ = this.connection.status$;
+    this.endpoint$ = this.active.pipe(
+      map((e) => e ?? null),
+      distinctUntilChanged((a, b) => a?.id === b?.id && a?.url === b?.url),
+      shareReplay({ bufferSize: 1, refCount: true }),
+    );
+    this.health$ = this.healthSubject.pipe(distinctUntilChanged());
+    this.errors$ = this.errorsSubject.asObservable();
+    this.requests$ = this.requestsSubject.asObservable();
+  }
+
+  private readonly selection$: Observable<Endpoint | null>;
+
+  get health(): PcsHealth {
+    return this.healthSubject.value;
+  }
+
+  get endpoint(): Endpoint | null {
+    return this.active.value ?? null;
+  }
+
+  get requests(): ReadonlyMap<string, TrackedRequest> {
+    return this.requestsSubject.value;
+  }
+
+  /** Starts node selection and the status stream. Idempotent. */
+  start(): void {
+    if (this.started || this.disposed$.closed) return;
+    this.started = true;
+    this.subscriptions.add(
+      this.selection$.subscribe({
+        next: (endpoint) => {
+          this.active.next(endpoint);
+          if (endpoint === null) this.setHealth('unreachable', 'No PCS node is active');
+        },
+        error: (e: unknown) => this.report(classify(e)),
+      }),
+    );
+    this.subscriptions.add(
+      this.connection.on(PcsEvents.status, surveyStatusEvent).subscribe((event) => this.onStatusEvent(event)),
+    );
+    this.subscriptions.add(
+      this.connection.errors$.subscribe((e) => {
+        // connect failures are reflected in health/status; only malformed pushes are news
+        if (e.code === ErrorCodes.InvalidMessage) this.report(new AgError(ErrorCodes.PcsBadResponse, e.message));
+      }),
+    );
+    this.connection.start();
+  }
+
+  /** The active survey for a dialed number (null: none). Retries until PCS answers sensibly. */
+  lookupSurvey(dialedNumber: string): Promise<Survey | null> {
+    const path = `${PcsPaths.surveys}?dialedNumber=${encodeURIComponent(dialedNumber)}`;
+    return this.http(path, surveyLookup, {}).then((r) => r.survey);
+  }
+
+  /**
+   * Creates (or finds: same key, same answer) the survey request and tracks it. Retries with
+   * backoff across nodes until a primary accepts it; rejects only on a permanent refusal or dispose.
+   */
+  async submit(body: SurveyRequestBody): Promise<SurveyRequestAnswer> {
+    const key = body.idempotencyKey;
+    const known = this.requests.get(key);
+    if (!known) this.update(key, () => ({ key, body, reported: [] }));
+    const answer = await this.http(PcsPaths.surveyRequests, surveyRequestAnswer, { method: 'POST', body });
+    this.applyAnswer(key, answer);
+    // the socket may have connected before the request existed: make sure this node pushes its status
+    void this.subscribeNow();
+    return this.requests.get(key)?.answer ?? answer;
+  }
+
+  /** Tells PCS what the gadget did (transferred / armed / cancelled); remembered for resubmits. */
+  async reportEvent(key: string, event: SurveyRequestEvent['event']): Promise<SurveyRequestAnswer> {
+    const tracked = this.requests.get(key);
+    if (!tracked?.answer) throw new AgError(ErrorCodes.BadConfig, `unknown survey request ${key}`);
+    this.update(key, (t) => t && { ...t, reported: t.reported.includes(event) ? t.reported : [...t.reported, event] });
+    const answer = await this.http(
+      `${PcsPaths.surveyRequests}/${encodeURIComponent(this.requests.get(key)!.answer!.requestId)}/events`,
+      surveyRequestAnswer,
+      { method: 'POST', body: { event } },
+    );
+    this.applyAnswer(key, answer);
+    return this.requests.get(key)?.answer ?? answer;
+  }
+
+  /** One request's latest state. */
+  request$(key: string): Observable<TrackedRequest | undefined> {
+    return this.requestsSubject.pipe(
+      map((all) => all.get(key)),
+      distinctUntilChanged(),
+    );
+  }
+
+  /** Stops tracking a request (the gadget moved on to another call). */
+  forget(key: string): void {
+    const next = new Map(this.requests);
+    if (next.delete(key)) this.requestsSubject.next(next);
+  }
+
+  /** Closes the socket, stops polling, cancels pending HTTP retries. */
+  dispose(): void {
+    if (this.disposed$.closed) return;
+    this.disposed$.next();
+    this.disposed$.complete();
+    this.subscriptions.unsubscribe();
+    this.connection.dispose();
+    this.active.complete();
+    this.healthSubject.complete();
+    this.errorsSubject.complete();
+    this.requestsSubject.complete();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private httpInit(token: string | undefined, extra: { timeoutMs?: number; method?: 'GET' | 'POST'; body?: unknown } = {}) {
+    return {
+      timeoutMs: this.o.requestTimeoutMs ?? 4000,
+      ...extra,
+      ...(token ? { token } : {}),
+      ...(this.o.fetchImpl ? { fetchImpl: this.o.fetchImpl } : {}),
+      scheduler: this.scheduler,
+    };
+  }
+
+  private withToken<T>(run: (token: string | undefined) => Observable<T>): Observable<T> {
+    return defer(() => from(Promise.resolve(this.o.tokenProvider?.()))).pipe(
+      switchMap((token) => run(token ?? undefined)),
+    );
+  }
+
+  /**
+   * One HTTP exchange with the active node, retried with backoff (a failover between attempts
+   * sends the next one to the new primary). Every failure updates `health`; only a permanent
+   * refusal (auth, 4xx) or dispose ends the retries.
+   */
+  private http<T>(path: string, validator: Validator<T>, init: { method?: 'GET' | 'POST'; body?: unknown }): Promise<T> {
+    const attempt$ = this.active.pipe(
+      // wait for the first node selection, then use whatever is active at each attempt
+      filter((e) => e !== undefined),
+      take(1),
+      switchMap(() => {
+        const endpoint = this.active.value;
+        if (!endpoint) return throwError(() => new AgError(ErrorCodes.PcsUnreachable, 'No PCS node is active'));
+        return this.withToken((token) => fetchJson(join(endpoint.url, path), validator, this.httpInit(token, init)));
+      }),
+    );
+    return new Promise<T>((resolve, reject) => {
+      const sub = attempt$
+        .pipe(
+          retryBackoff<T>({
+            ...this.backoff,
+            scheduler: this.scheduler,
+            shouldRetry: (e) => {
+              const err = classify(e);
+              if (err.code === ErrorCodes.PcsUnreachable || err.code === ErrorCodes.NotPrimary) {
+                this.setHealth('unreachable', err.message);
+              } else if (err.code === ErrorCodes.PcsBadResponse) {
+                this.setHealth('bad-response', err.message);
+              }
+              return !isPermanent(e);
+            },
+          }),
+          takeUntil(this.disposed$),
+        )
+        .subscribe({
+          next: (v) => {
+            this.setHealth('ok');
+            resolve(v);
+          },
+          error: (e: unknown) => {
+            const err = classify(e);
+            this.report(err);
+            reject(err);
+          },
+          complete: () => reject(new AgError(ErrorCodes.BadConfig, 'the PCS client was disposed')),
+        });
+      this.subscriptions.add(sub);
+    });
+  }
+
+  private setHealth(health: PcsHealth, message?: string): void {
+    if (this.healthSubject.closed) return;
+    const changed = this.healthSubject.value !== health;
+    this.healthSubject.next(health);
+    if (changed && health !== 'ok') {
+      this.report(
+        new AgError(
+          health === 'unreachable' ? ErrorCodes.PcsUnreachable : ErrorCodes.PcsBadResponse,
+          message ?? (health === 'unreachable' ? 'PCS is unreachable' : 'PCS sent an invalid answer'),
+        ),
+      );
+    }
+  }
+
+  private report(e: AgErrorInfo): void {
+    if (!this.errorsSubject.closed) this.errorsSubject.next({ code: e.code, message: e.message });
+  }
+
+  private update(key: string, fn: (t: TrackedRequest | undefined) => TrackedRequest | undefined): void {
+    if (this.requestsSubject.closed) return;
+    const current = this.requests.get(key);
+    const next = fn(current);
+    if (!next || next === current) return;
+    const all = new Map(this.requests);
+    all.set(key, next);
+    this.requestsSubject.next(all);
+  }
+
+  /** Applies an answer unless it would move the request backwards (stale node / stale resync). */
+  private applyAnswer(key: string, answer: SurveyRequestAnswer): void {
+    this.update(key, (t) => {
+      if (!t) return undefined;
+      const prev = t.answer;
+      if (prev && prev.requestId === answer.requestId && statusRank[answer.status] < statusRank[prev.status]) {
+        return t;
+      }
+      // a re-created request (new node without the old store) keeps our further progress
+      if (prev && prev.requestId !== answer.requestId && statusRank[answer.status] < statusRank[prev.status]) {
+        return { ...t, answer: { ...answer, status: prev.status, ...(prev.score !== undefined ? { score: prev.score } : {}) } };
+      }
+      if (prev && sameAnswer(prev, answer)) return t;
+      return { ...t, answer };
+    });
+  }
+
+  private onStatusEvent(event: SurveyStatusEvent): void {
+    const endpoint = this.active.value;
+    // split brain: a node with a lower epoch than the one we follow is stale
+    if (event.epoch !== undefined && endpoint?.epoch !== undefined && event.epoch < endpoint.epoch) return;
+    for (const t of this.requests.values()) {
+      if (t.answer?.requestId !== event.requestId) continue;
+      this.applyAnswer(t.key, {
+        ...t.answer,
+        status: event.status,
+        ...(event.score !== undefined ? { score: event.score } : {}),
+      });
+    }
+  }
+
+  /** Asks the connected node to push the tracked requests' status (after a submit). */
+  private async subscribeNow(): Promise<void> {
+    const ids = this.trackedIds();
+    if (!ids.length || this.connection.status.state !== 'connected') return;
+    try {
+      const answer = await this.connection.request(PcsEvents.subscribe, { requestIds: ids }, pcsSubscribeAnswer);
+      for (const a of answer.requests) this.applyAnswer(a.idempotencyKey, a);
+    } catch {
+      /* the next (re)connect resyncs */
+    }
+  }
+
+  private trackedIds(): string[] {
+    return [...this.requests.values()].flatMap((t) => (t.answer ? [t.answer.requestId] : []));
+  }
+
+  /**
+   * Runs on every (re)connect, before the connection counts as connected: subscribe to the
+   * tracked requests; re-submit (same key) any the node does not know, replaying what the
+   * gadget already reported, so the survey survives a failover without a shared store.
+   */
+  private async resync(socket: Socket, endpoint: Endpoint): Promise<void> {
+    const ids = this.trackedIds();
+    if (!ids.length) return;
+    const answer = await requestOn(socket, PcsEvents.subscribe, { requestIds: ids }, pcsSubscribeAnswer, 3000);
+    const knownKeys = new Set<string>();
+    for (const a of answer.requests) {
+      knownKeys.add(a.idempotencyKey);
+      this.applyAnswer(a.idempotencyKey, a);
+    }
+    const missing = [...this.requests.values()].filter((t) => t.answer && !knownKeys.has(t.key));
+    if (!missing.length) return;
+    const token = (await this.o.tokenProvider?.()) ?? undefined;
+    for (const t of missing) {
+      let created = await firstValueFrom(
+        fetchJson(join(endpoint.url, PcsPaths.surveyRequests), surveyRequestAnswer, this.httpInit(token, { method: 'POST', body: t.body })),
+      ).catch((e: unknown) => {
+        throw classify(e);
+      });
+      for (const event of t.reported) {
+        created = await firstValueFrom(
+          fetchJson(
+            join(endpoint.url, `${PcsPaths.surveyRequests}/${encodeURIComponent(created.requestId)}/events`),
+            surveyRequestAnswer,
+            this.httpInit(token, { method: 'POST', body: { event } }),
+          ),
+        ).catch((e: unknown) => {
+          throw classify(e);
+        });
+      }
+      this.applyAnswer(t.key, created);
+    }
+    const again = await requestOn(socket, PcsEvents.subscribe, { requestIds: this.trackedIds() }, pcsSubscribeAnswer, 3000);
+    for (const a of again.requests) this.applyAnswer(a.idempotencyKey, a);
+  }
+}
+
+function sameAnswer(a: SurveyRequestAnswer, b: SurveyRequestAnswer): boolean {
+  return a.requestId === b.requestId && a.status === b.status && a.score === b.score;
+}
+
+function join(base: string, path: string): string {
+  return base.replace(/\/+$/, '') + path;
+}
