@@ -1,0 +1,72 @@
+// Request/answer over a Node IPC channel (child_process.fork). Both the supervisor and its
+// children use it: `call(target, method, params)` resolves with the other side's answer;
+// handlers registered with `serve` answer calls. Plain messages without `rpc` pass through to
+// `onMessage` (ready, stats).
+
+let nextId = 1;
+const pending = new Map();
+
+/**
+ * @param {{ send: (m: unknown) => void }} channel a ChildProcess or `process`
+ * @param {string} method
+ * @param {unknown} params
+ * @param {number} timeoutMs
+ */
+export function call(channel, method, params = {}, timeoutMs = 5000) {
+  return new Promise((resolve, reject) => {
+    const id = `${process.pid}-${nextId++}`;
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(Object.assign(new Error(`${method}: no answer within ${timeoutMs} ms`), { code: 'timeout' }));
+    }, timeoutMs);
+    pending.set(id, { resolve, reject, timer });
+    try {
+      channel.send({ rpc: 'call', id, method, params });
+    } catch (e) {
+      clearTimeout(timer);
+      pending.delete(id);
+      reject(e);
+    }
+  });
+}
+
+/**
+ * Routes IPC messages arriving on `channel`: answers to our calls, calls to `handlers`,
+ * anything else to `onMessage`.
+ */
+export function serve(channel, handlers, onMessage = () => {}) {
+  channel.on('message', async (msg) => {
+    if (!msg || typeof msg !== 'object') return;
+    if (msg.rpc === 'answer') {
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      clearTimeout(p.timer);
+      if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+      else p.resolve(msg.result);
+      return;
+    }
+    if (msg.rpc === 'call') {
+      const handler = handlers[msg.method];
+      let answer;
+      try {
+        if (!handler) throw Object.assign(new Error(`unknown method ${msg.method}`), { code: 'bad-request' });
+        answer = { rpc: 'answer', id: msg.id, result: (await handler(msg.params ?? {})) ?? null };
+      } catch (e) {
+        answer = { rpc: 'answer', id: msg.id, error: { code: e.code ?? 'internal', message: String(e.message ?? e) } };
+      }
+      try {
+        channel.send(answer);
+      } catch {
+        /* the other side is gone */
+      }
+      return;
+    }
+    onMessage(msg);
+  });
+}
+
+/** An Error whose `code` is a ServerErrorCode, for `{ ok: false, error }` answers. */
+export function fault(code, message) {
+  return Object.assign(new Error(message), { code });
+}

@@ -1,0 +1,438 @@
+#!/usr/bin/env node
+// The reference cluster's supervisor: one interaction server, N chat instances, two PCS nodes
+// and a PCS virtual IP, all real processes on 127.0.0.1, plus an HTTP control API that offers
+// the mocked back end's verbs (kill is a real SIGKILL). See cluster/README.md.
+//
+//   node cluster/main.mjs [--chat-instances 3] [--base-port 0] [--restore-delay-ms 300]
+//                         [--ivr-step-ms 200] [--pcs-lease-ms 1500] [--no-vip] [--ipc]
+//
+// With --ipc (or whenever started with an IPC channel) it sends
+// { controlUrl, urls: { interactions, chat, pcs, pcsVip }, pids } once everything listens.
+import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { call, serve, fault } from './lib/ipc.mjs';
+import { openStore, rowToSurveyRecord, sessionByInteraction, transcript } from './lib/store.mjs';
+import { buildProtocolBundle } from './lib/protocol.mjs';
+import { advance, surveys } from './lib/surveys.mjs';
+import { createVip } from './lib/vip.mjs';
+import { applyCors, argValue, readJson, sendJson, sendError, statusFor } from './lib/common.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const flag = (name) => process.argv.includes(`--${name}`);
+const opts = {
+  chatInstances: Math.max(1, Number(argValue('chat-instances', '3'))),
+  basePort: Number(argValue('base-port', '0')),
+  restoreDelayMs: Number(argValue('restore-delay-ms', '300')),
+  ivrStepMs: Number(argValue('ivr-step-ms', '200')),
+  pcsLeaseMs: Number(argValue('pcs-lease-ms', '1500')),
+  vip: !flag('no-vip'),
+  ipc: flag('ipc') || typeof process.send === 'function',
+};
+const port = (offset) => (opts.basePort > 0 ? opts.basePort + offset : 0);
+const urlOf = (p) => `http://127.0.0.1:${p}`;
+
+// ---- shared store ------------------------------------------------------------------------
+removeStaleStores();
+const dataDir = mkdtempSync(join(tmpdir(), 'ag-cluster-'));
+writeFileSync(join(dataDir, 'owner.pid'), String(process.pid));
+const storeFile = join(dataDir, 'store.db');
+const db = openStore(storeFile, { create: true });
+const bundle = await buildProtocolBundle();
+const childEnv = { ...process.env, AG_STORE: storeFile, AG_PROTOCOL_BUNDLE: bundle };
+
+/** Stores of clusters whose supervisor was SIGKILLed (nothing else could clean them up). */
+function removeStaleStores() {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('ag-cluster-')) continue;
+    const dir = join(tmpdir(), name);
+    try {
+      const pid = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+      process.kill(pid, 0);
+    } catch (e) {
+      if (e.code !== 'EPERM') rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+// ---- processes -----------------------------------------------------------------------------
+const watchdog = fork(join(here, 'watchdog.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+const procs = new Map(); // id -> Proc
+let shuttingDown = false;
+
+function syncWatchdog() {
+  const pids = [...procs.values()].filter((p) => p.alive).map((p) => p.child.pid);
+  try {
+    watchdog.send({ pids });
+  } catch {
+    /* the watchdog is gone: children still exit on IPC disconnect */
+  }
+}
+
+/** Forks (or re-forks) a cluster process and resolves once it listens. */
+function spawn(proc) {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, proc.module), ['--id', proc.id, '--port', String(proc.port), ...proc.args], {
+      env: childEnv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [],
+    });
+    Object.assign(proc, { child, alive: true, frozen: false, connections: 0 });
+    const timer = setTimeout(() => reject(new Error(`${proc.id} did not start`)), 15000);
+    serve(child, childHandlers, (msg) => {
+      if (msg.type === 'ready') {
+        clearTimeout(timer);
+        proc.port = msg.port;
+        resolve(proc);
+      } else if (msg.type === 'stats') {
+        proc.connections = msg.connections;
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      if (proc.child === child) Object.assign(proc, { alive: false, frozen: false, connections: 0 });
+      syncWatchdog();
+      reject(new Error(`${proc.id} exited before it was ready`));
+    });
+    syncWatchdog();
+  });
+}
+
+function addProc(id, kind, module, portOffset, args = []) {
+  const proc = { id, kind, module, args, port: port(portOffset), child: null, alive: false, frozen: false, draining: false, connections: 0 };
+  procs.set(id, proc);
+  return proc;
+}
+
+function get(kind, id) {
+  const proc = procs.get(String(id));
+  if (!proc || proc.kind !== kind) throw fault('not-found', `no ${kind} node ${id}`);
+  return proc;
+}
+
+function killProc(proc) {
+  if (!proc.alive) return Promise.resolve();
+  return new Promise((resolve) => {
+    proc.child.once('exit', () => resolve());
+    proc.child.kill('SIGKILL');
+  });
+}
+
+function signal(proc, sig, frozen) {
+  if (!proc.alive) throw fault('closed', `${proc.id} is not running`);
+  proc.child.kill(sig);
+  proc.frozen = frozen;
+}
+
+const usable = (proc) => proc.alive && !proc.frozen;
+const interactions = addProc('interactions', 'interactions', 'interactions.mjs', 1);
+const chats = Array.from({ length: opts.chatInstances }, (_, i) => addProc(`chat-${i + 1}`, 'chat', 'chat-instance.mjs', 5 + i));
+const pcsArgs = ['--lease-ms', String(opts.pcsLeaseMs), '--ivr-step-ms', String(opts.ivrStepMs)];
+const pcsNodes = [addProc('pcs-a', 'pcs', 'pcs-node.mjs', 3, pcsArgs), addProc('pcs-b', 'pcs', 'pcs-node.mjs', 4, pcsArgs)];
+
+/** Calls from children: a chat instance closed a session (transcript-save-on-error = close). */
+const childHandlers = {
+  sessionClosed: ({ interactionId }) => setProps(interactionId, { 'chat.state': 'closed' }),
+};
+
+// ---- chat: restore, relocation -------------------------------------------------------------
+const setProps = (interactionId, set, unset = []) => call(interactions.child, 'setProperties', { interactionId, set, unset });
+const activeSessionsOn = (instanceId) =>
+  db.prepare("SELECT id, interaction_id FROM sessions WHERE instance_id = ? AND state = 'active'").all(instanceId);
+const sessionCount = (instanceId) =>
+  db.prepare("SELECT COUNT(*) AS n FROM sessions WHERE instance_id = ? AND state = 'active'").get(instanceId).n;
+
+function pickTarget(excludeId) {
+  const candidates = chats.filter((c) => usable(c) && !c.draining && c.id !== excludeId);
+  candidates.sort((a, b) => sessionCount(a.id) - sessionCount(b.id));
+  return candidates[0];
+}
+
+/** The target loads the sessions from the store (epoch + 1); the interaction server announces it. */
+async function moveSessions(sessionIds, target) {
+  const moved = await call(target.child, 'adopt', { sessionIds });
+  for (const m of moved) {
+    await setProps(m.interactionId, {
+      'chat.instanceId': target.id,
+      'chat.url': urlOf(target.port),
+      'chat.epoch': m.epoch,
+      'chat.state': 'active',
+    });
+  }
+  return moved;
+}
+
+/** After a crash: restore the dead instance's sessions elsewhere (retrying up to 60 s, like Genesys). */
+function scheduleRestore(fromId, startedAt = Date.now()) {
+  setTimeout(async () => {
+    if (shuttingDown) return;
+    const sessions = activeSessionsOn(fromId);
+    if (sessions.length === 0) return;
+    const target = pickTarget(fromId);
+    if (!target) {
+      if (Date.now() - startedAt < 60000) scheduleRestore(fromId, startedAt);
+      return;
+    }
+    try {
+      await moveSessions(sessions.map((s) => s.id), target);
+    } catch (e) {
+      console.error('[cluster] restore failed, retrying', e.message);
+      if (Date.now() - startedAt < 60000) scheduleRestore(fromId, startedAt);
+    }
+  }, opts.restoreDelayMs);
+}
+
+async function relocate(interactionId, toId) {
+  const s = sessionByInteraction(db, interactionId);
+  if (!s) throw fault('unknown-interaction', `no chat interaction ${interactionId}`);
+  const target = toId ? get('chat', toId) : pickTarget(s.instance_id);
+  if (!target || !usable(target)) throw fault('not-found', 'no chat instance can take the session');
+  if (target.id === s.instance_id) return { instanceId: target.id };
+  const from = procs.get(s.instance_id);
+  await moveSessions([s.id], target);
+  if (from && usable(from)) await call(from.child, 'release', { sessionId: s.id }).catch(() => {});
+  return { instanceId: target.id };
+}
+
+function owner(interactionId) {
+  const s = sessionByInteraction(db, interactionId);
+  if (!s) throw fault('unknown-interaction', `no chat interaction ${interactionId}`);
+  const proc = procs.get(s.instance_id);
+  if (!proc || !usable(proc)) throw fault('unknown-session', `the session's instance ${s.instance_id} is down`);
+  return { session: s, proc };
+}
+
+// ---- PCS -----------------------------------------------------------------------------------
+function primaryPort() {
+  const lease = db.prepare('SELECT holder, lease_until FROM pcs_lease WHERE id = 1').get();
+  const holder = lease?.holder && procs.get(lease.holder);
+  return holder && holder.alive && lease.lease_until >= Date.now() ? holder.port : undefined;
+}
+
+async function nodeStatuses() {
+  const lease = db.prepare('SELECT * FROM pcs_lease WHERE id = 1').get();
+  return Promise.all(
+    pcsNodes.map(async (n) => {
+      const base = { id: n.id, url: urlOf(n.port), alive: n.alive, frozen: n.frozen };
+      if (usable(n)) {
+        const s = await call(n.child, 'status', {}, 1000).catch(() => undefined);
+        if (s) {
+          n.lastEpoch = s.epoch;
+          return { ...base, role: s.role, epoch: s.epoch, leaseUntil: s.leaseUntil };
+        }
+      }
+      // Dead or frozen: it answers nothing, so report the last epoch it was seen with.
+      return { ...base, role: 'standby', epoch: lease.holder === n.id ? lease.epoch : (n.lastEpoch ?? 0), leaseUntil: 0 };
+    }),
+  );
+}
+
+// ---- control API ---------------------------------------------------------------------------
+const str = (v, name) => {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 256) throw fault('bad-request', `${name} is required`);
+  return v;
+};
+
+const verbs = {
+  'cluster.info': () => report(),
+  'cluster.processes': () => [...procs.values()].map((p) => ({ id: p.id, kind: p.kind, pid: p.child?.pid, alive: p.alive, frozen: p.frozen })),
+  'cluster.connections': () => [...procs.values()].reduce((n, p) => n + (p.alive ? p.connections : 0), 0),
+
+  'interactions.startChat': ({ customerName, instanceId } = {}) =>
+    call(interactions.child, 'startChat', {
+      customerName,
+      instanceId,
+      candidates: chats.filter((c) => usable(c) && !c.draining).map((c) => ({ id: c.id, url: urlOf(c.port) })),
+    }),
+  'interactions.get': ({ interactionId }) => call(interactions.child, 'get', { interactionId: str(interactionId, 'interactionId') }),
+  'interactions.setProperties': ({ interactionId, set, unset }) => setProps(str(interactionId, 'interactionId'), set ?? {}, unset ?? []),
+  'interactions.emitRaw': ({ interactionId, payload }) => call(interactions.child, 'emitRaw', { interactionId, payload }),
+
+  'customer.send': ({ interactionId, text }) => {
+    const { session, proc } = owner(str(interactionId, 'interactionId'));
+    return call(proc.child, 'customerSend', { sessionId: session.id, text: String(text ?? '') });
+  },
+  'customer.typing': ({ interactionId, typing }) => {
+    const { session, proc } = owner(str(interactionId, 'interactionId'));
+    return call(proc.child, 'customerTyping', { sessionId: session.id, typing: Boolean(typing) });
+  },
+
+  'chat.kill': async ({ id }) => {
+    const proc = get('chat', id);
+    if (!proc.alive) return null;
+    await killProc(proc);
+    for (const s of activeSessionsOn(proc.id)) await setProps(s.interaction_id, { 'chat.state': 'restoring' }).catch(() => {});
+    scheduleRestore(proc.id);
+    return null;
+  },
+  'chat.revive': async ({ id }) => {
+    const proc = get('chat', id);
+    proc.draining = false;
+    if (!proc.alive) await spawn(proc);
+    return null;
+  },
+  'chat.freeze': ({ id }) => signal(get('chat', id), 'SIGSTOP', true),
+  'chat.unfreeze': ({ id }) => signal(get('chat', id), 'SIGCONT', false),
+  'chat.drain': async ({ id }) => {
+    const proc = get('chat', id);
+    proc.draining = true;
+    const sessions = activeSessionsOn(proc.id);
+    if (usable(proc) && sessions.length) {
+      await call(proc.child, 'notice', { sessionIds: sessions.map((s) => s.id), code: 'draining', text: 'This chat server is being drained.' });
+    }
+    for (const s of sessions) await relocate(s.interaction_id);
+    return null;
+  },
+  'chat.relocate': ({ interactionId, toId }) => relocate(str(interactionId, 'interactionId'), toId),
+  'chat.failTranscriptSave': ({ interactionId, mode = 'notice' }) => {
+    const s = sessionByInteraction(db, str(interactionId, 'interactionId'));
+    if (!s) throw fault('unknown-interaction', `no chat interaction ${interactionId}`);
+    db.prepare('UPDATE sessions SET fail_save = ? WHERE id = ?').run(mode === 'close' ? 'close' : 'notice', s.id);
+    return null;
+  },
+  'chat.transcript': ({ interactionId }) => {
+    const s = sessionByInteraction(db, str(interactionId, 'interactionId'));
+    if (!s) throw fault('unknown-interaction', `no chat interaction ${interactionId}`);
+    return transcript(db, s.id);
+  },
+  'chat.instances': () =>
+    chats.map((c) => ({
+      id: c.id,
+      url: urlOf(c.port),
+      alive: c.alive,
+      frozen: c.frozen,
+      draining: c.draining,
+      sessions: sessionCount(c.id),
+      connections: c.alive ? c.connections : 0,
+      pid: c.child?.pid,
+    })),
+  'chat.emitRaw': ({ interactionId, event, payload }) => {
+    const { session, proc } = owner(str(interactionId, 'interactionId'));
+    return call(proc.child, 'emitRaw', { sessionId: session.id, event: str(event, 'event'), payload });
+  },
+
+  'pcs.kill': ({ id }) => killProc(get('pcs', id)).then(() => null),
+  'pcs.revive': async ({ id }) => {
+    const proc = get('pcs', id);
+    if (!proc.alive) await spawn(proc);
+    return null;
+  },
+  'pcs.freeze': ({ id }) => signal(get('pcs', id), 'SIGSTOP', true),
+  'pcs.unfreeze': ({ id }) => signal(get('pcs', id), 'SIGCONT', false),
+  /** Both nodes claim primary: the fresh one takes the lease with epoch + 1, the old keeps its epoch. */
+  'pcs.splitBrain': async () => {
+    const statuses = await nodeStatuses();
+    const stale = statuses.find((s) => s.role === 'primary');
+    const fresh = statuses.find((s) => s !== stale && s.alive && !s.frozen);
+    if (!stale || !fresh) throw fault('closed', 'split brain needs a running primary and a running standby');
+    await call(get('pcs', stale.id).child, 'splitBrainStale');
+    await call(get('pcs', fresh.id).child, 'forceTakeover');
+    return nodeStatuses();
+  },
+  'pcs.heal': async () => {
+    for (const n of pcsNodes.filter(usable)) await call(n.child, 'heal');
+    return nodeStatuses();
+  },
+  'pcs.requests': () => db.prepare('SELECT * FROM survey_requests ORDER BY created_at, id').all().map(rowToSurveyRecord),
+  'pcs.nodes': () => nodeStatuses(),
+  'pcs.surveys': () => surveys,
+  'pcs.misbehave': ({ id, mode }) => call(get('pcs', id).child, 'misbehave', { mode: mode ?? null }),
+  /** The simulated IVR takes one step for this request now (offered -> in-progress -> completed). */
+  'pcs.ivr': ({ requestId }) => {
+    const row = db.transaction(() => {
+      const r = db.prepare('SELECT * FROM survey_requests WHERE id = ?').get(str(requestId, 'requestId'));
+      if (!r) throw fault('not-found', `no survey request ${requestId}`);
+      advance(db, r, Date.now(), opts.ivrStepMs);
+      return db.prepare('SELECT * FROM survey_requests WHERE id = ?').get(requestId);
+    }).immediate();
+    return rowToSurveyRecord(row);
+  },
+};
+
+const control = createServer(async (req, res) => {
+  applyCors(req, res);
+  if (req.method === 'OPTIONS') return res.writeHead(204).end();
+  const url = new URL(req.url ?? '/', 'http://control.invalid');
+  if (req.method === 'GET' && url.pathname === '/control') return sendJson(res, 200, { ok: true, result: report() });
+  const m = /^\/control\/([a-z]+)\/([A-Za-z]+)$/.exec(url.pathname);
+  const verb = m && Object.hasOwn(verbs, `${m[1]}.${m[2]}`) ? verbs[`${m[1]}.${m[2]}`] : undefined;
+  if (req.method !== 'POST' || !verb) return sendError(res, 404, 'not-found', `no control verb ${url.pathname.slice(0, 100)}`);
+  try {
+    const body = await readJson(req, 1024 * 1024);
+    const result = await verb(body && typeof body === 'object' && !Array.isArray(body) ? body : {});
+    sendJson(res, 200, { ok: true, result: result ?? null });
+  } catch (e) {
+    const code = typeof e?.code === 'string' && statusFor(e.code) !== 500 ? e.code : 'internal';
+    if (code === 'internal') console.error('[cluster] control', e);
+    sendError(res, statusFor(code), code, String(e?.message ?? e));
+  }
+});
+
+// ---- start ---------------------------------------------------------------------------------
+let vip;
+function report() {
+  return {
+    controlUrl: `${urlOf(control.address().port)}/control`,
+    urls: {
+      interactions: urlOf(interactions.port),
+      chat: Object.fromEntries(chats.map((c) => [c.id, urlOf(c.port)])),
+      pcs: Object.fromEntries(pcsNodes.map((n) => [n.id, urlOf(n.port)])),
+      pcsVip: vip ? urlOf(vip.address().port) : undefined,
+    },
+    pids: Object.fromEntries([...procs.values()].map((p) => [p.id, p.child?.pid]).concat([['watchdog', watchdog.pid]])),
+  };
+}
+
+function shutdown(code = 0) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  // SIGKILL, not SIGTERM: a frozen (SIGSTOPped) child would never act on SIGTERM, and the
+  // store is safe against it (WAL).
+  for (const p of procs.values()) if (p.alive) p.child.kill('SIGKILL');
+  watchdog.kill('SIGKILL');
+  try {
+    db.close();
+  } catch {
+    /* already closed */
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(code);
+}
+process.on('SIGTERM', () => shutdown(0));
+process.on('SIGINT', () => shutdown(0));
+process.on('exit', () => {
+  for (const p of procs.values()) if (p.alive) p.child.kill('SIGKILL');
+  watchdog.kill('SIGKILL');
+});
+if (process.send) process.on('disconnect', () => shutdown(0));
+
+try {
+  await Promise.all([spawn(interactions), ...chats.map(spawn)]);
+  // pcs-a first, so it deterministically holds the first lease (epoch 1).
+  await spawn(pcsNodes[0]);
+  await spawn(pcsNodes[1]);
+  if (opts.vip) {
+    vip = createVip(primaryPort);
+    await new Promise((r) => vip.listen(port(2), '127.0.0.1', r));
+  }
+  await new Promise((r) => control.listen(port(0), '127.0.0.1', r));
+} catch (e) {
+  console.error('[cluster] failed to start:', e.message);
+  shutdown(1);
+}
+
+const info = report();
+if (process.send) {
+  process.send(info);
+} else {
+  console.log(`agent-gadgets reference cluster (store ${storeFile})
+  control       ${info.controlUrl}   (POST /control/<group>/<verb> with a JSON body)
+  interactions  ${info.urls.interactions}
+${chats.map((c) => `  ${c.id.padEnd(13)} ${urlOf(c.port)}`).join('\n')}
+${pcsNodes.map((n) => `  ${n.id.padEnd(13)} ${urlOf(n.port)}`).join('\n')}
+  pcs vip       ${info.urls.pcsVip ?? '(off)'}
+Ctrl-C stops everything.`);
+}
