@@ -14,6 +14,10 @@ export const ErrorCodes = {
   HeartbeatTimeout: 'heartbeat-timeout',
   RetriesExhausted: 'retries-exhausted',
   RequestTimeout: 'request-timeout',
+  /** a request was made while no connection was up (the caller may queue and retry) */
+  NotConnected: 'not-connected',
+  /** a server answered `{ ok: false }` with a code that has no more specific client code */
+  ServerRejected: 'server-rejected',
   // chat
   SessionNotFound: 'session-not-found',
   MessageTooLong: 'message-too-long',
