@@ -1,0 +1,509 @@
+import {
+  BehaviorSubject,
+  EMPTY,
+  Observable,
+  Subject,
+  Subscription,
+  asyncScheduler,
+  distinctUntilChanged,
+  from,
+  map,
+  switchMap,
+  type SchedulerLike,
+} from 'rxjs';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { WebSocket as WebSocketTransport } from 'engine.io-client';
+import { AgError, ErrorCodes, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
+import { errorAnswer, type HandshakeAuth } from '../protocol/wire.js';
+import type { Validator } from '../protocol/validate.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { sameEndpoint } from './endpoints.js';
+import { heartbeat as heartbeatOf, heartbeatDefaults } from './heartbeat.js';
+import type { ConnectionState, ConnectionStatus, Endpoint, ReconnectReason } from './state.js';
+
+/** The WebSocket constructor shape engine.io needs (the DOM type is not required at runtime). */
+export type WebSocketCtor = new (url: string, protocols?: string | string[]) => unknown;
+
+export type SocketFactory = (url: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
+
+export interface ConnectionOptions {
+  /** where to connect; a list is primary first, then backups (rotated through on failure) */
+  endpoints: Observable<Endpoint | readonly Endpoint[] | null>;
+  /** called on EVERY connect, so an expired token is never reused; sent in the handshake `auth` */
+  auth?: () => HandshakeAuth | Promise<HandshakeAuth>;
+  /** reason reported when the endpoint source moves us (default 'relocated') */
+  switchReason?: ReconnectReason;
+  /** application heartbeat; `false` turns it off */
+  heartbeat?: { intervalMs?: number; timeoutMs?: number; event?: string } | false;
+  /** `maxAttempts`: consecutive failed connects before `failed` (default unlimited) */
+  backoff?: BackoffOptions & { maxAttempts?: number };
+  /** handshake + onConnect must finish within this (default 4000 ms) */
+  connectTimeoutMs?: number;
+  /** WebSocket constructor for the transport; default: `globalThis.WebSocket` read at connect
+   *  time (so a mock installed after this module loaded is still used) */
+  webSocket?: WebSocketCtor;
+  socketFactory?: SocketFactory;
+  /** runs on every new socket before `connected` (join/watch); a rejection counts as a failed connect */
+  onConnect?: (socket: Socket, endpoint: Endpoint) => Promise<void>;
+  scheduler?: SchedulerLike;
+}
+
+export interface RequestOptions {
+  /** default 5000 ms */
+  timeoutMs?: number;
+}
+
+/** A server's `{ ok: false, error }` answer, as a typed rejection. */
+export class ServerRejectedError extends AgError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly serverCode: string,
+  ) {
+    super(code, message);
+    this.name = 'ServerRejectedError';
+  }
+}
+
+const serverCodeMap: Readonly<Record<string, ErrorCode>> = {
+  unauthorized: ErrorCodes.Unauthorized,
+  'not-primary': ErrorCodes.NotPrimary,
+  'unknown-session': ErrorCodes.SessionNotFound,
+  'too-large': ErrorCodes.MessageTooLong,
+  closed: ErrorCodes.SessionClosed,
+};
+
+/** Maps a server error code to ours; unknown server codes become `server-rejected`. */
+export function errorCodeForServer(serverCode: string): ErrorCode {
+  return serverCodeMap[serverCode] ?? ErrorCodes.ServerRejected;
+}
+
+/**
+ * `emitWithAck` with a timeout and a validated answer. `{ ok: false, error }` answers reject
+ * with {@link ServerRejectedError}; a malformed answer rejects with `invalid-message`; no answer
+ * rejects with `request-timeout`. Usable in `onConnect` hooks, before the connection is `connected`.
+ */
+export async function requestOn<T>(
+  socket: Socket,
+  event: string,
+  payload: unknown,
+  validator: Validator<T>,
+  timeoutMs = 5000,
+): Promise<T> {
+  let answer: unknown;
+  try {
+    answer = await socket.timeout(timeoutMs).emitWithAck(event, payload);
+  } catch (e) {
+    throw new AgError(
+      ErrorCodes.RequestTimeout,
+      `${event}: ${e instanceof Error ? e.message : 'no answer'}`,
+    );
+  }
+  const rejected = errorAnswer(answer);
+  if (rejected.ok) {
+    const { code, message } = rejected.value.error;
+    throw new ServerRejectedError(errorCodeForServer(code), `${event}: ${message ?? code}`, code);
+  }
+  const result = validator(answer);
+  if (!result.ok) throw new AgError(ErrorCodes.InvalidMessage, `${event} answer: ${result.error}`);
+  return result.value;
+}
+
+/**
+ * An engine.io WebSocket transport whose constructor is chosen when a socket opens, not when
+ * engine.io-client was first evaluated (it captures `globalThis.WebSocket` at load time, before
+ * msw or a test can install its own).
+ */
+function lazyWebSocketTransport(getCtor: () => WebSocketCtor) {
+  return class LazyWebSocketTransport extends WebSocketTransport {
+    override createSocket(uri: string, protocols: string | string[] | undefined): unknown {
+      const Ctor = getCtor();
+      return protocols ? new Ctor(uri, protocols) : new Ctor(uri);
+    }
+  };
+}
+
+interface Live {
+  readonly socket: Socket;
+  readonly endpoint: Endpoint;
+  readonly generation: number;
+  readonly subscriptions: Subscription;
+  connected: boolean;
+}
+
+/** Fully detaches and closes a socket: no listener, no engine, no reconnection left behind. */
+function destroySocket(socket: Socket): void {
+  socket.removeAllListeners();
+  socket.offAny();
+  socket.disconnect();
+  socket.io.removeAllListeners();
+  socket.io.engine?.close();
+}
+
+/**
+ * One socket.io connection that follows the active endpoint. It owns reconnection (socket.io's
+ * own is off): backoff with jitter after failures, an immediate switch when the endpoint source
+ * moves, an application heartbeat, and a fresh `auth()` on every connect. At most one socket
+ * exists at any time; the previous one is destroyed before the next is created.
+ */
+export class ResilientConnection {
+  private readonly statusSubject = new BehaviorSubject<ConnectionStatus>({ state: 'idle' });
+  private readonly endpointSubject = new BehaviorSubject<Endpoint | null>(null);
+  private readonly errorsSubject = new Subject<AgErrorInfo>();
+  /** the live socket (from creation, so listeners see events sent during onConnect) */
+  private readonly socketSubject = new BehaviorSubject<Socket | null>(null);
+  private readonly scheduler: SchedulerLike;
+  private readonly transports: ManagerOptions['transports'] | undefined;
+
+  private targets: readonly Endpoint[] = [];
+  private targetIndex = 0;
+  private failures = 0;
+  private unauthorizedInRow = 0;
+  private generation = 0;
+  private live: Live | null = null;
+  private lastConnected: Endpoint | null = null;
+  private retryTimer: Subscription | null = null;
+  /** the connect timeout of the attempt in progress */
+  private attempt: Subscription | null = null;
+  private endpointsSub: Subscription | null = null;
+  private started = false;
+  private ended = false;
+
+  readonly status$: Observable<ConnectionStatus> = this.statusSubject.asObservable();
+  readonly endpoint$: Observable<Endpoint | null> = this.endpointSubject.pipe(distinctUntilChanged((a, b) => sameEndpoint(a, b)));
+  readonly errors$: Observable<AgErrorInfo> = this.errorsSubject.asObservable();
+  readonly connected$: Observable<boolean> = this.statusSubject.pipe(
+    map((s) => s.state === 'connected'),
+    distinctUntilChanged(),
+  );
+
+  constructor(private readonly o: ConnectionOptions) {
+    this.scheduler = o.scheduler ?? asyncScheduler;
+    const injected = o.webSocket;
+    const global = globalThis as { WebSocket?: WebSocketCtor };
+    // Node 20 has no global WebSocket: engine.io-client's Node build then uses `ws` by name.
+    this.transports =
+      injected || global.WebSocket
+        ? [lazyWebSocketTransport(() => injected ?? global.WebSocket!)]
+        : ['websocket'];
+  }
+
+  get status(): ConnectionStatus {
+    return this.statusSubject.value;
+  }
+
+  /** Starts following the endpoints. Idempotent; does nothing after close/fail/dispose. */
+  start(): void {
+    if (this.started || this.ended) return;
+    this.started = true;
+    this.endpointsSub = this.o.endpoints.subscribe({
+      next: (value) => this.onEndpoints(value),
+      error: (e: unknown) =>
+        this.fail({ code: ErrorCodes.BadConfig, message: `endpoint source failed: ${e instanceof Error ? e.message : String(e)}` }),
+    });
+    // no endpoint known yet (e.g. the first /status poll is under way): still, we are on our way
+    if (this.status.state === 'idle' && !this.ended) this.setStatus({ state: 'connecting' });
+  }
+
+  /**
+   * Validated events of the current socket (and of every later one). Invalid payloads go to
+   * `errors$` as `invalid-message` and are dropped; the stream never errors because of them.
+   */
+  on<T>(event: string, validator: Validator<T>): Observable<T> {
+    return this.socketSubject.pipe(
+      switchMap((socket) =>
+        socket
+          ? new Observable<T>((subscriber) => {
+              const handler = (payload: unknown) => {
+                const r = validator(payload);
+                if (r.ok) subscriber.next(r.value);
+                else this.errorsSubject.next({ code: ErrorCodes.InvalidMessage, message: `${event}: ${r.error}` });
+              };
+              socket.on(event, handler);
+              return () => socket.off(event, handler);
+            })
+          : EMPTY,
+      ),
+    );
+  }
+
+  /** Request/answer on the connected socket; see {@link requestOn}. Rejects with `not-connected` when there is none. */
+  request<T>(event: string, payload: unknown, validator: Validator<T>, o: RequestOptions = {}): Promise<T> {
+    const live = this.live;
+    if (!live || !live.connected) {
+      return Promise.reject(new AgError(ErrorCodes.NotConnected, `${event}: not connected`));
+    }
+    return requestOn(live.socket, event, payload, validator, o.timeoutMs).catch((e: unknown) => {
+      if (e instanceof AgError && e.code === ErrorCodes.InvalidMessage) this.errorsSubject.next({ code: e.code, message: e.message });
+      throw e;
+    });
+  }
+
+  /** Fire and forget; dropped when not connected (typing indicators and the like). */
+  emit(event: string, payload: unknown): void {
+    const live = this.live;
+    if (live?.connected) live.socket.volatile.emit(event, payload);
+  }
+
+  /** Normal end: state `closed`. */
+  close(error?: AgErrorInfo): void {
+    this.end(error ? { state: 'closed', error } : { state: 'closed' });
+  }
+
+  /** Gives up: state `failed` with the error. */
+  fail(error: AgErrorInfo): void {
+    this.errorsSubject.next(error);
+    this.end({ state: 'failed', error });
+  }
+
+  /** Closes the socket and ends every stream; leaves no socket, timer, listener or subscription. */
+  dispose(): void {
+    if (!this.ended) this.end({ state: 'closed' });
+    this.statusSubject.complete();
+    this.endpointSubject.complete();
+    this.errorsSubject.complete();
+    this.socketSubject.complete();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private end(status: ConnectionStatus): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.endpointsSub?.unsubscribe();
+    this.endpointsSub = null;
+    this.cancelRetry();
+    this.cancelAttempt();
+    this.dropSocket();
+    this.generation++;
+    this.setStatus(this.lastConnected ? { ...status, previousEndpoint: this.lastConnected.id } : status);
+  }
+
+  private setStatus(next: ConnectionStatus): void {
+    const prev = this.statusSubject.value;
+    if (
+      prev.state === next.state &&
+      prev.reason === next.reason &&
+      prev.endpoint === next.endpoint &&
+      prev.previousEndpoint === next.previousEndpoint &&
+      prev.error === next.error
+    ) {
+      return;
+    }
+    if (!this.statusSubject.closed) this.statusSubject.next(next);
+  }
+
+  private onEndpoints(value: Endpoint | readonly Endpoint[] | null): void {
+    const list: readonly Endpoint[] = value === null ? [] : Array.isArray(value) ? value : [value as Endpoint];
+    if (list.length === this.targets.length && list.every((e, i) => sameEndpoint(e, this.targets[i]))) return;
+    this.targets = list;
+    const current = this.live?.endpoint;
+    const keep = current ? list.findIndex((e) => sameEndpoint(e, current)) : -1;
+    if (keep >= 0) {
+      // still a valid target (e.g. a backup list grew): no reason to drop a working socket
+      this.targetIndex = keep;
+      return;
+    }
+    this.cancelRetry();
+    this.cancelAttempt();
+    this.failures = 0;
+    this.targetIndex = 0;
+    const hadSomething = this.live !== null || this.lastConnected !== null;
+    this.dropSocket();
+    this.generation++; // also cancels an attempt still waiting for auth()
+    if (list.length === 0) {
+      // nobody to connect to right now (e.g. no valid primary): wait for the source
+      if (hadSomething) this.setStatus({ state: 'reconnecting', reason: 'lost', ...this.prevField() });
+      return;
+    }
+    // A move never waits for a backoff: the new endpoint is known to be the right one.
+    const reason: ReconnectReason | undefined =
+      this.lastConnected === null
+        ? undefined
+        : sameEndpoint(this.lastConnected, list[0])
+          ? 'lost'
+          : (this.o.switchReason ?? 'relocated');
+    this.open(reason);
+  }
+
+  private prevField(): { previousEndpoint?: string } {
+    return this.lastConnected ? { previousEndpoint: this.lastConnected.id } : {};
+  }
+
+  private cancelAttempt(): void {
+    this.attempt?.unsubscribe();
+    this.attempt = null;
+  }
+
+  private cancelRetry(): void {
+    this.retryTimer?.unsubscribe();
+    this.retryTimer = null;
+  }
+
+  private dropSocket(): void {
+    const live = this.live;
+    if (!live) return;
+    this.live = null;
+    this.generation++;
+    live.subscriptions.unsubscribe();
+    destroySocket(live.socket);
+    this.socketSubject.next(null);
+    this.endpointSubject.next(null);
+  }
+
+  /** Opens a socket to the current target. `reason` undefined = first connection. */
+  private open(reason: ReconnectReason | undefined): void {
+    const endpoint = this.targets[this.targetIndex];
+    if (!endpoint || this.ended) return;
+    this.setStatus(
+      reason
+        ? { state: 'reconnecting', reason, endpoint: endpoint.id, ...this.prevField() }
+        : { state: 'connecting', endpoint: endpoint.id },
+    );
+    const generation = ++this.generation;
+    // lives until `connected`: the connect timeout covers auth(), the handshake and onConnect
+    const attempt = new Subscription();
+    this.attempt = attempt;
+    attempt.add(
+      this.scheduler.schedule(
+        () => this.onFailure(generation, { code: ErrorCodes.RequestTimeout, message: `connect to ${endpoint.id} timed out` }),
+        this.o.connectTimeoutMs ?? 4000,
+      ),
+    );
+    Promise.resolve()
+      .then(() => (this.o.auth ? this.o.auth() : undefined))
+      .then(
+        (auth) => {
+          // a switch or dispose during auth() cancelled this attempt
+          if (generation === this.generation && !this.ended) this.createSocket(endpoint, generation, auth);
+        },
+        (e: unknown) => {
+          if (generation !== this.generation || this.ended) return;
+          this.fail({ code: ErrorCodes.Unauthorized, message: `token provider failed: ${e instanceof Error ? e.message : String(e)}` });
+        },
+      );
+  }
+
+  private createSocket(endpoint: Endpoint, generation: number, auth: HandshakeAuth | undefined): void {
+    const opts: Partial<ManagerOptions & SocketOptions> = {
+      // we own reconnection: socket.io's would retry the old endpoint without jitter or a new token
+      reconnection: false,
+      forceNew: true,
+      multiplex: false,
+      transports: this.transports,
+      timeout: this.o.connectTimeoutMs ?? 4000,
+      ...(auth ? { auth: { ...auth } } : {}),
+    };
+    // the path of an endpoint URL is not a socket.io namespace: connect to the origin
+    const socket = (this.o.socketFactory ?? io)(originOf(endpoint.url), opts);
+    const live: Live = { socket, endpoint, generation, subscriptions: new Subscription(), connected: false };
+    this.live = live;
+    this.socketSubject.next(socket);
+
+    socket.on('connect', () => {
+      if (generation !== this.generation) return;
+      const hook = this.o.onConnect ? this.o.onConnect(socket, endpoint) : Promise.resolve();
+      hook.then(
+        () => this.onConnected(live),
+        (e: unknown) => this.onFailure(generation, toInfo(e, ErrorCodes.InvalidMessage)),
+      );
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      if (generation !== this.generation) return;
+      const unauthorized = err.message === 'unauthorized' || err.data?.code === 'unauthorized';
+      this.onFailure(
+        generation,
+        unauthorized
+          ? { code: ErrorCodes.Unauthorized, message: `${endpoint.id} refused the credentials` }
+          : { code: ErrorCodes.RequestTimeout, message: `cannot connect to ${endpoint.id}: ${err.message}` },
+        unauthorized,
+      );
+    });
+    socket.on('disconnect', () => {
+      // transport closed or server disconnect: lost (our own disconnects remove listeners first)
+      if (generation === this.generation) this.onFailure(generation, null);
+    });
+  }
+
+  private onConnected(live: Live): void {
+    if (live.generation !== this.generation || this.ended) return;
+    live.connected = true;
+    this.failures = 0;
+    this.unauthorizedInRow = 0;
+    this.cancelAttempt();
+    const subscriptions = live.subscriptions;
+    const hb = this.o.heartbeat;
+    if (hb !== false) {
+      const event = hb?.event ?? 'hb';
+      const timeoutMs = hb?.timeoutMs ?? heartbeatDefaults.timeoutMs;
+      subscriptions.add(
+        heartbeatOf(() => from(live.socket.emitWithAck(event, { t: this.scheduler.now() })), {
+          intervalMs: hb?.intervalMs ?? heartbeatDefaults.intervalMs,
+          timeoutMs,
+          scheduler: this.scheduler,
+        }).subscribe({
+          error: (e: unknown) => this.onFailure(live.generation, toInfo(e, ErrorCodes.HeartbeatTimeout)),
+        }),
+      );
+    }
+    const previous = this.lastConnected;
+    this.lastConnected = live.endpoint;
+    this.endpointSubject.next(live.endpoint);
+    this.setStatus({
+      state: 'connected',
+      endpoint: live.endpoint.id,
+      ...(previous && !sameEndpoint(previous, live.endpoint) ? { previousEndpoint: previous.id } : {}),
+    });
+  }
+
+  /** A connect attempt or a live connection failed: drop it, then retry after a backoff. */
+  private onFailure(generation: number, error: AgErrorInfo | null, unauthorized = false): void {
+    if (generation !== this.generation || this.ended) return;
+    if (error) this.errorsSubject.next(error);
+    this.cancelAttempt();
+    this.dropSocket();
+    this.generation++;
+    this.unauthorizedInRow = unauthorized ? this.unauthorizedInRow + 1 : 0;
+    // one refusal may be an expired token (the provider is asked again); two in a row is final
+    if (this.unauthorizedInRow >= 2) {
+      this.fail(error ?? { code: ErrorCodes.Unauthorized, message: 'unauthorized' });
+      return;
+    }
+    this.failures++;
+    const maxAttempts = this.o.backoff?.maxAttempts ?? Infinity;
+    if (this.failures > maxAttempts) {
+      this.fail({ code: ErrorCodes.RetriesExhausted, message: `gave up after ${maxAttempts} attempts` });
+      return;
+    }
+    if (this.targets.length > 1) this.targetIndex = (this.targetIndex + 1) % this.targets.length;
+    const next = this.targets[this.targetIndex];
+    const state: ConnectionState = this.lastConnected ? 'reconnecting' : 'connecting';
+    this.setStatus(
+      state === 'reconnecting'
+        ? { state, reason: 'lost', ...(next ? { endpoint: next.id } : {}), ...this.prevField() }
+        : { state, ...(next ? { endpoint: next.id } : {}) },
+    );
+    if (!next) return;
+    const delay = backoffDelay(this.failures - 1, this.o.backoff);
+    this.retryTimer = this.scheduler.schedule(() => {
+      this.retryTimer = null;
+      this.open(this.lastConnected ? 'lost' : undefined);
+    }, delay);
+  }
+}
+
+function originOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return url;
+  }
+}
+
+function toInfo(e: unknown, fallback: ErrorCode): AgErrorInfo {
+  if (e instanceof AgError) return { code: e.code, message: e.message };
+  return { code: fallback, message: e instanceof Error ? e.message : String(e) };
+}
+
+export type { ConnectionState };

@@ -1,0 +1,54 @@
+import {
+  asyncScheduler,
+  exhaustMap,
+  ignoreElements,
+  interval,
+  take,
+  throwError,
+  timeout,
+  type Observable,
+  type SchedulerLike,
+} from 'rxjs';
+import { AgError, ErrorCodes } from '../protocol/errors.js';
+
+export interface HeartbeatOptions {
+  /** time between two pings (ms) */
+  intervalMs: number;
+  /** a ping unanswered for this long means the server is gone (ms) */
+  timeoutMs: number;
+  scheduler?: SchedulerLike;
+}
+
+/** Default heartbeat: a silent server is noticed within intervalMs + timeoutMs = 4 s
+ *  (socket.io's own ping timeout would take 45 s). */
+export const heartbeatDefaults = { intervalMs: 1500, timeoutMs: 2500 } as const;
+
+/**
+ * Application heartbeat. Calls `ping` every `intervalMs` (never two at once) and errors with
+ * `AgError('heartbeat-timeout')` when one answer takes longer than `timeoutMs`. Never emits.
+ * A transport can stay "open" while the process behind it is frozen (SIGSTOP, GC pause,
+ * half-open TCP); only an answer proves the server is alive.
+ *
+ * @example
+ * heartbeat(() => from(socket.emitWithAck('hb', { t: 0 })), { intervalMs: 1500, timeoutMs: 2500 })
+ *   .subscribe({ error: () => reconnect() });
+ */
+export function heartbeat(ping: () => Observable<unknown>, o: HeartbeatOptions): Observable<never> {
+  const scheduler = o.scheduler ?? asyncScheduler;
+  return interval(o.intervalMs, scheduler).pipe(
+    exhaustMap(() =>
+      ping().pipe(
+        take(1),
+        timeout({
+          first: o.timeoutMs,
+          scheduler,
+          with: () =>
+            throwError(
+              () => new AgError(ErrorCodes.HeartbeatTimeout, `no heartbeat answer within ${o.timeoutMs} ms`),
+            ),
+        }),
+      ),
+    ),
+    ignoreElements(),
+  );
+}
