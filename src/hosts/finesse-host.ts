@@ -70,6 +70,11 @@ export class FinesseHost implements Host {
     this.timeoutMs = options.actionTimeoutMs ?? 15000;
   }
 
+  get agentId(): string | undefined {
+    const id = this.fin.gadget?.Config?.id;
+    return typeof id === 'string' && id ? id : undefined;
+  }
+
   start(): void {
     if (this.started || this.disposed) return;
     this.started = true;

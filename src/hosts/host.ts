@@ -45,6 +45,8 @@ export interface TransferOptions {
 /** The host of a gadget: the current call and the actions on it. */
 export interface Host {
   readonly kind: 'finesse' | 'standalone';
+  /** the logged-in agent's id when the host knows it (Finesse: `finesse.gadget.Config.id`) */
+  readonly agentId?: string;
   /** the current call (null when the agent has none); replays the latest value */
   readonly call$: Observable<CallInfo | null>;
   /** whether the host's own back end (Finesse notifications) is connected; replays the latest value */
