@@ -4,8 +4,6 @@
 // vs without (jitter 0). A fresh cluster per variant, so the two runs do not share state.
 import { performance } from 'node:perf_hooks';
 import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { goal, sleep, waitFor } from '../lib/harness.mjs';
 import { startCluster } from '../lib/cluster.mjs';
 import { importTs } from '../lib/esbuild-node.mjs';
@@ -69,7 +67,6 @@ async function runVariant(ctx, client, { sessions, jitter }) {
         sessionId: c.sessionId,
         allowedOrigins,
         jitter,
-        webSocket: client.WebSocket,
         onAttempt: (url) => attempts.push([performance.now(), url]),
         onStatus: (s) => {
           const st = state[i];
@@ -97,8 +94,9 @@ async function runVariant(ctx, client, { sessions, jitter }) {
   }
   const latencies = state.map((s) => s.connectedAt - t0);
   const done = latencies.filter((x) => Number.isFinite(x));
-  const survivorUrls = new Set(chatIds.filter((id) => id !== victim).map((id) => urls.chat[id]));
-  const survivorAttempts = attempts.filter(([t, url]) => t >= t0 && survivorUrls.has(url)).map(([t]) => t);
+  // the core connects to an endpoint's origin, so attempts are matched by origin
+  const survivorOrigins = new Set(chatIds.filter((id) => id !== victim).map((id) => new URL(urls.chat[id]).origin));
+  const survivorAttempts = attempts.filter(([t, url]) => t >= t0 && survivorOrigins.has(new URL(url).origin)).map(([t]) => t);
   const connects = state.map((s) => s.connectedAt).filter((t) => Number.isFinite(t));
   const result = {
     sessions,
@@ -127,9 +125,6 @@ export default {
     const sessions = ctx.quick ? 200 : 1000;
     const { module: client, outfile } = await importTs(ctx.root, 'bench/node/storm-client.ts');
     ctx.defer(() => rmSync(outfile, { force: true }));
-    // Node 20 has no global WebSocket; the core takes the constructor injected (ws, which
-    // engine.io-client itself uses in Node).
-    client.WebSocket = createRequire(join(ctx.root, 'package.json'))('ws');
     const ours = await runVariant(ctx, client, { sessions, jitter: 0.5 });
     const flat = await runVariant(ctx, client, { sessions, jitter: 0 });
     const peakRatio = ratio(ours.connectsPeak.peak, flat.connectsPeak.peak);

@@ -33,7 +33,7 @@ export async function startCluster(root, { args = [], env = {}, readyTimeoutMs =
   const exited = new Promise((r) => child.once('exit', r));
 
   async function control(group, verb, body = {}) {
-    const res = await fetch(`${info.controlUrl}/control/${group}/${verb}`, {
+    const res = await fetch(`${info.controlUrl}/${group}/${verb}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),

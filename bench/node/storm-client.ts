@@ -7,7 +7,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { map, type Subscription } from 'rxjs';
-import { ResilientConnection } from '../../src/core/connection.js';
+import { ResilientConnection, type WebSocketCtor } from '../../src/core/connection.js';
 import { PropertyStream } from '../../src/core/property-stream.js';
 import { endpointFromProperties } from '../../src/core/endpoints.js';
 import type { ConnectionStatus, Endpoint } from '../../src/core/state.js';
@@ -20,7 +20,8 @@ export interface StormSessionOptions {
   allowedOrigins: readonly string[];
   /** backoff jitter (0 = every client retries at the same instant) */
   jitter: number;
-  webSocket: typeof WebSocket;
+  /** a WebSocket constructor; omitted in Node, where the core falls back to engine.io's `ws` */
+  webSocket?: WebSocketCtor;
   /** called for every socket the connection opens (attempts, by URL) */
   onAttempt?: (url: string) => void;
   onStatus?: (status: ConnectionStatus) => void;
@@ -45,7 +46,7 @@ export function startStormSession(o: StormSessionOptions): StormSession {
     urls: [o.interactionsUrl],
     interactionId: o.interactionId,
     auth,
-    webSocket: o.webSocket,
+    ...(o.webSocket ? { webSocket: o.webSocket } : {}),
     backoff,
   });
   let lastSeq = 0;
@@ -58,7 +59,7 @@ export function startStormSession(o: StormSessionOptions): StormSession {
     auth,
     switchReason: 'relocated',
     backoff,
-    webSocket: o.webSocket,
+    ...(o.webSocket ? { webSocket: o.webSocket } : {}),
     socketFactory: (url, opts) => {
       o.onAttempt?.(url);
       return io(url, opts);
@@ -73,7 +74,7 @@ export function startStormSession(o: StormSessionOptions): StormSession {
     },
   });
   const subs: Subscription[] = [];
-  if (o.onStatus) subs.push(conn.status$.subscribe(o.onStatus));
+  if (o.onStatus) subs.push(conn.status$.subscribe((s: ConnectionStatus) => o.onStatus?.(s)));
   props.start();
   conn.start();
   return {

@@ -1,0 +1,36 @@
+// Opens the bench page against one back end: the msw mock (inside the page) or a fresh
+// reference cluster (the page reaches its control API through the `agControl` binding).
+import { launchChromium, openBenchPage, startViteServer } from './browser.mjs';
+import { startCluster } from './cluster.mjs';
+
+export const backendFiles = {
+  mock: ['src/mocks/index.ts', 'src/define/chat-panel.ts'],
+  cluster: ['cluster/main.mjs', 'src/define/chat-panel.ts'],
+};
+
+/** Shared per benchmark: one Vite server and one Chromium. */
+export async function browserSession(ctx) {
+  const baseUrl = await startViteServer(ctx);
+  const browser = await launchChromium(ctx);
+  return { baseUrl, browser };
+}
+
+/**
+ * @returns {Promise<{ page: import('playwright-core').Page, cluster?: Awaited<ReturnType<typeof startCluster>>, chatIds: string[] }>}
+ */
+export async function openBackendPage(ctx, session, kind, { mockOptions } = {}) {
+  ctx.requireFiles(...backendFiles[kind]);
+  let cluster;
+  const expose = {};
+  if (kind === 'cluster') {
+    cluster = await startCluster(ctx.root);
+    ctx.defer(() => cluster.stop());
+    expose.agControl = (group, verb, body) => cluster.control(group, verb, body);
+  }
+  const page = await openBenchPage(ctx, session.browser, session.baseUrl, 'bench', { expose });
+  const { chatIds } = await page.evaluate(
+    (o) => window.agBench.setup(o),
+    kind === 'mock' ? { backend: 'mock', options: mockOptions ?? {} } : { backend: 'cluster', urls: cluster.info.urls },
+  );
+  return { page, cluster, chatIds };
+}

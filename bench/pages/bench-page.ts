@@ -1,0 +1,422 @@
+/**
+ * The bench page: everything timed in the browser is timed here, with performance.now(), and
+ * the bench process (bench/benchmarks/*.mjs) only starts routines and collects the numbers.
+ * The element and socket.io-client are imported only after the back end is set up: the mock
+ * replaces WebSocket, and engine.io-client captures it when first evaluated.
+ */
+import { clusterBackend, mockBackend, type Backend, type BackendUrls, type ChatStart } from './backend.js';
+import { BaselineClient } from './baseline-client.js';
+
+interface PanelMessage {
+  seq?: number;
+  text: string;
+}
+/** The public contract of <ag-chat-panel> (DESIGN.md) that the benchmarks rely on. */
+interface Panel extends HTMLElement {
+  token?: string;
+  readonly connectionState: string;
+  readonly endpoint?: string;
+  readonly messages: readonly PanelMessage[];
+  readonly updateComplete: Promise<boolean>;
+  send?: (text: string) => unknown;
+}
+
+const defineModule = '/src/define/chat-panel.ts';
+let backend: Backend | undefined;
+let io: typeof import('socket.io-client').io | undefined;
+
+const now = () => performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (...a: unknown[]) => console.log('[bench]', ...a);
+
+function need(): Backend {
+  if (!backend) throw new Error('setup() first');
+  return backend;
+}
+
+async function setup(o: { backend: 'mock'; options?: Record<string, unknown> } | { backend: 'cluster'; urls: BackendUrls }) {
+  backend = o.backend === 'mock' ? await mockBackend(o.options) : clusterBackend(o.urls);
+  await import(/* @vite-ignore */ defineModule);
+  io = (await import('socket.io-client')).io;
+  await customElements.whenDefined('ag-chat-panel');
+  return { chatIds: Object.keys(backend.urls.chat) };
+}
+
+function mountPanel(chat: ChatStart): Panel {
+  const b = need();
+  const el = document.createElement('ag-chat-panel') as Panel;
+  el.setAttribute('interaction-id', chat.interactionId);
+  el.setAttribute('interactions-url', b.urls.interactions);
+  el.setAttribute('allowed-origins', [...new Set(Object.values(b.urls.chat).map((u) => new URL(u).origin))].join(' '));
+  el.setAttribute('agent-id', 'agent1');
+  el.setAttribute('agent-name', 'Bench Agent');
+  el.token = 'bench-token';
+  document.body.append(el);
+  return el;
+}
+
+/** Sends through the panel's public API, or through its composer as a user would. */
+function panelSend(el: Panel, text: string): void {
+  if (typeof el.send === 'function') {
+    void el.send(text);
+    return;
+  }
+  const root = el.shadowRoot;
+  const field = root?.querySelector<HTMLTextAreaElement | HTMLInputElement>('[part~="composer"] textarea, [part~="composer"] input, textarea');
+  if (!field) throw new Error('no send() and no composer field on <ag-chat-panel>');
+  field.value = text;
+  field.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  const form = field.closest('form');
+  if (form) form.requestSubmit();
+  else field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+}
+
+const isAcked = (m: PanelMessage) => typeof m.seq === 'number' && m.seq > 0;
+
+/**
+ * Resolves with performance.now() at the first moment `pred()` holds, checked on every ag-* event
+ * the element fires and every 4 ms (Chromium's timer clamp), then awaits the element's render.
+ */
+function until(el: EventTarget | null, pred: () => boolean, timeoutMs: number, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const events = ['ag-connection-change', 'ag-message', 'ag-relocated'];
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearInterval(poll);
+      for (const e of events) el?.removeEventListener(e, check);
+      if (err) reject(err);
+      else {
+        const rendered = el && 'updateComplete' in el ? (el as Panel).updateComplete : Promise.resolve(true);
+        void rendered.then(() => resolve(now()));
+      }
+    };
+    const check = () => {
+      try {
+        if (pred()) finish();
+      } catch (e) {
+        finish(e as Error);
+      }
+    };
+    const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+    const poll = setInterval(check, 4);
+    for (const e of events) el?.addEventListener(e, check);
+    check();
+  });
+}
+
+async function seed(chat: ChatStart, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await need().say(chat.interactionId, `seed ${i}`);
+}
+
+async function waitAlive(id: string): Promise<void> {
+  const end = now() + 10_000;
+  while (now() < end) {
+    const inst = (await need().instances()).find((i) => i.id === id);
+    if (inst?.alive && !inst.frozen) return;
+    await sleep(25);
+  }
+  throw new Error(`instance ${id} did not come back`);
+}
+
+type Mode = 'property' | 'kill';
+
+/** Our panel: relocation latency samples (ms). */
+async function relocationOurs(o: { mode: Mode; samples: number; perRound: number; seedMessages: number }) {
+  const b = need();
+  const ids = Object.keys(b.urls.chat);
+  const out: number[] = [];
+  const failures: string[] = [];
+  if (o.mode === 'property') {
+    // One panel moved back and forth between two instances.
+    const chat = await b.startChat({ customerName: 'reloc', instanceId: ids[0] });
+    await seed(chat, o.seedMessages);
+    const el = mountPanel(chat);
+    let expected = o.seedMessages;
+    await until(el, () => el.connectionState === 'connected' && el.messages.length >= expected, 10_000, 'initial connect');
+    let at = chat.instanceId;
+    for (let i = 0; i < o.samples; i++) {
+      const to = ids.find((id) => id !== at)!;
+      const text = `q-${i}-${Math.random().toString(36).slice(2, 8)}`;
+      expected += 1;
+      const t0 = now();
+      const moved = b.relocate(chat.interactionId, to);
+      panelSend(el, text);
+      try {
+        const t1 = await until(
+          el,
+          () =>
+            el.connectionState === 'connected' &&
+            el.endpoint === to &&
+            el.messages.length >= expected &&
+            el.messages.some((m) => m.text === text && isAcked(m)),
+          10_000,
+          `relocation ${i} to ${to}`,
+        );
+        out.push(t1 - t0);
+      } catch (e) {
+        failures.push((e as Error).message);
+      }
+      await moved;
+      at = to;
+      if (failures.length >= 3 && out.length === 0) break;
+      await sleep(30);
+    }
+    el.remove();
+    return { samples: out, failures };
+  }
+  // kill: a round puts `perRound` fresh panels on the victim, kills it, times each panel.
+  const victim = ids[0]!;
+  while (out.length + failures.length < o.samples) {
+    const n = Math.min(o.perRound, o.samples - out.length - failures.length);
+    const chats = await Promise.all(Array.from({ length: n }, () => b.startChat({ customerName: 'kill', instanceId: victim })));
+    await Promise.all(chats.map((c) => seed(c, o.seedMessages)));
+    const panels = chats.map(mountPanel);
+    await Promise.all(panels.map((el) => until(el, () => el.connectionState === 'connected' && el.endpoint === victim && el.messages.length >= o.seedMessages, 10_000, 'connect on victim')));
+    const t0 = now();
+    const killed = b.kill(victim);
+    const results = await Promise.allSettled(
+      panels.map((el, i) => {
+        const text = `k-${out.length + i}-${Math.random().toString(36).slice(2, 8)}`;
+        panelSend(el, text);
+        return until(
+          el,
+          () =>
+            el.connectionState === 'connected' &&
+            el.endpoint !== undefined &&
+            el.endpoint !== victim &&
+            el.messages.length >= o.seedMessages + 1 &&
+            el.messages.some((m) => m.text === text && isAcked(m)),
+          15_000,
+          'connected elsewhere after the kill',
+        );
+      }),
+    );
+    for (const r of results) {
+      if (r.status === 'fulfilled') out.push(r.value - t0);
+      else failures.push(String(r.reason?.message ?? r.reason));
+    }
+    await killed;
+    for (const el of panels) el.remove();
+    if (failures.length >= 3 && out.length === 0) break;
+    await b.revive(victim);
+    await waitAlive(victim);
+  }
+  return { samples: out, failures };
+}
+
+/** The socket.io baseline, same end condition. Clients run in parallel (their latency is timer-bound). */
+async function relocationBaseline(o: { mode: Mode; samples: number; perRound: number; seedMessages: number }) {
+  const b = need();
+  const ids = Object.keys(b.urls.chat);
+  const victim = ids[0]!;
+  const out: number[] = [];
+  const failures: string[] = [];
+  while (out.length + failures.length < o.samples) {
+    const n = Math.min(o.perRound, o.samples - out.length - failures.length);
+    const chats = await Promise.all(Array.from({ length: n }, () => b.startChat({ customerName: 'baseline', instanceId: victim })));
+    await Promise.all(chats.map((c) => seed(c, o.seedMessages)));
+    const clients = chats.map((c) => new BaselineClient(io!, { interactionsUrl: b.urls.interactions, interactionId: c.interactionId, token: 'bench-token' }));
+    await Promise.all(clients.map((c) => c.start()));
+    await Promise.all(clients.map((c) => until(null, () => c.connected && c.messages.size >= o.seedMessages, 10_000, 'baseline connect')));
+    const target = ids[1]!;
+    const t0 = now();
+    const trigger = o.mode === 'kill' ? b.kill(victim) : Promise.all(chats.map((c) => b.relocate(c.interactionId, target)));
+    const results = await Promise.allSettled(
+      clients.map((c, i) => {
+        const text = `b-${out.length + i}-${Math.random().toString(36).slice(2, 8)}`;
+        c.send(text);
+        return until(
+          null,
+          () =>
+            c.connected &&
+            c.joinedOn !== undefined &&
+            c.joinedOn !== victim &&
+            c.acked.has(text) &&
+            c.messages.size >= o.seedMessages + 1,
+          20_000,
+          'baseline connected elsewhere',
+        );
+      }),
+    );
+    for (const r of results) {
+      if (r.status === 'fulfilled') out.push(r.value - t0);
+      else failures.push(String(r.reason?.message ?? r.reason));
+    }
+    await trigger;
+    for (const c of clients) c.dispose();
+    if (failures.length >= 3 && out.length === 0) break;
+    if (o.mode === 'kill') {
+      await b.revive(victim);
+      await waitAlive(victim);
+    }
+  }
+  return { samples: out, failures };
+}
+
+/** Silent failure (SIGSTOP): time until the panel says `reconnecting`; optionally one baseline socket with a cap. */
+async function silentFailure(o: { samples: number; baselineCapMs: number }) {
+  const b = need();
+  const victim = Object.keys(b.urls.chat)[0]!;
+  const ours: number[] = [];
+  const failures: string[] = [];
+  let baseline: { detectedMs: number | null; capMs: number; pingInterval?: number; pingTimeout?: number } | undefined;
+  for (let i = 0; i < o.samples; i++) {
+    const chat = await b.startChat({ customerName: 'silent', instanceId: victim });
+    const el = mountPanel(chat);
+    await until(el, () => el.connectionState === 'connected' && el.endpoint === victim, 10_000, 'connect on victim');
+    let base: BaselineClient | undefined;
+    if (i === 0 && o.baselineCapMs > 0) {
+      base = new BaselineClient(io!, { interactionsUrl: b.urls.interactions, interactionId: chat.interactionId, token: 'bench-token' });
+      await base.start();
+      await until(null, () => base!.connected, 10_000, 'baseline connect');
+    }
+    await sleep(200);
+    const t0 = now();
+    await b.freeze(victim);
+    try {
+      const t1 = await until(el, () => el.connectionState === 'reconnecting' || el.connectionState === 'connecting', 30_000, 'reconnecting after freeze');
+      ours.push(t1 - t0);
+    } catch (e) {
+      failures.push((e as Error).message);
+    }
+    if (base) {
+      const engine = (base as unknown as { chat: { io: { engine: { pingInterval?: number; pingTimeout?: number } } } }).chat.io.engine;
+      let detectedMs: number | null = null;
+      try {
+        const t1 = await until(null, () => base!.lostAt !== undefined && base!.lostAt >= t0, o.baselineCapMs, 'baseline disconnect');
+        detectedMs = t1 - t0;
+      } catch {
+        /* reported as >= cap */
+      }
+      baseline = { detectedMs, capMs: o.baselineCapMs, pingInterval: engine.pingInterval, pingTimeout: engine.pingTimeout };
+      base.dispose();
+    }
+    el.remove();
+    await b.unfreeze(victim);
+    await waitAlive(victim);
+  }
+  return { ours, failures, baseline };
+}
+
+/** Restore N messages into a fresh panel, then time appends at that size. */
+async function transcript(o: { messages: number; appends: number }) {
+  const b = need();
+  const chat = await b.startChat({ customerName: 'transcript' });
+  const tSeed = now();
+  for (let i = 0; i < o.messages; i += 200) {
+    await Promise.all(Array.from({ length: Math.min(200, o.messages - i) }, (_, k) => b.say(chat.interactionId, `history message ${i + k}`)));
+  }
+  const seedMs = now() - tSeed;
+  const el = document.createElement('ag-chat-panel') as Panel;
+  let firstRender = NaN;
+  const t0 = now();
+  const panel = mountPanelElement(el, chat);
+  const root = panel.shadowRoot;
+  const observer = new MutationObserver(() => {
+    if (Number.isNaN(firstRender) && root?.querySelector('[part~="message"]')) firstRender = now();
+  });
+  if (root) observer.observe(root, { childList: true, subtree: true });
+  await until(el, () => el.connectionState === 'connected' && el.messages.length >= o.messages, 60_000, `${o.messages} messages restored`);
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const settled = now();
+  observer.disconnect();
+  if (Number.isNaN(firstRender) && root?.querySelector('[part~="message"]')) firstRender = settled;
+  const appendMs: number[] = [];
+  for (let i = 0; i < o.appends; i++) {
+    const count = el.messages.length;
+    const t = now();
+    void b.say(chat.interactionId, `appended ${i}`);
+    const t1 = await until(el, () => el.messages.length > count, 5_000, 'append');
+    appendMs.push(t1 - t);
+  }
+  const rendered = root?.querySelectorAll('[part~="message"]').length ?? 0;
+  el.remove();
+  return { firstRenderMs: firstRender - t0, settledMs: settled - t0, appendMs, rendered, seedMs };
+}
+
+function mountPanelElement(el: Panel, chat: ChatStart): Panel {
+  const b = need();
+  el.setAttribute('interaction-id', chat.interactionId);
+  el.setAttribute('interactions-url', b.urls.interactions);
+  el.setAttribute('allowed-origins', [...new Set(Object.values(b.urls.chat).map((u) => new URL(u).origin))].join(' '));
+  el.setAttribute('agent-id', 'agent1');
+  el.token = 'bench-token';
+  document.body.append(el);
+  return el;
+}
+
+/** Appends at a small transcript, for comparison with the 10,000-message figure. */
+async function appendsAtSmall(o: { appends: number }) {
+  const b = need();
+  const chat = await b.startChat({ customerName: 'small' });
+  const el = mountPanel(chat);
+  await until(el, () => el.connectionState === 'connected', 10_000, 'connect');
+  const appendMs: number[] = [];
+  for (let i = 0; i < o.appends; i++) {
+    const count = el.messages.length;
+    const t = now();
+    void b.say(chat.interactionId, `appended ${i}`);
+    appendMs.push((await until(el, () => el.messages.length > count, 5_000, 'append')) - t);
+  }
+  el.remove();
+  return { appendMs };
+}
+
+/** Memory: one panel relocated `relocations` times; the bench process takes heap snapshots between phases. */
+let memoryPanel: { el: Panel; chat: ChatStart; at: string } | undefined;
+async function memoryStart() {
+  const b = need();
+  const ids = Object.keys(b.urls.chat);
+  const chat = await b.startChat({ customerName: 'memory', instanceId: ids[0] });
+  const el = mountPanel(chat);
+  await until(el, () => el.connectionState === 'connected', 10_000, 'connect');
+  memoryPanel = { el, chat, at: chat.instanceId };
+  return { connections: await b.connections() };
+}
+async function memoryRelocate(o: { count: number }) {
+  const b = need();
+  const p = memoryPanel!;
+  const ids = Object.keys(b.urls.chat);
+  let failures = 0;
+  for (let i = 0; i < o.count; i++) {
+    const to = ids.find((id) => id !== p.at)!;
+    const moved = b.relocate(p.chat.interactionId, to);
+    try {
+      await until(p.el, () => p.el.connectionState === 'connected' && p.el.endpoint === to, 10_000, 'relocation');
+    } catch {
+      failures++;
+    }
+    await moved;
+    p.at = to;
+  }
+  await sleep(300); // let closed sockets finish closing on both sides
+  return { connections: await b.connections(), failures };
+}
+async function memoryRemove() {
+  memoryPanel?.el.remove();
+  memoryPanel = undefined;
+  await sleep(500);
+  return { connections: await need().connections() };
+}
+
+const api = {
+  setup,
+  relocationOurs,
+  relocationBaseline,
+  silentFailure,
+  transcript,
+  appendsAtSmall,
+  memoryStart,
+  memoryRelocate,
+  memoryRemove,
+  log,
+};
+declare global {
+  interface Window {
+    agBench: typeof api;
+  }
+}
+window.agBench = api;
