@@ -1,0 +1,151 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import { TestScheduler } from 'rxjs/testing';
+import { applyVersions, PropertyStream, type PropertySnapshot } from '../../src/core/property-stream.js';
+import type { PropertiesDelta, WatchAnswer } from '../../src/protocol/wire.js';
+import { Admin, StatusLog, newStorePath, signal, startServer, type CoreServer } from './helpers.js';
+
+const snap = (version: number, properties: Record<string, string | number>): WatchAnswer => ({
+  ok: true,
+  interactionId: 'i1',
+  version,
+  properties,
+});
+const delta = (version: number, set: Record<string, string | number>, unset: string[] = [], interactionId = 'i1'): PropertiesDelta => ({
+  interactionId,
+  version,
+  set,
+  unset,
+});
+const out = (version: number, properties: Record<string, string | number>): PropertySnapshot => ({
+  interactionId: 'i1',
+  version,
+  properties,
+});
+
+describe('applyVersions (marbles)', () => {
+  const testScheduler = () =>
+    new TestScheduler((actual, expected) => {
+      expect(actual).to.deep.equal(expected);
+    });
+
+  it('applies a snapshot, then consecutive deltas (set and unset)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const input = cold('a-b-c|', { a: snap(1, { x: 1, y: 2 }), b: delta(2, { x: 3 }), c: delta(3, {}, ['y']) });
+      expectObservable(input.pipe(applyVersions())).toBe('a-b-c|', {
+        a: out(1, { x: 1, y: 2 }),
+        b: out(2, { x: 3, y: 2 }),
+        c: out(3, { x: 3 }),
+      });
+    });
+  });
+
+  it('ignores stale and duplicate versions (no rewind), deltas before the snapshot and other interactions', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const input = cold('z-a-b-c-d-e-f|', {
+        z: delta(1, { early: 1 }),
+        a: snap(5, { x: 5 }),
+        b: delta(5, { x: 'dup' }),
+        c: delta(4, { x: 'old' }),
+        d: snap(3, { x: 'older snapshot from a lagging backup' }),
+        e: delta(6, { x: 6 }, [], 'other'),
+        f: delta(6, { x: 6 }),
+      });
+      expectObservable(input.pipe(applyVersions())).toBe('--a---------f|', { a: out(5, { x: 5 }), f: out(6, { x: 6 }) });
+    });
+  });
+
+  it('asks for a resync once on a gap, then applies the resync snapshot and the deltas after it', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const input = cold('a-b-c-d-e-f|', {
+        a: snap(1, { x: 1 }),
+        b: delta(3, { x: 3 }), // 2 was missed
+        c: delta(4, { x: 4 }), // still a gap: do not ask twice
+        d: snap(4, { x: 4, y: 'from resync' }),
+        e: delta(4, { x: 'dup' }),
+        f: delta(5, { x: 5 }),
+      });
+      expectObservable(input.pipe(applyVersions())).toBe('a-r---d---f|', {
+        a: out(1, { x: 1 }),
+        r: { resync: 1 },
+        d: out(4, { x: 4, y: 'from resync' }),
+        f: out(5, { x: 5, y: 'from resync' }),
+      });
+    });
+  });
+
+  it('unsubscribes from the source on early unsubscription', () => {
+    testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const input = hot('-a-b-c-d|', { a: snap(1, {}), b: delta(2, { x: 2 }), c: delta(3, { x: 3 }), d: delta(4, { x: 4 }) });
+      expectObservable(input.pipe(applyVersions()), '^----!').toBe('-a-b-', { a: out(1, {}), b: out(2, { x: 2 }) });
+      expectSubscriptions(input.subscriptions).toBe('^----!');
+    });
+  });
+});
+
+describe('PropertyStream (real interaction servers)', () => {
+  const servers: CoreServer[] = [];
+  const cleanups: (() => void)[] = [];
+  afterEach(async () => {
+    cleanups.splice(0).forEach((f) => f());
+    for (const s of servers.splice(0)) await signal(s, 'SIGKILL');
+  });
+
+  it('resyncs after missed updates and after failover to the backup: no gap, no rewind', async () => {
+    const store = newStorePath();
+    const a = await startServer('a', store);
+    const b = await startServer('b', store);
+    servers.push(a, b);
+    const adminA = new Admin(a.url);
+    const adminB = new Admin(b.url);
+    cleanups.push(() => adminA.close(), () => adminB.close());
+    await adminA.set('i1', { 'chat.instanceId': 'c1' }); // v1
+
+    const stream = new PropertyStream({
+      urls: [a.url, b.url],
+      interactionId: 'i1',
+      heartbeat: { intervalMs: 300, timeoutMs: 600 },
+      backoff: { initialMs: 50, maxMs: 300 },
+      connectTimeoutMs: 2000,
+    });
+    const seen: PropertySnapshot[] = [];
+    const sub = stream.snapshot$.subscribe((s) => seen.push(s));
+    const log = new StatusLog(stream.status$);
+    cleanups.push(() => {
+      sub.unsubscribe();
+      log.stop();
+      stream.dispose();
+    });
+    stream.start();
+    await waitUntil(() => seen.length === 1, 'first snapshot');
+    expect(seen[0]).to.deep.equal({ interactionId: 'i1', version: 1, properties: { 'chat.instanceId': 'c1' } });
+
+    await adminA.set('i1', { 'chat.state': 'active' }); // v2, broadcast
+    await adminA.set('i1', { 'chat.url': 'http://x' }, { silent: true }); // v3, missed
+    await adminA.set('i1', { 'chat.epoch': 2 }); // v4: gap -> re-watch
+    await waitUntil(() => seen.at(-1)?.version === 4, 'resynced to v4');
+    expect(seen.at(-1)!.properties).to.deep.equal({
+      'chat.instanceId': 'c1',
+      'chat.state': 'active',
+      'chat.url': 'http://x',
+      'chat.epoch': 2,
+    });
+
+    // v5 is written to the shared store without reaching the client (as if it was lost with a)
+    await adminB.set('i1', { 'chat.instanceId': 'c2' }, { silent: true });
+    const from = log.all.length;
+    await signal(a, 'SIGKILL');
+    await log.waitFor((s) => s.state === 'reconnecting' && s.reason === 'lost', 'lost a', from);
+    await log.waitFor((s) => s.state === 'connected' && s.endpoint === b.url, 'on b', from);
+    await waitUntil(() => seen.at(-1)?.version === 5, 'v5 after failover');
+    expect(seen.at(-1)!.properties['chat.instanceId']).to.equal('c2');
+    await adminB.set('i1', { 'chat.state': 'closed' }); // v6 as a delta on b
+    await waitUntil(() => seen.at(-1)?.version === 6, 'v6');
+
+    const versions = seen.map((s) => s.version);
+    for (let i = 1; i < versions.length; i++) expect(versions[i]!).to.be.greaterThan(versions[i - 1]!);
+    // a late subscriber gets the latest snapshot at once
+    let late: PropertySnapshot | undefined;
+    stream.snapshot$.subscribe((s) => (late = s)).unsubscribe();
+    expect(late?.version).to.equal(6);
+  });
+});
