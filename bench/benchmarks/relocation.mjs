@@ -19,9 +19,9 @@ export default {
     const series = []; // { backend, mode, client, samples, failures }
     const skipped = [];
     for (const kind of ['mock', 'cluster']) {
-      let page;
+      let page, panelError;
       try {
-        ({ page } = await openBackendPage(ctx, session, kind));
+        ({ page, panelError } = await openBackendPage(ctx, session, kind));
       } catch (e) {
         skipped.push(`${kind}: ${e.message}`);
         continue;
@@ -29,6 +29,10 @@ export default {
       for (const mode of ['property', 'kill']) {
         for (const client of ['ours', 'socket.io']) {
           ctx.checkAborted();
+          if (client === 'ours' && panelError) {
+            series.push({ backend: kind, mode, client, samples: [], failures: [panelError] });
+            continue;
+          }
           ctx.log(`${kind} / ${mode} / ${client}: ${samples} samples`);
           try {
             const r = await page.evaluate(

@@ -1,1 +1,55 @@
-export default { title: 'silent-failure', goals: [], async run(ctx) { ctx.notMeasured('not written yet'); } };
+// 2. Silent-failure detection: a chat instance of the reference cluster is SIGSTOPped
+// (chat.freeze): its sockets stay open and nothing answers. Time until the panel says
+// `reconnecting`, at default settings, vs a plain socket.io-client (which only notices when
+// the server's pings stop: pingInterval + pingTimeout, 45 s with socket.io's defaults).
+import { goal } from '../lib/harness.mjs';
+import { browserSession, openBackendPage } from '../lib/pages.mjs';
+import { round, summarize } from '../lib/stats.mjs';
+
+const GOAL_MS = 5000;
+
+export default {
+  title: 'Silent-failure detection (SIGSTOP)',
+  goals: [{ metric: 'time to `reconnecting` after SIGSTOP (p95)', goal: `<= ${GOAL_MS} ms` }],
+  async run(ctx) {
+    const samples = ctx.quick ? 3 : 6;
+    const baselineCapMs = ctx.quick ? 8_000 : 15_000;
+    const session = await browserSession(ctx);
+    const { page, panelError } = await openBackendPage(ctx, session, 'cluster');
+    if (panelError) ctx.notMeasured(panelError);
+    const r = await page.evaluate((o) => window.agBench.silentFailure(o), { samples, baselineCapMs });
+    const st = summarize(r.ours);
+    const b = r.baseline;
+    const computed = b && Number.isFinite(b.pingInterval) && Number.isFinite(b.pingTimeout) ? b.pingInterval + b.pingTimeout : null;
+    const baselineText = !b
+      ? 'not measured'
+      : b.detectedMs !== null
+        ? `${Math.round(b.detectedMs)} ms (measured once)`
+        : `>= ${b.capMs} ms (measured once, capped)`;
+    return {
+      status: r.failures.length ? 'partial' : 'measured',
+      ...(r.failures.length ? { reason: r.failures.slice(0, 2).join('; ') } : {}),
+      method:
+        `The panel (default heartbeat settings: no \`heartbeat-ms\` attribute) is connected to one cluster instance, which is then ` +
+        `SIGSTOPped through the control API (\`chat/freeze\`); t1 is the first moment its \`connectionState\` is \`reconnecting\`. ` +
+        `${samples} samples, a fresh chat each, the instance SIGCONTed in between. The socket.io baseline (default reconnection, ` +
+        `the server's ping settings) rides along in the first round, measured once with a cap of ${baselineCapMs / 1000} s; ` +
+        `its expected detection time is also computed from the pingInterval + pingTimeout its handshake announced.`,
+      goals: [goal({ metric: 'time to `reconnecting` after SIGSTOP (p95)', value: st.n ? round(st.p95, 0) : null, op: '<=', target: GOAL_MS, unit: 'ms', note: st.n ? `median ${round(st.median, 0)} ms, n=${st.n}` : r.failures[0] })],
+      tables: [
+        {
+          columns: ['client', 'n', 'median (ms)', 'p95 (ms)', 'max (ms)'],
+          rows: [
+            ['<ag-chat-panel> (defaults)', st.n, round(st.median, 0), round(st.p95, 0), round(st.max, 0)],
+            ['socket.io-client defaults', b ? 1 : 0, baselineText, computed !== null ? `computed: ${computed} ms (pingInterval ${b.pingInterval} + pingTimeout ${b.pingTimeout})` : '—', '—'],
+          ],
+        },
+      ],
+      notes: [
+        ...(computed !== null && st.n ? [`Ours is ${(computed / st.median).toFixed(0)}× quicker than the computed socket.io detection time (median).`] : []),
+        ...r.failures.map((f) => `failed sample: ${f}`),
+      ],
+      data: r,
+    };
+  },
+};

@@ -4,8 +4,8 @@ import { launchChromium, openBenchPage, startViteServer } from './browser.mjs';
 import { startCluster } from './cluster.mjs';
 
 export const backendFiles = {
-  mock: ['src/mocks/index.ts', 'src/define/chat-panel.ts'],
-  cluster: ['cluster/main.mjs', 'src/define/chat-panel.ts'],
+  mock: ['src/mocks/index.ts'],
+  cluster: ['cluster/main.mjs'],
 };
 
 /** Shared per benchmark: one Vite server and one Chromium. */
@@ -16,7 +16,7 @@ export async function browserSession(ctx) {
 }
 
 /**
- * @returns {Promise<{ page: import('playwright-core').Page, cluster?: Awaited<ReturnType<typeof startCluster>>, chatIds: string[] }>}
+ * @returns {Promise<{ page: import('playwright-core').Page, cluster?: Awaited<ReturnType<typeof startCluster>>, chatIds: string[], panelError?: string }>}
  */
 export async function openBackendPage(ctx, session, kind, { mockOptions } = {}) {
   ctx.requireFiles(...backendFiles[kind]);
@@ -28,9 +28,9 @@ export async function openBackendPage(ctx, session, kind, { mockOptions } = {}) 
     expose.agControl = (group, verb, body) => cluster.control(group, verb, body);
   }
   const page = await openBenchPage(ctx, session.browser, session.baseUrl, 'bench', { expose });
-  const { chatIds } = await page.evaluate(
+  const { chatIds, panelError } = await page.evaluate(
     (o) => window.agBench.setup(o),
     kind === 'mock' ? { backend: 'mock', options: mockOptions ?? {} } : { backend: 'cluster', urls: cluster.info.urls },
   );
-  return { page, cluster, chatIds };
+  return { page, cluster, chatIds, panelError };
 }

@@ -15,7 +15,7 @@ const fmt = (v, unit) => {
 const verdict = (g) => (g.met === true ? 'met' : g.met === false ? '**missed**' : 'not measured');
 
 function table(columns, rows) {
-  const esc = (c) => String(c ?? '—').replaceAll('|', '\\|').replaceAll('\n', ' ');
+  const esc = (c) => String(c === null || c === undefined || Number.isNaN(c) ? '—' : c).replaceAll('|', '\\|').replaceAll('\n', ' ');
   return [
     `| ${columns.map(esc).join(' | ')} |`,
     `| ${columns.map(() => '---').join(' | ')} |`,

@@ -36,14 +36,21 @@ function need(): Backend {
 
 async function setup(o: { backend: 'mock'; options?: Record<string, unknown> } | { backend: 'cluster'; urls: BackendUrls }) {
   backend = o.backend === 'mock' ? await mockBackend(o.options) : clusterBackend(o.urls);
-  await import(/* @vite-ignore */ defineModule);
+  // The baseline needs only socket.io-client, so it is measured even before the panel lands.
+  let panelError: string | undefined;
+  try {
+    await import(/* @vite-ignore */ defineModule);
+    await customElements.whenDefined('ag-chat-panel');
+  } catch (e) {
+    panelError = `<ag-chat-panel> unavailable: ${(e as Error).message}`;
+  }
   io = (await import('socket.io-client')).io;
-  await customElements.whenDefined('ag-chat-panel');
-  return { chatIds: Object.keys(backend.urls.chat) };
+  return { chatIds: Object.keys(backend.urls.chat), panelError };
 }
 
 function mountPanel(chat: ChatStart): Panel {
   const b = need();
+  if (!customElements.get('ag-chat-panel')) throw new Error('<ag-chat-panel> is not defined (src/define/chat-panel.ts not landed)');
   const el = document.createElement('ag-chat-panel') as Panel;
   el.setAttribute('interaction-id', chat.interactionId);
   el.setAttribute('interactions-url', b.urls.interactions);
@@ -339,6 +346,7 @@ async function transcript(o: { messages: number; appends: number }) {
 
 function mountPanelElement(el: Panel, chat: ChatStart): Panel {
   const b = need();
+  if (!customElements.get('ag-chat-panel')) throw new Error('<ag-chat-panel> is not defined (src/define/chat-panel.ts not landed)');
   el.setAttribute('interaction-id', chat.interactionId);
   el.setAttribute('interactions-url', b.urls.interactions);
   el.setAttribute('allowed-origins', [...new Set(Object.values(b.urls.chat).map((u) => new URL(u).origin))].join(' '));
