@@ -1,0 +1,209 @@
+import { css, unsafeCSS } from 'lit';
+
+/** Dark palette, used for `prefers-color-scheme: dark` and for `theme="dark"`. */
+const dark = unsafeCSS(`
+  --_bg: var(--ag-surface, #16191d);
+  --_fg: var(--ag-text, #e8eaed);
+  --_muted: var(--ag-text-muted, #b0b7c1);
+  --_border: var(--ag-border, #4a5360);
+  --_accent: var(--ag-accent, #a8c7fa);
+  --_accent-fg: var(--ag-accent-text, #062e6f);
+  --_own: var(--ag-chat-own-bubble, #1f3a5f);
+  --_other: var(--ag-chat-other-bubble, #262b31);
+  --_ok: var(--ag-success, #7ed99a);
+  --_warn: var(--ag-warning, #ffb95c);
+  --_danger: var(--ag-danger, #ffb4ab);
+  color-scheme: dark;
+`);
+
+/**
+ * Same --ag-* vocabulary as the survey gadget, so one desktop theme styles both. Colours meet
+ * WCAG AA (>= 4.5:1) on their own backgrounds in both schemes. `theme="light" | "dark"` on the
+ * host forces a scheme; without it the user's `prefers-color-scheme` decides.
+ */
+export const chatPanelStyles = css`
+  :host {
+    --_bg: var(--ag-surface, #ffffff);
+    --_fg: var(--ag-text, #1b1f24);
+    --_muted: var(--ag-text-muted, #4a5360);
+    --_border: var(--ag-border, #b7bec8);
+    --_accent: var(--ag-accent, #0b57d0);
+    --_accent-fg: var(--ag-accent-text, #ffffff);
+    --_own: var(--ag-chat-own-bubble, #e3ecfb);
+    --_other: var(--ag-chat-other-bubble, #f1f3f5);
+    --_ok: var(--ag-success, #146c2e);
+    --_warn: var(--ag-warning, #8a4b00);
+    --_danger: var(--ag-danger, #b3261e);
+    --_radius: var(--ag-radius, 6px);
+    --_gap: var(--ag-gap, 0.5rem);
+    color-scheme: light;
+    display: flex;
+    flex-direction: column;
+    box-sizing: border-box;
+    height: var(--ag-chat-height, 28rem);
+    font: var(--ag-font, 14px/1.4 system-ui, sans-serif);
+    color: var(--_fg);
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: var(--ag-padding, 0.75rem);
+    gap: var(--_gap);
+  }
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme='light'])) {
+      ${dark}
+    }
+  }
+  :host([theme='dark']) {
+    ${dark}
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  * {
+    box-sizing: border-box;
+  }
+  [part='status'] {
+    margin: 0;
+    font-size: 0.85em;
+    color: var(--_muted);
+  }
+  [part='status'][data-state='connected'] {
+    color: var(--_ok);
+  }
+  [part='status'][data-state='reconnecting'],
+  [part='status'][data-state='connecting'] {
+    color: var(--_warn);
+  }
+  [part='status'][data-state='failed'] {
+    color: var(--_danger);
+  }
+  [part='notice'] {
+    margin: 0;
+    padding: 0.25rem 0.5rem;
+    border-left: 3px solid var(--_warn);
+    font-size: 0.9em;
+  }
+  [part='transcript'] {
+    flex: 1 1 auto;
+    min-height: 0;
+    overflow-y: auto;
+    overscroll-behavior: contain;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: var(--_gap);
+  }
+  [part='transcript']:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 1px;
+  }
+  ol {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: flex;
+    flex-direction: column;
+    gap: 0.375rem;
+  }
+  li {
+    /* long transcripts: the browser skips layout and paint of rows out of view */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 3em;
+    max-width: 85%;
+    padding: 0.25rem 0.5rem;
+    border-radius: var(--_radius);
+    background: var(--_other);
+    overflow-wrap: anywhere;
+  }
+  li.own {
+    align-self: flex-end;
+    background: var(--_own);
+  }
+  li.system {
+    align-self: center;
+    background: transparent;
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
+  .from {
+    display: block;
+    font-size: 0.8em;
+    font-weight: 600;
+    color: var(--_muted);
+  }
+  .text {
+    white-space: pre-wrap;
+  }
+  [part='delivery'] {
+    display: block;
+    text-align: end;
+    font-size: 0.75em;
+    color: var(--_muted);
+  }
+  [part='delivery'][data-state='failed-will-retry'],
+  [part='delivery'][data-state='rejected'] {
+    color: var(--_danger);
+  }
+  [part='earlier'] {
+    display: block;
+    margin: 0 auto var(--_gap);
+  }
+  [part='typing'] {
+    margin: 0;
+    min-height: 1.4em;
+    font-size: 0.85em;
+    font-style: italic;
+    color: var(--_muted);
+  }
+  [part='composer'] {
+    display: flex;
+    gap: var(--_gap);
+    align-items: flex-end;
+  }
+  textarea {
+    flex: 1 1 auto;
+    resize: vertical;
+    min-height: 2.5em;
+    font: inherit;
+    color: var(--_fg);
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 0.375rem 0.5rem;
+  }
+  button {
+    font: inherit;
+    border-radius: var(--_radius);
+    padding: 0.375rem 0.875rem;
+    cursor: pointer;
+    color: var(--_accent);
+    background: transparent;
+    border: 1px solid var(--_border);
+  }
+  [part='send-button'] {
+    color: var(--_accent-fg);
+    background: var(--_accent);
+    border-color: var(--_accent);
+  }
+  button:disabled,
+  textarea:disabled {
+    opacity: 0.6;
+    cursor: not-allowed;
+  }
+  textarea:focus-visible,
+  button:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+`;

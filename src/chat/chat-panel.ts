@@ -1,0 +1,288 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { WebSocketCtor } from '../core/connection.js';
+import type { ConnectionState, ConnectionStatus } from '../core/state.js';
+import type { ChatMessage } from '../protocol/wire.js';
+import { ChatSessionController } from './chat-session-controller.js';
+import type { PendingMessage, TokenSource } from './chat-session.js';
+import { chatPanelStyles } from './chat-panel.styles.js';
+
+/** Messages rendered at first, and added each time the agent scrolls to the top. */
+const windowPage = 200;
+
+const deliveryText: Readonly<Record<string, string>> = {
+  queued: 'Waiting for connection…',
+  sending: 'Sending…',
+  sent: 'Sent',
+  'failed-will-retry': 'Not sent yet, will retry',
+  rejected: 'Not sent',
+};
+
+const closedText: Readonly<Record<string, string>> = {
+  'transcript-save-failed': 'Chat ended: the transcript could not be saved',
+};
+
+function statusText(s: ConnectionStatus, closedReason: string | undefined): string {
+  switch (s.state) {
+    case 'idle':
+    case 'connecting':
+      return 'Connecting…';
+    case 'connected':
+      return 'Connected';
+    case 'reconnecting':
+      return s.reason === 'relocated' || s.reason === 'failover'
+        ? `Reconnecting — moved to instance ${s.endpoint ?? 'unknown'}`
+        : 'Reconnecting…';
+    case 'closed':
+      return (closedReason && closedText[closedReason]) || 'Chat ended';
+    case 'failed':
+      return `Disconnected: ${s.error?.message ?? 'cannot connect'}`;
+  }
+}
+
+/**
+ * The agent's chat panel. It watches the chat interaction's properties; when the session is
+ * restored on another chat-server instance (crash, drain, relocation) it follows it there at
+ * once, restores the transcript after the last message it has, and carries on: nothing lost,
+ * nothing shown twice, messages typed meanwhile delivered exactly once.
+ *
+ * Untrusted text is rendered as text (never as markup or links). Long transcripts are windowed:
+ * the latest 200 messages are in the DOM, earlier ones are added as the agent scrolls up, and
+ * rows out of view skip layout (`content-visibility`).
+ *
+ * Force a colour scheme with `theme="light"` or `theme="dark"`; by default the user's
+ * `prefers-color-scheme` decides.
+ *
+ * @summary Chat panel that follows its session across chat-server failovers.
+ *
+ * @csspart status - the one-line connection status
+ * @csspart notice - a server notice (e.g. the transcript could not be saved)
+ * @csspart transcript - the scrolling transcript region
+ * @csspart message - one transcript message (`data-seq`, `data-id`, `data-role`)
+ * @csspart pending-message - an agent message not yet in the transcript (`data-client-msg-id`)
+ * @csspart delivery - an agent message's delivery state (`data-state`)
+ * @csspart earlier - the "show earlier messages" button
+ * @csspart typing - who is typing
+ * @csspart composer - the message form
+ * @csspart input - the message textarea
+ * @csspart send-button - the send button
+ *
+ * @cssprop --ag-surface - background
+ * @cssprop --ag-text - text colour
+ * @cssprop --ag-text-muted - secondary text colour
+ * @cssprop --ag-border - borders
+ * @cssprop --ag-accent - send button background and focus ring
+ * @cssprop --ag-accent-text - send button text
+ * @cssprop --ag-chat-own-bubble - background of the agent's messages
+ * @cssprop --ag-chat-other-bubble - background of the other participants' messages
+ * @cssprop --ag-success - connected colour
+ * @cssprop --ag-warning - (re)connecting and notice colour
+ * @cssprop --ag-danger - failed / not sent colour
+ * @cssprop --ag-radius - corner radius
+ * @cssprop --ag-gap - spacing
+ * @cssprop --ag-padding - inner padding
+ * @cssprop --ag-font - font shorthand
+ * @cssprop --ag-chat-height - the panel's height (default 28rem)
+ *
+ * @fires ag-connection-change - the connection state changed (`detail.state`, `reason`, `endpoint`)
+ * @fires ag-relocated - the session moved to another instance (`detail.from`, `to`, `gapMs`)
+ * @fires ag-error - something went wrong; `detail.code` is a stable code
+ * @fires ag-message - a message new to this panel (live or restored after a move)
+ * @fires ag-session-closed - the chat ended (`detail.reason`)
+ */
+export class AgChatPanel extends LitElement {
+  static override styles = chatPanelStyles;
+
+  /** the chat interaction to follow */
+  @property({ attribute: 'interaction-id' }) interactionId = '';
+  /** interaction server URL, or a space-separated primary/backup list */
+  @property({ attribute: 'interactions-url' }) interactionsUrl = '';
+  /** space-separated origins chat instances may be on; default: the origins of interactions-url */
+  @property({ attribute: 'allowed-origins' }) allowedOrigins: string | undefined = undefined;
+  /** the agent's id (sent in the handshake, used to recognise the agent's own messages) */
+  @property({ attribute: 'agent-id' }) agentId: string | undefined = undefined;
+  /** the agent's display name */
+  @property({ attribute: 'agent-name' }) agentName: string | undefined = undefined;
+  /** heartbeat interval in ms; a frozen server is noticed within about twice this */
+  @property({ attribute: 'heartbeat-ms', type: Number }) heartbeatMs: number | undefined = undefined;
+  /** `light` | `dark` forces a colour scheme; unset follows `prefers-color-scheme` */
+  @property({ reflect: true }) theme: 'light' | 'dark' | undefined = undefined;
+  /** bearer token, sent in the socket handshake (never in a URL) */
+  @property({ attribute: false }) token: string | undefined = undefined;
+  /** asked for a fresh token on every (re)connect; wins over `token` */
+  @property({ attribute: false }) tokenProvider: TokenSource | undefined = undefined;
+  /** WebSocket constructor for the transport (default: the global one, read at connect time) */
+  @property({ attribute: false }) webSocket: WebSocketCtor | undefined = undefined;
+
+  @state() private windowSize = windowPage;
+  @state() private announcement = '';
+
+  @query('[part="transcript"]') private scroller!: HTMLElement | null;
+  @query('textarea') private input!: HTMLTextAreaElement | null;
+
+  private readonly chat = new ChatSessionController(this);
+  private stickToBottom = true;
+  /** scroll height before prepending earlier messages, to keep the view where it was */
+  private anchorHeight: number | null = null;
+  private renderedCount = 0;
+
+  /** the current state: idle, connecting, connected, reconnecting, closed or failed */
+  get connectionState(): ConnectionState {
+    return this.chat.view.status.state;
+  }
+
+  /** id of the chat instance currently connected (undefined when not connected) */
+  get endpoint(): string | undefined {
+    const s = this.chat.view.status;
+    return s.state === 'connected' ? s.endpoint : undefined;
+  }
+
+  /** the transcript: ordered by seq, without duplicates (pending sends are not in it) */
+  get messages(): readonly ChatMessage[] {
+    return this.chat.view.messages;
+  }
+
+  /** @internal used by the session controller */
+  get currentToken(): TokenSource {
+    return () => (this.tokenProvider ? this.tokenProvider() : this.token);
+  }
+
+  /** @internal puts text into the polite live region */
+  announce(text: string): void {
+    this.announcement = text;
+  }
+
+  /** @internal the status line's text, also announced on noteworthy state changes */
+  describeStatus(): string {
+    return statusText(this.chat.view.status, this.chat.view.closedReason);
+  }
+
+  /** Sends a message as the agent (held while disconnected, delivered exactly once). */
+  send(text: string): boolean {
+    return this.chat.send(text);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    const el = this.scroller;
+    if (el) this.stickToBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+    // someone reading older messages keeps their place: grow the window instead of sliding it
+    const total = this.chat.view.messages.length;
+    if (!this.stickToBottom && total > this.renderedCount && this.renderedCount >= this.windowSize) {
+      this.windowSize += total - this.renderedCount;
+    }
+  }
+
+  protected override render() {
+    const v = this.chat.view;
+    const s = v.status;
+    const ended = s.state === 'closed' || s.state === 'failed';
+    const from = Math.max(0, v.messages.length - this.windowSize);
+    const shown = v.messages.slice(from);
+    this.renderedCount = v.messages.length;
+    return html`
+      <p part="status" data-state=${s.state}>${statusText(s, v.closedReason)}</p>
+      ${v.notices.map((n) => html`<p part="notice" data-code=${n.code}>${n.text}</p>`)}
+      <div
+        part="transcript"
+        role="region"
+        aria-label="Chat transcript"
+        tabindex="0"
+        @scroll=${this.onScroll}
+      >
+        ${from > 0
+          ? html`<button part="earlier" type="button" @click=${this.showEarlier}>Show earlier messages</button>`
+          : nothing}
+        <ol>
+          ${repeat(shown, (m) => m.id, (m) => this.renderMessage(m, v.delivered))}
+          ${repeat(v.pending, (p) => p.clientMsgId, (p) => this.renderPending(p))}
+        </ol>
+      </div>
+      <p part="typing">${v.typing.length ? `${v.typing.join(', ')} ${v.typing.length > 1 ? 'are' : 'is'} typing…` : ''}</p>
+      <form part="composer" @submit=${this.onSubmit}>
+        <label for="message" class="visually-hidden">Message</label>
+        <textarea
+          id="message"
+          part="input"
+          rows="2"
+          maxlength="4000"
+          placeholder=${ended ? '' : 'Type a message'}
+          ?disabled=${ended}
+          @keydown=${this.onKeyDown}
+          @input=${this.onInput}
+        ></textarea>
+        <button part="send-button" type="submit" ?disabled=${ended}>Send</button>
+      </form>
+      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+    `;
+  }
+
+  private renderMessage(m: ChatMessage, delivered: ReadonlySet<string>) {
+    const own = m.from.role === 'agent' && (m.from.id === this.agentId || (!!m.clientMsgId && delivered.has(m.clientMsgId)));
+    const mine = !!m.clientMsgId && delivered.has(m.clientMsgId);
+    // text bindings only: markup, scripts and javascript: links from anyone stay literal text
+    return html`<li part="message" class=${own ? 'own' : m.from.role} data-seq=${m.seq} data-id=${m.id} data-role=${m.from.role}>
+      <span class="from">${m.from.name || m.from.role}</span>
+      <span class="text">${m.text}</span>
+      ${mine ? html`<span part="delivery" data-state="sent">${deliveryText['sent']}</span>` : nothing}
+    </li>`;
+  }
+
+  private renderPending(p: PendingMessage) {
+    return html`<li part="pending-message" class="own" data-client-msg-id=${p.clientMsgId}>
+      <span class="from">${this.agentName || 'You'}</span>
+      <span class="text">${p.text}</span>
+      <span part="delivery" data-state=${p.state}>${deliveryText[p.state] ?? p.state}</span>
+    </li>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const el = this.scroller;
+    if (!el) return;
+    if (this.anchorHeight !== null) {
+      el.scrollTop += el.scrollHeight - this.anchorHeight;
+      this.anchorHeight = null;
+    } else if (this.stickToBottom) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }
+
+  private onScroll(): void {
+    const el = this.scroller;
+    if (!el) return;
+    if (el.scrollTop < 40 && this.windowSize < this.chat.view.messages.length) this.showEarlier();
+  }
+
+  private showEarlier(): void {
+    if (this.anchorHeight !== null) return;
+    this.anchorHeight = this.scroller?.scrollHeight ?? null;
+    this.windowSize += windowPage;
+  }
+
+  private onKeyDown(e: KeyboardEvent): void {
+    // Enter sends, Shift+Enter is a newline; never interrupt an IME composition
+    if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
+    e.preventDefault();
+    this.submit();
+  }
+
+  private onSubmit(e: Event): void {
+    e.preventDefault();
+    this.submit();
+  }
+
+  private onInput(): void {
+    this.chat.typing();
+  }
+
+  private submit(): void {
+    const input = this.input;
+    if (!input || !input.value.trim()) return;
+    if (this.chat.send(input.value)) {
+      input.value = '';
+      this.stickToBottom = true;
+    }
+  }
+}

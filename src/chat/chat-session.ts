@@ -1,0 +1,636 @@
+/**
+ * ChatSession: the agent's side of one chat interaction, without any DOM.
+ *
+ * The interaction's properties (a versioned PropertyStream) say which chat instance serves the
+ * session; a ResilientConnection follows that instance and (re)joins with `afterSeq` on every
+ * connect; the transcript is merged by seq and id, so a restore elsewhere neither loses nor
+ * repeats a message; an Outbox sends the agent's messages exactly once across all of it.
+ *
+ * Everything is an Observable; `dispose()` closes both sockets and ends every stream and timer.
+ */
+import {
+  BehaviorSubject,
+  Subject,
+  Subscription,
+  asyncScheduler,
+  distinctUntilChanged,
+  map,
+  type Observable,
+  type SchedulerLike,
+} from 'rxjs';
+import type { Socket } from 'socket.io-client';
+import { ResilientConnection, requestOn, type WebSocketCtor } from '../core/connection.js';
+import { endpointFromProperties } from '../core/endpoints.js';
+import { Outbox, type OutboxItem, type OutboxState } from '../core/outbox.js';
+import { PropertyStream } from '../core/property-stream.js';
+import type { ConnectionStatus, Endpoint } from '../core/state.js';
+import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { Limits } from '../protocol/limits.js';
+import {
+  ChatEvents,
+  Props,
+  chatMessage,
+  joinAnswer,
+  noticeEvent,
+  participantEvent,
+  sendAnswer,
+  sessionClosedEvent,
+  typingEvent,
+  type ChatMessage,
+  type HandshakeAuth,
+  type JoinAnswer,
+  type NoticeEvent,
+  type Participant,
+  type Properties,
+  type SendAnswer,
+} from '../protocol/wire.js';
+
+/** A token, or a function asked for one on every (re)connect. */
+export type TokenSource = () => string | undefined | Promise<string | undefined>;
+
+export interface ChatSessionOptions {
+  interactionId: string;
+  /** interaction servers: primary first, then backups */
+  interactionsUrls: readonly string[];
+  /** chat instances must be on one of these origins */
+  allowedOrigins: readonly string[];
+  agentId?: string;
+  agentName?: string;
+  /** called on every connect of either socket; the token goes into the handshake `auth` only */
+  token?: TokenSource;
+  /** heartbeat interval; a silent server is noticed within about twice this */
+  heartbeatMs?: number;
+  webSocket?: WebSocketCtor;
+  scheduler?: SchedulerLike;
+  /** outgoing typing: at most one `typing: true` per this many ms (default 2000) */
+  typingThrottleMs?: number;
+  /** outgoing typing: `typing: false` after this much quiet (default 3000) */
+  typingIdleMs?: number;
+  /** incoming typing indicators expire after this without news (default 6000) */
+  typingExpireMs?: number;
+}
+
+/** An agent message not yet in the transcript. */
+export interface PendingMessage {
+  readonly clientMsgId: string;
+  readonly text: string;
+  readonly state: OutboxState;
+  readonly error?: AgErrorInfo;
+}
+
+export interface RelocationInfo {
+  readonly from: string;
+  readonly to: string;
+  readonly gapMs: number;
+}
+
+/** Everything the panel renders, as one immutable snapshot. */
+export interface ChatView {
+  readonly status: ConnectionStatus;
+  /** the server's transcript as far as we have it: ordered by seq, no duplicate seq or id */
+  readonly messages: readonly ChatMessage[];
+  /** agent messages on their way (queued while offline, sending, retrying, rejected) */
+  readonly pending: readonly PendingMessage[];
+  /** clientMsgIds this session sent that are in the transcript (shown as "sent") */
+  readonly delivered: ReadonlySet<string>;
+  readonly participants: readonly Participant[];
+  /** names of the other participants who are typing */
+  readonly typing: readonly string[];
+  /** server notices worth showing (relocation chatter is left out: the status line covers it) */
+  readonly notices: readonly NoticeEvent[];
+  readonly closedReason?: string;
+}
+
+/** A participant's arrival or departure, for the live region / an activity line. */
+export interface ParticipantChange {
+  readonly participant: Participant;
+  readonly action: 'joined' | 'left';
+}
+
+/** Notices that only describe a move; the connection state already says it. */
+const relocationNotices = new Set(['relocated', 'restored', 'draining', 'moved']);
+
+/** Transient connection errors: the `reconnecting` state represents them, no ag-error needed. */
+const quietErrors = new Set<string>([ErrorCodes.RequestTimeout, ErrorCodes.NotConnected, ErrorCodes.HeartbeatTimeout]);
+
+const maxNotices = 3;
+
+/**
+ * The endpoint named by the chat properties, or null while there is none (e.g. restoring).
+ * The epoch rides in the URL fragment (never sent: sockets connect to the origin) so that a
+ * restore that keeps the instance id but bumps `chat.epoch` still counts as a move and the
+ * connection rejoins at once; the connection compares endpoints by id and url.
+ */
+function pickChatEndpoint(p: Properties): (Endpoint & { sessionId: string }) | null {
+  const id = p[Props.chatInstanceId];
+  const url = p[Props.chatUrl];
+  const sessionId = p[Props.chatSessionId];
+  const epoch = p[Props.chatEpoch];
+  if (id === undefined && url === undefined) return null;
+  if (typeof id !== 'string' || !id || typeof url !== 'string' || !url) {
+    throw new Error(`${Props.chatInstanceId} and ${Props.chatUrl} must be non-empty strings`);
+  }
+  if (typeof sessionId !== 'string' || !sessionId || sessionId.length > Limits.maxIdLength) {
+    throw new Error(`${Props.chatSessionId} must be a non-empty string`);
+  }
+  if (epoch !== undefined && (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 0)) {
+    throw new Error(`${Props.chatEpoch} must be a non-negative integer`);
+  }
+  const base = url.split('#')[0]!;
+  return { id, url: epoch === undefined ? base : `${base}#epoch=${epoch}`, ...(epoch !== undefined ? { epoch } : {}), sessionId };
+}
+
+export class ChatSession {
+  private readonly scheduler: SchedulerLike;
+  private readonly properties: PropertyStream;
+  private readonly connection: ResilientConnection;
+  private readonly outbox: Outbox<string, SendAnswer>;
+  private readonly subscriptions = new Subscription();
+
+  private readonly viewSubject: BehaviorSubject<ChatView>;
+  private readonly messageSubject = new Subject<ChatMessage>();
+  private readonly errorsSubject = new Subject<AgErrorInfo>();
+  private readonly relocatedSubject = new Subject<RelocationInfo>();
+  private readonly closedSubject = new Subject<string>();
+  private readonly participantSubject = new Subject<ParticipantChange>();
+
+  // transcript: sorted by seq; both indexes guard against duplicates
+  private messages: ChatMessage[] = [];
+  private messagesView: readonly ChatMessage[] = [];
+  private readonly bySeq = new Map<number, ChatMessage>();
+  private readonly ids = new Set<string>();
+  /** every seq up to this one is in `messages`: the next join asks for what comes after */
+  private contiguousSeq: number | undefined;
+  private gapTimer: Subscription | null = null;
+
+  private sessionId: string | undefined;
+  private readonly ownClientMsgIds = new Set<string>();
+  private delivered: ReadonlySet<string> = new Set();
+  private pendingItems: readonly OutboxItem<string>[] = [];
+  private participants: readonly Participant[] = [];
+  private readonly typingUntil = new Map<string, Subscription>();
+  private notices: readonly NoticeEvent[] = [];
+  private closedReason: string | undefined;
+  private failure: AgErrorInfo | undefined;
+  private everConnected = false;
+
+  // outgoing typing
+  private typingSentAt: number | undefined;
+  private typingIdle: Subscription | null = null;
+
+  // relocation bookkeeping
+  private lostAt: number | undefined;
+  private lostFrom: string | undefined;
+
+  private started = false;
+  private disposed = false;
+
+  readonly view$: Observable<ChatView>;
+  /** every message new to this panel, live or restored, in seq order (not the initial transcript) */
+  readonly message$: Observable<ChatMessage> = this.messageSubject.asObservable();
+  readonly errors$: Observable<AgErrorInfo> = this.errorsSubject.asObservable();
+  readonly relocated$: Observable<RelocationInfo> = this.relocatedSubject.asObservable();
+  readonly closed$: Observable<string> = this.closedSubject.asObservable();
+  readonly participantChange$: Observable<ParticipantChange> = this.participantSubject.asObservable();
+  readonly status$: Observable<ConnectionStatus>;
+
+  constructor(private readonly o: ChatSessionOptions) {
+    this.scheduler = o.scheduler ?? asyncScheduler;
+    const auth = (): Promise<HandshakeAuth> =>
+      Promise.resolve(o.token?.()).then((token) => ({
+        ...(token ? { token } : {}),
+        ...(o.agentId ? { agentId: o.agentId } : {}),
+      }));
+    const heartbeat = o.heartbeatMs ? { intervalMs: o.heartbeatMs, timeoutMs: o.heartbeatMs } : undefined;
+    // a frozen instance accepts TCP but never answers the handshake: do not wait 4 s for it
+    const connectTimeoutMs = o.heartbeatMs ? Math.max(1000, o.heartbeatMs * 4) : undefined;
+    const common = {
+      auth,
+      ...(o.webSocket ? { webSocket: o.webSocket } : {}),
+      ...(o.scheduler ? { scheduler: o.scheduler } : {}),
+      ...(heartbeat ? { heartbeat } : {}),
+      ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
+    };
+
+    this.properties = new PropertyStream({ urls: o.interactionsUrls, interactionId: o.interactionId, ...common });
+
+    const endpoints$ = endpointFromProperties(
+      this.properties.snapshot$.pipe(map((s) => s.properties)),
+      (p) => {
+        const picked = pickChatEndpoint(p);
+        if (picked) this.sessionId = picked.sessionId;
+        return picked;
+      },
+      { allowedOrigins: o.allowedOrigins, onRefused: (e) => this.onRefused(e) },
+    );
+
+    this.connection = new ResilientConnection({
+      endpoints: endpoints$,
+      switchReason: 'relocated',
+      ...common,
+      onConnect: (socket) => this.join(socket),
+    });
+
+    this.outbox = new Outbox<string, SendAnswer>({
+      send: (clientMsgId, text) => {
+        const sessionId = this.sessionId;
+        if (!sessionId) return Promise.reject(new AgError(ErrorCodes.NotConnected, 'no chat session yet'));
+        return this.connection.request(ChatEvents.send, { sessionId, clientMsgId, text }, sendAnswer);
+      },
+      connected$: this.connection.connected$,
+      // an unknown session is usually a move in progress (the old instance let go first): retry
+      isPermanent: (e) =>
+        e instanceof AgError && (e.code === ErrorCodes.MessageTooLong || e.code === ErrorCodes.SessionClosed),
+      ...(o.scheduler ? { scheduler: o.scheduler } : {}),
+    });
+
+    this.status$ = this.connection.status$.pipe(
+      map(() => this.publicStatus()),
+      distinctUntilChanged(),
+    );
+    this.viewSubject = new BehaviorSubject<ChatView>(this.buildView());
+    this.view$ = this.viewSubject.asObservable();
+  }
+
+  get view(): ChatView {
+    return this.viewSubject.value;
+  }
+
+  start(): void {
+    if (this.started || this.disposed) return;
+    this.started = true;
+    const subs = this.subscriptions;
+    const c = this.connection;
+
+    subs.add(
+      this.properties.errors$.subscribe((e) =>
+        // the property stream validates deltas as messages; to integrators they are properties
+        this.report(e.code === ErrorCodes.InvalidMessage ? { code: ErrorCodes.InvalidProperties, message: e.message } : e),
+      ),
+    );
+    subs.add(
+      this.properties.status$.subscribe((s) => {
+        if (s.state === 'failed' && s.error) this.failWith(s.error);
+      }),
+    );
+    subs.add(
+      this.properties.snapshot$.subscribe((s) => {
+        if (s.properties[Props.chatState] === 'closed') this.onClosed('closed');
+      }),
+    );
+    subs.add(c.errors$.subscribe((e) => this.report(e)));
+    subs.add(c.status$.subscribe((s) => this.onStatus(s)));
+    subs.add(c.on(ChatEvents.message, chatMessage).subscribe((m) => this.onLiveMessage(m)));
+    subs.add(c.on(ChatEvents.participant, participantEvent).subscribe((e) => this.onParticipant(e.participant, e.action, e.sessionId)));
+    subs.add(c.on(ChatEvents.typing, typingEvent).subscribe((e) => this.onTyping(e.from, e.typing, e.sessionId)));
+    subs.add(c.on(ChatEvents.notice, noticeEvent).subscribe((e) => this.onNotice(e)));
+    subs.add(
+      c.on(ChatEvents.sessionClosed, sessionClosedEvent).subscribe((e) => {
+        if (this.isOurs(e.sessionId)) this.onClosed(e.reason);
+      }),
+    );
+    subs.add(
+      this.outbox.items$.subscribe((items) => {
+        this.pendingItems = items;
+        this.publish();
+      }),
+    );
+    subs.add(
+      this.outbox.acked$.subscribe(({ item, answer }) => {
+        // the echo normally arrived before the ack; if it did not, a gap repair fetches it
+        if (!this.bySeq.has(answer.seq)) this.noteGap(answer.seq);
+        this.markDelivered(item.clientMsgId);
+      }),
+    );
+
+    this.properties.start();
+    c.start();
+  }
+
+  /**
+   * Queues a message; it is sent now or as soon as the session is connected again, exactly once.
+   * Returns the client message id, or throws AgError for empty, too long or closed.
+   */
+  send(text: string): string {
+    if (this.closedReason !== undefined) throw new AgError(ErrorCodes.SessionClosed, 'the chat session is closed');
+    if (!text.trim()) throw new AgError(ErrorCodes.SendFailed, 'empty message');
+    if (text.length > Limits.maxMessageLength) {
+      throw new AgError(ErrorCodes.MessageTooLong, `messages are limited to ${Limits.maxMessageLength} characters`);
+    }
+    this.stopTyping();
+    const item = this.outbox.enqueue(text);
+    this.ownClientMsgIds.add(item.clientMsgId);
+    return item.clientMsgId;
+  }
+
+  /** The agent is typing (call on input): throttled `typing: true`, `false` after a quiet spell. */
+  typing(): void {
+    if (this.closedReason !== undefined || this.disposed || !this.sessionId) return;
+    const now = this.scheduler.now();
+    if (this.typingSentAt === undefined || now - this.typingSentAt >= (this.o.typingThrottleMs ?? 2000)) {
+      this.typingSentAt = now;
+      this.connection.emit(ChatEvents.typingOut, { sessionId: this.sessionId, typing: true });
+    }
+    this.typingIdle?.unsubscribe();
+    this.typingIdle = this.scheduler.schedule(() => this.stopTyping(), this.o.typingIdleMs ?? 3000);
+  }
+
+  /** Says `typing: false` if `typing: true` was said. */
+  stopTyping(): void {
+    this.typingIdle?.unsubscribe();
+    this.typingIdle = null;
+    if (this.typingSentAt === undefined) return;
+    this.typingSentAt = undefined;
+    if (this.sessionId) this.connection.emit(ChatEvents.typingOut, { sessionId: this.sessionId, typing: false });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.subscriptions.unsubscribe();
+    this.typingIdle?.unsubscribe();
+    this.gapTimer?.unsubscribe();
+    for (const t of this.typingUntil.values()) t.unsubscribe();
+    this.typingUntil.clear();
+    this.outbox.dispose();
+    this.connection.dispose();
+    this.properties.dispose();
+    this.viewSubject.complete();
+    this.messageSubject.complete();
+    this.errorsSubject.complete();
+    this.relocatedSubject.complete();
+    this.closedSubject.complete();
+    this.participantSubject.complete();
+  }
+
+  // --- joining and the transcript ------------------------------------------------------------
+
+  /** Runs on every new chat socket, before `connected`: join and restore what we missed. */
+  private async join(socket: Socket): Promise<void> {
+    const sessionId = this.sessionId;
+    if (!sessionId) throw new AgError(ErrorCodes.BadConfig, 'the interaction names no chat session');
+    let answer: JoinAnswer;
+    // a transcript longer than one page comes in pages: ask again after the last seq received
+    for (;;) {
+      const afterSeq = this.contiguousSeq;
+      answer = await requestOn(
+        socket,
+        ChatEvents.join,
+        afterSeq === undefined ? { sessionId } : { sessionId, afterSeq },
+        joinAnswer,
+      );
+      if (this.disposed) return;
+      this.applyJoin(answer, afterSeq);
+      const last = answer.transcript[answer.transcript.length - 1];
+      if (answer.transcript.length < Limits.maxTranscriptPage || !last || last.seq >= answer.lastSeq) break;
+    }
+    this.setParticipants(answer.participants);
+    if (answer.state === 'closed') this.onClosed('closed');
+  }
+
+  private applyJoin(answer: JoinAnswer, afterSeq: number | undefined): void {
+    const initial = this.contiguousSeq === undefined && this.messages.length === 0;
+    const added = this.merge(answer.transcript.filter((m) => this.isOurs(m.sessionId)));
+    // the answer covers everything after afterSeq up to its last message (or lastSeq when complete)
+    const last = answer.transcript[answer.transcript.length - 1];
+    const complete = answer.transcript.length < Limits.maxTranscriptPage;
+    const covered = complete ? answer.lastSeq : (last?.seq ?? afterSeq ?? 0);
+    if (this.contiguousSeq === undefined || covered > this.contiguousSeq) this.contiguousSeq = covered;
+    this.advanceContiguous();
+    // the first transcript is history, not news; anything a rejoin restores is news
+    if (!initial) for (const m of added) this.messageSubject.next(m);
+    this.publish();
+  }
+
+  private onLiveMessage(m: ChatMessage): void {
+    if (!this.isOurs(m.sessionId)) return;
+    const added = this.merge([m]);
+    if (added.length === 0) return;
+    this.advanceContiguous();
+    if (this.contiguousSeq !== undefined && m.seq > this.contiguousSeq) this.noteGap(m.seq);
+    for (const x of added) this.messageSubject.next(x);
+    this.publish();
+  }
+
+  /** Inserts messages not seen before (by seq and by id); returns the ones added, in seq order. */
+  private merge(incoming: readonly ChatMessage[]): ChatMessage[] {
+    const added: ChatMessage[] = [];
+    for (const m of incoming) {
+      if (this.bySeq.has(m.seq) || this.ids.has(m.id)) continue;
+      this.bySeq.set(m.seq, m);
+      this.ids.add(m.id);
+      added.push(m);
+      const last = this.messages[this.messages.length - 1];
+      if (!last || last.seq < m.seq) this.messages.push(m);
+      else this.messages.splice(this.insertionIndex(m.seq), 0, m);
+      if (m.clientMsgId && this.ownClientMsgIds.has(m.clientMsgId)) this.markDelivered(m.clientMsgId, false);
+    }
+    if (added.length) {
+      this.messagesView = this.messages.slice();
+      added.sort((a, b) => a.seq - b.seq);
+    }
+    return added;
+  }
+
+  private insertionIndex(seq: number): number {
+    let lo = 0;
+    let hi = this.messages.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.messages[mid]!.seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private advanceContiguous(): void {
+    if (this.contiguousSeq === undefined) return;
+    while (this.bySeq.has(this.contiguousSeq + 1)) this.contiguousSeq++;
+    if (this.gapTimer && !this.hasGap()) {
+      this.gapTimer.unsubscribe();
+      this.gapTimer = null;
+    }
+  }
+
+  private hasGap(): boolean {
+    const last = this.messages[this.messages.length - 1];
+    return this.contiguousSeq !== undefined && last !== undefined && last.seq > this.contiguousSeq;
+  }
+
+  /**
+   * A message arrived past a hole (or an ack named a seq we never saw). Usually the hole fills
+   * by itself within moments (reordering across a rejoin); if not, ask the server again.
+   */
+  private noteGap(_seq: number): void {
+    if (this.gapTimer) return;
+    this.gapTimer = this.scheduler.schedule(() => {
+      this.gapTimer = null;
+      const sessionId = this.sessionId;
+      if (this.disposed || !sessionId || this.contiguousSeq === undefined) return;
+      const afterSeq = this.contiguousSeq;
+      this.connection.request(ChatEvents.join, { sessionId, afterSeq }, joinAnswer).then(
+        (answer) => {
+          if (!this.disposed) this.applyJoin(answer, afterSeq);
+        },
+        () => {
+          // not connected or no answer: the next (re)connect joins with the same afterSeq
+        },
+      );
+    }, 300);
+  }
+
+  private markDelivered(clientMsgId: string, publish = true): void {
+    if (this.delivered.has(clientMsgId)) return;
+    const next = new Set(this.delivered);
+    next.add(clientMsgId);
+    this.delivered = next;
+    if (publish) this.publish();
+  }
+
+  // --- participants, typing, notices, closing ------------------------------------------------
+
+  /** The join answer is the truth; differences are reported silently (a rejoin is not news). */
+  private setParticipants(list: readonly Participant[]): void {
+    this.participants = list;
+    for (const p of list) if (!p.id || p.id !== this.o.agentId) this.clearTyping(p.id, false);
+    this.publish();
+  }
+
+  private onParticipant(p: Participant, action: 'joined' | 'left', sessionId: string): void {
+    if (!this.isOurs(sessionId) || p.id === this.o.agentId) return;
+    const present = this.participants.some((x) => x.id === p.id);
+    // a relocation re-announces people who never went anywhere: only real changes count
+    if ((action === 'joined') === present) return;
+    this.participants = action === 'joined' ? [...this.participants, p] : this.participants.filter((x) => x.id !== p.id);
+    if (action === 'left') this.clearTyping(p.id, false);
+    this.participantSubject.next({ participant: p, action });
+    this.publish();
+  }
+
+  private onTyping(from: string, typing: boolean, sessionId: string): void {
+    if (!this.isOurs(sessionId) || from === this.o.agentId) return;
+    this.typingUntil.get(from)?.unsubscribe();
+    if (!typing) {
+      this.clearTyping(from);
+      return;
+    }
+    // a `typing: false` lost in a move must not leave "typing…" on forever
+    this.typingUntil.set(
+      from,
+      this.scheduler.schedule(() => this.clearTyping(from), this.o.typingExpireMs ?? 6000),
+    );
+    this.publish();
+  }
+
+  private clearTyping(from: string, publish = true): void {
+    const t = this.typingUntil.get(from);
+    if (!t) return;
+    t.unsubscribe();
+    this.typingUntil.delete(from);
+    if (publish) this.publish();
+  }
+
+  private onNotice(n: NoticeEvent): void {
+    if (!this.isOurs(n.sessionId) || relocationNotices.has(n.code)) return;
+    this.notices = [...this.notices, n].slice(-maxNotices);
+    if (n.code === ErrorCodes.TranscriptSaveFailed) this.report({ code: ErrorCodes.TranscriptSaveFailed, message: n.text });
+    this.publish();
+  }
+
+  private onClosed(reason: string): void {
+    if (this.closedReason !== undefined || this.disposed) return;
+    this.closedReason = reason;
+    this.stopTyping();
+    for (const t of this.typingUntil.values()) t.unsubscribe();
+    this.typingUntil.clear();
+    // the session is over: nothing more can arrive, so let both sockets go
+    this.connection.close();
+    this.properties.dispose();
+    this.closedSubject.next(reason);
+    this.publish();
+  }
+
+  // --- state -----------------------------------------------------------------------------------
+
+  private onStatus(s: ConnectionStatus): void {
+    const now = this.scheduler.now();
+    if (s.state === 'connected') {
+      this.everConnected = true;
+      const from = this.lostFrom;
+      if (from !== undefined && this.lostAt !== undefined && s.endpoint && s.endpoint !== from) {
+        this.relocatedSubject.next({ from, to: s.endpoint, gapMs: Math.max(0, now - this.lostAt) });
+      }
+      this.lostAt = undefined;
+      this.lostFrom = undefined;
+    } else if (s.state === 'reconnecting' && this.lostAt === undefined) {
+      this.lostAt = now;
+      this.lostFrom = s.previousEndpoint;
+    }
+    this.publish();
+  }
+
+  private onRefused(e: AgErrorInfo): void {
+    this.report(e);
+    // with nowhere else to go, a refused first endpoint is the end; later on we stay put
+    if (e.code === ErrorCodes.RelocationRefused && !this.everConnected && this.connection.status.state !== 'connected') {
+      this.failWith(e);
+    }
+  }
+
+  private failWith(e: AgErrorInfo): void {
+    if (this.failure || this.closedReason !== undefined || this.disposed) return;
+    this.failure = e;
+    this.stopTyping();
+    this.connection.fail(e);
+    this.properties.dispose();
+    this.publish();
+  }
+
+  private report(e: AgErrorInfo): void {
+    if (this.disposed || quietErrors.has(e.code)) return;
+    this.errorsSubject.next(e);
+  }
+
+  private isOurs(sessionId: string | undefined): boolean {
+    return sessionId === undefined || this.sessionId === undefined || sessionId === this.sessionId;
+  }
+
+  /** The panel's state: the chat connection's, except that a closed session or a failure wins. */
+  private publicStatus(): ConnectionStatus {
+    if (this.closedReason !== undefined) return { state: 'closed' };
+    if (this.failure) return { state: 'failed', error: this.failure };
+    const s = this.connection.status;
+    return s.state === 'idle' && this.started ? { state: 'connecting' } : s;
+  }
+
+  private buildView(): ChatView {
+    const pending: PendingMessage[] = [];
+    for (const item of this.pendingItems) {
+      if (item.state === 'sent' || this.delivered.has(item.clientMsgId)) continue;
+      pending.push({
+        clientMsgId: item.clientMsgId,
+        text: item.payload,
+        state: item.state,
+        ...(item.error ? { error: item.error } : {}),
+      });
+    }
+    const typing: string[] = [];
+    for (const id of this.typingUntil.keys()) {
+      typing.push(this.participants.find((p) => p.id === id)?.name || id);
+    }
+    return {
+      status: this.publicStatus(),
+      messages: this.messagesView,
+      pending,
+      delivered: this.delivered,
+      participants: this.participants,
+      typing,
+      notices: this.notices,
+      ...(this.closedReason !== undefined ? { closedReason: this.closedReason } : {}),
+    };
+  }
+
+  private publish(): void {
+    if (!this.disposed && this.viewSubject) this.viewSubject.next(this.buildView());
+  }
+}

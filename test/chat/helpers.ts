@@ -1,0 +1,95 @@
+import { fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
+import '../../src/define/chat-panel.js';
+import type { AgChatPanel } from '../../src/chat/chat-panel.js';
+import type { ChatMessage } from '../../src/protocol/wire.js';
+import { startMockBackend, type MockBackend, type MockBackendOptions } from '../../src/mocks/index.js';
+
+export type { AgChatPanel };
+
+export const agentId = 'agent1';
+
+/** The three mocked instances' origins (the interaction server is on another origin). */
+export function chatOrigins(mock: MockBackend): string {
+  return Object.values(mock.urls.chat).join(' ');
+}
+
+let current: MockBackend | null = null;
+
+/** Starts a fresh mock for one test; `stopMock` (afterEach) removes the panels first, then the mock. */
+export async function startMock(o: MockBackendOptions = {}): Promise<MockBackend> {
+  current = await startMockBackend({ restoreDelayMs: 100, ...o });
+  return current;
+}
+
+export async function stopMock(): Promise<void> {
+  fixtureCleanup();
+  const mock = current;
+  current = null;
+  await mock?.stop();
+}
+
+export interface PanelOptions {
+  heartbeatMs?: number;
+  token?: string;
+  allowedOrigins?: string;
+}
+
+/** A panel on a new chat (or the given interaction), connected. */
+export async function connectedPanel(
+  mock: MockBackend,
+  interactionId: string,
+  o: PanelOptions = {},
+): Promise<AgChatPanel> {
+  const el = await fixture<AgChatPanel>(html`<ag-chat-panel
+    interaction-id=${interactionId}
+    interactions-url=${mock.urls.interactions}
+    allowed-origins=${o.allowedOrigins ?? chatOrigins(mock)}
+    agent-id=${agentId}
+    agent-name="Agent One"
+    heartbeat-ms=${o.heartbeatMs ?? 1000}
+    .token=${o.token ?? 'good-token'}
+  ></ag-chat-panel>`);
+  await waitUntil(() => el.connectionState === 'connected', 'panel did not connect', { timeout: 8000 });
+  return el;
+}
+
+/** Types into the composer and presses Enter, like an agent. */
+export function typeAndEnter(el: AgChatPanel, text: string): void {
+  const input = el.shadowRoot!.querySelector('textarea')!;
+  input.value = text;
+  input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+  input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true }));
+}
+
+/** The comparable part of a message (the server's object may carry fields we do not model). */
+export const essence = (m: ChatMessage) => ({ seq: m.seq, id: m.id, text: m.text, clientMsgId: m.clientMsgId, from: m.from.id });
+
+/** Rendered message rows (seq, id) in DOM order. */
+export function renderedRows(el: AgChatPanel): { seq: number; id: string; text: string }[] {
+  return [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part="message"]')].map((li) => ({
+    seq: Number(li.dataset['seq']),
+    id: li.dataset['id']!,
+    text: li.querySelector('.text')!.textContent!,
+  }));
+}
+
+/** Waits until the server holds `count` messages and the panel's transcript equals it, exactly. */
+export async function untilInSync(
+  el: AgChatPanel,
+  mock: MockBackend,
+  interactionId: string,
+  count: number,
+  timeout = 10000,
+): Promise<void> {
+  await waitUntil(
+    () => {
+      const server = mock.chat.transcript(interactionId);
+      return (
+        server.length === count &&
+        server.length === el.messages.length && server.every((m, i) => m.id === el.messages[i]!.id && m.seq === el.messages[i]!.seq)
+      );
+    },
+    'panel transcript never matched the server transcript',
+    { timeout },
+  );
+}
