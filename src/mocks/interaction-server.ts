@@ -1,0 +1,94 @@
+/**
+ * The mocked interaction server: a versioned property bag per interaction, a snapshot on
+ * `watch`, then one `properties` delta per change with `version` + 1 (never skipped, never
+ * reordered), like the reference cluster's interaction server.
+ */
+import { Limits } from '../protocol/limits.js';
+import {
+  InteractionEvents as E,
+  watchRequest,
+  type Properties,
+  type PropertiesDelta,
+} from '../protocol/wire.js';
+import { object, string } from '../protocol/validate.js';
+import { answer, MockFault, parse } from './common.js';
+import { SioEndpoint } from './endpoint.js';
+import type { Timers } from './timers.js';
+
+interface Interaction {
+  version: number;
+  properties: Properties;
+}
+
+const unwatchRequest = object({ interactionId: string({ min: 1, max: Limits.maxIdLength }) });
+const room = (interactionId: string) => `i:${interactionId}`;
+
+export class InteractionServer {
+  readonly #interactions = new Map<string, Interaction>();
+  readonly endpoint: SioEndpoint;
+
+  constructor(timers: Timers, validToken: (t: string | undefined) => boolean) {
+    this.endpoint = new SioEndpoint({
+      id: 'interactions',
+      timers,
+      validToken,
+      setup: (socket) => {
+        socket.on(E.watch, (payload, ack) =>
+          answer(ack, () => {
+            const { interactionId } = parse(watchRequest(payload));
+            const ix = this.#interactions.get(interactionId);
+            if (!ix) throw new MockFault('unknown-interaction', `no interaction ${interactionId}`);
+            // Joining and reading in one synchronous turn: no delta can fall between the
+            // snapshot and the first pushed delta. The snapshot is always complete, whatever
+            // sinceVersion says; the client simply replaces its state.
+            socket.rooms.add(room(interactionId));
+            return { ok: true, interactionId, version: ix.version, properties: { ...ix.properties } };
+          }),
+        );
+        socket.on(E.unwatch, (payload, ack) =>
+          answer(ack, () => {
+            const { interactionId } = parse(unwatchRequest(payload));
+            socket.rooms.delete(room(interactionId));
+            return { ok: true };
+          }),
+        );
+        socket.on(E.heartbeat, (_payload, ack) => answer(ack, () => ({ ok: true, t: Date.now() })));
+      },
+    });
+  }
+
+  create(interactionId: string, properties: Properties): void {
+    this.#interactions.set(interactionId, { version: 1, properties: { ...properties } });
+  }
+
+  has(interactionId: string): boolean {
+    return this.#interactions.has(interactionId);
+  }
+
+  get(interactionId: string): { version: number; properties: Properties } {
+    const ix = this.#interactions.get(interactionId);
+    if (!ix) throw new MockFault('unknown-interaction', `no interaction ${interactionId}`);
+    return { version: ix.version, properties: { ...ix.properties } };
+  }
+
+  /**
+   * Applies one change as one delta. Values are not checked against the property validator on
+   * purpose: tests use this to push hostile values (a foreign `chat.url`, an oversized string)
+   * and watch the client refuse them. Only the shape needed to keep the mock itself sane is kept.
+   */
+  setProperties(interactionId: string, set: Properties, unset: readonly string[] = []): PropertiesDelta {
+    const ix = this.#interactions.get(interactionId);
+    if (!ix) throw new MockFault('unknown-interaction', `no interaction ${interactionId}`);
+    const delta: PropertiesDelta = { interactionId, version: ix.version + 1, set: { ...set }, unset: [...unset] };
+    ix.version = delta.version;
+    for (const key of delta.unset) delete ix.properties[key];
+    Object.assign(ix.properties, delta.set);
+    this.endpoint.toRoom(room(interactionId), E.properties, delta);
+    return delta;
+  }
+
+  /** Fault injection: an arbitrary payload as a `properties` event to the watchers. */
+  emitRaw(interactionId: string, payload: unknown): void {
+    this.endpoint.toRoom(room(interactionId), E.properties, payload);
+  }
+}
