@@ -1,5 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from './marbles.js';
 import { applyVersions, PropertyStream, type PropertySnapshot } from '../../src/core/property-stream.js';
 import type { PropertiesDelta, WatchAnswer } from '../../src/protocol/wire.js';
 import { Admin, StatusLog, newStorePath, signal, startServer, type CoreServer } from './helpers.js';
@@ -23,10 +23,6 @@ const out = (version: number, properties: Record<string, string | number>): Prop
 });
 
 describe('applyVersions (marbles)', () => {
-  const testScheduler = () =>
-    new TestScheduler((actual, expected) => {
-      expect(actual).to.deep.equal(expected);
-    });
 
   it('applies a snapshot, then consecutive deltas (set and unset)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
