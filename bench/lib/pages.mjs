@@ -28,9 +28,24 @@ export async function openBackendPage(ctx, session, kind, { mockOptions } = {}) 
     expose.agControl = (group, verb, body) => cluster.control(group, verb, body);
   }
   const page = await openBenchPage(ctx, session.browser, session.baseUrl, 'bench', { expose });
-  const { chatIds, panelError } = await page.evaluate(
-    (o) => window.agBench.setup(o),
-    kind === 'mock' ? { backend: 'mock', options: mockOptions ?? {} } : { backend: 'cluster', urls: cluster.info.urls },
-  );
+  const setupArg = kind === 'mock' ? { backend: 'mock', options: mockOptions ?? {} } : { backend: 'cluster', urls: cluster.info.urls };
+  const setup = () => page.evaluate((o) => window.agBench.setup(o), setupArg);
+  let answer;
+  try {
+    answer = await setup();
+  } catch (e) {
+    // Vite may still have been optimizing a dependency on first load ("Outdated Optimize Dep"):
+    // once is enough, a second failure is real.
+    ctx.log(`setup failed (${e.message.split('\n')[0]}); reloading once`);
+    await page.reload();
+    await page.waitForFunction(() => 'agBench' in window, null, { timeout: 30_000 });
+    answer = await setup();
+  }
+  let { chatIds, panelError } = answer;
+  if (panelError && /Optimize Dep|dynamically imported module/.test(panelError)) {
+    await page.reload();
+    await page.waitForFunction(() => 'agBench' in window, null, { timeout: 30_000 });
+    ({ chatIds, panelError } = await setup());
+  }
   return { page, cluster, chatIds, panelError };
 }

@@ -78,7 +78,8 @@ function panelSend(el: Panel, text: string): void {
   else field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
 }
 
-const isAcked = (m: PanelMessage) => typeof m.seq === 'number' && m.seq > 0;
+// `messages` holds the transcript only (pending sends are not in it), so a message there has been acked
+const isAcked = (m: PanelMessage) => typeof m.seq === 'number';
 
 /**
  * Resolves with performance.now() at the first moment `pred()` holds, checked on every ag-* event
@@ -144,7 +145,8 @@ async function relocationOurs(o: { mode: Mode; samples: number; perRound: number
     let expected = o.seedMessages;
     await until(el, () => el.connectionState === 'connected' && el.messages.length >= expected, 10_000, 'initial connect');
     let at = chat.instanceId;
-    for (let i = 0; i < o.samples; i++) {
+    // two untimed relocations first: the first one pays for lazily compiled code paths
+    for (let i = -2; i < o.samples; i++) {
       const to = ids.find((id) => id !== at)!;
       const text = `q-${i}-${Math.random().toString(36).slice(2, 8)}`;
       expected += 1;
@@ -162,7 +164,7 @@ async function relocationOurs(o: { mode: Mode; samples: number; perRound: number
           10_000,
           `relocation ${i} to ${to}`,
         );
-        out.push(t1 - t0);
+        if (i >= 0) out.push(t1 - t0);
       } catch (e) {
         failures.push((e as Error).message);
       }
