@@ -337,13 +337,13 @@ export class SurveyController implements ReactiveController {
       Object.assign(patch, { phase: 'idle', request: undefined, requestDialogId: undefined, localStatus: undefined, error: undefined });
     }
     this.set(patch);
-    // the caller hung up (or Finesse dropped the call) while we were still setting it up
-    if (busy && prev.requestDialogId && this.callGone(prev.requestDialogId) && prev.request && this.pcs) {
+    // The caller hung up (or Finesse dropped the call) while we were still setting it up.
+    // During 'transferring' the agent's leg dropping is the transfer itself, not a failure.
+    const settingUp = prev.phase === 'requesting' || prev.phase === 'updating-variables';
+    if (settingUp && prev.requestDialogId && this.callGone(prev.requestDialogId)) {
       this.runGeneration++;
-      this.dropped(this.pcs, prev.request.key);
-    } else if (busy && prev.requestDialogId && this.callGone(prev.requestDialogId)) {
-      this.runGeneration++;
-      this.fail(ErrorCodes.CallDropped, 'The call ended before the survey was set up');
+      if (prev.request && this.pcs) this.dropped(this.pcs, prev.request.key);
+      else this.fail(ErrorCodes.CallDropped, 'The call ended before the survey was set up');
     }
     this.lookup();
   }

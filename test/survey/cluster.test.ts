@@ -1,0 +1,93 @@
+// <ag-survey-transfer> against the reference cluster: real PCS processes over a shared store,
+// the primary killed with SIGKILL between the survey request and the transfer.
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import '../../src/define/survey-transfer.js';
+import { StandaloneHost } from '../../src/hosts/standalone-host.js';
+import type { AgSurveyTransfer } from '../../src/survey/survey-transfer.js';
+
+interface ClusterInfo {
+  id: string;
+  controlUrl: string;
+  urls: { pcs: Record<string, string>; pcsVip?: string; interactions: string };
+}
+
+async function control<T>(cluster: ClusterInfo, verb: string, body: unknown = {}): Promise<T> {
+  const res = await fetch(`${cluster.controlUrl}/${verb}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as { ok: boolean; result: T };
+  if (!json.ok) throw new Error(`control ${verb} failed: ${JSON.stringify(json)}`);
+  return json.result;
+}
+
+function shadowText(el: AgSurveyTransfer, part: string): string {
+  return el.shadowRoot!.querySelector(`[part~="${part}"]`)?.textContent?.trim() ?? '';
+}
+
+describe('ag-survey-transfer on the reference cluster', function () {
+  this.timeout(60000);
+  let cluster: ClusterInfo;
+
+  before(async () => {
+    cluster = await executeServerCommand<ClusterInfo, unknown>('ag-process-start', {
+      module: 'cluster/main.mjs',
+      args: ['--ipc', '--chat-instances', '1', '--pcs-lease-ms', '1000', '--ivr-step-ms', '150'],
+    });
+  });
+
+  after(async () => {
+    if (cluster) await executeServerCommand('ag-process-signal', { id: cluster.id, signal: 'SIGTERM' });
+  });
+
+  it('survives a SIGKILL of the primary PCS between the request and the transfer (standalone host)', async () => {
+    const nodes = await control<{ id: string; role: string }[]>(cluster, 'pcs/nodes');
+    const primary = nodes.find((n) => n.role === 'primary')!;
+    expect(primary, 'a primary PCS node').to.exist;
+    const dialogId = `dlg-cluster-${Date.now()}`;
+    let killed = false;
+    const host = new StandaloneHost({
+      call: { dialogId, ani: '5551234567', dialedNumber: '8000' },
+      actions: {
+        // the desktop's telephony: the primary dies right before the caller is transferred
+        transfer: async () => {
+          await control(cluster, 'pcs/kill', { id: primary.id });
+          killed = true;
+        },
+      },
+    });
+    const el = await fixture<AgSurveyTransfer>(html`<ag-survey-transfer
+      mode="transfer"
+      poll-ms="250"
+      agent-id="agent1"
+      pcs-nodes=${Object.values(cluster.urls.pcs).join(' ')}
+      .token=${'agent1-token'}
+      .hostAdapter=${host}
+    ></ag-survey-transfer>`);
+
+    await waitUntil(() => el.connectionState === 'connected' && el.endpoint === primary.id, 'connected to the primary', {
+      timeout: 10000,
+    });
+    await waitUntil(() => shadowText(el, 'survey-name') === 'Customer satisfaction', 'survey shown', { timeout: 10000 });
+
+    const relocated = oneEvent(el, 'ag-relocated');
+    const button = el.shadowRoot!.querySelector<HTMLButtonElement>('[part="action"]')!;
+    expect(button.disabled).to.be.false;
+    button.click();
+
+    const moved = await relocated;
+    expect(killed).to.be.true;
+    expect(moved.detail.from).to.equal(primary.id);
+    expect(moved.detail.to).to.not.equal(primary.id);
+
+    await waitUntil(() => el.surveyStatus === 'completed', 'survey completed after the failover', { timeout: 20000 });
+    expect(shadowText(el, 'status')).to.match(/Survey completed, score [1-5]/);
+
+    const requests = await control<{ idempotencyKey: string; status: string }[]>(cluster, 'pcs/requests');
+    const ours = requests.filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`);
+    expect(ours).to.have.length(1);
+    expect(ours[0]!.status).to.equal('completed');
+  });
+});
