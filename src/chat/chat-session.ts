@@ -610,7 +610,8 @@ export class ChatSession {
       pending.push({
         clientMsgId: item.clientMsgId,
         text: item.payload,
-        state: item.state,
+        // a closed session will not take it any more: do not promise a retry
+        state: this.closedReason !== undefined ? 'rejected' : item.state,
         ...(item.error ? { error: item.error } : {}),
       });
     }

@@ -1,4 +1,5 @@
 import { fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import '../../src/define/chat-panel.js';
 import type { AgChatPanel } from '../../src/chat/chat-panel.js';
 import type { ChatMessage } from '../../src/protocol/wire.js';
@@ -32,23 +33,32 @@ export interface PanelOptions {
   heartbeatMs?: number;
   token?: string;
   allowedOrigins?: string;
+  theme?: 'light' | 'dark';
+  webSocket?: typeof WebSocket;
 }
 
-/** A panel on a new chat (or the given interaction), connected. */
-export async function connectedPanel(
-  mock: MockBackend,
-  interactionId: string,
-  o: PanelOptions = {},
-): Promise<AgChatPanel> {
-  const el = await fixture<AgChatPanel>(html`<ag-chat-panel
+/** A panel on the given interaction, as a page would write it. */
+export function panel(mock: MockBackend, interactionId: string, o: PanelOptions = {}): Promise<AgChatPanel> {
+  return fixture<AgChatPanel>(html`<ag-chat-panel
     interaction-id=${interactionId}
     interactions-url=${mock.urls.interactions}
     allowed-origins=${o.allowedOrigins ?? chatOrigins(mock)}
     agent-id=${agentId}
     agent-name="Agent One"
     heartbeat-ms=${o.heartbeatMs ?? 1000}
+    theme=${ifDefined(o.theme)}
     .token=${o.token ?? 'good-token'}
+    .webSocket=${o.webSocket}
   ></ag-chat-panel>`);
+}
+
+/** A panel on the given interaction, connected. */
+export async function connectedPanel(
+  mock: MockBackend,
+  interactionId: string,
+  o: PanelOptions = {},
+): Promise<AgChatPanel> {
+  const el = await panel(mock, interactionId, o);
   await waitUntil(() => el.connectionState === 'connected', 'panel did not connect', { timeout: 8000 });
   return el;
 }
