@@ -34,6 +34,7 @@ export interface PanelOptions {
   token?: string;
   allowedOrigins?: string;
   theme?: 'light' | 'dark';
+  agentId?: string;
   webSocket?: typeof WebSocket;
 }
 
@@ -43,7 +44,7 @@ export function panel(mock: MockBackend, interactionId: string, o: PanelOptions 
     interaction-id=${interactionId}
     interactions-url=${mock.urls.interactions}
     allowed-origins=${o.allowedOrigins ?? chatOrigins(mock)}
-    agent-id=${agentId}
+    agent-id=${o.agentId ?? agentId}
     agent-name="Agent One"
     heartbeat-ms=${o.heartbeatMs ?? 1000}
     theme=${ifDefined(o.theme)}
