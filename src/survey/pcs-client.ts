@@ -267,10 +267,14 @@ export class PcsClient {
     const tracked = this.requests.get(key);
     if (!tracked?.answer) throw new AgError(ErrorCodes.BadConfig, `unknown survey request ${key}`);
     this.update(key, (t) => t && { ...t, reported: t.reported.includes(event) ? t.reported : [...t.reported, event] });
+    // The path is read at every attempt: after a failover without a shared store the resync
+    // re-creates the request under a new id (and replays this event there); a 404 from a node
+    // that has not been given the request yet is therefore worth another try.
     const answer = await this.http(
-      `${PcsPaths.surveyRequests}/${encodeURIComponent(this.requests.get(key)!.answer!.requestId)}/events`,
+      () => `${PcsPaths.surveyRequests}/${encodeURIComponent(this.requests.get(key)?.answer?.requestId ?? tracked.answer!.requestId)}/events`,
       surveyRequestAnswer,
       { method: 'POST', body: { event } },
+      { retryNotFound: true },
     );
     this.applyAnswer(key, answer);
     return this.requests.get(key)?.answer ?? answer;
@@ -326,7 +330,12 @@ export class PcsClient {
    * sends the next one to the new primary). Every failure updates `health`; only a permanent
    * refusal (auth, 4xx) or dispose ends the retries.
    */
-  private http<T>(path: string, validator: Validator<T>, init: { method?: 'GET' | 'POST'; body?: unknown }): Promise<T> {
+  private http<T>(
+    path: string | (() => string),
+    validator: Validator<T>,
+    init: { method?: 'GET' | 'POST'; body?: unknown },
+    o: { retryNotFound?: boolean } = {},
+  ): Promise<T> {
     const attempt$ = this.active.pipe(
       // wait for the first node selection, then use whatever is active at each attempt
       filter((e) => e !== undefined),
@@ -334,7 +343,8 @@ export class PcsClient {
       switchMap(() => {
         const endpoint = this.active.value;
         if (!endpoint) return throwError(() => new AgError(ErrorCodes.PcsUnreachable, 'No PCS node is active'));
-        return this.withToken((token) => fetchJson(join(endpoint.url, path), validator, this.httpInit(token, init)));
+        const target = join(endpoint.url, typeof path === 'string' ? path : path());
+        return this.withToken((token) => fetchJson(target, validator, this.httpInit(token, init)));
       }),
     );
     return new Promise<T>((resolve, reject) => {
@@ -350,6 +360,7 @@ export class PcsClient {
               } else if (err.code === ErrorCodes.PcsBadResponse) {
                 this.setHealth('bad-response', err.message);
               }
+              if (o.retryNotFound && e instanceof HttpError && e.status === 404) return true;
               return !isPermanent(e);
             },
           }),

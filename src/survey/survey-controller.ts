@@ -102,6 +102,8 @@ export class SurveyController implements ReactiveController {
   private runGeneration = 0;
   private lostAt?: number;
   private lastStatusKey?: string;
+  /** requests whose call ended before PCS answered: cancelled as soon as the answer arrives */
+  private readonly cancelOnAnswer = new Set<string>();
 
   constructor(private readonly element: ReactiveControllerHost & HTMLElement) {
     element.addController(this);
@@ -180,7 +182,11 @@ export class SurveyController implements ReactiveController {
     try {
       const answer = await pcs.submit(body);
       stage = 'host';
-      if (!stillOurs()) return;
+      if (!stillOurs()) {
+        // the call ended while PCS was still answering: the request must not stay armed
+        if (this.cancelOnAnswer.delete(key)) void pcs.reportEvent(key, 'cancelled').catch(() => undefined);
+        return;
+      }
       this.element.dispatchEvent(
         new AgSurveyRequestedEvent({ requestId: answer.requestId, surveyId: survey.id, dialogId, mode: config.mode }),
       );
@@ -412,7 +418,8 @@ export class SurveyController implements ReactiveController {
 
   private dropped(pcs: PcsClient, key: string): void {
     this.fail(ErrorCodes.CallDropped, 'The call ended before the survey was set up');
-    void pcs.reportEvent(key, 'cancelled').catch(() => undefined);
+    if (pcs.requests.get(key)?.answer) void pcs.reportEvent(key, 'cancelled').catch(() => undefined);
+    else this.cancelOnAnswer.add(key);
   }
 
   private fail(code: ErrorCode, message: string, emit = true): void {
