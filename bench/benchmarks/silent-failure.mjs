@@ -4,7 +4,7 @@
 // the server's pings stop: pingInterval + pingTimeout, 45 s with socket.io's defaults).
 import { goal } from '../lib/harness.mjs';
 import { browserSession, openBackendPage } from '../lib/pages.mjs';
-import { round, summarize } from '../lib/stats.mjs';
+import { ratio, round, summarize } from '../lib/stats.mjs';
 
 const GOAL_MS = 5000;
 
@@ -20,12 +20,16 @@ export default {
     const r = await page.evaluate((o) => window.agBench.silentFailure(o), { samples, baselineCapMs });
     const st = summarize(r.ours);
     const b = r.baseline;
-    const computed = b && Number.isFinite(b.pingInterval) && Number.isFinite(b.pingTimeout) ? b.pingInterval + b.pingTimeout : null;
-    const baselineText = !b
+    const configured = b && Number.isFinite(b.pingInterval) && Number.isFinite(b.pingTimeout) ? b.pingInterval + b.pingTimeout : null;
+    const measuredText = !b
       ? 'not measured'
       : b.detectedMs !== null
-        ? `${Math.round(b.detectedMs)} ms (measured once)`
-        : `>= ${b.capMs} ms (measured once, capped)`;
+        ? `${Math.round(b.detectedMs)} (measured once)`
+        : `>= ${b.capMs} (measured once, capped)`;
+    // socket.io's server defaults: pingInterval 25 s, pingTimeout 20 s; a client notices a silent
+    // server when no ping came for pingInterval + pingTimeout.
+    const defaults = { pingInterval: 25_000, pingTimeout: 20_000 };
+    const defaultMs = defaults.pingInterval + defaults.pingTimeout;
     return {
       status: r.failures.length ? 'partial' : 'measured',
       ...(r.failures.length ? { reason: r.failures.slice(0, 2).join('; ') } : {}),
@@ -38,15 +42,23 @@ export default {
       goals: [goal({ metric: 'time to `reconnecting` after SIGSTOP (p95)', value: st.n ? round(st.p95, 0) : null, op: '<=', target: GOAL_MS, unit: 'ms', note: st.n ? `median ${round(st.median, 0)} ms, n=${st.n}` : r.failures[0] })],
       tables: [
         {
-          columns: ['client', 'n', 'median (ms)', 'p95 (ms)', 'max (ms)'],
+          columns: ['client', 'n', 'median (ms)', 'p95 (ms)', 'max (ms)', 'ours (median) ÷ this'],
           rows: [
-            ['<ag-chat-panel> (defaults)', st.n, round(st.median, 0), round(st.p95, 0), round(st.max, 0)],
-            ['socket.io-client defaults', b ? 1 : 0, baselineText, computed !== null ? `computed: ${computed} ms (pingInterval ${b.pingInterval} + pingTimeout ${b.pingTimeout})` : '—', '—'],
+            ['<ag-chat-panel> (defaults)', st.n, round(st.median, 0), round(st.p95, 0), round(st.max, 0), '1.00'],
+            [
+              `socket.io-client, the cluster's ping settings (pingInterval ${b?.pingInterval ?? '?'} + pingTimeout ${b?.pingTimeout ?? '?'} = ${configured ?? '?'} ms)`,
+              b ? 1 : 0,
+              measuredText,
+              '—',
+              '—',
+              b?.detectedMs != null ? (ratio(st.median, b.detectedMs) ?? '—') : '—',
+            ],
+            [`socket.io-client, socket.io's defaults (computed: ${defaults.pingInterval} + ${defaults.pingTimeout}, not measured)`, 0, defaultMs, '—', '—', ratio(st.median, defaultMs) ?? '—'],
           ],
         },
       ],
       notes: [
-        ...(computed !== null && st.n ? [`Ours is ${(computed / st.median).toFixed(0)}× quicker than the computed socket.io detection time (median).`] : []),
+        `The reference cluster runs socket.io with pingInterval/pingTimeout ${b?.pingInterval ?? '?'}/${b?.pingTimeout ?? '?'} ms, so the measured baseline is quicker than socket.io at its defaults; the defaults row is computed from socket.io's documented server defaults, not measured (it would take 45 s of the 10-minute budget).`,
         ...r.failures.map((f) => `failed sample: ${f}`),
       ],
       data: r,

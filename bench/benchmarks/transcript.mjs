@@ -8,8 +8,8 @@ import { ratio, round, summarize } from '../lib/stats.mjs';
 export default {
   title: 'Transcript: 10,000-message restore and appends',
   goals: [
-    { metric: 'restore 10,000 messages (until settled)', goal: '<= 150 ms' },
-    { metric: 'append at 10,000 (median)', goal: '<= 2 ms' },
+    { metric: 'restore 10,000 messages (until settled, median)', goal: '<= 150 ms' },
+    { metric: 'append at 10,000 (median, panel: ag-message -> rendered)', goal: '<= 2 ms' },
   ],
   async run(ctx) {
     const messages = 10_000;
@@ -18,34 +18,45 @@ export default {
     const { page, panelError } = await openBackendPage(ctx, session, 'mock');
     if (panelError) ctx.notMeasured(panelError);
     const small = await page.evaluate((o) => window.agBench.appendsAtSmall(o), { appends });
-    const big = await page.evaluate((o) => window.agBench.transcript(o), { messages, appends });
+    const restores = ctx.quick ? 3 : 7;
+    const { runs, seedMs } = await page.evaluate((o) => window.agBench.transcript(o), { messages, appends, restores });
+    const big = runs[runs.length - 1];
+    const first = summarize(runs.map((r) => r.firstRenderMs));
+    const settled = summarize(runs.map((r) => r.settledMs));
     const a = summarize(big.appendMs);
     const s = summarize(small.appendMs);
+    const pa = summarize(big.panelMs);
+    const ps = summarize(small.panelMs);
     return {
       method:
         `The mock back end holds a session with ${messages.toLocaleString('en-US')} messages (seeded through \`customer.send\`, ` +
-        `${Math.round(big.seedMs)} ms, not timed). t0: the panel is appended to the document. First render: the first \`part="message"\` ` +
+        `${Math.round(seedMs)} ms, not timed), restored into a fresh panel ${restores} times. t0: the panel is appended to the document. First render: the first \`part="message"\` ` +
         `node in its shadow root (MutationObserver). Settled: \`connected\`, all ${messages.toLocaleString('en-US')} in \`messages\`, ` +
         `\`updateComplete\`, then two animation frames (layout and paint done). Append: from \`customer.send\` to the message in ` +
-        `\`messages\` and rendered (\`updateComplete\`), one at a time, ${appends} times; this includes the mock's delivery, so the same ` +
-        `is measured at a small transcript for comparison.`,
+        `\`messages\` and rendered (\`updateComplete\`), one at a time, ${appends} times. End to end includes the mock's delivery, so ` +
+        `the goal is checked against the panel's own share: from its \`ag-message\` event (the session has merged the message) to ` +
+        `the end of the render; both are also measured at a small transcript for comparison.`,
       goals: [
-        goal({ metric: 'restore 10,000 messages (until settled)', value: round(big.settledMs, 0), op: '<=', target: 150, unit: 'ms', note: `first render ${round(big.firstRenderMs, 0)} ms` }),
-        goal({ metric: 'append at 10,000 (median)', value: round(a.median, 2), op: '<=', target: 2, unit: 'ms', note: `p95 ${round(a.p95, 2)} ms` }),
+        goal({ metric: 'restore 10,000 messages (until settled, median)', value: round(settled.median, 0), op: '<=', target: 150, unit: 'ms', note: `max ${round(settled.max, 0)} ms of ${settled.n}; first render median ${round(first.median, 0)} ms` }),
+        goal({ metric: 'append at 10,000 (median, panel: ag-message -> rendered)', value: round(pa.median, 2), op: '<=', target: 2, unit: 'ms', note: `p95 ${round(pa.p95, 2)} ms; end to end median ${round(a.median, 2)} ms` }),
       ],
       tables: [
-        { title: 'Restore', columns: ['messages', 'first render (ms)', 'settled (ms)', 'message nodes rendered'], rows: [[messages, round(big.firstRenderMs, 1), round(big.settledMs, 1), big.rendered]] },
         {
-          title: 'Append, end to end (send -> in `messages` and rendered)',
-          columns: ['transcript size', 'n', 'median (ms)', 'p95 (ms)', 'median ÷ small'],
+          title: 'Restore',
+          columns: ['messages', 'restores', 'first render median (ms)', 'first render max (ms)', 'settled median (ms)', 'settled max (ms)', 'each settled (ms)', 'message nodes rendered'],
+          rows: [[messages, settled.n, round(first.median, 1), round(first.max, 1), round(settled.median, 1), round(settled.max, 1), runs.map((r) => Math.round(r.settledMs)).join(', '), big.rendered]],
+        },
+        {
+          title: 'Append, one message at a time',
+          columns: ['transcript size', 'n', 'end to end median (ms)', 'end to end p95 (ms)', 'panel median (ms)', 'panel p95 (ms)', 'panel median ÷ small'],
           rows: [
-            ['small (empty chat)', s.n, round(s.median, 2), round(s.p95, 2), '1.00'],
-            [`${messages.toLocaleString('en-US')}`, a.n, round(a.median, 2), round(a.p95, 2), ratio(a.median, s.median) ?? '—'],
+            ['small (empty chat)', s.n, round(s.median, 2), round(s.p95, 2), round(ps.median, 2), round(ps.p95, 2), '1.00'],
+            [`${messages.toLocaleString('en-US')}`, a.n, round(a.median, 2), round(a.p95, 2), round(pa.median, 2), round(pa.p95, 2), ratio(pa.median, ps.median) ?? '—'],
           ],
         },
       ],
       notes: [`${big.rendered} message nodes were in the shadow DOM at the end (fewer than the transcript means the list is virtualized).`],
-      data: { big, small },
+      data: { runs, small, seedMs },
     };
   },
 };

@@ -34,7 +34,27 @@ function need(): Backend {
   return backend;
 }
 
+/**
+ * Every WebSocket the page opens, so a leak shows client-side too (the cluster's own counts
+ * arrive by IPC and lag). Installed before any socket code is loaded; not with the mock, which
+ * replaces WebSocket itself.
+ */
+const pageSockets = new Set<WebSocket>();
+function trackWebSockets(): void {
+  const Native = window.WebSocket;
+  class TrackedWebSocket extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      pageSockets.add(this);
+      this.addEventListener('close', () => pageSockets.delete(this));
+    }
+  }
+  window.WebSocket = TrackedWebSocket;
+}
+const openPageSockets = () => [...pageSockets].filter((s) => s.readyState !== WebSocket.CLOSED).length;
+
 async function setup(o: { backend: 'mock'; options?: Record<string, unknown> } | { backend: 'cluster'; urls: BackendUrls }) {
+  if (o.backend === 'cluster') trackWebSockets();
   backend = o.backend === 'mock' ? await mockBackend(o.options) : clusterBackend(o.urls);
   // The baseline needs only socket.io-client, so it is measured even before the panel lands.
   let panelError: string | undefined;
@@ -82,19 +102,24 @@ function panelSend(el: Panel, text: string): void {
 const isAcked = (m: PanelMessage) => typeof m.seq === 'number';
 
 /**
- * Resolves with performance.now() at the first moment `pred()` holds, checked on every ag-* event
- * the element fires and every 4 ms (Chromium's timer clamp), then awaits the element's render.
+ * Resolves with performance.now() at the first moment `pred()` holds, then awaits the element's
+ * render. Checked every 4 ms (Chromium's timer clamp) and, so that the clamp does not become
+ * the resolution, on every ag-* event the element fires and on the next few task turns after it
+ * (a MessageChannel post is not clamped): state the event announces may land just after it.
  */
 function until(el: EventTarget | null, pred: () => boolean, timeoutMs: number, what: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const events = ['ag-connection-change', 'ag-message', 'ag-relocated'];
+    const channel = new MessageChannel();
+    let burst = 0;
     let done = false;
     const finish = (err?: Error) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       clearInterval(poll);
-      for (const e of events) el?.removeEventListener(e, check);
+      channel.port1.close();
+      for (const e of events) el?.removeEventListener(e, onEvent);
       if (err) reject(err);
       else {
         const rendered = el && 'updateComplete' in el ? (el as Panel).updateComplete : Promise.resolve(true);
@@ -102,15 +127,26 @@ function until(el: EventTarget | null, pred: () => boolean, timeoutMs: number, w
       }
     };
     const check = () => {
+      if (done) return;
       try {
         if (pred()) finish();
       } catch (e) {
         finish(e as Error);
       }
     };
+    channel.port1.onmessage = () => {
+      check();
+      if (!done && burst-- > 0) channel.port2.postMessage(0);
+    };
+    const onEvent = () => {
+      check();
+      queueMicrotask(check);
+      if (burst <= 0) channel.port2.postMessage(0);
+      burst = 20;
+    };
     const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
     const poll = setInterval(check, 4);
-    for (const e of events) el?.addEventListener(e, check);
+    for (const e of events) el?.addEventListener(e, onEvent);
     check();
   });
 }
@@ -292,7 +328,8 @@ async function silentFailure(o: { samples: number; baselineCapMs: number }) {
       failures.push((e as Error).message);
     }
     if (base) {
-      const engine = (base as unknown as { chat: { io: { engine: { pingInterval?: number; pingTimeout?: number } } } }).chat.io.engine;
+      // engine.io-client keeps the handshake's values in (internal) _pingInterval/_pingTimeout
+      const engine = (base as unknown as { chat: { io: { engine: { _pingInterval?: number; _pingTimeout?: number } } } }).chat.io.engine;
       let detectedMs: number | null = null;
       try {
         const t1 = await until(null, () => base!.lostAt !== undefined && base!.lostAt >= t0, o.baselineCapMs, 'baseline disconnect');
@@ -300,7 +337,7 @@ async function silentFailure(o: { samples: number; baselineCapMs: number }) {
       } catch {
         /* reported as >= cap */
       }
-      baseline = { detectedMs, capMs: o.baselineCapMs, pingInterval: engine.pingInterval, pingTimeout: engine.pingTimeout };
+      baseline = { detectedMs, capMs: o.baselineCapMs, pingInterval: engine._pingInterval, pingTimeout: engine._pingTimeout };
       base.dispose();
     }
     el.remove();
@@ -310,8 +347,11 @@ async function silentFailure(o: { samples: number; baselineCapMs: number }) {
   return { ours, failures, baseline };
 }
 
-/** Restore N messages into a fresh panel, then time appends at that size. */
-async function transcript(o: { messages: number; appends: number }) {
+/**
+ * Restore N messages into a fresh panel `restores` times (the same session, a new panel each
+ * time), then time appends at that size in the last one.
+ */
+async function transcript(o: { messages: number; appends: number; restores: number }) {
   const b = need();
   const chat = await b.startChat({ customerName: 'transcript' });
   const tSeed = now();
@@ -319,6 +359,16 @@ async function transcript(o: { messages: number; appends: number }) {
     await Promise.all(Array.from({ length: Math.min(200, o.messages - i) }, (_, k) => b.say(chat.interactionId, `history message ${i + k}`)));
   }
   const seedMs = now() - tSeed;
+  const runs = [];
+  for (let r = 0; r < o.restores; r++) {
+    runs.push(await restoreOnce(chat, o.messages, r === o.restores - 1 ? o.appends : 0));
+    await sleep(100);
+  }
+  return { runs, seedMs };
+}
+
+async function restoreOnce(chat: ChatStart, messages: number, appends: number) {
+  const o = { messages, appends };
   const el = document.createElement('ag-chat-panel') as Panel;
   let firstRender = NaN;
   const t0 = now();
@@ -333,17 +383,36 @@ async function transcript(o: { messages: number; appends: number }) {
   const settled = now();
   observer.disconnect();
   if (Number.isNaN(firstRender) && root?.querySelector('[part~="message"]')) firstRender = settled;
+  const { appendMs, panelMs } = await timeAppends(el, chat, o.appends);
+  const rendered = root?.querySelectorAll('[part~="message"]').length ?? 0;
+  el.remove();
+  return { firstRenderMs: firstRender - t0, settledMs: settled - t0, appendMs, panelMs, rendered };
+}
+
+/**
+ * Appends one message at a time. `appendMs`: end to end, from `customer.send` to rendered.
+ * `panelMs`: the panel's own share, from its `ag-message` event (the session has taken the
+ * message in) to the end of the render it causes.
+ */
+async function timeAppends(el: Panel, chat: ChatStart, n: number) {
+  const b = need();
   const appendMs: number[] = [];
-  for (let i = 0; i < o.appends; i++) {
+  const panelMs: number[] = [];
+  for (let i = 0; i < n; i++) {
     const count = el.messages.length;
+    let tEvent = NaN;
+    const onMessage = () => {
+      if (Number.isNaN(tEvent)) tEvent = now();
+    };
+    el.addEventListener('ag-message', onMessage);
     const t = now();
     void b.say(chat.interactionId, `appended ${i}`);
     const t1 = await until(el, () => el.messages.length > count, 5_000, 'append');
+    el.removeEventListener('ag-message', onMessage);
     appendMs.push(t1 - t);
+    if (!Number.isNaN(tEvent)) panelMs.push(t1 - tEvent);
   }
-  const rendered = root?.querySelectorAll('[part~="message"]').length ?? 0;
-  el.remove();
-  return { firstRenderMs: firstRender - t0, settledMs: settled - t0, appendMs, rendered, seedMs };
+  return { appendMs, panelMs };
 }
 
 function mountPanelElement(el: Panel, chat: ChatStart): Panel {
@@ -364,15 +433,9 @@ async function appendsAtSmall(o: { appends: number }) {
   const chat = await b.startChat({ customerName: 'small' });
   const el = mountPanel(chat);
   await until(el, () => el.connectionState === 'connected', 10_000, 'connect');
-  const appendMs: number[] = [];
-  for (let i = 0; i < o.appends; i++) {
-    const count = el.messages.length;
-    const t = now();
-    void b.say(chat.interactionId, `appended ${i}`);
-    appendMs.push((await until(el, () => el.messages.length > count, 5_000, 'append')) - t);
-  }
+  const r = await timeAppends(el, chat, o.appends);
   el.remove();
-  return { appendMs };
+  return r;
 }
 
 /** Memory: one panel relocated `relocations` times; the bench process takes heap snapshots between phases. */
@@ -384,7 +447,8 @@ async function memoryStart() {
   const el = mountPanel(chat);
   await until(el, () => el.connectionState === 'connected', 10_000, 'connect');
   memoryPanel = { el, chat, at: chat.instanceId };
-  return { connections: await b.connections() };
+  await sleep(300);
+  return { connections: await b.connections(), pageSockets: openPageSockets() };
 }
 async function memoryRelocate(o: { count: number }) {
   const b = need();
@@ -403,13 +467,18 @@ async function memoryRelocate(o: { count: number }) {
     p.at = to;
   }
   await sleep(300); // let closed sockets finish closing on both sides
-  return { connections: await b.connections(), failures };
+  return { connections: await b.connections(), pageSockets: openPageSockets(), failures };
 }
 async function memoryRemove() {
   memoryPanel?.el.remove();
   memoryPanel = undefined;
-  await sleep(500);
-  return { connections: await need().connections() };
+  // the back end learns of closed sockets asynchronously: wait (bounded) for the count to settle
+  let connections = await need().connections();
+  for (let i = 0; i < 30 && (connections > 0 || openPageSockets() > 0); i++) {
+    await sleep(100);
+    connections = await need().connections();
+  }
+  return { connections, pageSockets: openPageSockets() };
 }
 
 const api = {
