@@ -377,10 +377,13 @@ export class ResilientConnection {
           // a switch or dispose during auth() cancelled this attempt
           if (generation === this.generation && !this.ended) this.createSocket(endpoint, generation, auth);
         },
-        (e: unknown) => {
-          if (generation !== this.generation || this.ended) return;
-          this.fail({ code: ErrorCodes.Unauthorized, message: `token provider failed: ${e instanceof Error ? e.message : String(e)}` });
-        },
+        (e: unknown) =>
+          // may be transient (a refresh call); counts like a refused token: twice in a row is final
+          this.onFailure(
+            generation,
+            { code: ErrorCodes.Unauthorized, message: `token provider failed: ${e instanceof Error ? e.message : String(e)}` },
+            true,
+          ),
       );
   }
 

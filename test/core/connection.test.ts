@@ -121,6 +121,28 @@ describe('ResilientConnection (real socket.io servers)', () => {
     }
   });
 
+  it('asks the token provider again after a refused handshake, and fails after two refusals in a row', async () => {
+    const a = await server('a', newStorePath(), ['--require-token', 'fresh']);
+    const tokens = ['expired', 'fresh'];
+    const conn = new ResilientConnection({ endpoints: of(ep(a)), auth: () => ({ token: tokens.shift() ?? 'none' }), ...fast });
+    const { log, errors } = track(conn);
+    conn.start();
+    await log.waitFor((s) => s.state === 'connected', 'connected with the refreshed token');
+    expect(tokens).to.deep.equal([]);
+    expect(errors.map((e) => e.code)).to.deep.equal(['unauthorized']);
+
+    const wrong = new ResilientConnection({ endpoints: of(ep(a)), auth: () => ({ token: 'wrong' }), ...fast });
+    const t2 = track(wrong);
+    wrong.start();
+    await t2.log.waitFor((s) => s.state === 'failed', 'failed');
+    expect(wrong.status.error?.code).to.equal('unauthorized');
+    const admin = new Admin(a.url);
+    cleanups.push(() => admin.close());
+    const state = await admin.state();
+    expect(state.refused.map((r) => r.auth.token)).to.deep.equal(['expired', 'wrong', 'wrong']);
+    expect(state.refused.every((r) => !r.url.includes('wrong') && !r.url.includes('expired'))).to.equal(true);
+  });
+
   it('relocation closes the old socket before the new one opens and switches without a backoff wait', async () => {
     const store = newStorePath();
     const a = await server('a', store);

@@ -33,6 +33,7 @@ export async function signal(server: CoreServer, sig: 'SIGKILL' | 'SIGSTOP' | 'S
 export interface ServerState {
   handshakes: { sid: string; auth: Record<string, unknown>; url: string; query: Record<string, unknown> }[];
   disconnects: { sid: string; reason: string }[];
+  refused: { auth: Record<string, unknown>; url: string }[];
   connected: number;
   sends: { clientMsgId: string; text: string; server: string }[];
 }

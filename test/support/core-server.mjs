@@ -7,7 +7,8 @@
 //                 de-duplicated by clientMsgId in the shared store), watch { interactionId,
 //                 sinceVersion? } (ack snapshot; then `properties` deltas).
 // Admin events (handshake auth { admin: true }; not counted as clients):
-//   admin:state -> { handshakes, disconnects, connected, sends }
+//   admin:state -> { handshakes, disconnects, refused, connected, sends }
+// --require-token <t>: handshakes without auth.token === t are refused with 'unauthorized'.
 //   admin:set { interactionId, set, unset, silent? } -> bumps the version; silent = not broadcast
 //   admin:ack-sends boolean -> whether `send` is acknowledged (false: recorded but never acked)
 // --store <file> is shared by several servers (like the cluster's shared database), so a
@@ -24,6 +25,8 @@ const arg = (name, fallback) => {
 const id = arg('id', 'core-1');
 const storePath = arg('store', `/tmp/ag-core-store-${process.pid}.json`);
 let ackSends = arg('ack-sends', 'true') !== 'false';
+/** when set, a handshake must carry auth.token === this (else connect_error 'unauthorized') */
+const requiredToken = arg('require-token', undefined);
 
 function load() {
   try {
@@ -46,6 +49,15 @@ const io = new Server(httpServer, {
 });
 
 const handshakes = [];
+const refused = [];
+io.use((socket, next) => {
+  const auth = socket.handshake.auth ?? {};
+  if (requiredToken === undefined || auth.admin === true || auth.token === requiredToken) return next();
+  refused.push({ auth, url: socket.handshake.url });
+  const err = new Error('unauthorized');
+  err.data = { code: 'unauthorized' };
+  next(err);
+});
 const disconnects = [];
 let clients = 0;
 
@@ -53,7 +65,7 @@ io.on('connection', (socket) => {
   const auth = socket.handshake.auth ?? {};
   if (auth.admin === true) {
     socket.on('admin:state', (ack) =>
-      ack({ handshakes, disconnects, connected: clients, sends: load().sends }),
+      ack({ handshakes, disconnects, refused, connected: clients, sends: load().sends }),
     );
     socket.on('admin:set', ({ interactionId, set = {}, unset = [], silent = false }, ack) => {
       const store = load();
