@@ -1,8 +1,102 @@
-import { defineConfig } from 'vite';
+import { defineConfig, defaultClientConditions, type Connect, type Plugin } from 'vite';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-// Demo dev server (npm start). The library build lives in scripts/build.mjs.
+// Demo dev server (`npm start`, `npm run start:cluster`). The library build lives in scripts/build.mjs.
+//
+// Besides the demo itself it serves:
+//   /mockServiceWorker.js                          msw's worker, straight from node_modules (always
+//                                                  the installed version, so never a stale copy)
+//   /3rdpartygadget/files/agent-gadgets/*.xml      gadgets/*.xml, where Finesse serves uploaded gadgets
+//   /3rdpartygadget/files/agent-gadgets/bundles/   the built element bundles (dist/bundles)
+//   /bundles/                                      the same bundles, for demo/plain.html
+//   /__ag/gadgets.json                             the gadget specs in gadgets/ (Finesse preview)
+//   /__ag/backend.json                             which back end the demo talks to (mock | cluster)
+//   /__ag/control/*                                proxy to the reference cluster's control API
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const types: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** Serves files below `dir` at `prefix`, refusing anything that escapes `dir`. */
+function serveDir(prefix: string, dir: string): Connect.NextHandleFunction {
+  return (req, res, next) => {
+    const url = req.url?.split('?')[0] ?? '';
+    if (!url.startsWith(prefix)) return next();
+    const file = normalize(join(dir, decodeURIComponent(url.slice(prefix.length))));
+    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) return next();
+    res.setHeader('Content-Type', types[extname(file)] ?? 'application/octet-stream');
+    res.setHeader('Cache-Control', 'no-store');
+    createReadStream(file).pipe(res);
+  };
+}
+
+function agentGadgetsDemo(): Plugin {
+  const clusterConfig = process.env.AG_CLUSTER_CONFIG; // JSON set by scripts/start-with-cluster.mjs
+  return {
+    name: 'agent-gadgets-demo',
+    configureServer(server) {
+      const mw = server.middlewares;
+      mw.use((req, res, next) => {
+        if (req.url?.split('?')[0] !== '/mockServiceWorker.js') return next();
+        res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+        res.setHeader('Service-Worker-Allowed', '/');
+        createReadStream(resolve(root, 'node_modules/msw/lib/mockServiceWorker.js')).pipe(res);
+      });
+      mw.use((req, res, next) => {
+        if (req.url?.split('?')[0] !== '/__ag/backend.json') return next();
+        res.setHeader('Content-Type', 'application/json');
+        res.setHeader('Cache-Control', 'no-store');
+        res.end(clusterConfig ?? JSON.stringify({ backend: 'mock' }));
+      });
+      mw.use((req, res, next) => {
+        if (req.url?.split('?')[0] !== '/__ag/gadgets.json') return next();
+        // The gadget specs (<Module> XML) in gadgets/, for the Finesse preview.
+        const dir = resolve(root, 'gadgets');
+        const specs = existsSync(dir)
+          ? readdirSync(dir).filter((f) => f.endsWith('.xml') && /<Module[\s>]/.test(readFileSync(join(dir, f), 'utf8')))
+          : [];
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify(specs.sort()));
+      });
+      mw.use(serveDir('/3rdpartygadget/files/agent-gadgets/bundles/', resolve(root, 'dist/bundles')));
+      mw.use(serveDir('/3rdpartygadget/files/agent-gadgets/', resolve(root, 'gadgets')));
+      mw.use(serveDir('/bundles/', resolve(root, 'dist/bundles')));
+    },
+  };
+}
+
+/** The cluster's control API, proxied so the demo page needs no CORS from it. */
+function controlProxy() {
+  const config = process.env.AG_CLUSTER_CONFIG;
+  if (!config) return undefined;
+  const { controlUrl } = JSON.parse(config) as { controlUrl: string };
+  return {
+    // controlUrl is http://127.0.0.1:<port>/control: /__ag/control/<group>/<verb> -> /control/<group>/<verb>
+    '/__ag/control': { target: new URL(controlUrl).origin, changeOrigin: true, rewrite: (p: string) => p.replace(/^\/__ag/, '') },
+  };
+}
+
 export default defineConfig({
   root: 'demo',
-  publicDir: 'public',
-  server: { port: 5173, strictPort: false, open: false },
+  publicDir: false,
+  // 'es2015' first so rxjs resolves to its ES2015 build, as in the library build.
+  resolve: { conditions: ['es2015', ...defaultClientConditions] },
+  plugins: [agentGadgetsDemo()],
+  server: { port: 5173, strictPort: false, open: false, proxy: controlProxy() },
+  build: {
+    outDir: '../dist/demo',
+    emptyOutDir: true,
+    rolldownOptions: {
+      input: {
+        main: resolve(root, 'demo/index.html'),
+        'finesse-preview': resolve(root, 'demo/finesse-preview.html'),
+        plain: resolve(root, 'demo/plain.html'),
+      },
+    },
+  },
 });

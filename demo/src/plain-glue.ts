@@ -1,0 +1,32 @@
+/**
+ * Demo-only glue for plain.html: starts the mocked back end, then gives the elements (loaded
+ * from the built bundles by plain <script type="module"> tags) a live chat and a live call,
+ * the way a real desktop's CTI layer would set their attributes. The page itself needs none of this.
+ */
+interface PlainMock {
+  urls: { interactions: string; chat: Record<string, string> };
+  interactions: { startChat(o?: { customerName?: string }): Promise<{ interactionId: string }> };
+  customer: { send(interactionId: string, text: string): Promise<unknown> };
+  finesse: { startCall(o: { ani: string; dialedNumber: string }): { dialogId: string; interactionId: string } };
+}
+
+const { startMockBackend } = await import('../../src/mocks/index.js');
+const mock = (await startMockBackend()) as unknown as PlainMock;
+(window as { agentGadgetsMock?: unknown }).agentGadgetsMock = mock;
+
+const chat = await mock.interactions.startChat({ customerName: 'Dana Whitfield' });
+const panel = document.getElementById('chat')!;
+panel.setAttribute('allowed-origins', Object.values(mock.urls.chat).map((u) => new URL(u).origin).join(' '));
+(panel as HTMLElement & { token?: string }).token = 'demo-agent-token';
+panel.setAttribute('interaction-id', chat.interactionId);
+await mock.customer.send(chat.interactionId, 'Hello, is anyone there?');
+
+const call = mock.finesse.startCall({ ani: '+1 555 0134', dialedNumber: '8000' });
+const survey = document.getElementById('survey')!;
+(survey as HTMLElement & { token?: string }).token = 'demo-agent-token';
+survey.setAttribute('interactions-url', mock.urls.interactions);
+survey.setAttribute('interaction-id', call.interactionId);
+
+(window as { agentGadgetsPlain?: unknown }).agentGadgetsPlain = { ready: true, chat, call };
+
+export {};

@@ -1,0 +1,147 @@
+// `npm run build`: everything that ships, in one script.
+//
+//   dist/lib/                     ESM library (one file per source module), dependencies external
+//   dist/bundles/ag-*.js          one self-contained, minified ES module per element (no bundler needed)
+//   dist/types/                   declarations (tsc -p tsconfig.build.json)
+//   custom-elements.json          the custom elements manifest (cem analyze --litelement)
+//   dist/gadgets/agent-gadgets/   the folder to upload to Finesse /3rdpartygadget/files/agent-gadgets/:
+//                                 the gadget XML specs with bundles/ next to them
+//
+// Options: --skip-types / --skip-manifest (quicker local iterations; CI runs everything).
+import { build, defaultClientConditions } from 'vite';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { performance } from 'node:perf_hooks';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const args = new Set(process.argv.slice(2));
+
+/** Public entry points of the library. Every one must exist: a missing entry is a broken package. */
+const libraryEntries = {
+  'mocks/index': 'src/mocks/index.ts',
+};
+/** Elements shipped as standalone bundles: bundle name -> registration module. */
+const elementBundles = {
+  'ag-chat-panel': 'src/define/chat-panel.ts',
+  'ag-survey-transfer': 'src/define/survey-transfer.ts',
+};
+
+// Runtime and peer dependencies stay external in the library build (the app's bundler dedupes
+// them); the element bundles inline everything instead.
+const external = /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|msw|@mswjs)(\/|$)/;
+
+function fail(message) {
+  console.error(`\n[build] ${message}`);
+  process.exit(1);
+}
+
+function requireFile(path) {
+  if (!existsSync(join(root, path))) fail(`missing entry ${path}`);
+  return join(root, path);
+}
+
+function defineEntries() {
+  const dir = join(root, 'src/define');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')) : [];
+  return Object.fromEntries(files.map((f) => [`define/${f.slice(0, -3)}`, join(dir, f)]));
+}
+
+/** Settings shared by all Vite builds: no config file, no public dir (it would ship the msw worker). */
+const common = {
+  configFile: false,
+  root,
+  logLevel: 'warn',
+  mode: 'production',
+  // rxjs' default export condition is its ES5 build (about 40 % bigger).
+  resolve: { conditions: ['es2015', ...defaultClientConditions] },
+  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+};
+
+async function buildLibrary() {
+  const entries = {
+    ...Object.fromEntries(Object.entries(libraryEntries).map(([name, path]) => [name, requireFile(path)])),
+    ...defineEntries(),
+  };
+  for (const path of Object.values(elementBundles)) requireFile(relative(root, path));
+  await build({
+    ...common,
+    build: {
+      outDir: join(dist, 'lib'),
+      emptyOutDir: true,
+      copyPublicDir: false,
+      target: 'es2022',
+      minify: false,
+      sourcemap: true,
+      lib: { entry: entries, formats: ['es'] },
+      rolldownOptions: {
+        external: (id) => external.test(id),
+        output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
+      },
+    },
+  });
+}
+
+async function buildBundle(name, entry) {
+  await build({
+    ...common,
+    build: {
+      outDir: join(dist, 'bundles'),
+      emptyOutDir: false,
+      copyPublicDir: false,
+      target: 'es2022',
+      sourcemap: false,
+      lib: { entry: requireFile(entry), formats: ['es'], fileName: () => `${name}.js` },
+      rolldownOptions: {
+        // One file: a page (or a Finesse gadget) loads exactly one script per element.
+        output: { minify: true, codeSplitting: false },
+      },
+    },
+  });
+}
+
+function run(cmd, cmdArgs) {
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) fail(`${cmd} ${cmdArgs.join(' ')} exited with ${r.status}`);
+}
+
+/** The Finesse upload folder: gadget specs (<Module> XML) with bundles/ beside them. */
+function assembleGadgets() {
+  const out = join(dist, 'gadgets/agent-gadgets');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(join(out, 'bundles'), { recursive: true });
+  const specs = readdirSync(join(root, 'gadgets')).filter(
+    (f) => f.endsWith('.xml') && /<Module[\s>]/.test(readFileSync(join(root, 'gadgets', f), 'utf8')),
+  );
+  if (specs.length === 0) fail('no gadget specs (<Module> XML) in gadgets/');
+  for (const f of specs) copyFileSync(join(root, 'gadgets', f), join(out, f));
+  for (const name of Object.keys(elementBundles)) {
+    copyFileSync(join(dist, 'bundles', `${name}.js`), join(out, 'bundles', `${name}.js`));
+  }
+  return specs;
+}
+
+const started = performance.now();
+rmSync(join(dist, 'bundles'), { recursive: true, force: true });
+await buildLibrary();
+for (const [name, entry] of Object.entries(elementBundles)) await buildBundle(name, entry);
+if (!args.has('--skip-types')) {
+  rmSync(join(dist, 'types'), { recursive: true, force: true });
+  run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+}
+if (!args.has('--skip-manifest')) run('npx', ['cem', 'analyze', '--litelement', '--globs', 'src/**/*.ts']);
+const specs = assembleGadgets();
+
+console.log('\n[build] element bundles (minified, gzip -9):');
+for (const name of Object.keys(elementBundles)) {
+  const code = readFileSync(join(dist, 'bundles', `${name}.js`));
+  const gz = gzipSync(code, { level: 9 }).length;
+  console.log(`  ${`${name}.js`.padEnd(24)} ${String(code.length).padStart(8)} B  ${String(gz).padStart(7)} B gzip`);
+}
+console.log(`[build] Finesse upload folder: dist/gadgets/agent-gadgets/ (${specs.join(', ')} + bundles/)`);
+// Lets tests tell a fresh build from a stale one (test/gadgets compares it with source mtimes).
+writeFileSync(join(dist, '.build-stamp'), new Date().toISOString() + '\n');
+console.log(`[build] done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

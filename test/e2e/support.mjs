@@ -1,0 +1,86 @@
+// Shared by the end-to-end tests (and test/e2e/screenshots.mjs): the demo's Vite dev server on a
+// free port, Debian's Chromium through playwright-core, and a fresh library build when needed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Starts the demo dev server (vite.config.ts) on a free port. `env` is applied before the config loads. */
+export async function startDemoServer(env = {}) {
+  const saved = {};
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  const { createServer } = await import('vite');
+  const server = await createServer({
+    configFile: join(root, 'vite.config.ts'),
+    logLevel: 'error',
+    server: { port: 0, strictPort: false, host: '127.0.0.1', hmr: false },
+  });
+  await server.listen();
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  const address = server.httpServer.address();
+  return { server, url: `http://127.0.0.1:${address.port}` };
+}
+
+export async function launchBrowser() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: chromiumArgs,
+  });
+}
+
+function newestMtime(dir) {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const s = statSync(p);
+    newest = Math.max(newest, s.isDirectory() ? newestMtime(p) : s.mtimeMs);
+  }
+  return newest;
+}
+
+/** Runs scripts/build.mjs unless dist is newer than every source it is built from. */
+export function ensureBuilt() {
+  const stamp = join(root, 'dist/.build-stamp');
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  const sources = Math.max(
+    newestMtime(join(root, 'src')),
+    newestMtime(join(root, 'gadgets')),
+    statSync(join(root, 'scripts/build.mjs')).mtimeMs,
+  );
+  if (built > sources) return;
+  const r = spawnSync(process.execPath, ['scripts/build.mjs', '--skip-types', '--skip-manifest'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`scripts/build.mjs failed (${r.status})`);
+}
+
+/** Collects page errors so a test can assert there were none. */
+export function collectErrors(page) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
