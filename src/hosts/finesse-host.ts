@@ -82,6 +82,9 @@ export class FinesseHost implements Host {
     const services = this.fin.clientservices?.ClientServices;
     if (!services) throw new HostActionError(ErrorCodes.BadConfig, 'finesse.clientservices is missing');
     if (!this.options.skipInit) services.init(config);
+    // Until the first connect handler runs, trust what finesse.js says about the notification channel.
+    const initial = safe(() => services.getNotificationConnectionState?.());
+    if (typeof initial === 'string' && /^(disconnected|failing|reconnecting)$/i.test(initial)) this.connectionSubject.next(false);
     // finesse.js keeps handlers for the page's lifetime and offers no way to remove them:
     // they check `disposed` instead.
     services.registerOnConnectHandler?.(() => this.onConnect());

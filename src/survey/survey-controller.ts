@@ -45,6 +45,8 @@ export interface SurveyView {
   readonly call: CallInfo | null;
   readonly hostKind?: 'finesse' | 'standalone';
   readonly hostConnected: boolean;
+  /** false until the host connected once (start-up is "connecting", not a failover) */
+  readonly hostEverConnected?: boolean;
   /** undefined: not known yet (looking up or no call) */
   readonly survey: Survey | null | undefined;
   readonly connection: ConnectionStatus;
@@ -270,20 +272,21 @@ export class SurveyController implements ReactiveController {
       return;
     }
     this.hostImpl = host;
-    this.set({ hostKind: host.kind });
-    this.hostSubs.add(host.call$.subscribe((call) => this.onCall(call)));
-    this.hostSubs.add(
-      host.connection$.subscribe((connected) => {
-        const was = this.view.hostConnected;
-        this.set({ hostConnected: connected });
-        if (was && !connected) this.emitError(ErrorCodes.HostDisconnected, 'Finesse is reconnecting (failover)');
-      }),
-    );
+    this.set({ hostKind: host.kind, hostEverConnected: false });
+    // start first, so the first connection value we see is the host's real one, not a default
     try {
       host.start();
     } catch (e) {
       this.fail(ErrorCodes.BadConfig, e instanceof Error ? e.message : String(e));
     }
+    this.hostSubs.add(host.call$.subscribe((call) => this.onCall(call)));
+    this.hostSubs.add(
+      host.connection$.subscribe((connected) => {
+        const was = this.view.hostConnected && this.view.hostEverConnected;
+        this.set({ hostConnected: connected, ...(connected ? { hostEverConnected: true } : {}) });
+        if (was && !connected) this.emitError(ErrorCodes.HostDisconnected, 'Finesse is reconnecting (failover)');
+      }),
+    );
   }
 
   private teardownHost(): void {

@@ -254,7 +254,9 @@ export class AgSurveyTransfer extends LitElement {
         : view.health === 'bad-response'
           ? 'PCS sent an invalid answer, retrying'
           : !view.hostConnected
-            ? 'Finesse reconnecting'
+            ? view.hostEverConnected
+              ? 'Finesse reconnecting'
+              : 'Connecting to Finesse'
             : null;
     const state = view.connection.state;
     const where = view.endpoint?.id ?? view.connection.endpoint;
@@ -272,7 +274,7 @@ export class AgSurveyTransfer extends LitElement {
 
   private disabledReason(view: SurveyView): string | null {
     if (!split(this.pcsNodes).length) return 'Set pcs-nodes to the PCS address';
-    if (!view.hostConnected) return 'Finesse is reconnecting';
+    if (!view.hostConnected) return view.hostEverConnected ? 'Finesse is reconnecting' : 'Connecting to Finesse…';
     if (view.phase === 'done' && view.call && view.requestDialogId === view.call.dialogId)
       return 'The survey is set up for this call';
     if (!view.call) return 'No call';
