@@ -15,21 +15,31 @@
  * socket.io clients of the mock must use `transports: ['websocket']`.
  */
 import { setupWorker } from 'msw/browser';
-import { ws, type AnyHandler } from 'msw';
+import { http, ws, type AnyHandler } from 'msw';
 import { Observable, Subject } from 'rxjs';
-import type { ChatMessage, Properties } from '../protocol/wire.js';
+import { Props, type ChatMessage, type Properties, type Survey } from '../protocol/wire.js';
 import { ChatCluster, type ChatInstanceInfo } from './chat-cluster.js';
 import { defaultValidToken } from './common.js';
 import type { SioEndpoint } from './endpoint.js';
 import type { MockEvent } from './events.js';
+import { installFakeFinesse, type FakeFinesse } from './finesse/fake-finesse.js';
 import { InteractionServer } from './interaction-server.js';
+import { PcsCluster, seededSurveys, type Misbehaviour, type PcsNodeInfo, type SurveyRequestRecord } from './pcs-cluster.js';
 import { pinWebSocket, unpinWebSocket } from './pin-websocket.js';
 import type { RawClientConnection } from './sio-server.js';
 import { Timers } from './timers.js';
 
 export type { MockEvent, MockEventType } from './events.js';
 export type { ChatInstanceInfo } from './chat-cluster.js';
+export type { PcsNodeInfo, SurveyRequestRecord, Misbehaviour } from './pcs-cluster.js';
 export { MockFault } from './common.js';
+export {
+  installFakeFinesse,
+  type FakeFinesse,
+  type FakeFinesseOptions,
+  type FakeCall,
+  type FakeTransfer,
+} from './finesse/fake-finesse.js';
 
 export interface MockBackendOptions {
   /** default 3: 'chat-1'..'chat-3' */
@@ -81,6 +91,34 @@ export interface MockBackend {
     instances(): ChatInstanceInfo[];
     emitRaw(interactionId: string, event: string, payload: unknown): void;
   };
+  readonly pcs: {
+    kill(id: string): void;
+    revive(id: string): void;
+    freeze(id: string): void;
+    unfreeze(id: string): void;
+    /** both nodes claim primary; the stale one keeps its lower epoch */
+    splitBrain(): PcsNodeInfo[];
+    /** ends a split brain: the stale side steps down */
+    heal(): PcsNodeInfo[];
+    requests(): SurveyRequestRecord[];
+    nodes(): PcsNodeInfo[];
+    misbehave(id: string, mode: Misbehaviour): void;
+    surveys(): Survey[];
+  };
+  readonly finesse: {
+    startCall(o: { ani: string; dialedNumber: string; callVariables?: Record<string, string>; state?: 'ALERTING' | 'ACTIVE' }): {
+      dialogId: string;
+      interactionId: string;
+    };
+    answer(dialogId: string): void;
+    endCall(dialogId: string): void;
+    transfers(): { dialogId: string; to: string; kind: 'sst' | 'consult'; callVariables: Record<string, string> }[];
+    dialog(dialogId: string): { state: string; callVariables: Record<string, string> } | undefined;
+    rejectNextTransfer(e?: { status?: number; errorType?: string; errorMessage?: string }): void;
+    rejectNextCallVariables(e?: { status?: number; errorType?: string; errorMessage?: string }): void;
+    disconnect(): void;
+    reconnect(): void;
+  };
   /** open mocked sockets across the whole cluster (leak checks) */
   connections(): number;
   /** cluster activity (kills, restores, relocations, primary changes) for live views */
@@ -118,10 +156,77 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
     events,
   });
 
-  const endpoints: SioEndpoint[] = [interactions.endpoint, ...chat.instances.map((i) => i.endpoint)];
+  /** dialogId -> the voice interaction created for it by finesse.startCall */
+  const voiceByDialog = new Map<string, string>();
+  const pcs = new PcsCluster({
+    timers,
+    validToken,
+    leaseMs: options.pcsLeaseMs ?? 1500,
+    ivrStepMs: options.ivrStepMs ?? 200,
+    sharedStore: options.pcsSharedStore ?? true,
+    events,
+    // The voice interaction carries the survey's progress, for standalone hosts that watch it.
+    onRequestChange: (r) => {
+      const interactionId = voiceByDialog.get(r.dialogId);
+      if (!interactionId) return;
+      try {
+        interactions.setProperties(interactionId, { [Props.surveyRequestId]: r.requestId, [Props.surveyStatus]: r.status });
+      } catch {
+        /* the interaction is gone */
+      }
+    },
+  });
+
+  // ---- fake Finesse and the mock IVR -----------------------------------------------------------
+  const transferredToIvr = new Set<string>();
+  const surveyDns = new Set(seededSurveys.map((x) => x.surveyDn));
+  let fake: FakeFinesse | undefined;
+  if (options.finesse) {
+    const fo = typeof options.finesse === 'object' ? options.finesse : {};
+    fake = installFakeFinesse(fo, {
+      onDialog: (d) => {
+        const interactionId = voiceByDialog.get(d.dialogId);
+        if (interactionId && interactions.has(interactionId)) {
+          const current = interactions.get(interactionId).properties[Props.voiceState];
+          if (current !== d.state) interactions.setProperties(interactionId, { [Props.voiceState]: d.state });
+        }
+        // Hang-up on a marked call: the main script routes the caller to the survey (CVP 11+).
+        const requestId = d.callVariables['user.pcs.requestId'];
+        if (
+          d.state === 'DROPPED' &&
+          requestId &&
+          d.callVariables['user.microapp.isPostCallSurvey'] === 'y' &&
+          !transferredToIvr.has(d.dialogId)
+        ) {
+          pcs.ivrReached(requestId, 'armed');
+        }
+      },
+      onTransfer: (t) => {
+        const requestId = t.callVariables['user.pcs.requestId'];
+        if (!surveyDns.has(t.to)) return;
+        transferredToIvr.add(t.dialogId);
+        if (requestId) pcs.ivrReached(requestId, 'transferred');
+      },
+    });
+  }
+  const requireFinesse = (): FakeFinesse => {
+    if (!fake) throw new Error('agent-gadgets/mocks: start the mock with { finesse: true } to use the fake Finesse');
+    return fake;
+  };
+
+  const endpoints: SioEndpoint[] = [
+    interactions.endpoint,
+    ...chat.instances.map((i) => i.endpoint),
+    ...pcs.nodes.map((n) => n.endpoint),
+  ];
   const handlers: AnyHandler[] = [
     ...socketIoHandlers('interactions.mock.test', () => interactions.endpoint),
     ...chat.instances.flatMap((i) => socketIoHandlers(`${i.id}.mock.test`, () => i.endpoint)),
+    ...pcs.nodes.flatMap((n) => socketIoHandlers(`${n.id}.mock.test`, () => n.endpoint)),
+    // The virtual IP: a stream connects to whichever node holds the address at connect time.
+    ...socketIoHandlers('pcs.mock.test', () => pcs.vipTarget()?.endpoint),
+    ...pcs.nodes.flatMap((n) => httpHandlers(`${n.id}.mock.test`, (request) => pcs.handle(n, request))),
+    ...httpHandlers('pcs.mock.test', (request) => pcs.handle(pcs.vipTarget(), request)),
   ];
 
   const worker = setupWorker(...handlers);
@@ -139,7 +244,7 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
     urls: {
       interactions: 'http://interactions.mock.test',
       chat: Object.fromEntries(chat.instances.map((i) => [i.id, i.url])),
-      pcs: {},
+      pcs: Object.fromEntries(pcs.nodes.map((n) => [n.id, n.url])),
       pcsVip: 'http://pcs.mock.test',
     },
     interactions: {
@@ -180,6 +285,41 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       instances: () => chat.info(),
       emitRaw: (interactionId, event, payload) => chat.emitRaw(interactionId, event, payload),
     },
+    pcs: {
+      kill: (id) => pcs.kill(id),
+      revive: (id) => pcs.revive(id),
+      freeze: (id) => pcs.freeze(id),
+      unfreeze: (id) => pcs.unfreeze(id),
+      splitBrain: () => pcs.splitBrain(),
+      heal: () => pcs.heal(),
+      requests: () => pcs.requests(),
+      nodes: () => pcs.info(),
+      misbehave: (id, mode) => pcs.misbehave(id, mode),
+      surveys: () => seededSurveys.map((x) => ({ ...x, channels: [...x.channels], languages: [...x.languages] })),
+    },
+    finesse: {
+      startCall(o) {
+        const f = requireFinesse();
+        const { dialogId } = f.startCall(o);
+        const interactionId = `ix-voice-${dialogId}`;
+        interactions.create(interactionId, {
+          [Props.voiceDialogId]: dialogId,
+          [Props.voiceAni]: o.ani,
+          [Props.voiceDialedNumber]: o.dialedNumber,
+          [Props.voiceState]: f.dialog(dialogId)?.state ?? 'ACTIVE',
+        });
+        voiceByDialog.set(dialogId, interactionId);
+        return { dialogId, interactionId };
+      },
+      answer: (dialogId) => requireFinesse().answer(dialogId),
+      endCall: (dialogId) => requireFinesse().endCall(dialogId),
+      transfers: () => requireFinesse().transfers(),
+      dialog: (dialogId) => requireFinesse().dialog(dialogId),
+      rejectNextTransfer: (e) => requireFinesse().rejectNextTransfer(e),
+      rejectNextCallVariables: (e) => requireFinesse().rejectNextCallVariables(e),
+      disconnect: () => requireFinesse().disconnect(),
+      reconnect: () => requireFinesse().reconnect(),
+    },
     connections: () => endpoints.reduce((n, e) => n + e.connections, 0),
     events$: events.asObservable(),
     async stop() {
@@ -188,6 +328,8 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       for (const stopTalking of [...talkers]) stopTalking();
       timers.stop();
       for (const e of endpoints) e.stop();
+      pcs.stop();
+      fake?.uninstall();
       worker.stop();
       unpinWebSocket();
       events.complete();
@@ -207,4 +349,9 @@ function socketIoHandlers(host: string, target: () => SioEndpoint | undefined): 
       else endpoint.accept(raw);
     }),
   );
+}
+
+/** http(s)://host/* (any method) -> `handle`. */
+function httpHandlers(host: string, handle: (request: Request) => Promise<Response>): AnyHandler[] {
+  return ['http', 'https'].map((scheme) => http.all(`${scheme}://${host}/*`, ({ request }) => handle(request)));
 }
