@@ -35,6 +35,7 @@ export interface PanelOptions {
   allowedOrigins?: string;
   theme?: 'light' | 'dark';
   agentId?: string;
+  tokenProvider?: () => string | Promise<string>;
   webSocket?: typeof WebSocket;
 }
 
@@ -50,6 +51,7 @@ export function panel(mock: MockBackend, interactionId: string, o: PanelOptions 
     theme=${ifDefined(o.theme)}
     .token=${o.token ?? 'good-token'}
     .webSocket=${o.webSocket}
+    .tokenProvider=${o.tokenProvider}
   ></ag-chat-panel>`);
 }
 

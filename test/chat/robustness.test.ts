@@ -51,6 +51,29 @@ describe('<ag-chat-panel> against hostile or broken input', () => {
     expect(urls.filter((u) => u.includes('evil'))).to.deep.equal([]);
   });
 
+  it('asks the token provider on every (re)connect and never puts the token in a URL', async () => {
+    const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    const urls: string[] = [];
+    const Recording = new Proxy(WebSocket, {
+      construct(target, args: [string, ...unknown[]]) {
+        urls.push(String(args[0]));
+        return Reflect.construct(globalThis.WebSocket, args, target) as object;
+      },
+    });
+    let issued = 0;
+    const el = await connectedPanel(mock, interactionId, {
+      webSocket: Recording,
+      tokenProvider: async () => `secret-token-${++issued}`,
+    });
+    const afterConnect = issued;
+    expect(afterConnect).to.be.at.least(2); // the interaction server and the chat instance
+    mock.chat.kill('chat-1');
+    await waitUntil(() => el.connectionState === 'connected' && el.endpoint !== 'chat-1', 'no restore', { timeout: 8000 });
+    expect(issued).to.be.greaterThan(afterConnect);
+    expect(urls.length).to.be.at.least(3);
+    expect(urls.filter((u) => u.includes('secret'))).to.deep.equal([]);
+  });
+
   it('drops malformed property updates and server events with typed errors and keeps working', async () => {
     const { interactionId, sessionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
     const el = await connectedPanel(mock, interactionId);
