@@ -78,6 +78,7 @@ async function post(sessionId, clientMsgId, from, text) {
     // transcript-save-on-error = close (Genesys): the session ends rather than lose messages.
     const reason = 'transcript-save-failed';
     io.to(room(sessionId)).emit(E.sessionClosed, { sessionId, reason });
+    io.in(room(sessionId)).socketsLeave(room(sessionId));
     await call(process, 'sessionClosed', { interactionId: r.interactionId, sessionId }).catch(() => {});
     throw fault('closed', 'the transcript could not be saved; the session was closed');
   }
@@ -212,6 +213,10 @@ serve(process, {
   },
   emitRaw({ sessionId, event, payload }) {
     io.to(room(sessionId)).emit(event, payload);
+    return null;
+  },
+  disconnectAll() {
+    io.disconnectSockets(true);
     return null;
   },
   stats: () => ({ connections: io.engine.clientsCount }),

@@ -171,6 +171,7 @@ function scheduleRestore(fromId, startedAt = Date.now()) {
     if (shuttingDown) return;
     const sessions = activeSessionsOn(fromId);
     if (sessions.length === 0) return;
+    if (usable(procs.get(fromId))) return; // revived meanwhile: it serves them again
     const target = pickTarget(fromId);
     if (!target) {
       if (Date.now() - startedAt < 60000) scheduleRestore(fromId, startedAt);
@@ -284,6 +285,8 @@ const verbs = {
       await call(proc.child, 'notice', { sessionIds: sessions.map((s) => s.id), code: 'draining', text: 'This chat server is being drained.' });
     }
     for (const s of sessions) await relocate(s.interaction_id);
+    // The property updates have told every client where to go; now the old sockets end.
+    if (usable(proc)) await call(proc.child, 'disconnectAll').catch(() => {});
     return null;
   },
   'chat.relocate': ({ interactionId, toId }) => relocate(str(interactionId, 'interactionId'), toId),
@@ -410,10 +413,11 @@ process.on('exit', () => {
 if (process.send) process.on('disconnect', () => shutdown(0));
 
 try {
-  await Promise.all([spawn(interactions), ...chats.map(spawn)]);
-  // pcs-a first, so it deterministically holds the first lease (epoch 1).
-  await spawn(pcsNodes[0]);
-  await spawn(pcsNodes[1]);
+  // pcs-a starts as the primary (epoch 1), deterministically: the lease is granted to it before
+  // anything runs, with a grace period for its start-up; its first renewal shortens it to the
+  // normal lease. Then every process can start at once.
+  db.prepare("UPDATE pcs_lease SET holder = 'pcs-a', epoch = 1, lease_until = ? WHERE id = 1").run(Date.now() + 15000);
+  await Promise.all([interactions, ...chats, ...pcsNodes].map(spawn));
   if (opts.vip) {
     vip = createVip(primaryPort);
     await new Promise((r) => vip.listen(port(2), '127.0.0.1', r));

@@ -1,0 +1,117 @@
+// The reference cluster leaves no process behind: not after SIGTERM or Ctrl-C, and not when
+// its supervisor is SIGKILLed while a child is frozen with SIGSTOP (that child cannot run its
+// own exit-on-disconnect handler; the watchdog must end it).
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fork, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const main = new URL('../../cluster/main.mjs', import.meta.url).pathname;
+
+/** Alive = exists and is not a zombie waiting for a reaper that may never come in a container. */
+function alive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(predicate, timeoutMs = 8000) {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+// Whatever a failing test leaves running is killed at the end, so the runner never hangs.
+const started = [];
+after(() => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+function startWithIpc(args = []) {
+  const child = fork(main, ['--ipc', ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  started.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('message', (info) => resolve({ child, info }));
+    child.once('exit', (code) => reject(new Error(`cluster exited early (${code})`)));
+  });
+}
+
+async function control(controlUrl, verb, body = {}) {
+  const res = await fetch(`${controlUrl}/${verb.replace('.', '/')}`, { method: 'POST', body: JSON.stringify(body) });
+  const answer = await res.json();
+  assert.equal(answer.ok, true, JSON.stringify(answer));
+  return answer.result;
+}
+
+async function storeDir(controlUrl) {
+  // The store lives in a temp dir named after the supervisor; find it through /proc.
+  const processes = await control(controlUrl, 'cluster.processes');
+  const environ = readFileSync(`/proc/${processes[0].pid}/environ`, 'utf8').split('\0');
+  return dirname(environ.find((e) => e.startsWith('AG_STORE=')).slice('AG_STORE='.length));
+}
+
+test('reports every url and pid over IPC, and SIGTERM ends every process and removes the store', async () => {
+  const { child, info } = await startWithIpc(['--chat-instances', '2']);
+  assert.match(info.controlUrl, /^http:\/\/127\.0\.0\.1:\d+\/control$/);
+  assert.deepEqual(Object.keys(info.urls.chat), ['chat-1', 'chat-2']);
+  assert.deepEqual(Object.keys(info.urls.pcs), ['pcs-a', 'pcs-b']);
+  assert.match(info.urls.pcsVip, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const pids = Object.values(info.pids);
+  assert.equal(pids.length, 6); // interactions, 2 chat instances, 2 PCS nodes, the watchdog
+  assert.ok(pids.every(alive));
+  const dir = await storeDir(info.controlUrl);
+  assert.ok(existsSync(dir));
+
+  child.kill('SIGTERM');
+  assert.ok(await waitUntil(() => !alive(child.pid) && pids.every((p) => !alive(p))), 'processes left behind');
+  assert.equal(existsSync(dir), false, 'store left behind');
+});
+
+test('a SIGKILLed supervisor takes all its children with it, frozen ones included', async () => {
+  const { child, info } = await startWithIpc();
+  await control(info.controlUrl, 'chat.freeze', { id: 'chat-2' });
+  await control(info.controlUrl, 'pcs.freeze', { id: 'pcs-b' });
+  const pids = Object.values(info.pids);
+  assert.ok(pids.every(alive));
+
+  child.kill('SIGKILL');
+  assert.ok(await waitUntil(() => pids.every((p) => !alive(p))), `left behind: ${pids.filter(alive).join(', ')}`);
+});
+
+test('`npm run cluster` prints its endpoints and Ctrl-C (SIGINT) stops everything', async () => {
+  const child = spawn(process.execPath, [main, '--chat-instances', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(child);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  assert.ok(await waitUntil(() => out.includes('Ctrl-C'), 15000), out);
+  for (const name of ['control', 'interactions', 'chat-1', 'pcs-a', 'pcs-b', 'pcs vip']) assert.match(out, new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:\\d+`));
+  const controlUrl = /control\s+(\S+)/.exec(out)[1];
+  const pids = (await control(controlUrl, 'cluster.processes')).map((p) => p.pid);
+  assert.equal(pids.length, 4);
+
+  child.kill('SIGINT');
+  assert.ok(await waitUntil(() => !alive(child.pid) && pids.every((p) => !alive(p))), 'processes left behind');
+});
+
+test('a chat instance killed with SIGKILL comes back on the same url when revived', async () => {
+  const { child, info } = await startWithIpc(['--chat-instances', '2', '--restore-delay-ms', '50']);
+  try {
+    const before = await control(info.controlUrl, 'chat.instances');
+    await control(info.controlUrl, 'chat.kill', { id: 'chat-1' });
+    assert.equal(alive(before[0].pid), false);
+    await control(info.controlUrl, 'chat.revive', { id: 'chat-1' });
+    const after = await control(info.controlUrl, 'chat.instances');
+    assert.equal(after[0].url, before[0].url);
+    assert.notEqual(after[0].pid, before[0].pid);
+    assert.equal(after[0].alive, true);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
