@@ -230,6 +230,12 @@ export class PcsClient {
       }),
     );
     this.subscriptions.add(
+      // a node accepted our socket: PCS is reachable again (a misbehaving HTTP side stays reported)
+      this.connection.status$.subscribe((s) => {
+        if (s.state === 'connected' && this.health === 'unreachable') this.setHealth('ok');
+      }),
+    );
+    this.subscriptions.add(
       this.connection.on(PcsEvents.status, surveyStatusEvent).subscribe((event) => this.onStatusEvent(event)),
     );
     this.subscriptions.add(
