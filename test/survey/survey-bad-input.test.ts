@@ -1,0 +1,118 @@
+// Bad input: PCS garbage and 5xx, the call dropped mid-request, Finesse refusing the transfer,
+// an invalid SMS number. Each gives a clear state and a stable ag-error code.
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import type { MockBackend } from '../../src/mocks/index.js';
+import { button, collectErrors, mount, part, primaryOf, ready, startMock, stopMock, text } from './helpers.js';
+
+describe('ag-survey-transfer bad input', () => {
+  let mock: MockBackend;
+
+  beforeEach(async () => {
+    mock = await startMock();
+  });
+  afterEach(async () => {
+    await stopMock(mock);
+  });
+
+  for (const mode of ['garbage', '5xx'] as const) {
+    it(`PCS answering ${mode}: pcs-bad-response, the request is retried and goes through once PCS behaves`, async () => {
+      const { dialogId } = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+      const el = await mount(mock, { mode: 'hangup' });
+      await ready(el);
+      const errors = collectErrors(el);
+      const primary = primaryOf(mock);
+
+      mock.pcs.misbehave(primary, mode);
+      button(el).click();
+      await waitUntil(() => errors.includes('pcs-bad-response'), 'pcs-bad-response reported', { timeout: 8000 });
+      await waitUntil(() => /PCS (sent an invalid answer|unreachable), retrying/.test(text(el, 'connection')), 'problem shown');
+      expect(text(el, 'status')).to.match(/the request is kept and retried/);
+      expect(el.surveyStatus).to.equal(null);
+
+      mock.pcs.misbehave(primary, null);
+      await waitUntil(() => el.surveyStatus === 'armed', 'armed once PCS behaves', { timeout: 10000 });
+      expect(mock.finesse.dialog(dialogId)!.callVariables['user.microapp.isPostCallSurvey']).to.equal('y');
+      expect(mock.pcs.requests()).to.have.length(1);
+    });
+  }
+
+  it('call dropped while PCS is still answering: call-dropped, nothing set on the call, the late request cancelled', async () => {
+    const { dialogId } = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    const el = await mount(mock, { mode: 'hangup' });
+    await ready(el);
+    const errors = collectErrors(el);
+    const primary = primaryOf(mock);
+
+    mock.pcs.freeze(primary); // requests hang: the agent's click is in flight
+    button(el).click();
+    await waitUntil(() => text(el, 'status') !== '', 'requesting shown');
+    mock.finesse.endCall(dialogId);
+    await waitUntil(() => errors.includes('call-dropped'), 'call-dropped', { timeout: 5000 });
+    expect(part(el, 'error')!.textContent).to.contain('The call ended before the survey was set up');
+    expect(text(el, 'reason')).to.equal('No call');
+
+    mock.pcs.unfreeze(primary);
+    // PCS creates the request once it answers again; the gadget cancels it at once
+    await waitUntil(
+      () => mock.pcs.requests().length === 1 && mock.pcs.requests()[0]!.status === 'cancelled',
+      'the late request is cancelled',
+      { timeout: 10000 },
+    );
+    expect(mock.finesse.dialog(dialogId)!.callVariables).to.deep.equal({});
+    expect(mock.finesse.transfers()).to.have.length(0);
+  });
+
+  it("Finesse refuses the transfer: Finesse's own error text and transfer-rejected", async () => {
+    const { dialogId } = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    const el = await mount(mock, { mode: 'transfer' });
+    await ready(el);
+    mock.finesse.rejectNextTransfer({ status: 400, errorType: 'Invalid State', errorMessage: 'Dialog is not in a transferable state' });
+    const error = oneEvent(el, 'ag-error');
+    button(el).click();
+    const { detail } = await error;
+    expect(detail.code).to.equal('transfer-rejected');
+    expect(detail.message).to.equal('Dialog is not in a transferable state');
+    await el.updateComplete;
+    expect(part(el, 'error')!.textContent).to.equal('Dialog is not in a transferable state');
+    expect(part(el, 'error')!.getAttribute('role')).to.equal('alert');
+    expect(mock.finesse.transfers().filter((t) => t.dialogId === dialogId)).to.have.length(0);
+    // the agent can try again: the same request is reused (same idempotency key)
+    expect(button(el).disabled).to.be.false;
+    const transferred = oneEvent(el, 'ag-survey-transferred');
+    button(el).click();
+    await transferred;
+    expect(mock.pcs.requests()).to.have.length(1);
+  });
+
+  it('invalid SMS number: invalid-sms-number, the field is marked, nothing is requested', async () => {
+    mock.finesse.startCall({ ani: '12345', dialedNumber: '8000' });
+    const el = await mount(mock, { mode: 'hangup' });
+    await ready(el);
+    const sms = el.shadowRoot!.querySelector<HTMLInputElement>('input[type="radio"][value="sms"]')!;
+    sms.click();
+    await el.updateComplete;
+    const input = part<HTMLInputElement>(el, 'sms-input')!;
+    expect(input.value).to.equal('12345'); // prefilled with the caller's number
+    const error = oneEvent(el, 'ag-error');
+    button(el).click();
+    expect((await error).detail.code).to.equal('invalid-sms-number');
+    await el.updateComplete;
+    expect(input.getAttribute('aria-invalid')).to.equal('true');
+    expect(part(el, 'error')!.textContent).to.contain('10 to 15 digits');
+    expect(mock.pcs.requests()).to.have.length(0);
+
+    input.value = '+44 7700 900123';
+    input.dispatchEvent(new Event('input'));
+    button(el).click();
+    await waitUntil(() => el.surveyStatus === 'armed', 'armed with a valid number', { timeout: 5000 });
+    expect(mock.pcs.requests()[0]!.smsNumber).to.equal('+447700900123');
+  });
+
+  it('no survey for the dialed number: disabled with the reason', async () => {
+    mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8001' });
+    const el = await mount(mock, { mode: 'transfer' });
+    await waitUntil(() => text(el, 'reason') === 'No survey for 8001', 'no-survey reason', { timeout: 8000 });
+    expect(button(el).disabled).to.be.true;
+    expect(button(el).getAttribute('aria-describedby')).to.equal('reason');
+  });
+});
