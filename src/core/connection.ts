@@ -123,6 +123,8 @@ function lazyWebSocketTransport(getCtor: () => WebSocketCtor) {
   };
 }
 
+type GlobalWithWebSocket = { WebSocket?: WebSocketCtor };
+
 interface Live {
   readonly socket: Socket;
   readonly endpoint: Endpoint;
@@ -153,7 +155,7 @@ export class ResilientConnection {
   /** the live socket (from creation, so listeners see events sent during onConnect) */
   private readonly socketSubject = new BehaviorSubject<Socket | null>(null);
   private readonly scheduler: SchedulerLike;
-  private readonly transports: ManagerOptions['transports'] | undefined;
+  private readonly lazyTransport: ReturnType<typeof lazyWebSocketTransport>;
 
   private targets: readonly Endpoint[] = [];
   private targetIndex = 0;
@@ -179,13 +181,13 @@ export class ResilientConnection {
 
   constructor(private readonly o: ConnectionOptions) {
     this.scheduler = o.scheduler ?? asyncScheduler;
-    const injected = o.webSocket;
-    const global = globalThis as { WebSocket?: WebSocketCtor };
+    this.lazyTransport = lazyWebSocketTransport(() => o.webSocket ?? (globalThis as GlobalWithWebSocket).WebSocket!);
+  }
+
+  /** Decided per socket: a WebSocket (or a mock of it) may be installed after construction. */
+  private transportsNow(): ManagerOptions['transports'] {
     // Node 20 has no global WebSocket: engine.io-client's Node build then uses `ws` by name.
-    this.transports =
-      injected || global.WebSocket
-        ? [lazyWebSocketTransport(() => injected ?? global.WebSocket!)]
-        : ['websocket'];
+    return this.o.webSocket || (globalThis as GlobalWithWebSocket).WebSocket ? [this.lazyTransport] : ['websocket'];
   }
 
   get status(): ConnectionStatus {
@@ -393,7 +395,7 @@ export class ResilientConnection {
       reconnection: false,
       forceNew: true,
       multiplex: false,
-      transports: this.transports,
+      transports: this.transportsNow(),
       timeout: this.o.connectTimeoutMs ?? 4000,
       ...(auth ? { auth: { ...auth } } : {}),
     };

@@ -245,6 +245,28 @@ describe('ResilientConnection (real socket.io servers)', () => {
     expect(urls[0]).to.match(/^ws:\/\/127\.0\.0\.1:\d+\/socket\.io\/\?EIO=4&transport=websocket/);
   });
 
+  it('reads globalThis.WebSocket when connecting, not when loaded (a mock installed later is used)', async () => {
+    const a = await server('a');
+    const original = globalThis.WebSocket;
+    const urls: string[] = [];
+    class LateWebSocket extends original {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        urls.push(String(url));
+      }
+    }
+    const conn = new ResilientConnection({ endpoints: of(ep(a)), ...fast });
+    const { log } = track(conn);
+    globalThis.WebSocket = LateWebSocket;
+    try {
+      conn.start();
+      await log.waitFor((s) => s.state === 'connected', 'connected');
+    } finally {
+      globalThis.WebSocket = original;
+    }
+    expect(urls).to.have.length(1);
+  });
+
   it('runs onConnect before connected; a rejection counts as a failed attempt', async () => {
     const a = await server('a');
     let calls = 0;
