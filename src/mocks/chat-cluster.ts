@@ -131,6 +131,9 @@ export class ChatCluster {
         if (!socket.rooms.has(room(req.sessionId))) {
           throw new MockFault('unknown-session', `join ${req.sessionId} first`);
         }
+        // Fencing: a socket left behind on an instance that lost the session (it was frozen
+        // while the session moved) must not write into it.
+        this.#owned(req.sessionId, instanceId);
         const message = this.post(req.sessionId, req.clientMsgId, agent, req.text);
         return { ok: true, seq: message.seq, id: message.id };
       }),
@@ -263,6 +266,7 @@ export class ChatCluster {
   #ownerEndpoint(s: ChatSession): SioEndpoint {
     const inst = this.instance(s.owner);
     if (!inst.endpoint.alive) throw new MockFault('unknown-session', `the session's instance ${s.owner} is down`);
+    if (inst.endpoint.frozen) throw new MockFault('unknown-session', `the session's instance ${s.owner} is not answering`);
     return inst.endpoint;
   }
 

@@ -90,14 +90,14 @@ export class SioEndpoint {
   freeze(): void {
     if (!this.alive) return;
     this.frozen = true;
-    for (const s of this.sockets) s.frozen = true;
+    for (const s of this.sockets) s.freeze();
   }
 
   /** SIGCONT: carries on, and says hello to connections that arrived meanwhile. */
   unfreeze(): void {
     if (!this.frozen) return;
     this.frozen = false;
-    for (const s of this.sockets) s.frozen = false;
+    for (const s of this.sockets) s.unfreeze();
     const held = [...this.#held];
     this.#held.clear();
     for (const raw of held) this.#open(raw);

@@ -54,8 +54,9 @@ export class MockSocket {
   #fallback: EventHandler | undefined;
   #namespaceConnected = false;
   #closed = false;
-  /** A frozen socket stays open but neither answers nor sends anything (a hung server). */
-  frozen = false;
+  #frozen = false;
+  /** frames that arrived while frozen: the kernel buffers them until the process resumes */
+  #backlog: unknown[] = [];
   #ping: ReturnType<typeof setInterval> | undefined;
   #pongDeadline: ReturnType<typeof setTimeout> | undefined;
 
@@ -73,11 +74,33 @@ export class MockSocket {
     );
     // Engine.IO v4: the server pings, the client must pong within pingTimeout.
     this.#ping = o.timers.interval(() => {
-      if (this.frozen || this.#closed) return;
+      if (this.#frozen || this.#closed) return;
       this.#send('2');
       this.o.timers.clear(this.#pongDeadline);
-      this.#pongDeadline = this.o.timers.timeout(() => this.close(1006, 'ping timeout'), pingTimeout);
+      this.#pongDeadline = this.o.timers.timeout(() => {
+        if (!this.#frozen) this.close(1006, 'ping timeout');
+      }, pingTimeout);
     }, pingInterval);
+  }
+
+  /** A frozen socket stays open but neither reads, answers nor sends anything (SIGSTOP). */
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
+  freeze(): void {
+    this.#frozen = true;
+    this.o.timers.clear(this.#pongDeadline);
+    this.#pongDeadline = undefined;
+  }
+
+  /** SIGCONT: reads what arrived meanwhile, in order, and answers it (late, as a real server would). */
+  unfreeze(): void {
+    if (!this.#frozen) return;
+    this.#frozen = false;
+    const backlog = this.#backlog;
+    this.#backlog = [];
+    for (const frame of backlog) this.#onFrame(frame);
   }
 
   get connected(): boolean {
@@ -104,7 +127,7 @@ export class MockSocket {
   }
 
   emit(event: string, ...args: unknown[]): void {
-    if (!this.connected || this.frozen) return;
+    if (!this.connected || this.#frozen) return;
     this.#send('42' + JSON.stringify([event, ...args]));
   }
 
@@ -113,13 +136,19 @@ export class MockSocket {
     if (this.#closed) return;
     if (this.#namespaceConnected) this.#send('41');
     this.#send('1');
-    this.close(1000, 'server disconnect');
+    this.#teardown();
+    // msw delivers sends in microtasks and drops them once the socket is closing: close after.
+    queueMicrotask(() => this.#closeRaw(1000, 'server disconnect'));
   }
 
   /** Closes the transport. 1006 = abnormal (a crash, a cut cable): no goodbye is sent. */
   close(code = 1006, reason = 'connection lost'): void {
     if (this.#closed) return;
     this.#teardown();
+    this.#closeRaw(code, reason);
+  }
+
+  #closeRaw(code: number, reason: string): void {
     try {
       this.raw.close(code, reason);
     } catch {
@@ -133,6 +162,7 @@ export class MockSocket {
     this.o.timers.clear(this.#ping);
     this.o.timers.clear(this.#pongDeadline);
     this.#handlers.clear();
+    this.#backlog = [];
     this.rooms.clear();
     this.o.onClose?.(this);
   }
@@ -157,7 +187,11 @@ export class MockSocket {
       this.close(1009, 'message too big');
       return;
     }
-    if (this.frozen) return; // a hung process reads nothing
+    if (this.#frozen) {
+      // A stopped process reads nothing; the frames wait in the socket buffer (bounded here).
+      if (this.#backlog.length < 1000) this.#backlog.push(data);
+      return;
+    }
     switch (data[0]) {
       case '2': // client ping (Engine.IO v3 style): answer it
         this.#send('3' + data.slice(1));
@@ -221,7 +255,7 @@ export class MockSocket {
       id === undefined
         ? undefined
         : (answer) => {
-            if (answered || this.frozen) return;
+            if (answered || this.#frozen) return;
             answered = true;
             this.#send(`43${id}` + JSON.stringify([answer]));
           };

@@ -1,0 +1,181 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import type { Socket } from 'socket.io-client';
+import { cleanup, connect, disconnected, mock, next, request, sleep } from './helpers.js';
+import type { MockBackend, MockEvent } from '../../src/mocks/index.js';
+import { noticeEvent, participantEvent, sessionClosedEvent, typingEvent } from '../../src/protocol/wire.js';
+
+async function join(m: MockBackend, interactionId: string): Promise<Socket> {
+  const { properties } = m.interactions.get(interactionId);
+  const socket = await connect(String(properties['chat.url']));
+  const a = await request(socket, 'join', { sessionId: properties['chat.sessionId'] });
+  expect(a.ok, JSON.stringify(a)).to.equal(true);
+  return socket;
+}
+
+describe('mock chat control verbs', () => {
+  afterEach(cleanup);
+
+  it('freeze: the socket stays open and nothing answers; unfreeze answers the backlog', async () => {
+    const m = await mock();
+    const { interactionId, instanceId } = await m.interactions.startChat();
+    const socket = await join(m, interactionId);
+    m.chat.freeze(instanceId);
+    expect(m.chat.instances().find((i) => i.id === instanceId)).to.include({ alive: true, frozen: true });
+    const late = request(socket, 'hb', { t: 1 }, 5000);
+    let timedOut = false;
+    await request(socket, 'hb', { t: 2 }, 200).catch(() => (timedOut = true));
+    expect(timedOut).to.equal(true);
+    expect(socket.connected).to.equal(true);
+    let customerFailed = false;
+    await m.customer.send(interactionId, 'into the void').catch(() => (customerFailed = true));
+    expect(customerFailed).to.equal(true);
+    m.chat.unfreeze(instanceId);
+    expect(await late).to.include({ ok: true, instanceId });
+  });
+
+  it('relocate moves the session with a property delta and a notice; the old socket may no longer write', async () => {
+    const m = await mock();
+    const { interactionId, sessionId, instanceId } = await m.interactions.startChat({ instanceId: 'chat-1' });
+    const socket = await join(m, interactionId);
+    const notice = next(socket, 'notice');
+    const events: MockEvent[] = [];
+    m.events$.subscribe((e) => events.push(e));
+    m.chat.relocate(interactionId, 'chat-3');
+    expect(noticeEvent(await notice).ok).to.equal(true);
+    const props = m.interactions.get(interactionId).properties;
+    expect(props).to.include({ 'chat.instanceId': 'chat-3', 'chat.url': 'http://chat-3.mock.test', 'chat.epoch': 2, 'chat.state': 'active' });
+    expect(events).to.deep.include({ type: 'chat-relocated', interactionId, sessionId, from: instanceId, to: 'chat-3', epoch: 2 });
+    const stale = await request(socket, 'send', { sessionId, clientMsgId: 'x', text: 'hi' });
+    expect(stale).to.deep.include({ ok: false });
+    const moved = await join(m, interactionId);
+    expect((await request(moved, 'send', { sessionId, clientMsgId: 'y', text: 'hi' })).ok).to.equal(true);
+  });
+
+  it('drain moves every session away, refuses new chats there and closes its sockets', async () => {
+    const m = await mock({ chatInstances: 2 });
+    const a = await m.interactions.startChat({ instanceId: 'chat-1' });
+    const socket = await join(m, a.interactionId);
+    const gone = disconnected(socket);
+    m.chat.drain('chat-1');
+    expect(await gone).to.equal('io server disconnect');
+    expect(m.interactions.get(a.interactionId).properties['chat.instanceId']).to.equal('chat-2');
+    expect(m.chat.instances()[0]).to.include({ draining: true, sessions: 0 });
+    expect((await m.interactions.startChat()).instanceId).to.equal('chat-2');
+    m.chat.revive('chat-1');
+    expect(m.chat.instances()[0]!.draining).to.equal(false);
+  });
+
+  it('revive before the restore delay keeps the sessions where they were', async () => {
+    const m = await mock({ restoreDelayMs: 100 });
+    const { interactionId, instanceId } = await m.interactions.startChat();
+    m.chat.kill(instanceId);
+    expect(m.interactions.get(interactionId).properties['chat.state']).to.equal('restoring');
+    m.chat.revive(instanceId);
+    await sleep(200);
+    expect(m.interactions.get(interactionId).properties['chat.instanceId']).to.equal(instanceId);
+    expect((await join(m, interactionId)).connected).to.equal(true);
+  });
+
+  it('failTranscriptSave: a notice, or the session closes (transcript-save-on-error = close)', async () => {
+    const m = await mock();
+    const { interactionId, sessionId } = await m.interactions.startChat();
+    const socket = await join(m, interactionId);
+    m.chat.failTranscriptSave(interactionId, 'notice');
+    const notice = next<{ code: string }>(socket, 'notice');
+    expect((await request(socket, 'send', { sessionId, clientMsgId: 'a', text: 'one' })).ok).to.equal(true);
+    expect((await notice).code).to.equal('transcript-save-failed');
+
+    m.chat.failTranscriptSave(interactionId, 'close');
+    const closed = next(socket, 'session-closed');
+    const refused = await request(socket, 'send', { sessionId, clientMsgId: 'b', text: 'two' });
+    expect(refused).to.deep.equal({ ok: false, error: { code: 'closed', message: 'the transcript could not be saved; the session was closed' } });
+    expect(sessionClosedEvent(await closed).ok).to.equal(true);
+    expect(m.interactions.get(interactionId).properties['chat.state']).to.equal('closed');
+    const rejoin = await request(socket, 'join', { sessionId });
+    expect(rejoin).to.include({ ok: true, state: 'closed', lastSeq: 1 });
+  });
+
+  it('customer typing, participants, autoTalk and raw events reach the session sockets', async () => {
+    const m = await mock();
+    const { interactionId, sessionId } = await m.interactions.startChat();
+    const socket = await join(m, interactionId);
+    const typing = next(socket, 'typing');
+    m.customer.typing(interactionId, true);
+    expect(typingEvent(await typing).ok).to.equal(true);
+
+    const joined = next(socket, 'participant');
+    await connect(m.interactions.get(interactionId).properties['chat.url'] as string, { token: 't', agentId: 'supervisor1' }).then((s) =>
+      request(s, 'join', { sessionId }),
+    );
+    expect(participantEvent(await joined).ok).to.equal(true);
+
+    const stopTalking = m.customer.autoTalk(interactionId, 20);
+    await waitUntil(() => m.chat.transcript(interactionId).length >= 2, 'customer talks');
+    stopTalking();
+
+    const raw = next(socket, 'message');
+    m.chat.emitRaw(interactionId, 'message', { seq: 'not a number' });
+    expect(await raw).to.deep.equal({ seq: 'not a number' });
+  });
+
+  it('the interaction server: sinceVersion, unwatch, hostile watch payloads, raw and hostile properties', async () => {
+    const m = await mock();
+    const { interactionId } = await m.interactions.startChat();
+    const w = await connect(m.urls.interactions);
+    expect(await request(w, 'watch', { interactionId: 'nope' })).to.deep.include({ ok: false });
+    expect(((await request(w, 'watch', { interactionId: 'nope' })).error as { code: string }).code).to.equal('unknown-interaction');
+    expect(((await request(w, 'watch', { interactionId, sinceVersion: -1 })).error as { code: string }).code).to.equal('bad-request');
+    expect(((await request(w, 'watch', [1, 2])).error as { code: string }).code).to.equal('bad-request');
+    const snap = await request(w, 'watch', { interactionId, sinceVersion: 1 });
+    expect(snap).to.include({ ok: true, version: 1 });
+
+    const hostile = next<{ set: Record<string, unknown>; version: number }>(w, 'properties');
+    m.interactions.setProperties(interactionId, { 'chat.url': 'https://evil.example' });
+    expect((await hostile).set['chat.url']).to.equal('https://evil.example');
+    const raw = next(w, 'properties');
+    m.interactions.emitRaw(interactionId, { version: 'x' });
+    expect(await raw).to.deep.equal({ version: 'x' });
+
+    expect(await request(w, 'unwatch', { interactionId })).to.deep.equal({ ok: true });
+    let heard = false;
+    w.on('properties', () => (heard = true));
+    m.interactions.setProperties(interactionId, { a: 1 }, ['chat.url']);
+    expect(m.interactions.get(interactionId)).to.deep.equal({
+      version: 3,
+      properties: { ...m.interactions.get(interactionId).properties },
+    });
+    expect(m.interactions.get(interactionId).properties).to.not.have.property('chat.url');
+    expect(await request(w, 'hb', {})).to.include({ ok: true });
+    expect(heard).to.equal(false);
+  });
+
+  it('malformed frames close only that connection; the server keeps serving', async () => {
+    const m = await mock();
+    const victim = await connect(m.urls.interactions);
+    const gone = disconnected(victim);
+    // Below socket.io: a frame the parser cannot read (a real server drops the connection too).
+    (victim.io.engine as unknown as { write(d: string): void }).write('2["bad json');
+    expect(await gone).to.equal('transport close');
+    const big = await connect(m.urls.interactions);
+    const bigGone = disconnected(big);
+    big.emit('watch', { interactionId: 'x'.repeat(70 * 1024) });
+    expect(await bigGone).to.equal('transport close');
+    const fine = await connect(m.urls.interactions);
+    expect(await request(fine, 'hb', {})).to.include({ ok: true });
+  });
+
+  it('stop() closes every socket, clears timers and can be followed by a new mock', async () => {
+    const m = await mock({ finesse: true });
+    const { interactionId } = await m.interactions.startChat();
+    const socket = await join(m, interactionId);
+    m.customer.autoTalk(interactionId, 10);
+    m.chat.kill(m.interactions.get(interactionId).properties['chat.instanceId'] as string);
+    const gone = disconnected(socket);
+    await m.stop();
+    await gone;
+    expect(m.connections()).to.equal(0);
+    expect('finesse' in globalThis).to.equal(false);
+    const again = await mock();
+    expect(again.chat.instances().every((i) => i.alive && i.sessions === 0)).to.equal(true);
+  });
+});
