@@ -69,6 +69,7 @@ for (const [id, fullBudget, quickBudget] of suite) {
   const remaining = totalBudgetMs - (performance.now() - started);
   const budget = Math.min(quick ? quickBudget : fullBudget, remaining);
   const t0 = performance.now();
+  const loadBefore = os.loadavg()[0];
   const controller = new globalThis.AbortController();
   const ctx = createContext({ root, quick, signal: controller.signal, svgs, benchId: id });
   console.log(`\n[bench] ${id}: ${bench.title} (budget ${Math.round(budget / 1000)} s)`);
@@ -97,6 +98,8 @@ for (const [id, fullBudget, quickBudget] of suite) {
     clearTimeout(timer);
     await ctx.cleanup();
     entry.durationMs = Math.round(performance.now() - t0);
+    // other work on the machine inflates latencies: say how busy it was
+    entry.loadAvg = [Math.round(loadBefore * 100) / 100, Math.round(os.loadavg()[0] * 100) / 100];
   }
   for (const g of entry.goals) {
     console.log(`[bench]   ${g.metric}: ${g.value ?? 'not measured'} ${g.value != null ? g.unit : ''} (goal ${g.goal}) ${g.met === true ? 'met' : g.met === false ? 'MISSED' : ''}`);

@@ -36,6 +36,14 @@ export function renderMarkdown(result) {
       '. Loopback only. Figures are medians and p95 (nearest rank) of the samples; ' +
       'they are measurements of this machine, not asserted by `npm test`. How to rerun: [bench/README.md](../README.md).',
   );
+  const peakLoad = Math.max(0, ...result.benchmarks.flatMap((b) => b.loadAvg ?? []));
+  if (peakLoad > result.machine.cpus) {
+    out.push('');
+    out.push(
+      `> **The machine was busy with other work during this run** (1-minute load average up to ${peakLoad} on ` +
+        `${result.machine.cpus} CPUs, see the end of each section): latencies are inflated and noisier than on an idle machine.`,
+    );
+  }
   out.push('');
   out.push('## Goals');
   out.push('');
@@ -73,7 +81,11 @@ export function renderMarkdown(result) {
     }
     for (const n of b.notes ?? []) out.push(`- ${n}`);
     out.push('');
-    out.push(`_Took ${fmt((b.durationMs ?? 0) / 1000, 's')}._`);
+    out.push(
+      `_Took ${fmt((b.durationMs ?? 0) / 1000, 's')}` +
+        (b.loadAvg ? `; load average (1 min) ${b.loadAvg[0]} at the start, ${b.loadAvg[1]} at the end, on ${result.machine.cpus} CPUs` : '') +
+        '._',
+    );
   }
   out.push('');
   return out.join('\n');
