@@ -1,7 +1,7 @@
 import { css, unsafeCSS } from 'lit';
 
-/** Dark palette, used for `prefers-color-scheme: dark` and for `theme="dark"`. */
-const dark = unsafeCSS(`
+/** Dark palette, for `prefers-color-scheme: dark` and for `theme="dark"`. */
+const darkPalette = `
   --_bg: var(--ag-surface, #16191d);
   --_fg: var(--ag-text, #e8eaed);
   --_muted: var(--ag-text-muted, #b0b7c1);
@@ -14,6 +14,21 @@ const dark = unsafeCSS(`
   --_warn: var(--ag-warning, #ffb95c);
   --_danger: var(--ag-danger, #ffb4ab);
   color-scheme: dark;
+`;
+
+/**
+ * Colour-scheme switching and row containment. A plain string on purpose: lit-analyzer's CSS
+ * data predates `color-scheme`, `content-visibility` and `contain-intrinsic-size`, and one
+ * palette is used under two selectors.
+ */
+const schemeAndContainment = unsafeCSS(`
+  :host { color-scheme: light; }
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme='light'])) { ${darkPalette} }
+  }
+  :host([theme='dark']) { ${darkPalette} }
+  /* long transcripts: the browser skips layout and paint of rows out of view */
+  li { content-visibility: auto; contain-intrinsic-size: auto 3em; }
 `);
 
 /**
@@ -21,7 +36,7 @@ const dark = unsafeCSS(`
  * WCAG AA (>= 4.5:1) on their own backgrounds in both schemes. `theme="light" | "dark"` on the
  * host forces a scheme; without it the user's `prefers-color-scheme` decides.
  */
-export const chatPanelStyles = css`
+const base = css`
   :host {
     --_bg: var(--ag-surface, #ffffff);
     --_fg: var(--ag-text, #1b1f24);
@@ -36,7 +51,6 @@ export const chatPanelStyles = css`
     --_danger: var(--ag-danger, #b3261e);
     --_radius: var(--ag-radius, 6px);
     --_gap: var(--ag-gap, 0.5rem);
-    color-scheme: light;
     display: flex;
     flex-direction: column;
     box-sizing: border-box;
@@ -48,14 +62,6 @@ export const chatPanelStyles = css`
     border-radius: var(--_radius);
     padding: var(--ag-padding, 0.75rem);
     gap: var(--_gap);
-  }
-  @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) {
-      ${dark}
-    }
-  }
-  :host([theme='dark']) {
-    ${dark}
   }
   :host([hidden]) {
     display: none;
@@ -106,9 +112,6 @@ export const chatPanelStyles = css`
     gap: 0.375rem;
   }
   li {
-    /* long transcripts: the browser skips layout and paint of rows out of view */
-    content-visibility: auto;
-    contain-intrinsic-size: auto 3em;
     max-width: 85%;
     padding: 0.25rem 0.5rem;
     border-radius: var(--_radius);
@@ -153,6 +156,11 @@ export const chatPanelStyles = css`
     min-height: 1.4em;
     font-size: 0.85em;
     font-style: italic;
+    color: var(--_muted);
+  }
+  [part='activity'] {
+    margin: 0;
+    font-size: 0.85em;
     color: var(--_muted);
   }
   [part='composer'] {
@@ -207,3 +215,5 @@ export const chatPanelStyles = css`
     border: 0;
   }
 `;
+
+export const chatPanelStyles = [base, schemeAndContainment];

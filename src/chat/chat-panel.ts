@@ -64,6 +64,7 @@ function statusText(s: ConnectionStatus, closedReason: string | undefined): stri
  * @csspart delivery - an agent message's delivery state (`data-state`)
  * @csspart earlier - the "show earlier messages" button
  * @csspart typing - who is typing
+ * @csspart activity - the latest participant arrival or departure
  * @csspart composer - the message form
  * @csspart input - the message textarea
  * @csspart send-button - the send button
@@ -117,6 +118,8 @@ export class AgChatPanel extends LitElement {
 
   @state() private windowSize = windowPage;
   @state() private announcement = '';
+  /** the latest arrival or departure, shown under the transcript */
+  @state() private activity = '';
 
   @query('[part="transcript"]') private scroller!: HTMLElement | null;
   @query('textarea') private input!: HTMLTextAreaElement | null;
@@ -151,6 +154,11 @@ export class AgChatPanel extends LitElement {
   /** @internal puts text into the polite live region */
   announce(text: string): void {
     this.announcement = text;
+  }
+
+  /** @internal shows a participant change under the transcript */
+  showActivity(text: string): void {
+    this.activity = text;
   }
 
   /** @internal the status line's text, also announced on noteworthy state changes */
@@ -200,6 +208,7 @@ export class AgChatPanel extends LitElement {
         </ol>
       </div>
       <p part="typing">${v.typing.length ? `${v.typing.join(', ')} ${v.typing.length > 1 ? 'are' : 'is'} typing…` : ''}</p>
+      ${this.activity ? html`<p part="activity">${this.activity}</p>` : nothing}
       <form part="composer" @submit=${this.onSubmit}>
         <label for="message" class="visually-hidden">Message</label>
         <textarea

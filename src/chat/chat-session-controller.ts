@@ -27,6 +27,8 @@ export interface ChatSessionHost extends ReactiveControllerHost, EventTarget {
   announce(text: string): void;
   /** the status line's text */
   describeStatus(): string;
+  /** a participant arrived or left */
+  showActivity(text: string): void;
 }
 
 const emptyView = (status: ConnectionStatus): ChatView => ({
@@ -186,6 +188,8 @@ export class ChatSessionController implements ReactiveController {
   }
 
   private onParticipant(c: ParticipantChange): void {
-    this.host.announce(`${c.participant.name || c.participant.role} ${c.action === 'joined' ? 'joined' : 'left'} the chat`);
+    const text = `${c.participant.name || c.participant.role} ${c.action === 'joined' ? 'joined' : 'left'} the chat`;
+    this.host.showActivity(text);
+    this.host.announce(text);
   }
 }

@@ -55,6 +55,8 @@ describe('<ag-chat-panel> presence and long transcripts', () => {
     // a supervisor's panel on the same chat sees the agent type, and the agent sees them arrive
     const supervisor = await connectedPanel(mock, interactionId, { agentId: 'sup1' });
     await waitUntil(() => live(agent) === 'sup1 joined the chat', 'arrival not announced');
+    await agent.updateComplete;
+    expect(agent.shadowRoot!.querySelector('[part="activity"]')!.textContent).to.equal('sup1 joined the chat');
     const input = agent.shadowRoot!.querySelector('textarea')!;
     input.value = 'I am typ';
     input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
@@ -68,6 +70,7 @@ describe('<ag-chat-panel> presence and long transcripts', () => {
     await mock.customer.send(interactionId, 'after the move');
     await untilInSync(agent, mock, interactionId, 2);
     expect(live(agent)).to.equal('Dana: after the move');
+    expect(agent.shadowRoot!.querySelector('[part="activity"]')!.textContent).to.equal('sup1 joined the chat');
   });
 
   it('renders 10,000 messages windowed, complete and in order, and grows the window on scroll', async () => {
