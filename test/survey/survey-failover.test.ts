@@ -46,6 +46,24 @@ describe('ag-survey-transfer PCS failover', () => {
     });
   }
 
+  it('through one virtual-IP URL: the node behind it changes, the gadget fails over with it', async () => {
+    mock = await startMock();
+    const m = mock;
+    const { dialogId } = m.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    const el = await mount(m, { mode: 'transfer', nodes: [m.urls.pcsVip] });
+    await ready(el);
+    const primary = primaryOf(m);
+    expect(el.endpoint, 'the VIP endpoint is named after the node behind it').to.equal(primary);
+
+    el.addEventListener('ag-survey-requested', () => m.pcs.kill(primary), { once: true });
+    const relocated = oneEvent(el, 'ag-relocated');
+    button(el).click();
+    const { detail } = await relocated;
+    expect(detail.from).to.equal(primary);
+    await waitUntil(() => el.surveyStatus === 'completed', 'completed behind the VIP', { timeout: 10000 });
+    expect(m.pcs.requests().filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`)).to.have.length(1);
+  });
+
   it('follows the higher epoch in a split brain', async () => {
     mock = await startMock();
     const m = mock;
