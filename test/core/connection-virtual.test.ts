@@ -1,0 +1,266 @@
+// ResilientConnection in virtual time, with a scripted socket (socketFactory): backoff delays,
+// immediate switches, heartbeat detection and a clean dispose, without real waiting.
+import { expect } from '@open-wc/testing';
+import { BehaviorSubject, VirtualTimeScheduler, of } from 'rxjs';
+import type { Socket } from 'socket.io-client';
+import { ResilientConnection, type ConnectionOptions } from '../../src/core/connection.js';
+import type { ConnectionStatus, Endpoint } from '../../src/core/state.js';
+import type { AgErrorInfo } from '../../src/protocol/errors.js';
+
+type Handler = (...args: unknown[]) => void;
+
+/** The part of a socket.io Socket the connection uses, scripted by the test. */
+class ScriptedSocket {
+  readonly handlers = new Map<string, Set<Handler>>();
+  disconnected = false;
+  engineClosed = false;
+  connected = false;
+  readonly emitted: string[] = [];
+  /** how acks are answered: default never (a frozen server) */
+  answer: (event: string) => Promise<unknown> = () => new Promise(() => {});
+  readonly io = {
+    removeAllListeners: () => undefined,
+    engine: { close: () => (this.engineClosed = true) },
+  };
+  readonly volatile = { emit: (event: string) => this.emitted.push(event) };
+  constructor(
+    readonly url: string,
+    readonly opts: Record<string, unknown>,
+  ) {}
+  on(event: string, fn: Handler) {
+    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
+    this.handlers.get(event)!.add(fn);
+    return this;
+  }
+  off(event: string, fn: Handler) {
+    this.handlers.get(event)?.delete(fn);
+    return this;
+  }
+  removeAllListeners() {
+    this.handlers.clear();
+    return this;
+  }
+  offAny() {
+    return this;
+  }
+  disconnect() {
+    this.disconnected = true;
+    this.connected = false;
+    return this;
+  }
+  timeout() {
+    return this;
+  }
+  emitWithAck(event: string) {
+    this.emitted.push(event);
+    return this.answer(event);
+  }
+  fire(event: string, ...args: unknown[]) {
+    if (event === 'connect') this.connected = true;
+    for (const fn of [...(this.handlers.get(event) ?? [])]) fn(...args);
+  }
+  get listenerCount() {
+    let n = 0;
+    for (const set of this.handlers.values()) n += set.size;
+    return n;
+  }
+}
+
+const microtasks = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+function harness(o: Partial<ConnectionOptions> & Pick<ConnectionOptions, 'endpoints'>) {
+  const scheduler = new VirtualTimeScheduler();
+  const sockets: { socket: ScriptedSocket; at: number }[] = [];
+  /** what a new socket does: connect or fail, right after it is created */
+  let behaviour: (s: ScriptedSocket) => void = (s) => queueMicrotask(() => s.fire('connect'));
+  const conn = new ResilientConnection({
+    heartbeat: false,
+    backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5, random: () => 0.5 },
+    ...o,
+    scheduler,
+    socketFactory: (url, opts) => {
+      const socket = new ScriptedSocket(url, opts as Record<string, unknown>);
+      sockets.push({ socket, at: scheduler.now() });
+      behaviour(socket);
+      return socket as unknown as Socket;
+    },
+  });
+  const statuses: ConnectionStatus[] = [];
+  const errors: AgErrorInfo[] = [];
+  conn.status$.subscribe((s) => statuses.push({ ...s, at: scheduler.now() } as ConnectionStatus));
+  conn.errors$.subscribe((e) => errors.push(e));
+  /** advances virtual time by `ms`, letting promises settle between timers */
+  async function advance(ms: number) {
+    const until = scheduler.now() + ms;
+    await microtasks();
+    for (;;) {
+      const next = scheduler.actions[0];
+      if (!next || next.delay > until) break;
+      scheduler.maxFrames = next.delay;
+      scheduler.flush();
+      await microtasks();
+    }
+    scheduler.frame = until;
+  }
+  return {
+    conn,
+    scheduler,
+    sockets,
+    statuses,
+    errors,
+    advance,
+    setBehaviour: (b: (s: ScriptedSocket) => void) => (behaviour = b),
+  };
+}
+
+const A: Endpoint = { id: 'a', url: 'http://a.test' };
+const B: Endpoint = { id: 'b', url: 'http://b.test/some/path' };
+const refuse = (s: ScriptedSocket) => queueMicrotask(() => s.fire('connect_error', new Error('refused')));
+
+describe('ResilientConnection (virtual time)', () => {
+  it('retries failed connects after exponential backoff delays', async () => {
+    const h = harness({ endpoints: of(A) });
+    h.setBehaviour(refuse);
+    h.conn.start();
+    await h.advance(2000);
+    // 100, 200, 400, 800 (random 0.5 = no jitter offset)
+    expect(h.sockets.map((s) => s.at)).to.deep.equal([0, 100, 300, 700, 1500]);
+    expect(h.conn.status).to.deep.include({ state: 'connecting', endpoint: 'a' });
+    h.setBehaviour((s) => queueMicrotask(() => s.fire('connect')));
+    await h.advance(2000);
+    expect(h.conn.status).to.deep.equal({ state: 'connected', endpoint: 'a' });
+    h.conn.dispose();
+  });
+
+  it('jitter spreads retries within ±50 %', async () => {
+    let r = 0;
+    const randoms = [0, 0.999, 0, 0.999];
+    const h = harness({
+      endpoints: of(A),
+      backoff: { initialMs: 100, maxMs: 1000, jitter: 0.5, random: () => randoms[r++ % randoms.length]! },
+    });
+    h.setBehaviour(refuse);
+    h.conn.start();
+    await h.advance(2000);
+    const gaps = h.sockets.slice(1).map((s, i) => s.at - h.sockets[i]!.at);
+    expect(gaps.slice(0, 4)).to.deep.equal([50, 300, 200, 1000]); // 100×0.5, 200×1.5, 400×0.5, min(1000, 800×1.5)
+    h.conn.dispose();
+  });
+
+  it('an endpoint change switches at once, without waiting for the pending backoff', async () => {
+    const endpoints = new BehaviorSubject<Endpoint>(A);
+    const h = harness({ endpoints, backoff: { initialMs: 60000, maxMs: 60000, random: () => 0.5 } });
+    h.conn.start();
+    await h.advance(10);
+    expect(h.conn.status.state).to.equal('connected');
+    h.sockets[0]!.socket.fire('disconnect', 'transport close');
+    expect(h.conn.status).to.deep.include({ state: 'reconnecting', reason: 'lost' });
+    await h.advance(1000); // the retry is a minute away
+    expect(h.sockets).to.have.length(1);
+    endpoints.next(B);
+    await h.advance(0);
+    expect(h.sockets).to.have.length(2);
+    expect(h.sockets[1]!.socket.url).to.equal('http://b.test'); // the origin: a path is not a namespace
+    expect(h.conn.status).to.deep.equal({ state: 'connected', endpoint: 'b', previousEndpoint: 'a' });
+    expect(h.statuses.map((s) => [s.state, s.reason])).to.deep.include(['reconnecting', 'relocated']);
+    h.conn.dispose();
+  });
+
+  it('a switch destroys the old socket and all its listeners before creating the new one', async () => {
+    const endpoints = new BehaviorSubject<Endpoint>(A);
+    const h = harness({ endpoints });
+    let oldStateAtCreation: { disconnected: boolean; listeners: number } | null = null;
+    h.conn.start();
+    await h.advance(10);
+    const old = h.sockets[0]!.socket;
+    expect(old.listenerCount).to.be.greaterThan(0);
+    h.setBehaviour((s) => {
+      oldStateAtCreation = { disconnected: old.disconnected, listeners: old.listenerCount };
+      queueMicrotask(() => s.fire('connect'));
+    });
+    endpoints.next(B);
+    await h.advance(10);
+    expect(oldStateAtCreation).to.deep.equal({ disconnected: true, listeners: 0 });
+    expect(old.engineClosed).to.equal(true);
+    // socket.io's own reconnection is off, websocket only, and auth only in `auth`
+    expect(h.sockets[1]!.socket.opts).to.deep.include({ reconnection: false, forceNew: true });
+    h.conn.dispose();
+  });
+
+  it('heartbeat: a silent server is noticed within interval + timeout (default <= 5 s)', async () => {
+    const h = harness({ endpoints: of([A, B]), heartbeat: {} });
+    let answering = true;
+    h.setBehaviour((s) => {
+      s.answer = () => (answering ? Promise.resolve({ ok: true, t: 0 }) : new Promise(() => {}));
+      queueMicrotask(() => s.fire('connect'));
+    });
+    h.conn.start();
+    await h.advance(10_000);
+    expect(h.conn.status.state).to.equal('connected');
+    expect(h.sockets).to.have.length(1);
+    const silentAt = h.scheduler.now();
+    answering = false;
+    await h.advance(5000);
+    const lost = h.statuses.find((s) => s.state === 'reconnecting') as (ConnectionStatus & { at: number }) | undefined;
+    expect(lost).to.deep.include({ reason: 'lost' });
+    expect(lost!.at - silentAt).to.be.at.most(5000);
+    expect(h.errors.map((e) => e.code)).to.include('heartbeat-timeout');
+    h.conn.dispose();
+  });
+
+  it('the token provider runs for every socket and its result goes to auth', async () => {
+    let n = 0;
+    const h = harness({ endpoints: of(A), auth: async () => ({ token: `t${++n}` }) });
+    h.conn.start();
+    await h.advance(10);
+    h.sockets[0]!.socket.fire('disconnect', 'transport close');
+    await h.advance(1000);
+    expect(h.sockets.map((s) => s.socket.opts.auth)).to.deep.equal([{ token: 't1' }, { token: 't2' }]);
+    expect(h.sockets.every((s) => !s.socket.url.includes('t1') && !s.socket.url.includes('t2'))).to.equal(true);
+    h.conn.dispose();
+  });
+
+  it('a connect that hangs (e.g. onConnect never answers) times out and is retried', async () => {
+    const h = harness({ endpoints: of(A), connectTimeoutMs: 500, onConnect: () => new Promise(() => {}) });
+    h.conn.start();
+    await h.advance(550);
+    expect(h.sockets).to.have.length(1);
+    expect(h.sockets[0]!.socket.disconnected).to.equal(true);
+    expect(h.errors.map((e) => e.code)).to.deep.equal(['request-timeout']);
+    await h.advance(100);
+    expect(h.sockets).to.have.length(2);
+    h.conn.dispose();
+  });
+
+  it('dispose leaves no socket, listener or timer behind', async () => {
+    const h = harness({ endpoints: of([A, B]), heartbeat: {} });
+    h.setBehaviour((s) => {
+      s.answer = () => Promise.resolve({ ok: true, t: 0 });
+      queueMicrotask(() => s.fire('connect'));
+    });
+    h.conn.start();
+    await h.advance(3000);
+    expect(h.scheduler.actions.length).to.be.greaterThan(0); // the heartbeat is ticking
+    h.conn.dispose();
+    expect(h.scheduler.actions).to.have.length(0);
+    for (const { socket } of h.sockets) {
+      expect(socket.disconnected).to.equal(true);
+      expect(socket.listenerCount).to.equal(0);
+    }
+    expect(h.conn.status.state).to.equal('closed');
+  });
+
+  it('dispose during a backoff wait cancels the retry', async () => {
+    const h = harness({ endpoints: of(A) });
+    h.setBehaviour(refuse);
+    h.conn.start();
+    await h.advance(10);
+    expect(h.scheduler.actions.length).to.equal(1); // the retry
+    h.conn.dispose();
+    expect(h.scheduler.actions).to.have.length(0);
+    await h.advance(5000);
+    expect(h.sockets).to.have.length(1);
+  });
+});
