@@ -166,18 +166,20 @@ export class ChatSessionController implements ReactiveController {
         prev.state !== s.state &&
         (s.state === 'reconnecting' || s.state === 'closed' || s.state === 'failed' || (s.state === 'connected' && prev.state === 'reconnecting'))
       ) {
-        this.view = v;
         this.host.announce(this.host.describeStatus());
       }
-      this.host.dispatchEvent(
-        new AgConnectionChangeEvent({
-          state: s.state,
-          ...(s.reason ? { reason: s.reason } : {}),
-          ...(s.endpoint ? { endpoint: s.endpoint } : {}),
-          ...(s.previousEndpoint ? { previousEndpoint: s.previousEndpoint } : {}),
-          ...(s.error ? { error: s.error } : {}),
-        }),
-      );
+      // `idle` is the state before anything happened: not a change worth an event
+      if (s.state !== 'idle') {
+        this.host.dispatchEvent(
+          new AgConnectionChangeEvent({
+            state: s.state,
+            ...(s.reason ? { reason: s.reason } : {}),
+            ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+            ...(s.previousEndpoint ? { previousEndpoint: s.previousEndpoint } : {}),
+            ...(s.error ? { error: s.error } : {}),
+          }),
+        );
+      }
     }
     this.host.requestUpdate();
   }

@@ -553,6 +553,11 @@ export class ChatSession {
   // --- state -----------------------------------------------------------------------------------
 
   private onStatus(s: ConnectionStatus): void {
+    if (s.state === 'failed' && s.error) {
+      // the chat side gave up (credentials, retries): the property stream has nothing left to do
+      this.failWith(s.error);
+      return;
+    }
     const now = this.scheduler.now();
     if (s.state === 'connected') {
       this.everConnected = true;
@@ -587,7 +592,8 @@ export class ChatSession {
   }
 
   private report(e: AgErrorInfo): void {
-    if (this.disposed || quietErrors.has(e.code)) return;
+    // the failure itself was reported where it happened; connection.fail() echoes it
+    if (this.disposed || quietErrors.has(e.code) || e === this.failure) return;
     this.errorsSubject.next(e);
   }
 

@@ -25,7 +25,8 @@ describe('<ag-chat-panel> accessibility, keyboard and teardown', () => {
     typeAndEnter(el, 'held while reconnecting');
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(/^Reconnecting/);
-    expect(el.shadowRoot!.querySelector('[part="pending-message"]')).to.not.equal(null);
+    const held = el.shadowRoot!.querySelector<HTMLElement>('[part="pending-message"] [part="delivery"]')!;
+    expect(held.dataset['state']).to.be.oneOf(['queued', 'failed-will-retry']);
     await expect(el).to.be.accessible();
     // the live region said so
     expect(el.shadowRoot!.querySelector('[role="status"][aria-live="polite"]')!.textContent).to.match(/^Reconnecting/);
