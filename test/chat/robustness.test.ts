@@ -1,7 +1,7 @@
-import { expect, oneEvent, waitUntil } from '@open-wc/testing';
-import type { AgErrorEvent } from '../../src/events.js';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import type { AgConnectionChangeEvent, AgErrorEvent } from '../../src/events.js';
 import type { MockBackend } from '../../src/mocks/index.js';
-import { connectedPanel, startMock, stopMock, typeAndEnter, untilInSync, type AgChatPanel } from './helpers.js';
+import { connectedPanel, panel, startMock, stopMock, typeAndEnter, untilInSync, type AgChatPanel } from './helpers.js';
 
 /** Collects the panel's ag-error codes. */
 function errorCodes(el: AgChatPanel): string[] {
@@ -49,6 +49,26 @@ describe('<ag-chat-panel> against hostile or broken input', () => {
     await stillWorks(el, mock, interactionId, 2);
     expect(el.endpoint).to.equal('chat-1');
     expect(urls.filter((u) => u.includes('evil'))).to.deep.equal([]);
+  });
+
+  it('fails with relocation-refused when the very first instance is off the allowlist', async () => {
+    const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    mock.interactions.setProperties(interactionId, { 'chat.url': 'https://evil.example', 'chat.instanceId': 'chat-evil' });
+    const el = await panel(mock, interactionId);
+    const failed = await new Promise<AgConnectionChangeEvent>((resolve) =>
+      el.addEventListener('ag-connection-change', (e) => e.detail.state === 'failed' && resolve(e)),
+    );
+    expect(failed.detail.error?.code).to.equal('relocation-refused');
+    expect(el.connectionState).to.equal('failed');
+    await waitUntil(() => mock.connections() === 0, 'a failed panel kept a socket open');
+  });
+
+  it('fails with bad-config without an interaction id', async () => {
+    const el = await fixture<AgChatPanel>(html`<ag-chat-panel interactions-url=${mock.urls.interactions}></ag-chat-panel>`);
+    await el.updateComplete;
+    expect(el.connectionState).to.equal('failed');
+    expect(el.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(/^Disconnected: interaction-id/);
+    expect(mock.connections()).to.equal(0);
   });
 
   it('asks the token provider on every (re)connect and never puts the token in a URL', async () => {
