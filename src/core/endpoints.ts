@@ -3,6 +3,8 @@ import {
   asyncScheduler,
   catchError,
   concat,
+  defaultIfEmpty,
+  defer,
   distinctUntilChanged,
   exhaustMap,
   filter,
@@ -141,10 +143,12 @@ export function primaryByStatus(nodes: readonly string[], o: PrimaryByStatusOpti
   const poll = (): Observable<Observation[]> =>
     forkJoin(
       nodes.map((url) =>
-        o.fetchStatus(url).pipe(
+        defer(() => o.fetchStatus(url)).pipe(
           take(1),
           timeout({ first: timeoutMs, scheduler }),
           map((status): Observation => ({ url, status })),
+          // an error, a timeout or an empty answer all mean "not reachable this time"
+          defaultIfEmpty<Observation, Observation>({ url, status: null }),
           catchError(() => of<Observation>({ url, status: null })),
         ),
       ),
@@ -238,10 +242,11 @@ export function virtualIpEndpoint(url: string, o: VirtualIpOptions = {}): Observ
   let first = true;
   return timer(0, pollMs, scheduler).pipe(
     exhaustMap(() =>
-      fetchStatus(url).pipe(
+      defer(() => fetchStatus(url)).pipe(
         take(1),
         timeout({ first: timeoutMs, scheduler }),
         map((s): Endpoint | null => ({ id: s.nodeId, url, epoch: s.epoch })),
+        defaultIfEmpty<Endpoint | null, null>(null),
         catchError(() => of(null)),
       ),
     ),

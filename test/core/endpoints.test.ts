@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { NEVER, defer, of, type Observable } from 'rxjs';
+import { EMPTY, NEVER, defer, of, type Observable } from 'rxjs';
 import {
   endpointFromProperties,
   isAllowedOrigin,
@@ -197,6 +197,25 @@ describe('primaryByStatus (marbles)', () => {
         primaryByStatus(['http://a', 'http://b'], { fetchStatus: down, pollMs: 10, timeoutMs: 5, confirmPolls: 2, scheduler: ts }),
         '^ 50ms !',
       ).toBe('a 44ms n', { a: A, n: null });
+    });
+  });
+
+  it('a status source that throws or answers nothing counts as unreachable (never breaks the stream)', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const fetchStatus = (url: string): Observable<NodeStatus> => {
+        const poll = Math.floor(ts.now() / 10);
+        if (url === 'http://a') {
+          if (poll === 0) return of(primary('A', 1));
+          if (poll === 1) throw new Error('bad url');
+          return EMPTY;
+        }
+        return poll >= 1 ? of(primary('B', 1)) : of(standby('B'));
+      };
+      expectObservable(
+        primaryByStatus(['http://a', 'http://b'], { fetchStatus, pollMs: 10, timeoutMs: 5, scheduler: ts }),
+        '^ 30ms !',
+      ).toBe('a 9ms b', { a: A, b: B1 });
     });
   });
 
