@@ -44,21 +44,41 @@ export default {
     const heapAfter = await heapAfterGc(cdp);
     const removed = await page.evaluate(() => window.agBench.memoryRemove());
     const heapRemoved = await heapAfterGc(cdp);
+    // Server-side socket counts that are exact: the same relocations against the mock, whose
+    // connections() counts every open mocked socket synchronously.
+    let mock = null;
+    if (kind === 'cluster') {
+      try {
+        await page.context().close();
+        const m = await openBackendPage(ctx, session, 'mock');
+        const mockRelocations = ctx.quick ? 50 : 100;
+        const mStart = await m.page.evaluate(() => window.agBench.memoryStart());
+        const mAfter = await m.page.evaluate((o) => window.agBench.memoryRelocate(o), { count: mockRelocations });
+        const mRemoved = await m.page.evaluate(() => window.agBench.memoryRemove());
+        mock = { relocations: mockRelocations, start: mStart, after: mAfter, removed: mRemoved };
+      } catch (e) {
+        mock = { error: e.message.split('\n')[0] };
+      }
+    }
     const growthMb = (heapAfter - before) / MB;
     // Client-side WebSockets are the exact count on the cluster (its server-side counts reach the
     // supervisor by IPC and lag); the mock's connections() is exact server-side.
     const exact = kind === 'cluster' ? 'pageSockets' : 'connections';
-    const leaked = Math.max(0, after[exact] - warm[exact]) + removed[exact];
+    let leaked = Math.max(0, after[exact] - warm[exact]) + removed[exact];
+    if (mock?.after) leaked += Math.max(0, mock.after.connections - mock.start.connections) + mock.removed.connections;
     return {
       method:
-        `Back end: ${kind === 'cluster' ? 'reference cluster (socket counts from the cluster\'s processes)' : 'msw mock in the page (its state shares the heap)'}. ` +
+        `Back end: ${kind === 'cluster' ? 'the reference cluster, so the page heap holds only the client; then the mock, for an exact server-side socket count' : 'msw mock in the page (its state shares the heap)'}. ` +
         `One panel, ${warmup} warm-up relocations, then ${relocations} relocations (\`chat.relocate\`, alternating two instances, each ` +
         `waiting for \`connected\` on the target). Heap: CDP \`HeapProfiler.collectGarbage\` ×3 then \`Runtime.getHeapUsage\`. ` +
         `Leaked sockets = growth of the open-socket count across the relocations + sockets still open after the panel is removed, counted ` +
         `${kind === 'cluster' ? 'by wrapping the page\'s WebSocket constructor (exact; the cluster\'s own per-process counts, shown for reference, reach its supervisor by IPC and can lag or miss the interaction server)' : 'by the mock (connections())'}.`,
       goals: [
         goal({ metric: `heap growth after GC (${relocations} relocations)`, value: Math.round(growthMb * 100) / 100, op: '<=', target: 2, unit: 'MB' }),
-        goal({ metric: 'leaked sockets', value: leaked, op: '<=', target: 0, unit: 'sockets', note: `${exact === 'pageSockets' ? 'open WebSockets in the page' : 'mock connections()'}: ${warm[exact]} during, ${after[exact]} after relocations, ${removed[exact]} after removal` }),
+        goal({ metric: 'leaked sockets', value: leaked, op: '<=', target: 0, unit: 'sockets', note:
+            `${exact === 'pageSockets' ? 'open WebSockets in the page' : 'mock connections()'}: ${warm[exact]} during, ${after[exact]} after relocations, ${removed[exact]} after removal` +
+            (mock?.after ? `; mock connections(): ${mock.start.connections} during, ${mock.after.connections} after ${mock.relocations} relocations, ${mock.removed.connections} after removal` : ''),
+        }),
       ],
       tables: [
         {
@@ -70,12 +90,26 @@ export default {
             ['panel removed', (heapRemoved / MB).toFixed(2), removed.connections, removed.pageSockets ?? '—'],
           ],
         },
+        ...(mock?.after
+          ? [
+              {
+                title: `Socket count against the mock (exact, server side): ${mock.relocations} relocations`,
+                columns: ['phase', 'mock connections()'],
+                rows: [
+                  ['panel connected', mock.start.connections],
+                  [`after ${mock.relocations} relocations`, mock.after.connections],
+                  ['panel removed', mock.removed.connections],
+                ],
+              },
+            ]
+          : []),
       ],
       notes: [
         `${relocations} relocations took ${(relocMs / 1000).toFixed(1)} s (${(relocMs / relocations).toFixed(1)} ms each, including the back end).`,
         ...(after.failures ? [`${after.failures} relocations did not complete within 10 s`] : []),
+        ...(mock?.error ? [`mock socket count not measured: ${mock.error}`] : []),
       ],
-      data: { start, warm, after, removed, heap: { before, after: heapAfter, removed: heapRemoved } },
+      data: { start, warm, after, removed, heap: { before, after: heapAfter, removed: heapRemoved }, mock },
     };
   },
 };

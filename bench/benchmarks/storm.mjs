@@ -4,6 +4,7 @@
 // vs without (jitter 0). A fresh cluster per variant, so the two runs do not share state.
 import { performance } from 'node:perf_hooks';
 import { rmSync } from 'node:fs';
+import os from 'node:os';
 import { goal, sleep, waitFor } from '../lib/harness.mjs';
 import { startCluster } from '../lib/cluster.mjs';
 import { importTs } from '../lib/esbuild-node.mjs';
@@ -81,7 +82,13 @@ async function runVariant(ctx, client, { sessions, jitter }) {
       await sleep(50);
     }
   }
-  await waitFor(() => state.every((s) => s.connected), { timeoutMs: 30_000, everyMs: 50, what: `all ${sessions} sessions connected before the kill` });
+  const upMs = ctx.quick ? 20_000 : 45_000;
+  try {
+    await waitFor(() => state.every((s) => s.connected), { timeoutMs: upMs, everyMs: 50, what: 'sessions up' });
+  } catch {
+    const n = state.filter((s) => s.connected).length;
+    ctx.notMeasured(`only ${n} of ${sessions} sessions were connected ${upMs / 1000} s after they were started (before any kill; 1-min load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs)`);
+  }
   await sleep(300); // let the join acks and heartbeats settle
   ctx.log(`jitter ${jitter}: all connected; SIGKILL ${victim}`);
   t0 = performance.now();

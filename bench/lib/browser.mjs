@@ -20,6 +20,9 @@ export async function startViteServer(ctx) {
   const server = await createServer({
     configFile: false,
     root: ctx.root,
+    // Our own optimized-deps cache: node_modules/.vite is shared with the demo's and other
+    // suites' Vite servers, and one of them re-optimizing there invalidates our page's imports.
+    cacheDir: join(ctx.root, 'bench/.cache/vite'),
     logLevel: 'error',
     clearScreen: false,
     mode: 'production',
