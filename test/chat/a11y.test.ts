@@ -79,5 +79,13 @@ describe('<ag-chat-panel> accessibility, keyboard and teardown', () => {
     el.remove();
     await waitUntil(() => mock.connections() === 0, 'sockets left open after removal');
     expect(mock.chat.instances().map((i) => i.connections)).to.deep.equal([0, 0, 0]);
+
+    // put back (e.g. a layout moved it): it connects again and restores the transcript
+    await mock.customer.send(interactionId, 'while you were away');
+    document.body.append(el);
+    await waitUntil(() => el.connectionState === 'connected', 'did not reconnect after re-insertion');
+    await untilInSync(el, mock, interactionId, 1);
+    el.remove();
+    await waitUntil(() => mock.connections() === 0, 'sockets left open after the second removal');
   });
 });
