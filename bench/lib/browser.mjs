@@ -22,7 +22,8 @@ export async function startViteServer(ctx) {
     root: ctx.root,
     // Our own optimized-deps cache: node_modules/.vite is shared with the demo's and other
     // suites' Vite servers, and one of them re-optimizing there invalidates our page's imports.
-    cacheDir: join(ctx.root, 'bench/.cache/vite'),
+    // (Under node_modules so that lint and git never see it.)
+    cacheDir: join(ctx.root, 'node_modules/.cache/agent-gadgets-bench/vite'),
     logLevel: 'error',
     clearScreen: false,
     mode: 'production',

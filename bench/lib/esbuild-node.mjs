@@ -1,13 +1,14 @@
 // Bundles a TypeScript entry under bench/ for Node with esbuild (src/ is TypeScript, which
 // Node 20 cannot run). npm packages stay external and resolve from the repo's node_modules,
-// which is why the output goes to bench/.cache/ rather than a temp dir.
+// which is why the output goes under node_modules/.cache/ (resolution walks up to
+// node_modules; lint and git ignore it) rather than a temp dir.
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export async function importTs(root, entry) {
   const { build } = await import('esbuild');
-  const outDir = join(root, 'bench/.cache');
+  const outDir = join(root, 'node_modules/.cache/agent-gadgets-bench');
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, `${basename(entry, '.ts')}-${process.pid}-${Date.now()}.mjs`);
   await build({
