@@ -87,7 +87,30 @@ export default defineConfig({
   // 'es2015' first so rxjs resolves to its ES2015 build, as in the library build.
   resolve: { conditions: ['es2015', ...defaultClientConditions] },
   plugins: [agentGadgetsDemo()],
-  server: { port: 5173, strictPort: false, open: false, proxy: controlProxy() },
+  // Pre-bundle up front: a dependency discovered on first load makes Vite reload the page, which
+  // would restart the mocked back end mid-demo (and slow the e2e tests down).
+  optimizeDeps: {
+    entries: ['index.html', 'finesse-preview.html', 'plain.html'],
+    include: [
+      'lit',
+      'lit/decorators.js',
+      'lit/directives/repeat.js',
+      'rxjs',
+      'socket.io-client',
+      'engine.io-client',
+      'msw',
+      'msw/browser',
+    ],
+  },
+  server: {
+    port: 5173,
+    strictPort: false,
+    open: false,
+    proxy: controlProxy(),
+    // The pages' /bundles/*.js are served as built files by the middleware above; pre-transforming
+    // the HTML's script URLs would only make Vite look for them in demo/ and complain.
+    preTransformRequests: false,
+  },
   build: {
     outDir: '../dist/demo',
     emptyOutDir: true,

@@ -129,6 +129,11 @@ async function startGadget(spec: GadgetSpec, index: number) {
     if (src && isContainerScript(src)) continue;
     await loadScript(s, new URL(spec.url, location.href).href);
   }
+  // Credentials come from the desktop, never from the layout URL: the preview plays the desktop
+  // and hands each gadget element a token provider.
+  for (const el of host.querySelectorAll('ag-chat-panel, ag-survey-transfer')) {
+    (el as HTMLElement & { tokenProvider?: () => string }).tokenProvider = () => 'finesse-preview-token';
+  }
   // Module scripts have run once loaded; the container now connects the hub.
   const pageUrl = location.href;
   history.replaceState(null, '', `?url=${encodeURIComponent(layoutUrl(spec))}`);

@@ -268,6 +268,7 @@ function gadgetsCard() {
               allowed-origins=${backend.chatOrigins.join(' ')}
               agent-id="agent1"
               agent-name="Alex Morgan"
+              theme=${document.documentElement.dataset.theme ?? 'light'}
               .token=${'demo-agent-token'}
             ></ag-chat-panel>`
           : nothing}
@@ -286,6 +287,7 @@ function gadgetsCard() {
           ? html`<ag-survey-transfer
               id="survey"
               host="finesse"
+              theme=${document.documentElement.dataset.theme ?? 'light'}
               mode=${state.surveyMode}
               pcs-nodes=${backend.pcsNodes.join(' ')}
               .token=${'demo-agent-token'}
@@ -294,6 +296,7 @@ function gadgetsCard() {
             ? html`<ag-survey-transfer
                 id="survey"
                 host="standalone"
+                theme=${document.documentElement.dataset.theme ?? 'light'}
                 mode=${state.surveyMode}
                 pcs-nodes=${backend.pcsNodes.join(' ')}
                 dialog-id=${call.dialogId}

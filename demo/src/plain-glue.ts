@@ -7,7 +7,6 @@ interface PlainMock {
   urls: { interactions: string; chat: Record<string, string> };
   interactions: { startChat(o?: { customerName?: string }): Promise<{ interactionId: string }> };
   customer: { send(interactionId: string, text: string): Promise<unknown> };
-  finesse: { startCall(o: { ani: string; dialedNumber: string }): { dialogId: string; interactionId: string } };
 }
 
 const { startMockBackend } = await import('../../src/mocks/index.js');
@@ -21,11 +20,13 @@ panel.setAttribute('allowed-origins', Object.values(mock.urls.chat).map((u) => n
 panel.setAttribute('interaction-id', chat.interactionId);
 await mock.customer.send(chat.interactionId, 'Hello, is anyone there?');
 
-const call = mock.finesse.startCall({ ani: '+1 555 0134', dialedNumber: '8000' });
+// No telephony on a plain page: the desktop tells the survey gadget about the call.
+const call = { dialogId: 'plain-1001', ani: '+1 555 0134', dialedNumber: '8000' };
 const survey = document.getElementById('survey')!;
 (survey as HTMLElement & { token?: string }).token = 'demo-agent-token';
-survey.setAttribute('interactions-url', mock.urls.interactions);
-survey.setAttribute('interaction-id', call.interactionId);
+survey.setAttribute('ani', call.ani);
+survey.setAttribute('dialed-number', call.dialedNumber);
+survey.setAttribute('dialog-id', call.dialogId);
 
 (window as { agentGadgetsPlain?: unknown }).agentGadgetsPlain = { ready: true, chat, call };
 

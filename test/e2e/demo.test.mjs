@@ -1,0 +1,215 @@
+// End to end, in Chromium, on the demo dev server (one server and one browser for the file, to
+// keep it quick):
+// 1. The demo agent desktop, driven like a person would: kill the chat instance serving the
+//    session and the primary PCS node with the fault panel's buttons, then check that both gadgets
+//    came back on another instance/node and that the chat transcript is exactly the server's
+//    (nothing lost, nothing twice).
+// 2. The BUILT bundles (dist/bundles) in the two ways they ship: inside Finesse, loaded from the
+//    gadget XML specs by demo/finesse-preview.html (a container harness with a fake finesse.js),
+//    and on a plain HTML page with nothing but <script type="module"> tags (demo/plain.html).
+//    Both gadgets must render and work in each, and none of their source modules may be loaded.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { collectErrors, ensureBuilt, launchBrowser, startDemoServer } from './support.mjs';
+
+let demo;
+let browser;
+
+before(async () => {
+  ensureBuilt();
+  demo = await startDemoServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.server.close();
+});
+
+/** The panel's messages (public property) and the mock's transcript (the server's truth). */
+function transcripts() {
+  const panel = document.getElementById('chat-panel');
+  const mock = window.agentGadgetsMock;
+  const server = mock.chat.transcript(window.agentGadgetsDemo.chat.interactionId);
+  const rendered = [...panel.shadowRoot.querySelectorAll('[part="message"]')].map((li) => li.dataset.id);
+  return { panel: panel.messages.map((m) => m.id), server: server.map((m) => m.id), rendered };
+}
+
+test('the demo desktop survives killing the active chat instance and the primary PCS node from the fault panel', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const errors = collectErrors(page);
+  await page.goto(`${demo.url}/?theme=light`);
+  await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, { timeout: 20000 });
+  await page.waitForFunction(
+    () =>
+      document.getElementById('chat-panel')?.connectionState === 'connected' &&
+      document.getElementById('survey')?.connectionState === 'connected',
+    null,
+    { timeout: 10000 },
+  );
+  await page.locator('#customer-input').fill('Hello, my order arrived broken.');
+  await page.locator('.composer button[type="submit"]').click();
+  await page.locator('ag-chat-panel textarea').fill('Sorry to hear that, let me check.');
+  await page.locator('ag-chat-panel [part="send-button"]').click();
+  await page.waitForFunction(() => document.getElementById('chat-panel').messages.length >= 2);
+
+  // Kill the instance the live view marks as serving the session.
+  const chatTile = page.locator('.tile[data-instance][data-active]');
+  const killedChat = await chatTile.getAttribute('data-instance');
+  assert.ok(killedChat, 'the live view marks the instance serving the session');
+  await page.locator(`button[data-action="chat.kill"][data-target="${killedChat}"]`).click();
+  await page.waitForFunction(
+    (killed) => {
+      const panel = document.getElementById('chat-panel');
+      return panel.connectionState === 'connected' && panel.endpoint && panel.endpoint !== killed;
+    },
+    killedChat,
+    { timeout: 10000 },
+  );
+  assert.equal(await page.locator(`.tile[data-instance="${killedChat}"]`).getAttribute('data-status'), 'dead');
+
+  // Both sides keep talking after the move.
+  await page.locator('#customer-input').fill('Still there?');
+  await page.locator('.composer button[type="submit"]').click();
+  await page.locator('ag-chat-panel textarea').fill('Yes, a replacement is on its way.');
+  await page.locator('ag-chat-panel [part="send-button"]').click();
+  await page.waitForFunction(
+    () => {
+      const panel = document.getElementById('chat-panel');
+      const texts = panel.messages.map((m) => m.text);
+      return texts.includes('Still there?') && texts.includes('Yes, a replacement is on its way.');
+    },
+    null,
+    { timeout: 10000 },
+  );
+  // Transcript intact: the panel shows exactly the server's transcript, in order, once each.
+  await page.waitForFunction(() => {
+    const panel = document.getElementById('chat-panel');
+    const server = window.agentGadgetsMock.chat.transcript(window.agentGadgetsDemo.chat.interactionId);
+    return panel.messages.length === server.length;
+  });
+  const t = await page.evaluate(transcripts);
+  assert.deepEqual(t.panel, t.server);
+  assert.deepEqual(t.rendered, t.server);
+
+  // Kill the primary PCS node from its tile; the survey gadget follows the standby's takeover.
+  const killedNode = await page.locator('.tile[data-node][data-role="primary"]').getAttribute('data-node');
+  assert.ok(killedNode);
+  await page.locator(`button[data-action="pcs.kill"][data-target="${killedNode}"]`).click();
+  await page.waitForFunction(
+    (killed) => {
+      const survey = document.getElementById('survey');
+      return survey.connectionState === 'connected' && survey.endpoint && survey.endpoint !== killed;
+    },
+    killedNode,
+    { timeout: 15000 },
+  );
+  // ...and still works there: the transfer reaches the (fake) Finesse.
+  await page.locator('ag-survey-transfer button', { hasText: /transfer/i }).first().click();
+  await page.waitForFunction(() => window.agentGadgetsMock.finesse.transfers().length === 1, null, { timeout: 10000 });
+  const [transfer] = await page.evaluate(() => window.agentGadgetsMock.finesse.transfers());
+  assert.equal(transfer.to, '9100');
+
+  // The timeline drew both lanes and the chat relocation with its gap.
+  assert.equal(await page.locator('.timeline-chart .lane').count(), 2);
+  const markers = await page.locator('.timeline-chart .relocation text').allTextContents();
+  assert.ok(
+    markers.some((m) => m.startsWith(`${killedChat} →`) && / \d+ ms$/.test(m)),
+    `a relocation marker for ${killedChat}: ${markers.join(' | ')}`,
+  );
+  assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
+  await page.close();
+});
+
+/** URLs the page requested; the elements' sources must not be among them (the bundle is under test). */
+function recordRequests(page) {
+  const urls = [];
+  page.on('request', (r) => urls.push(new URL(r.url()).pathname));
+  return {
+    urls,
+    elementSources: () => urls.filter((u) => /^\/(@fs\/.*\/)?src\/(chat|survey|core|define|hosts)\//.test(u)),
+  };
+}
+
+const connected = (selector) =>
+  `(() => { const el = document.querySelector('${selector}'); return !!el && el.connectionState === 'connected'; })()`;
+
+test('Finesse preview: both gadget XML specs load their built bundle and work on the fake Finesse', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const errors = collectErrors(page);
+  const requests = recordRequests(page);
+  await page.goto(`${demo.url}/finesse-preview.html`);
+  await page.waitForFunction(() => window.agentGadgetsPreview?.ready === true, null, { timeout: 20000 });
+  const specs = await page.evaluate(() => window.agentGadgetsPreview.specs);
+  assert.deepEqual(specs, ['AgentGadgetsChat.xml', 'AgentGadgetsSurvey.xml']);
+  for (const name of ['ag-chat-panel', 'ag-survey-transfer']) {
+    assert.ok(
+      requests.urls.includes(`/3rdpartygadget/files/agent-gadgets/bundles/${name}.js`),
+      `${name}.js loaded relative to the XML`,
+    );
+  }
+  await page.waitForFunction(connected('[data-gadget="AgentGadgetsChat.xml"] ag-chat-panel'), null, { timeout: 10000 });
+  await page.waitForFunction(connected('[data-gadget="AgentGadgetsSurvey.xml"] ag-survey-transfer'), null, {
+    timeout: 10000,
+  });
+
+  // Chat: a customer line arrives, the agent answers from the gadget's composer.
+  await page.locator('button[data-action="customer.send"]').click();
+  await page.locator('ag-chat-panel [part="message"]').first().waitFor({ timeout: 10000 });
+  await page.locator('ag-chat-panel textarea').fill('Hello from the Finesse gadget');
+  await page.locator('ag-chat-panel [part="send-button"]').click();
+  await page.waitForFunction(
+    () => {
+      const id = window.agentGadgetsPreview.chatId;
+      return window.agentGadgetsMock.chat.transcript(id).some((m) => m.text === 'Hello from the Finesse gadget');
+    },
+    null,
+    { timeout: 10000 },
+  );
+
+  // Survey: the gadget picked up the call from finesse.js and transfers it to the survey DN.
+  await page.locator('ag-survey-transfer button', { hasText: /transfer/i }).first().click();
+  await page.waitForFunction(() => window.agentGadgetsMock.finesse.transfers().length === 1, null, { timeout: 10000 });
+  const [transfer] = await page.evaluate(() => window.agentGadgetsMock.finesse.transfers());
+  assert.equal(transfer.to, '9100');
+
+  assert.deepEqual(requests.elementSources(), [], 'the elements come from the built bundles only');
+  assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
+  await page.close();
+});
+
+test('plain HTML page: two script tags, both gadgets render and work', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 800 } });
+  const errors = collectErrors(page);
+  const requests = recordRequests(page);
+  await page.goto(`${demo.url}/plain.html`);
+  await page.waitForFunction(() => window.agentGadgetsPlain?.ready === true, null, { timeout: 20000 });
+  await page.waitForFunction(connected('#chat'), null, { timeout: 10000 });
+  await page.waitForFunction(connected('#survey'), null, { timeout: 15000 });
+  await page.locator('#chat [part="message"]', { hasText: 'Hello, is anyone there?' }).waitFor({ timeout: 10000 });
+
+  await page.locator('#chat textarea').fill('Hi, this is Alex.');
+  await page.locator('#chat [part="send-button"]').click();
+  await page.waitForFunction(
+    () => {
+      const id = window.agentGadgetsPlain.chat.interactionId;
+      return window.agentGadgetsMock.chat.transcript(id).some((m) => m.text === 'Hi, this is Alex.');
+    },
+    null,
+    { timeout: 10000 },
+  );
+
+  // No telephony on a plain page: the survey request reaches PCS; the transfer is the desktop's.
+  await page.locator('#survey button', { hasText: /transfer/i }).first().click();
+  await page.waitForFunction(
+    () => window.agentGadgetsMock.pcs.requests().some((r) => r.dialogId === 'plain-1001'),
+    null,
+    { timeout: 10000 },
+  );
+
+  assert.ok(requests.urls.includes('/bundles/ag-chat-panel.js'));
+  assert.ok(requests.urls.includes('/bundles/ag-survey-transfer.js'));
+  assert.deepEqual(requests.elementSources(), [], 'the elements come from the built bundles only');
+  assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
+  await page.close();
+});
