@@ -191,14 +191,9 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
           if (current !== d.state) interactions.setProperties(interactionId, { [Props.voiceState]: d.state });
         }
         // Hang-up on a marked call: the main script routes the caller to the survey (CVP 11+).
-        const requestId = d.callVariables['user.pcs.requestId'];
-        if (
-          d.state === 'DROPPED' &&
-          requestId &&
-          d.callVariables['user.microapp.isPostCallSurvey'] === 'y' &&
-          !transferredToIvr.has(d.dialogId)
-        ) {
-          pcs.ivrReached(requestId, 'armed');
+        if (d.state === 'DROPPED' && d.callVariables['user.microapp.isPostCallSurvey'] === 'y' && !transferredToIvr.has(d.dialogId)) {
+          const named = d.callVariables['user.pcs.requestId'];
+          for (const requestId of named ? [named] : pcs.requestsForDialog(d.dialogId)) pcs.ivrReached(requestId, 'armed');
         }
       },
       onTransfer: (t) => {
@@ -230,6 +225,7 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
   ];
 
   const worker = setupWorker(...handlers);
+  ignoreBackgroundWorkerUpdateFailures();
   await worker.start({
     quiet: true,
     onUnhandledRequest: 'bypass',
@@ -354,4 +350,24 @@ function socketIoHandlers(host: string, target: () => SioEndpoint | undefined): 
 /** http(s)://host/* (any method) -> `handle`. */
 function httpHandlers(host: string, handle: (request: Request) => Promise<Response>): AnyHandler[] {
   return ['http', 'https'].map((scheme) => http.all(`${scheme}://${host}/*`, ({ request }) => handle(request)));
+}
+
+let ignoringUpdateFailures = false;
+
+/**
+ * On every start after the first in a page, msw calls `registration.update()` on the existing
+ * worker without handling its promise. When several pages of the origin do that at once (test
+ * files run concurrently), Chromium rejects some of those background updates with "Not found"
+ * although the registration keeps working. That rejection is noise, not a failure: drop exactly
+ * that one, nothing else.
+ */
+function ignoreBackgroundWorkerUpdateFailures(): void {
+  if (ignoringUpdateFailures || typeof window === 'undefined') return;
+  ignoringUpdateFailures = true;
+  window.addEventListener('unhandledrejection', (event) => {
+    const reason: unknown = event.reason;
+    if (reason instanceof Error && /^Failed to update a ServiceWorker .*mockServiceWorker\.js/.test(reason.message)) {
+      event.preventDefault();
+    }
+  });
 }

@@ -78,7 +78,11 @@ class RequestStore {
     for (const fn of this.#listeners) fn(r.record);
   }
 
-  /** Records a gadget/IVR event (transferred | armed | cancelled); the IVR starts a step later. */
+  /**
+   * Records a gadget event (transferred | armed | cancelled). After `transferred` the call is at
+   * the survey IVR, which picks it up a step later. `armed` only marks the call: the survey
+   * plays when the agent hangs up (`callEnded`), not before.
+   */
   applyEvent(r: StoredRequest, event: 'transferred' | 'armed' | 'cancelled', now: number, stepMs: number): void {
     const status = r.record.status;
     if (terminal.includes(status) || status === event) return;
@@ -86,7 +90,21 @@ class RequestStore {
     if (event !== 'cancelled' && !['requested', 'transferred', 'armed'].includes(status)) return;
     r.record.status = event;
     r.record.updatedAt = now;
-    r.nextStepAt = event === 'cancelled' ? null : now + stepMs;
+    if (event === 'transferred') r.nextStepAt = now + stepMs;
+    else if (event === 'cancelled') r.nextStepAt = null;
+    // 'armed' leaves a step the hang-up already scheduled alone
+    this.changed(r);
+  }
+
+  /** The call reached the survey IVR: by a transfer to its DN, or by a hang-up on a marked call. */
+  callReachedIvr(r: StoredRequest, how: 'transferred' | 'armed', now: number, stepMs: number): void {
+    const status = r.record.status;
+    if (!['requested', 'armed', 'transferred'].includes(status) || r.nextStepAt !== null) return;
+    if (status === 'requested' || (how === 'transferred' && status === 'armed')) {
+      r.record.status = how;
+      r.record.updatedAt = now;
+    }
+    r.nextStepAt = now + stepMs;
     this.changed(r);
   }
 
@@ -379,8 +397,15 @@ export class PcsCluster {
   ivrReached(requestId: string, how: 'transferred' | 'armed'): void {
     for (const store of this.#stores) {
       const r = store.byId.get(requestId);
-      if (r && r.record.status === 'requested') store.applyEvent(r, how, Date.now(), this.o.ivrStepMs);
+      if (r) store.callReachedIvr(r, how, Date.now(), this.o.ivrStepMs);
     }
+  }
+
+  /** Requests made for a call (a hang-up without the request id in its variables still counts). */
+  requestsForDialog(dialogId: string): string[] {
+    const ids = new Set<string>();
+    for (const store of this.#stores) for (const r of store.byId.values()) if (r.record.dialogId === dialogId) ids.add(r.record.requestId);
+    return [...ids];
   }
 
   // ---- control verbs ------------------------------------------------------------------------

@@ -67,6 +67,11 @@ describe('mock IVR driven by the fake Finesse', () => {
     await requestSurvey(m, plain.dialogId, 'hangup');
     const dialog = await dialogOf(marked.dialogId);
     await new Promise((resolve, reject) => dialog.updateCallVariables!(a.transfer.callVariables, { success: resolve, error: reject }));
+    const armed = await fetch(`${m.urls.pcsVip}/survey-requests/${a.requestId}/events`, { method: 'POST', headers, body: JSON.stringify({ event: 'armed' }) });
+    expect(((await armed.json()) as { status: string }).status).to.equal('armed');
+    // armed only marks the call: nothing plays while the agent is still talking
+    await new Promise((r) => setTimeout(r, 100));
+    expect(m.pcs.requests().find((r) => r.requestId === a.requestId)!.status).to.equal('armed');
     m.finesse.endCall(marked.dialogId);
     m.finesse.endCall(plain.dialogId);
     await waitUntil(() => m.pcs.requests().find((r) => r.requestId === a.requestId)?.status === 'completed', 'survey completed');
