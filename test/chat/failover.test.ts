@@ -77,6 +77,13 @@ describe('<ag-chat-panel> failover', () => {
     const { interactionId } = await mock.interactions.startChat({ customerName: 'Lee', instanceId: 'chat-1' });
     const el = await connectedPanel(mock, interactionId);
     const said = recordAnnouncements(el);
+    const statusLines: string[] = [];
+    const status = el.shadowRoot!.querySelector('[part="status"]')!;
+    new MutationObserver(() => statusLines.push(status.textContent ?? '')).observe(status, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
     const moves: { from: string; to: string }[] = [];
     el.addEventListener('ag-relocated', (e) => moves.push({ from: e.detail.from, to: e.detail.to }));
     const sent: string[] = [];
@@ -108,6 +115,8 @@ describe('<ag-chat-panel> failover', () => {
     expect(el.messages.map(essence)).to.deep.equal(mock.chat.transcript(interactionId).map(essence));
     expect(moves).to.have.length(20);
     for (const m of moves) expect(m.to).to.not.equal(m.from);
+    // the one status line said where it went
+    expect(statusLines.some((t) => /^Reconnecting — moved to instance chat-\d$/.test(t))).to.equal(true);
     // a move is not a departure: nobody "left" or "joined"
     expect(said.filter((s) => / (joined|left) the chat$/.test(s))).to.deep.equal([]);
   });
