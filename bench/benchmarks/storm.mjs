@@ -165,6 +165,11 @@ export default {
       notes: [
         `Connects per ${BIN_MS} ms bin after the kill (ms:count), jitter on: ${histo(ours) || '—'}`,
         `Same, jitter 0: ${histo(flat) || '—'}`,
+        'Why jitter changes little here: a session moves when the interaction server publishes its new `chat.url`, and the core ' +
+          'switches to a new endpoint at once ("a move never waits for a backoff", src/core/connection.ts). Backoff (and its jitter) ' +
+          'only paces the retries against the dead instance before that, which all fail. So the connects at the survivors follow ' +
+          'the rate at which the cluster publishes the restored sessions, in both variants; spreading them would take a ' +
+          'spread on the switch itself (or on the publication), not backoff jitter.',
         ...(ours.onVictim < sessions ? [`only ${ours.onVictim} of ${sessions} chats were placed on the victim instance`] : []),
       ],
       data: { ours, flat },
