@@ -213,6 +213,9 @@ function tick() {
   if (isPrimary(now)) runIvr.immediate(now);
   for (const row of changedSince.all(lastRev)) {
     lastRev = row.rev;
+    // A creation is not news: its only possible subscriber learnt it from the POST answer. (This
+    // poll could otherwise echo it to a client that subscribed within the same 100 ms.)
+    if (row.status === 'requested') continue;
     const event = { requestId: row.id, status: row.status, nodeId: ME, epoch: node.epoch };
     if (row.score !== null) event.score = row.score;
     io.to(`r:${row.id}`).emit(E.status, event);

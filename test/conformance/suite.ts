@@ -1,0 +1,477 @@
+/**
+ * The protocol conformance suite: one set of test bodies, run against every back end through
+ * a `ConformanceBackend` adapter (cluster.test.ts, mock.test.ts). The bodies speak the wire
+ * protocol directly (socket.io-client, fetch) and check every answer with the client's own
+ * validators from src/protocol, so the mock cannot drift from the reference cluster, and
+ * neither from the protocol.
+ *
+ * One back end per file, started in `before`: tests that kill or split nodes put them back.
+ */
+import { expect, waitUntil } from '@open-wc/testing';
+import type { Socket } from 'socket.io-client';
+import { Limits } from '../../src/protocol/limits.js';
+import {
+  chatMessage,
+  errorAnswer,
+  joinAnswer,
+  nodeStatus,
+  noticeEvent,
+  pcsSubscribeAnswer,
+  propertiesDelta,
+  sendAnswer,
+  surveyLookup,
+  surveyRequestAnswer,
+  surveyStatusEvent,
+  watchAnswer,
+  type ChatMessage,
+  type NodeStatus,
+  type PropertiesDelta,
+} from '../../src/protocol/wire.js';
+import type { Validator } from '../../src/protocol/validate.js';
+import type { ConformanceBackend, StartBackend } from './backend.js';
+
+const token = 'conformance-token';
+type Answer = Record<string, unknown>;
+
+/** Asserts `value` passes `validator` and returns it typed. */
+function valid<T>(validator: Validator<T>, value: unknown): T {
+  const r = validator(value);
+  if (!r.ok) expect.fail(`${r.error} in ${JSON.stringify(value).slice(0, 300)}`);
+  return r.value;
+}
+
+function expectError(answer: unknown, code: string): void {
+  expect(valid(errorAnswer, answer).error.code).to.equal(code);
+}
+
+export function conformanceSuite(name: string, start: StartBackend): void {
+  describe(`protocol conformance: ${name}`, function () {
+    this.timeout(20000);
+    let backend: ConformanceBackend;
+    let io: typeof import('socket.io-client').io;
+    const opened: Socket[] = [];
+
+    before(async () => {
+      backend = await start();
+      // After the back end: the mock must patch WebSocket before engine.io-client reads it.
+      ({ io } = await import('socket.io-client'));
+    });
+    afterEach(() => {
+      for (const s of opened.splice(0)) s.disconnect();
+    });
+    after(async () => {
+      await backend?.stop();
+    });
+
+    // ---- helpers ---------------------------------------------------------------------------
+    function open(url: string, auth: Answer = { token, agentId: 'agent1' }): Socket {
+      const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth, timeout: 4000 });
+      opened.push(socket);
+      return socket;
+    }
+    async function connect(url: string, auth?: Answer): Promise<Socket> {
+      const socket = open(url, auth);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    }
+    const request = (socket: Socket, event: string, payload?: unknown): Promise<Answer> =>
+      socket.timeout(4000).emitWithAck(event, payload) as Promise<Answer>;
+    const collect = <T>(socket: Socket, event: string): T[] => {
+      const seen: T[] = [];
+      socket.on(event, (p: T) => seen.push(p));
+      return seen;
+    };
+    const disconnected = (socket: Socket) =>
+      socket.disconnected ? Promise.resolve() : new Promise<void>((r) => socket.once('disconnect', () => r()));
+
+    async function joinChat(interactionId: string, afterSeq?: number) {
+      const { properties } = await backend.control.interactions.get(interactionId);
+      const socket = await connect(String(properties['chat.url']));
+      const answer = valid(joinAnswer, await request(socket, 'join', { sessionId: properties['chat.sessionId'], afterSeq }));
+      return { socket, answer, sessionId: String(properties['chat.sessionId']) };
+    }
+
+    async function http(url: string, init: { method?: string; body?: string; auth?: boolean } = {}) {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+      if (init.auth !== false) headers.Authorization = `Bearer ${token}`;
+      const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, json };
+    }
+    const status = async (url: string): Promise<NodeStatus> => valid(nodeStatus, (await http(`${url}/status`, { auth: false })).json);
+    async function primaryAndStandby(): Promise<{ primary: [string, NodeStatus]; standby: [string, NodeStatus] }> {
+      const all = await Promise.all(Object.entries(backend.urls.pcs).map(async ([id, url]) => [id, await status(url)] as [string, NodeStatus]));
+      const primary = all.filter(([, s]) => s.role === 'primary');
+      expect(primary, 'exactly one primary').to.have.length(1);
+      return { primary: primary[0]!, standby: all.find(([, s]) => s.role === 'standby')! };
+    }
+    let keys = 0;
+    const surveyBody = (overrides: Answer = {}) =>
+      JSON.stringify({
+        idempotencyKey: `k-${Date.now()}-${++keys}`,
+        dialogId: `d-${keys}`,
+        ani: '5551234567',
+        dialedNumber: '8000',
+        agentId: 'agent1',
+        surveyId: 'srv-8000',
+        channel: 'ivr',
+        language: 'en',
+        mode: 'transfer',
+        ...overrides,
+      });
+
+    // ---- interaction server ----------------------------------------------------------------
+    describe('interaction properties', () => {
+      it('watch answers a full snapshot, then one delta per change with version + 1', async () => {
+        const { interactionId, sessionId, instanceId } = await backend.control.interactions.startChat({ customerName: 'Ada' });
+        const watcher = await connect(backend.urls.interactions);
+        const snap = valid(watchAnswer, await request(watcher, 'watch', { interactionId }));
+        expect(snap.interactionId).to.equal(interactionId);
+        expect(snap.properties).to.include({
+          'chat.sessionId': sessionId,
+          'chat.instanceId': instanceId,
+          'chat.url': backend.urls.chat[instanceId],
+          'chat.state': 'active',
+          'chat.epoch': 1,
+        });
+
+        const deltas = collect<PropertiesDelta>(watcher, 'properties');
+        await backend.control.interactions.setProperties(interactionId, { 'test.a': 'one', 'test.n': 2 });
+        await backend.control.interactions.setProperties(interactionId, { 'test.b': true }, ['test.a']);
+        await waitUntil(() => deltas.length === 2, 'two deltas');
+        const [d1, d2] = deltas.map((d) => valid(propertiesDelta, d));
+        expect(d1).to.deep.equal({ interactionId, version: snap.version + 1, set: { 'test.a': 'one', 'test.n': 2 }, unset: [] });
+        expect(d2).to.deep.equal({ interactionId, version: snap.version + 2, set: { 'test.b': true }, unset: ['test.a'] });
+
+        const now = await backend.control.interactions.get(interactionId);
+        expect(now.version).to.equal(snap.version + 2);
+        expect(now.properties).to.not.have.property('test.a');
+        expect(now.properties).to.include({ 'test.n': 2, 'test.b': true });
+        // A re-watch (a client resyncing with sinceVersion) gets the complete current state.
+        const again = valid(watchAnswer, await request(watcher, 'watch', { interactionId, sinceVersion: snap.version }));
+        expect(again.version).to.equal(now.version);
+        expect(again.properties).to.deep.equal(now.properties);
+      });
+
+      it('unwatch stops the deltas; unknown or malformed watches are answered with errors', async () => {
+        const { interactionId } = await backend.control.interactions.startChat();
+        const watcher = await connect(backend.urls.interactions);
+        await request(watcher, 'watch', { interactionId });
+        expect(await request(watcher, 'unwatch', { interactionId })).to.deep.equal({ ok: true });
+        const deltas = collect(watcher, 'properties');
+        await backend.control.interactions.setProperties(interactionId, { 'test.x': 1 });
+        // hb round trip: anything pushed before it would have arrived first.
+        expect(await request(watcher, 'hb', { t: 1 })).to.include({ ok: true });
+        expect(deltas).to.have.length(0);
+
+        expectError(await request(watcher, 'watch', { interactionId: 'ix-does-not-exist' }), 'unknown-interaction');
+        expectError(await request(watcher, 'watch', { interactionId: '' }), 'bad-request');
+        expectError(await request(watcher, 'watch', 'not an object'), 'bad-request');
+        expectError(await request(watcher, 'watch', { interactionId: 'x'.repeat(Limits.maxIdLength + 1) }), 'bad-request');
+      });
+    });
+
+    // ---- chat instances --------------------------------------------------------------------
+    describe('chat sessions', () => {
+      it('join returns the transcript after afterSeq, the participants and lastSeq', async () => {
+        const { interactionId, instanceId } = await backend.control.interactions.startChat({ customerName: 'Bo' });
+        for (const text of ['one', 'two', 'three']) await backend.control.customer.send(interactionId, text);
+
+        const { socket, answer, sessionId } = await joinChat(interactionId);
+        expect(answer).to.include({ instanceId, sessionId, lastSeq: 3 });
+        expect(answer.transcript.map((m) => [m.seq, m.text])).to.deep.equal([[1, 'one'], [2, 'two'], [3, 'three']]);
+        expect(answer.transcript.every((m) => m.from.role === 'customer' && m.from.name === 'Bo')).to.equal(true);
+        expect(answer.participants.map((p) => p.role).sort()).to.deep.equal(['agent', 'customer']);
+
+        const resumed = valid(joinAnswer, await request(socket, 'join', { sessionId, afterSeq: 2 }));
+        expect(resumed.transcript.map((m) => m.seq)).to.deep.equal([3]);
+        expect(resumed.lastSeq).to.equal(3);
+        const upToDate = valid(joinAnswer, await request(socket, 'join', { sessionId, afterSeq: 3 }));
+        expect(upToDate.transcript).to.deep.equal([]);
+      });
+
+      it('send is idempotent on clientMsgId: one message, one event, the same ack', async () => {
+        const { interactionId } = await backend.control.interactions.startChat();
+        const { socket, sessionId } = await joinChat(interactionId);
+        const { socket: other } = await joinChat(interactionId);
+        const seen = collect<ChatMessage>(other, 'message');
+
+        const first = valid(sendAnswer, await request(socket, 'send', { sessionId, clientMsgId: 'c-1', text: 'hello' }));
+        const again = valid(sendAnswer, await request(socket, 'send', { sessionId, clientMsgId: 'c-1', text: 'hello' }));
+        expect(again).to.deep.equal(first);
+        const second = valid(sendAnswer, await request(socket, 'send', { sessionId, clientMsgId: 'c-2', text: 'world' }));
+        expect(second.seq).to.equal(first.seq + 1);
+
+        await waitUntil(() => seen.length >= 2, 'messages pushed to the other socket');
+        expect(await request(other, 'hb', { t: 1 })).to.include({ ok: true });
+        expect(seen.map((m) => valid(chatMessage, m)).map((m) => [m.seq, m.id, m.clientMsgId, m.text])).to.deep.equal([
+          [first.seq, first.id, 'c-1', 'hello'],
+          [second.seq, second.id, 'c-2', 'world'],
+        ]);
+        const truth = await backend.control.chat.transcript(interactionId);
+        expect(truth.map((m) => m.clientMsgId)).to.deep.equal(['c-1', 'c-2']);
+      });
+
+      it('customer messages and typing reach the agent; hb answers with the instance id', async () => {
+        const { interactionId, instanceId } = await backend.control.interactions.startChat();
+        const { socket, sessionId } = await joinChat(interactionId);
+        const messages = collect<ChatMessage>(socket, 'message');
+        const typing = collect<Answer>(socket, 'typing');
+        await backend.control.customer.typing(interactionId, true);
+        const sent = await backend.control.customer.send(interactionId, 'are you there?');
+        await waitUntil(() => messages.length === 1 && typing.length === 1, 'customer activity');
+        expect(valid(chatMessage, messages[0])).to.deep.equal(valid(chatMessage, sent));
+        expect(typing[0]).to.include({ sessionId, typing: true });
+        expect(await request(socket, 'hb', { t: 42 })).to.include({ ok: true, instanceId });
+      });
+
+      it('relocation after a kill: properties move (epoch + 1), and join on the new instance returns the full transcript', async () => {
+        const { interactionId, sessionId, instanceId } = await backend.control.interactions.startChat();
+        const watcher = await connect(backend.urls.interactions);
+        const snap = valid(watchAnswer, await request(watcher, 'watch', { interactionId }));
+        const { socket } = await joinChat(interactionId);
+        await request(socket, 'send', { sessionId, clientMsgId: 'before-kill', text: 'one' });
+        await backend.control.customer.send(interactionId, 'two');
+        const deltas = collect<PropertiesDelta>(watcher, 'properties');
+
+        const dropped = disconnected(socket);
+        await backend.control.chat.kill(instanceId);
+        try {
+          await dropped;
+          await waitUntil(() => deltas.some((d) => d.set['chat.state'] === 'active'), 'restored', { timeout: 5000 });
+          // Versions never skip: every change, 'restoring' included, is exactly one delta.
+          expect(deltas.map((d) => valid(propertiesDelta, d).version)).to.deep.equal(deltas.map((_, i) => snap.version + 1 + i));
+          const props = (await backend.control.interactions.get(interactionId)).properties;
+          expect(props['chat.instanceId']).to.not.equal(instanceId);
+          expect(props['chat.url']).to.equal(backend.urls.chat[String(props['chat.instanceId'])]);
+          expect(props['chat.epoch']).to.equal(2);
+          expect(props['chat.state']).to.equal('active');
+
+          const { socket: moved, answer } = await joinChat(interactionId, 0);
+          expect(answer.instanceId).to.equal(props['chat.instanceId']);
+          expect(answer.transcript.map((m) => m.text)).to.deep.equal(['one', 'two']);
+          expect(answer.transcript).to.deep.equal(await backend.control.chat.transcript(interactionId));
+          // The resend of a message whose ack was lost in the crash is still de-duplicated.
+          const resend = valid(sendAnswer, await request(moved, 'send', { sessionId, clientMsgId: 'before-kill', text: 'one' }));
+          expect(resend.seq).to.equal(1);
+          const info = (await backend.control.chat.instances()).find((i) => i.id === instanceId)!;
+          expect(info).to.include({ alive: false, sessions: 0 });
+        } finally {
+          await backend.control.chat.revive(instanceId);
+        }
+      });
+
+      it('a planned relocation: the old instance sends a relocated notice and stops serving the session', async () => {
+        const { interactionId, sessionId, instanceId } = await backend.control.interactions.startChat();
+        const { socket } = await joinChat(interactionId);
+        const notices = collect<Answer>(socket, 'notice');
+        const to = Object.keys(backend.urls.chat).find((id) => id !== instanceId)!;
+        await backend.control.chat.relocate(interactionId, to);
+        await waitUntil(() => notices.length === 1, 'relocated notice');
+        expect(valid(noticeEvent, notices[0])).to.include({ sessionId, code: 'relocated' });
+        // Fencing: the old instance no longer writes into the session.
+        expectError(await request(socket, 'send', { sessionId, clientMsgId: 'late', text: 'late' }), 'unknown-session');
+        expectError(await request(socket, 'join', { sessionId }), 'unknown-session');
+
+        const props = (await backend.control.interactions.get(interactionId)).properties;
+        expect(props).to.include({ 'chat.instanceId': to, 'chat.url': backend.urls.chat[to], 'chat.epoch': 2 });
+        const { answer } = await joinChat(interactionId);
+        expect(answer.instanceId).to.equal(to);
+      });
+    });
+
+    // ---- PCS -------------------------------------------------------------------------------
+    describe('PCS nodes', () => {
+      it('one primary, one standby; survey lookup by dialed number; Bearer auth required', async () => {
+        const { primary, standby } = await primaryAndStandby();
+        expect(primary[1].epoch).to.be.at.least(1);
+        expect(primary[1].leaseUntil).to.be.greaterThan(0);
+        expect(standby[1].epoch).to.be.at.most(primary[1].epoch);
+
+        for (const url of [backend.urls.pcs[primary[0]]!, backend.urls.pcsVip]) {
+          const found = valid(surveyLookup, (await http(`${url}/surveys?dialedNumber=8000`)).json);
+          expect(found.survey).to.deep.equal({
+            id: 'srv-8000',
+            name: 'Customer satisfaction',
+            dialedNumber: '8000',
+            surveyDn: '9100',
+            channels: ['ivr', 'sms'],
+            languages: ['en', 'es', 'fr'],
+          });
+          expect(valid(surveyLookup, (await http(`${url}/surveys?dialedNumber=8001`)).json).survey).to.equal(null);
+        }
+        const anonymous = await http(`${backend.urls.pcsVip}/surveys?dialedNumber=8000`, { auth: false });
+        expect(anonymous.status).to.equal(401);
+        expectError(anonymous.json, 'unauthorized');
+        const pcs = await connect(backend.urls.pcsVip, { token });
+        expect(await request(pcs, 'hb', { t: 1 })).to.include({ ok: true });
+        const refused = open(backend.urls.pcsVip, { token: 'bad-token' });
+        const error = await new Promise<Error>((r) => refused.once('connect_error', r));
+        expect(error.message).to.equal('unauthorized');
+      });
+
+      it('POST /survey-requests is idempotent on idempotencyKey; the standby answers 503 not-primary', async () => {
+        const { primary, standby } = await primaryAndStandby();
+        const body = surveyBody();
+        const first = await http(`${backend.urls.pcs[primary[0]]}/survey-requests`, { method: 'POST', body });
+        expect(first.status).to.equal(201);
+        const created = valid(surveyRequestAnswer, first.json);
+        expect(created).to.include({ idempotencyKey: JSON.parse(body).idempotencyKey, status: 'requested' });
+        expect(created.transfer.dn).to.equal('9100');
+
+        const replay = await http(`${backend.urls.pcsVip}/survey-requests`, { method: 'POST', body });
+        expect(replay.status).to.equal(200);
+        expect(valid(surveyRequestAnswer, replay.json)).to.deep.equal(created);
+
+        const onStandby = await http(`${backend.urls.pcs[standby[0]]}/survey-requests`, { method: 'POST', body: surveyBody() });
+        expect(onStandby.status).to.equal(503);
+        expectError(onStandby.json, 'not-primary');
+        const read = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}`);
+        expect(valid(surveyRequestAnswer, read.json)).to.deep.equal(created);
+        expect((await backend.control.pcs.requests()).filter((r) => r.requestId === created.requestId)).to.have.length(1);
+      });
+
+      it('survey progress is pushed on the stream after the transfer: offered, in-progress, completed with a score', async () => {
+        const created = valid(surveyRequestAnswer, (await http(`${backend.urls.pcsVip}/survey-requests`, { method: 'POST', body: surveyBody() })).json);
+        const stream = await connect(backend.urls.pcsVip, { token });
+        const pushed = collect<Answer>(stream, 'survey-status');
+        const sub = valid(pcsSubscribeAnswer, await request(stream, 'subscribe', { requestIds: [created.requestId, 'sr-unknown'] }));
+        expect(sub.requests).to.deep.equal([created]);
+
+        const moved = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}/events`, {
+          method: 'POST',
+          body: JSON.stringify({ event: 'transferred' }),
+        });
+        expect(valid(surveyRequestAnswer, moved.json).status).to.equal('transferred');
+        await waitUntil(() => pushed.some((e) => e.status === 'completed'), 'completed', { timeout: 5000 });
+        const events = pushed.map((e) => valid(surveyStatusEvent, e));
+        expect(events.map((e) => e.status)).to.deep.equal(['transferred', 'offered', 'in-progress', 'completed']);
+        expect(events.every((e) => e.requestId === created.requestId)).to.equal(true);
+        expect(events.at(-1)!.score).to.be.within(1, 5);
+      });
+
+      it('primary killed: the standby takes over with epoch + 1 and the request survives (same key, same answer)', async () => {
+        const { primary, standby } = await primaryAndStandby();
+        const body = surveyBody();
+        const created = valid(surveyRequestAnswer, (await http(`${backend.urls.pcs[primary[0]]}/survey-requests`, { method: 'POST', body })).json);
+
+        await backend.control.pcs.kill(primary[0]);
+        try {
+          let after: NodeStatus | undefined;
+          await waitUntil(
+            async () => (after = await status(backend.urls.pcs[standby[0]]!)).role === 'primary',
+            'standby took over',
+            { timeout: 6000, interval: 100 },
+          );
+          expect(after!.epoch).to.equal(primary[1].epoch + 1);
+          const resubmitted = await http(`${backend.urls.pcs[standby[0]]}/survey-requests`, { method: 'POST', body });
+          expect(resubmitted.status).to.equal(200);
+          expect(valid(surveyRequestAnswer, resubmitted.json)).to.deep.equal(created);
+          const viaVip = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}`);
+          expect(valid(surveyRequestAnswer, viaVip.json).requestId).to.equal(created.requestId);
+        } finally {
+          await backend.control.pcs.revive(primary[0]);
+        }
+        // Back, but as the standby: the lease belongs to the new primary now.
+        await waitUntil(async () => (await status(backend.urls.pcs[primary[0]]!)).role === 'standby', 'revived as standby');
+        await primaryAndStandby();
+      });
+
+      it('split brain: both claim primary and the fresh side has the higher epoch; heal leaves one', async () => {
+        const before = await primaryAndStandby();
+        const nodes = await backend.control.pcs.splitBrain();
+        try {
+          const [stale, fresh] = [before.primary, before.standby];
+          const staleNow = await status(backend.urls.pcs[stale[0]]!);
+          const freshNow = await status(backend.urls.pcs[fresh[0]]!);
+          expect(staleNow).to.include({ role: 'primary', epoch: stale[1].epoch });
+          expect(freshNow).to.include({ role: 'primary', epoch: stale[1].epoch + 1 });
+          expect(nodes.map((n) => [n.id, n.role, n.epoch]).sort()).to.deep.equal(
+            [[stale[0], 'primary', staleNow.epoch], [fresh[0], 'primary', freshNow.epoch]].sort(),
+          );
+          // The VIP follows the store's lease holder: the higher epoch.
+          expect((await status(backend.urls.pcsVip)).nodeId).to.equal(fresh[0]);
+        } finally {
+          await backend.control.pcs.heal();
+        }
+        const healed = await primaryAndStandby();
+        expect(healed.primary[0]).to.equal(before.standby[0]);
+      });
+    });
+
+    // ---- hostile input ---------------------------------------------------------------------
+    describe('hostile input', () => {
+      it('a chat instance answers bad joins and sends with errors and keeps serving', async () => {
+        const { interactionId, instanceId } = await backend.control.interactions.startChat();
+        const socket = await connect(backend.urls.chat[instanceId]!);
+        expectError(await request(socket, 'join', { sessionId: 'cs-nope' }), 'unknown-session');
+        expectError(await request(socket, 'join', { sessionId: 42 }), 'bad-request');
+        expectError(await request(socket, 'join', null), 'bad-request');
+        expectError(await request(socket, 'join', { sessionId: '../../etc/passwd'.repeat(20) }), 'bad-request');
+        expectError(await request(socket, 'no-such-event', { x: 1 }), 'bad-request');
+        socket.emit('typing', 'garbage'); // no ack, no answer, no crash
+
+        const chatSessionId = String((await backend.control.interactions.get(interactionId)).properties['chat.sessionId']);
+        expectError(await request(socket, 'send', { sessionId: chatSessionId, clientMsgId: 'c', text: 'not joined' }), 'unknown-session');
+        valid(joinAnswer, await request(socket, 'join', { sessionId: chatSessionId }));
+        expectError(await request(socket, 'send', { sessionId: chatSessionId, clientMsgId: 'c', text: '' }), 'bad-request');
+        expectError(
+          await request(socket, 'send', { sessionId: chatSessionId, clientMsgId: 'c', text: 'x'.repeat(Limits.maxMessageLength + 1) }),
+          'too-large',
+        );
+        expect(await backend.control.chat.transcript(interactionId)).to.deep.equal([]);
+        valid(sendAnswer, await request(socket, 'send', { sessionId: chatSessionId, clientMsgId: 'c', text: 'x'.repeat(Limits.maxMessageLength) }));
+      });
+
+      it('a frame over the payload limit closes only that connection; the server keeps answering', async () => {
+        const { instanceId } = await backend.control.interactions.startChat();
+        const url = backend.urls.chat[instanceId]!;
+        const victim = await connect(url);
+        const gone = disconnected(victim);
+        victim.emit('send', { sessionId: 's', clientMsgId: 'c', text: 'x'.repeat(Limits.maxPayloadBytes + 1024) });
+        await gone;
+        const fresh = await connect(url);
+        expect(await request(fresh, 'hb', { t: 1 })).to.include({ ok: true, instanceId });
+      });
+
+      it('sockets with a bad token are refused', async () => {
+        for (const url of [backend.urls.interactions, Object.values(backend.urls.chat)[0]!]) {
+          const refused = open(url, { token: 'bad-token' });
+          const error = await new Promise<Error>((r) => refused.once('connect_error', r));
+          expect(error.message).to.equal('unauthorized');
+          const anonymous = open(url, {});
+          expect((await new Promise<Error>((r) => anonymous.once('connect_error', r))).message).to.equal('unauthorized');
+        }
+      });
+
+      it('PCS answers malformed HTTP requests with coded JSON errors', async () => {
+        const url = `${backend.urls.pcsVip}/survey-requests`;
+        const cases: [Awaited<ReturnType<typeof http>>, number, string][] = [
+          [await http(url, { method: 'POST', body: '{"idempotencyKey": ' }), 400, 'bad-request'],
+          [await http(url, { method: 'POST', body: surveyBody({ channel: 'carrier-pigeon' }) }), 400, 'bad-request'],
+          [await http(url, { method: 'POST', body: surveyBody({ idempotencyKey: 'k'.repeat(Limits.maxIdLength + 1) }) }), 400, 'bad-request'],
+          [await http(url, { method: 'POST', body: surveyBody({ pad: 'x'.repeat(Limits.maxPayloadBytes + 1) }) }), 413, 'too-large'],
+          [await http(`${url}/sr-does-not-exist`), 404, 'not-found'],
+          [await http(`${url}/sr-x/events`, { method: 'POST', body: JSON.stringify({ event: 'explode' }) }), 400, 'bad-request'],
+          [await http(`${backend.urls.pcsVip}/surveys`), 400, 'bad-request'],
+          [await http(`${backend.urls.pcsVip}/no/such/route`), 404, 'not-found'],
+        ];
+        for (const [res, code, error] of cases) {
+          expect(res.status).to.equal(code);
+          expectError(res.json, error);
+        }
+        expect((await status(backend.urls.pcsVip)).role).to.equal('primary');
+      });
+    });
+  });
+}
+
