@@ -83,7 +83,11 @@ export default {
     }
     const chartSeries = series
       .filter((s) => s.samples.length)
-      .map((s) => ({ label: `${s.client === 'ours' ? 'ours' : 'socket.io'} · ${s.backend} · ${s.mode === 'property' ? 'from property update' : 'from kill'}`, samples: s.samples }));
+      .map((s) => ({
+        label: `${s.client === 'ours' ? 'ours' : 'socket.io'} · ${s.backend} · ${s.mode === 'property' ? 'from property update' : 'from kill'}`,
+        samples: s.samples,
+        dashed: s.client !== 'ours',
+      }));
     if (chartSeries.length) {
       ctx.svgs['relocation.svg'] = renderCdfSvg(chartSeries, { title: 'Relocation latency: connected + transcript complete + queued message acked', goalMs: GOAL_MS });
     }

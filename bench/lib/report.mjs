@@ -98,7 +98,7 @@ const escXml = (s) => String(s).replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '
  * Empirical CDF of each series on a logarithmic time axis: latencies of ours (tens of ms) and
  * of the socket.io baseline (around a second) fit on one chart, and the p95 is read off where a
  * curve crosses 0.95. A dot marks each series' median and a ring its p95.
- * @param {{ label: string, samples: number[] }[]} series
+ * @param {{ label: string, samples: number[], dashed?: boolean }[]} series (dashed: a baseline)
  */
 export function renderCdfSvg(series, { title, goalMs } = {}) {
   const W = 760, H = 380, L = 60, R = 20, T = 40, B = 50 + 18 * Math.ceil(series.length / 2);
@@ -122,7 +122,7 @@ export function renderCdfSvg(series, { title, goalMs } = {}) {
   }
   for (const p of [0, 0.25, 0.5, 0.75, 0.95, 1]) {
     parts.push(`<line x1="${L}" y1="${y(p)}" x2="${L + pw}" y2="${y(p)}" stroke="${p === 0.95 ? '#bbb' : '#eee'}"${p === 0.95 ? ' stroke-dasharray="4 3"' : ''}/>`);
-    parts.push(`<text x="${L - 6}" y="${y(p) + 4}" text-anchor="end" fill="#444">${p}</text>`);
+    if (p !== 1) parts.push(`<text x="${L - 6}" y="${y(p) + 4}" text-anchor="end" fill="#444">${p}</text>`);
   }
   parts.push(`<text x="${L + pw / 2}" y="${T + ph + 32}" text-anchor="middle">latency, ms (log scale)</text>`);
   parts.push(`<text transform="translate(16 ${T + ph / 2}) rotate(-90)" text-anchor="middle">fraction of samples ≤ x</text>`);
@@ -138,12 +138,12 @@ export function renderCdfSvg(series, { title, goalMs } = {}) {
       xs.forEach((v, k) => {
         d += ` L ${x(v).toFixed(1)} ${y(k / xs.length).toFixed(1)} L ${x(v).toFixed(1)} ${y((k + 1) / xs.length).toFixed(1)}`;
       });
-      parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
+      parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
       parts.push(`<circle cx="${x(percentile(xs, 50))}" cy="${y(0.5)}" r="4" fill="${color}"/>`);
       parts.push(`<circle cx="${x(percentile(xs, 95))}" cy="${y(0.95)}" r="5" fill="none" stroke="${color}" stroke-width="2"/>`);
     }
     const lx = L + (i % 2) * (pw / 2), ly = T + ph + 50 + 18 * Math.floor(i / 2);
-    parts.push(`<rect x="${lx}" y="${ly - 9}" width="14" height="4" fill="${color}"/>`);
+    parts.push(`<line x1="${lx}" y1="${ly - 7}" x2="${lx + 16}" y2="${ly - 7}" stroke="${color}" stroke-width="3"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
     parts.push(`<text x="${lx + 20}" y="${ly - 3}">${escXml(`${s.label} (n=${xs.length})`)}</text>`);
   });
   parts.push('</svg>');
