@@ -289,6 +289,87 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       });
     });
 
+    describe('chat faults', () => {
+      it('a frozen instance answers nothing until it is unfrozen', async () => {
+        const { interactionId, instanceId } = await backend.control.interactions.startChat();
+        const { socket } = await joinChat(interactionId);
+        await backend.control.chat.freeze(instanceId);
+        try {
+          const silent = await socket.timeout(600).emitWithAck('hb', { t: 1 }).then(
+            () => 'answered',
+            () => 'silent',
+          );
+          expect(silent).to.equal('silent');
+          expect((await backend.control.chat.instances()).find((i) => i.id === instanceId)).to.include({ alive: true, frozen: true });
+        } finally {
+          await backend.control.chat.unfreeze(instanceId);
+        }
+        expect(await request(socket, 'hb', { t: 2 })).to.include({ ok: true, instanceId });
+      });
+
+      it('a failed transcript save: notice mode delivers with a notice; close mode ends the session', async () => {
+        const { interactionId } = await backend.control.interactions.startChat();
+        const watcher = await connect(backend.urls.interactions);
+        await request(watcher, 'watch', { interactionId });
+        const deltas = collect<PropertiesDelta>(watcher, 'properties');
+        const { socket, sessionId } = await joinChat(interactionId);
+        const notices = collect<Answer>(socket, 'notice');
+        const closed = collect<Answer>(socket, 'session-closed');
+
+        await backend.control.chat.failTranscriptSave(interactionId, 'notice');
+        valid(sendAnswer, await request(socket, 'send', { sessionId, clientMsgId: 'n-1', text: 'kept' }));
+        await waitUntil(() => notices.length === 1, 'save-failed notice');
+        expect(valid(noticeEvent, notices[0])).to.include({ sessionId, code: 'transcript-save-failed' });
+
+        await backend.control.chat.failTranscriptSave(interactionId, 'close');
+        expectError(await request(socket, 'send', { sessionId, clientMsgId: 'n-2', text: 'lost' }), 'closed');
+        await waitUntil(() => closed.length === 1 && deltas.some((d) => d.set['chat.state'] === 'closed'), 'closed');
+        expect(closed[0]).to.deep.equal({ sessionId, reason: 'transcript-save-failed' });
+        expectError(await request(socket, 'send', { sessionId, clientMsgId: 'n-3', text: 'after' }), 'unknown-session');
+        const rejoin = valid(joinAnswer, await request(socket, 'join', { sessionId }));
+        expect(rejoin.state).to.equal('closed');
+        expect(rejoin.transcript.map((m) => m.text)).to.deep.equal(['kept']);
+      });
+
+      it('drain: draining notice, sessions move, old sockets close, no new chats there until revived', async () => {
+        const { interactionId, instanceId } = await backend.control.interactions.startChat();
+        const { socket } = await joinChat(interactionId);
+        const notices = collect<Answer>(socket, 'notice');
+        const gone = disconnected(socket);
+        await backend.control.chat.drain(instanceId);
+        try {
+          await gone;
+          expect(notices.map((n) => valid(noticeEvent, n).code)).to.include('draining');
+          const props = (await backend.control.interactions.get(interactionId)).properties;
+          expect(props['chat.instanceId']).to.not.equal(instanceId);
+          expect(props['chat.epoch']).to.equal(2);
+          expect((await backend.control.chat.instances()).find((i) => i.id === instanceId)).to.include({ draining: true, sessions: 0 });
+          const refused = await backend.control.interactions.startChat({ instanceId }).then(
+            () => 'accepted',
+            () => 'refused',
+          );
+          expect(refused).to.equal('refused');
+        } finally {
+          await backend.control.chat.revive(instanceId);
+        }
+        expect((await backend.control.chat.instances()).find((i) => i.id === instanceId)).to.include({ draining: false });
+      });
+
+      it('emitRaw delivers a payload verbatim, for client robustness tests', async () => {
+        const { interactionId } = await backend.control.interactions.startChat();
+        const watcher = await connect(backend.urls.interactions);
+        await request(watcher, 'watch', { interactionId });
+        const raw = collect<unknown>(watcher, 'properties');
+        await backend.control.interactions.emitRaw(interactionId, { interactionId, version: 'nine', set: [] });
+        const { socket } = await joinChat(interactionId);
+        const messages = collect<unknown>(socket, 'message');
+        await backend.control.chat.emitRaw(interactionId, 'message', { seq: -1, text: 42 });
+        await waitUntil(() => raw.length === 1 && messages.length === 1, 'raw events');
+        expect(raw[0]).to.deep.equal({ interactionId, version: 'nine', set: [] });
+        expect(messages[0]).to.deep.equal({ seq: -1, text: 42 });
+      });
+    });
+
     // ---- PCS -------------------------------------------------------------------------------
     describe('PCS nodes', () => {
       it('one primary, one standby; survey lookup by dialed number; Bearer auth required', async () => {
@@ -384,6 +465,26 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         // Back, but as the standby: the lease belongs to the new primary now.
         await waitUntil(async () => (await status(backend.urls.pcs[primary[0]]!)).role === 'standby', 'revived as standby');
         await primaryAndStandby();
+      });
+
+      it('a frozen primary loses the lease; unfrozen, it is a standby and refuses writes with 503', async () => {
+        const { primary, standby } = await primaryAndStandby();
+        await backend.control.pcs.freeze(primary[0]);
+        try {
+          await waitUntil(
+            async () => (await status(backend.urls.pcs[standby[0]]!)).role === 'primary',
+            'standby took over',
+            { timeout: 6000, interval: 100 },
+          );
+        } finally {
+          await backend.control.pcs.unfreeze(primary[0]);
+        }
+        const woken = await status(backend.urls.pcs[primary[0]]!);
+        expect(woken).to.include({ role: 'standby' });
+        const write = await http(`${backend.urls.pcs[primary[0]]}/survey-requests`, { method: 'POST', body: surveyBody() });
+        expect(write.status).to.equal(503);
+        expectError(write.json, 'not-primary');
+        expect((await status(backend.urls.pcs[standby[0]]!)).epoch).to.equal(primary[1].epoch + 1);
       });
 
       it('split brain: both claim primary and the fresh side has the higher epoch; heal leaves one', async () => {
