@@ -50,8 +50,8 @@ export class Outbox<P, A> {
   private readonly ackedSubject = new Subject<{ item: OutboxItem<P>; answer: A }>();
   private readonly scheduler: SchedulerLike;
   private readonly connectedSub: Subscription;
-  private queue: OutboxItem<P>[] = [];
-  private sent: OutboxItem<P>[] = [];
+  /** every item still shown, in enqueue order: unsent, rejected, and the last `keepSent` sent */
+  private entries: OutboxItem<P>[] = [];
   private connected = false;
   /** token of the attempt in flight; results of older attempts are only used if they succeeded */
   private inFlight: { id: string; token: number } | null = null;
@@ -59,7 +59,8 @@ export class Outbox<P, A> {
   private retryTimer: Subscription | null = null;
   private disposed = false;
 
-  /** items not yet sent (queued, sending, failed-will-retry), rejected ones, then recently sent ones */
+  /** in enqueue order: items not yet sent (queued, sending, failed-will-retry), rejected ones,
+   *  and the most recently sent ones (up to `keepSent`) */
   readonly items$: Observable<readonly OutboxItem<P>[]> = this.itemsSubject.asObservable();
   readonly acked$: Observable<{ item: OutboxItem<P>; answer: A }> = this.ackedSubject.asObservable();
 
@@ -87,7 +88,7 @@ export class Outbox<P, A> {
   enqueue(payload: P): OutboxItem<P> {
     const item: OutboxItem<P> = { clientMsgId: (this.o.newId ?? defaultClientId)(), payload, state: 'queued', attempts: 0 };
     if (this.disposed) return item;
-    this.queue.push(item);
+    this.entries.push(item);
     this.publish();
     this.pump();
     return item;
@@ -106,7 +107,7 @@ export class Outbox<P, A> {
 
   private pump(): void {
     if (this.disposed || !this.connected || this.inFlight || this.retryTimer) return;
-    const head = this.queue.find((x) => x.state !== 'rejected');
+    const head = this.entries.find((x) => x.state !== 'rejected' && x.state !== 'sent');
     if (!head) return;
     const token = ++this.tokens;
     this.inFlight = { id: head.clientMsgId, token };
@@ -125,16 +126,24 @@ export class Outbox<P, A> {
 
   private onAck(id: string, answer: A): void {
     if (this.disposed) return;
-    const item = this.queue.find((x) => x.clientMsgId === id);
+    const item = this.entries.find((x) => x.clientMsgId === id);
     // already acked (a late answer of an abandoned attempt and the resend both arrive): once only
-    if (!item || item.state === 'rejected') return;
+    if (!item || item.state === 'rejected' || item.state === 'sent') return;
     if (this.inFlight?.id === id) this.inFlight = null;
-    this.queue = this.queue.filter((x) => x !== item);
     const done: OutboxItem<P> = { clientMsgId: item.clientMsgId, payload: item.payload, state: 'sent', attempts: item.attempts };
-    this.sent = [...this.sent, done].slice(-(this.o.keepSent ?? 20));
+    this.entries = this.entries.map((x) => (x === item ? done : x));
+    this.trimSent();
     this.publish();
     this.ackedSubject.next({ item: done, answer });
     this.pump();
+  }
+
+  /** Forgets the oldest sent items beyond `keepSent` (they are only kept for display). */
+  private trimSent(): void {
+    const keep = this.o.keepSent ?? 20;
+    let excess = this.entries.filter((x) => x.state === 'sent').length - keep;
+    if (excess <= 0) return;
+    this.entries = this.entries.filter((x) => !(x.state === 'sent' && excess-- > 0));
   }
 
   private onError(id: string, token: number, error: unknown, attempts: number): void {
@@ -164,12 +173,12 @@ export class Outbox<P, A> {
 
   private update(id: string, patch: Partial<Pick<OutboxItem<P>, 'state' | 'attempts' | 'error'>>): OutboxItem<P> | undefined {
     let updated: OutboxItem<P> | undefined;
-    this.queue = this.queue.map((x) => (x.clientMsgId === id ? (updated = { ...x, ...patch }) : x));
+    this.entries = this.entries.map((x) => (x.clientMsgId === id ? (updated = { ...x, ...patch }) : x));
     this.publish();
     return updated;
   }
 
   private publish(): void {
-    if (!this.disposed) this.itemsSubject.next([...this.queue, ...this.sent]);
+    if (!this.disposed) this.itemsSubject.next([...this.entries]);
   }
 }

@@ -121,10 +121,25 @@ describe('Outbox (unit)', () => {
     rejectNext!(new AgError('message-too-long', 'too long'));
     await waitUntil(() => calls.length === 3);
     expect(outbox.items.map((i: OutboxItem<string>) => [i.payload, i.state])).to.deep.equal([
+      ['a', 'sent'],
       ['b', 'rejected'],
       ['c', 'sending'],
-      ['a', 'sent'],
     ]);
+    expect(outbox.items[1]!.error?.code).to.equal('message-too-long');
+    outbox.dispose();
+  });
+
+  it('keeps only the last keepSent sent items, in enqueue order', async () => {
+    let id = 0;
+    const outbox = new Outbox<number, string>({
+      newId: () => `id${++id}`,
+      connected$: new BehaviorSubject(true),
+      keepSent: 2,
+      send: () => Promise.resolve('ok'),
+    });
+    for (let i = 1; i <= 5; i++) outbox.enqueue(i);
+    await waitUntil(() => outbox.items.every((x) => x.state === 'sent') && outbox.items.length === 2);
+    expect(outbox.items.map((x) => x.payload)).to.deep.equal([4, 5]);
     outbox.dispose();
   });
 
