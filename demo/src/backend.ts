@@ -57,6 +57,8 @@ export interface DemoBackend {
   failTranscriptSave(interactionId: string, mode: 'notice' | 'close'): Promise<void>;
   pcs(verb: PcsVerb, nodeId: string): Promise<void>;
   splitBrain(): Promise<void>;
+  /** ends a split brain: the stale primary steps down */
+  heal(): Promise<void>;
   startCall(ani: string, dialedNumber: string): Promise<StartedCall>;
   endCall(dialogId: string): Promise<void>;
   /** the mock's control object (window.agentGadgetsMock), when the back end is the mock */
@@ -77,7 +79,7 @@ interface MockLike {
     transcript(interactionId: string): ChatMessage[];
     instances(): ChatInstanceView[];
   };
-  pcs: Record<PcsVerb, (id: string) => void> & { splitBrain(): void; nodes(): PcsNodeView[] };
+  pcs: Record<PcsVerb, (id: string) => void> & { splitBrain(): unknown; heal(): unknown; nodes(): PcsNodeView[] };
   finesse: { startCall(o: { ani: string; dialedNumber: string }): StartedCall; endCall(dialogId: string): void };
 }
 
@@ -109,7 +111,8 @@ async function startMock(): Promise<DemoBackend> {
     relocate: async (id) => mock.chat.relocate(id),
     failTranscriptSave: async (id, mode) => mock.chat.failTranscriptSave(id, mode),
     pcs: async (verb, id) => mock.pcs[verb](id),
-    splitBrain: async () => mock.pcs.splitBrain(),
+    splitBrain: async () => void mock.pcs.splitBrain(),
+    heal: async () => void mock.pcs.heal(),
     startCall: async (ani, dialedNumber) => mock.finesse.startCall({ ani, dialedNumber }),
     endCall: async (dialogId) => mock.finesse.endCall(dialogId),
   };
@@ -161,6 +164,7 @@ function startCluster(config: ClusterConfig): DemoBackend {
     failTranscriptSave: (interactionId, mode) => control('chat', 'failTranscriptSave', { interactionId, mode }),
     pcs: (verb, id) => control('pcs', verb, { id }),
     splitBrain: () => control('pcs', 'splitBrain'),
+    heal: () => control('pcs', 'heal'),
     // The cluster has no telephony: the demo makes up a call and gives it to the survey gadget
     // through its standalone-host attributes (dialog-id, ani, dialed-number).
     startCall: async () => ({ dialogId: `dlg-${crypto.randomUUID().slice(0, 8)}`, interactionId: '' }),

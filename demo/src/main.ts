@@ -441,6 +441,9 @@ function clusterCard() {
       <button data-action="pcs.splitBrain" @click=${() => void act('split brain', () => state.backend!.splitBrain())}>
         Split brain
       </button>
+      <button data-action="pcs.heal" @click=${() => void act('heal split brain', () => state.backend!.heal())}>
+        Heal split brain
+      </button>
     </div>
 
     <h3>Call <span class="hint">${state.backend?.finesse ? 'fake Finesse' : 'simulated (standalone host)'}</span></h3>
