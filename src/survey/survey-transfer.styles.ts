@@ -1,10 +1,36 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+
+/** Dark palette, for `prefers-color-scheme: dark` and for `theme="dark"`. */
+const darkPalette = `
+  --_bg: var(--ag-surface, #16191d);
+  --_fg: var(--ag-text, #e8eaed);
+  --_muted: var(--ag-text-muted, #b0b7c1);
+  --_border: var(--ag-border, #4a5360);
+  --_accent: var(--ag-accent, #a8c7fa);
+  --_accent-fg: var(--ag-accent-text, #062e6f);
+  --_ok: var(--ag-success, #7ed99a);
+  --_warn: var(--ag-warning, #ffb95c);
+  --_danger: var(--ag-danger, #ffb4ab);
+  color-scheme: dark;
+`;
+
+/**
+ * Colour-scheme switching: a plain string because one palette is used under two selectors
+ * (and lit-analyzer's CSS data predates `color-scheme`). Same approach as the chat panel.
+ */
+const scheme = unsafeCSS(`
+  :host { color-scheme: light; }
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme='light'])) { ${darkPalette} }
+  }
+  :host([theme='dark']) { ${darkPalette} }
+`);
 
 /**
  * Colours are chosen for WCAG AA contrast (>= 4.5:1) on their own backgrounds in both schemes;
- * integrators override the --ag-* properties, not the internals.
+ * integrators override the --ag-* properties (shared with the chat panel), not the internals.
  */
-export const surveyTransferStyles = css`
+const base = css`
   :host {
     --_bg: var(--ag-surface, #ffffff);
     --_fg: var(--ag-text, #1b1f24);
@@ -25,19 +51,6 @@ export const surveyTransferStyles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     padding: var(--ag-padding, 0.75rem);
-  }
-  @media (prefers-color-scheme: dark) {
-    :host {
-      --_bg: var(--ag-surface, #16191d);
-      --_fg: var(--ag-text, #e8eaed);
-      --_muted: var(--ag-text-muted, #b0b7c1);
-      --_border: var(--ag-border, #4a5360);
-      --_accent: var(--ag-accent, #a8c7fa);
-      --_accent-fg: var(--ag-accent-text, #062e6f);
-      --_ok: var(--ag-success, #7ed99a);
-      --_warn: var(--ag-warning, #ffb95c);
-      --_danger: var(--ag-danger, #ffb4ab);
-    }
   }
   :host([hidden]) {
     display: none;
@@ -146,3 +159,5 @@ export const surveyTransferStyles = css`
     color: var(--_danger);
   }
 `;
+
+export const surveyTransferStyles = [base, scheme];

@@ -28,6 +28,9 @@ const channelLabel: Readonly<Record<string, string>> = { ivr: 'IVR', sms: 'SMS' 
  * (`mode="hangup"`). A pending request survives a PCS failover: it is resynced on the new
  * primary, or re-submitted there with the same idempotency key.
  *
+ * Force a colour scheme with `theme="light"` or `theme="dark"`; by default the user's
+ * `prefers-color-scheme` decides.
+ *
  * @summary Post-call survey transfer for Cisco Finesse or any agent desktop.
  *
  * @csspart base - the wrapper
@@ -82,6 +85,8 @@ export class AgSurveyTransfer extends LitElement {
   /** interaction server(s), space-separated: primary first */
   @property({ attribute: 'interactions-url' }) interactionsUrl: string | null = null;
   @property({ attribute: 'agent-id' }) agentId: string | null = null;
+  /** force a colour scheme (`light` | `dark`); default: the user's `prefers-color-scheme` */
+  @property({ reflect: true }) theme: 'light' | 'dark' | undefined = undefined;
   /** PCS status poll period in ms (default 1000) */
   @property({ attribute: 'poll-ms', type: Number }) pollMs: number | null = null;
 

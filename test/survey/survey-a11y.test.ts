@@ -73,6 +73,23 @@ describe('ag-survey-transfer accessibility and lifecycle', () => {
     await expect(held).to.be.accessible();
   });
 
+  it('theme="dark" / "light" force a scheme whatever the user prefers, axe-clean in both', async () => {
+    mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    const el = await mount(mock);
+    await ready(el);
+    const bg = () => getComputedStyle(el).backgroundColor;
+    const light = bg();
+    el.setAttribute('theme', 'dark');
+    await el.updateComplete;
+    expect(bg()).to.not.equal(light);
+    await expect(el).to.be.accessible();
+    await emulateMedia({ colorScheme: 'dark' });
+    el.setAttribute('theme', 'light');
+    await el.updateComplete;
+    expect(bg()).to.equal(light);
+    await expect(el).to.be.accessible();
+  });
+
   it('status is a polite live region and the action names its reason', async () => {
     const el = await mount(mock);
     await waitUntil(() => text(el, 'reason') === 'No call', 'no call');
