@@ -115,3 +115,44 @@ test('a chat instance killed with SIGKILL comes back on the same url when revive
     child.kill('SIGTERM');
   }
 });
+
+test('hostile control and HTTP requests get coded errors and no process dies', async () => {
+  const { child, info } = await startWithIpc(['--chat-instances', '1']);
+  try {
+    const post = async (path, body) => {
+      const res = await fetch(`${info.controlUrl}/${path}`, { method: 'POST', body });
+      return { status: res.status, json: await res.json() };
+    };
+    const cases = [
+      [await post('nope/verb', '{}'), 404, 'not-found'],
+      [await post('chat/kill', '{"id": '), 400, 'bad-request'],
+      [await post('chat/kill', JSON.stringify({ id: 'chat-99' })), 404, 'not-found'],
+      [await post('interactions/get', '{}'), 400, 'bad-request'],
+      [await post('interactions/get', JSON.stringify({ interactionId: 'ix-none' })), 404, 'unknown-interaction'],
+      [await post('customer/send', JSON.stringify({ interactionId: 'ix-none', text: 'x' })), 404, 'unknown-interaction'],
+      [await post('interactions/setProperties', JSON.stringify({ interactionId: 'ix-none', set: [1, 2] })), 400, 'bad-request'],
+    ];
+    for (const [res, status, code] of cases) {
+      assert.equal(res.status, status, JSON.stringify(res.json));
+      assert.equal(res.json.error.code, code);
+    }
+    // Garbage at the socket.io endpoints and plain HTTP to the socket.io-only servers.
+    const servers = [
+      [info.urls.interactions, 404],
+      [info.urls.chat['chat-1'], 404],
+      [info.urls.pcs['pcs-a'], 401], // PCS checks the token before the route
+      [info.urls.pcsVip, 401],
+    ];
+    for (const [url, status] of servers) {
+      const plain = await fetch(`${url}/anything`);
+      assert.equal(plain.status, status);
+      assert.equal((await plain.json()).ok, false);
+      await fetch(`${url}/socket.io/?EIO=4&transport=polling`, { method: 'POST', body: '\u0000garbage' }).catch(() => {});
+      await fetch(`${url}/socket.io/?EIO=999&transport=nope`).catch(() => {});
+    }
+    const processes = await control(info.controlUrl, 'cluster.processes');
+    assert.ok(processes.every((p) => p.alive && alive(p.pid)), JSON.stringify(processes));
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
