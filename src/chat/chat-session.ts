@@ -161,6 +161,8 @@ export class ChatSession {
   private readonly ids = new Set<string>();
   /** every seq up to this one is in `messages`: the next join asks for what comes after */
   private contiguousSeq: number | undefined;
+  /** the first join's transcript is history; later joins restore news */
+  private joinedOnce = false;
   private gapTimer: Subscription | null = null;
 
   private sessionId: string | undefined;
@@ -298,7 +300,7 @@ export class ChatSession {
     subs.add(
       this.outbox.acked$.subscribe(({ item, answer }) => {
         // the echo normally arrived before the ack; if it did not, a gap repair fetches it
-        if (!this.bySeq.has(answer.seq)) this.noteGap(answer.seq);
+        if (!this.bySeq.has(answer.seq)) this.noteGap();
         this.markDelivered(item.clientMsgId);
       }),
     );
@@ -370,6 +372,7 @@ export class ChatSession {
     const sessionId = this.sessionId;
     if (!sessionId) throw new AgError(ErrorCodes.BadConfig, 'the interaction names no chat session');
     let answer: JoinAnswer;
+    const initial = !this.joinedOnce;
     // a transcript longer than one page comes in pages: ask again after the last seq received
     for (;;) {
       const afterSeq = this.contiguousSeq;
@@ -380,16 +383,16 @@ export class ChatSession {
         joinAnswer,
       );
       if (this.disposed) return;
-      this.applyJoin(answer, afterSeq);
+      this.applyJoin(answer, afterSeq, initial);
       const last = answer.transcript[answer.transcript.length - 1];
       if (answer.transcript.length < Limits.maxTranscriptPage || !last || last.seq >= answer.lastSeq) break;
     }
+    this.joinedOnce = true;
     this.setParticipants(answer.participants);
     if (answer.state === 'closed') this.onClosed('closed');
   }
 
-  private applyJoin(answer: JoinAnswer, afterSeq: number | undefined): void {
-    const initial = this.contiguousSeq === undefined && this.messages.length === 0;
+  private applyJoin(answer: JoinAnswer, afterSeq: number | undefined, initial: boolean): void {
     const added = this.merge(answer.transcript.filter((m) => this.isOurs(m.sessionId)));
     // the answer covers everything after afterSeq up to its last message (or lastSeq when complete)
     const last = answer.transcript[answer.transcript.length - 1];
@@ -407,7 +410,7 @@ export class ChatSession {
     const added = this.merge([m]);
     if (added.length === 0) return;
     this.advanceContiguous();
-    if (this.contiguousSeq !== undefined && m.seq > this.contiguousSeq) this.noteGap(m.seq);
+    if (this.contiguousSeq !== undefined && m.seq > this.contiguousSeq) this.noteGap();
     for (const x of added) this.messageSubject.next(x);
     this.publish();
   }
@@ -461,7 +464,7 @@ export class ChatSession {
    * A message arrived past a hole (or an ack named a seq we never saw). Usually the hole fills
    * by itself within moments (reordering across a rejoin); if not, ask the server again.
    */
-  private noteGap(_seq: number): void {
+  private noteGap(): void {
     if (this.gapTimer) return;
     this.gapTimer = this.scheduler.schedule(() => {
       this.gapTimer = null;
@@ -470,7 +473,7 @@ export class ChatSession {
       const afterSeq = this.contiguousSeq;
       this.connection.request(ChatEvents.join, { sessionId, afterSeq }, joinAnswer).then(
         (answer) => {
-          if (!this.disposed) this.applyJoin(answer, afterSeq);
+          if (!this.disposed) this.applyJoin(answer, afterSeq, false);
         },
         () => {
           // not connected or no answer: the next (re)connect joins with the same afterSeq
@@ -489,10 +492,14 @@ export class ChatSession {
 
   // --- participants, typing, notices, closing ------------------------------------------------
 
-  /** The join answer is the truth; differences are reported silently (a rejoin is not news). */
+  /**
+   * The join answer is the truth. Differences from what we knew are applied silently: after a
+   * move the server re-lists everyone, and a relocation must not read as people leaving and
+   * coming back.
+   */
   private setParticipants(list: readonly Participant[]): void {
     this.participants = list;
-    for (const p of list) if (!p.id || p.id !== this.o.agentId) this.clearTyping(p.id, false);
+    for (const id of [...this.typingUntil.keys()]) if (!list.some((p) => p.id === id)) this.clearTyping(id, false);
     this.publish();
   }
 
