@@ -36,10 +36,13 @@ function need(): Backend {
 
 /**
  * Every WebSocket the page opens, so a leak shows client-side too (the cluster's own counts
- * arrive by IPC and lag). Installed before any socket code is loaded; not with the mock, which
- * replaces WebSocket itself.
+ * arrive by IPC and lag), and the arrival time of every interaction `properties` frame that
+ * names a chat URL: that is "the property update" as the client sees it. Installed after the
+ * back end (the mock replaces WebSocket; we wrap whichever class is there) and before any
+ * socket code is loaded.
  */
 const pageSockets = new Set<WebSocket>();
+const propertyFrames: { t: number; text: string }[] = [];
 function trackWebSockets(): void {
   const Native = window.WebSocket;
   class TrackedWebSocket extends Native {
@@ -47,15 +50,27 @@ function trackWebSockets(): void {
       super(url, protocols);
       pageSockets.add(this);
       this.addEventListener('close', () => pageSockets.delete(this));
+      this.addEventListener('message', (e: MessageEvent) => {
+        if (typeof e.data === 'string' && e.data.startsWith('42["properties"') && e.data.includes('chat.url')) {
+          propertyFrames.push({ t: now(), text: e.data });
+          if (propertyFrames.length > 5000) propertyFrames.splice(0, 1000);
+        }
+      });
     }
   }
   window.WebSocket = TrackedWebSocket;
 }
+
+/** when the first `properties` frame after `since` moving `interactionId` (to `to`, if given) reached the page */
+function propertyArrival(interactionId: string, since: number, to?: string): number {
+  const f = propertyFrames.find((p) => p.t >= since && p.text.includes(`"${interactionId}"`) && (!to || p.text.includes(`"${to}"`)));
+  return f ? f.t : NaN;
+}
 const openPageSockets = () => [...pageSockets].filter((s) => s.readyState !== WebSocket.CLOSED).length;
 
 async function setup(o: { backend: 'mock'; options?: Record<string, unknown> } | { backend: 'cluster'; urls: BackendUrls }) {
-  if (o.backend === 'cluster') trackWebSockets();
   backend = o.backend === 'mock' ? await mockBackend(o.options) : clusterBackend(o.urls);
+  trackWebSockets();
   // The baseline needs only socket.io-client, so it is measured even before the panel lands.
   let panelError: string | undefined;
   try {
@@ -172,6 +187,7 @@ async function relocationOurs(o: { mode: Mode; samples: number; perRound: number
   const b = need();
   const ids = Object.keys(b.urls.chat);
   const out: number[] = [];
+  const fromProperty: number[] = [];
   const failures: string[] = [];
   if (o.mode === 'property') {
     // One panel moved back and forth between two instances.
@@ -200,7 +216,10 @@ async function relocationOurs(o: { mode: Mode; samples: number; perRound: number
           10_000,
           `relocation ${i} to ${to}`,
         );
-        if (i >= 0) out.push(t1 - t0);
+        if (i >= 0) {
+          out.push(t1 - t0);
+          fromProperty.push(t1 - propertyArrival(chat.interactionId, t0, to));
+        }
       } catch (e) {
         failures.push((e as Error).message);
       }
@@ -210,7 +229,7 @@ async function relocationOurs(o: { mode: Mode; samples: number; perRound: number
       await sleep(30);
     }
     el.remove();
-    return { samples: out, failures };
+    return { samples: out, fromProperty, failures };
   }
   // kill: a round puts `perRound` fresh panels on the victim, kills it, times each panel.
   const victim = ids[0]!;
@@ -239,17 +258,19 @@ async function relocationOurs(o: { mode: Mode; samples: number; perRound: number
         );
       }),
     );
-    for (const r of results) {
-      if (r.status === 'fulfilled') out.push(r.value - t0);
-      else failures.push(String(r.reason?.message ?? r.reason));
-    }
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') {
+        out.push(r.value - t0);
+        fromProperty.push(r.value - propertyArrival(chats[i]!.interactionId, t0));
+      } else failures.push(String(r.reason?.message ?? r.reason));
+    });
     await killed;
     for (const el of panels) el.remove();
     if (failures.length >= 3 && out.length === 0) break;
     await b.revive(victim);
     await waitAlive(victim);
   }
-  return { samples: out, failures };
+  return { samples: out, fromProperty, failures };
 }
 
 /** The socket.io baseline, same end condition. Clients run in parallel (their latency is timer-bound). */
@@ -258,6 +279,7 @@ async function relocationBaseline(o: { mode: Mode; samples: number; perRound: nu
   const ids = Object.keys(b.urls.chat);
   const victim = ids[0]!;
   const out: number[] = [];
+  const fromProperty: number[] = [];
   const failures: string[] = [];
   while (out.length + failures.length < o.samples) {
     const n = Math.min(o.perRound, o.samples - out.length - failures.length);
@@ -286,10 +308,12 @@ async function relocationBaseline(o: { mode: Mode; samples: number; perRound: nu
         );
       }),
     );
-    for (const r of results) {
-      if (r.status === 'fulfilled') out.push(r.value - t0);
-      else failures.push(String(r.reason?.message ?? r.reason));
-    }
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') {
+        out.push(r.value - t0);
+        fromProperty.push(r.value - propertyArrival(chats[i]!.interactionId, t0));
+      } else failures.push(String(r.reason?.message ?? r.reason));
+    });
     await trigger;
     for (const c of clients) c.dispose();
     if (failures.length >= 3 && out.length === 0) break;
@@ -298,7 +322,7 @@ async function relocationBaseline(o: { mode: Mode; samples: number; perRound: nu
       await waitAlive(victim);
     }
   }
-  return { samples: out, failures };
+  return { samples: out, fromProperty, failures };
 }
 
 /** Silent failure (SIGSTOP): time until the panel says `reconnecting`; optionally one baseline socket with a cap. */
