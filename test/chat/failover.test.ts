@@ -121,6 +121,24 @@ describe('<ag-chat-panel> failover', () => {
     expect(said.filter((s) => / (joined|left) the chat$/.test(s))).to.deep.equal([]);
   });
 
+  it('rejoins at once when chat.epoch is bumped on the same instance (a restore in place)', async () => {
+    const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    const el = await connectedPanel(mock, interactionId);
+    const changes: { state: string; reason?: string; endpoint?: string }[] = [];
+    el.addEventListener('ag-connection-change', (e) => changes.push(e.detail));
+    let relocated = 0;
+    el.addEventListener('ag-relocated', () => relocated++);
+
+    const epoch = mock.interactions.get(interactionId).properties['chat.epoch'] as number;
+    mock.interactions.setProperties(interactionId, { 'chat.epoch': epoch + 1 });
+    await waitUntil(() => changes.some((c) => c.state === 'connected'), 'did not rejoin');
+    expect(changes[0]).to.deep.include({ state: 'reconnecting', reason: 'relocated', endpoint: 'chat-1' });
+    expect(el.endpoint).to.equal('chat-1');
+    expect(relocated).to.equal(0); // same instance: not a relocation
+    typeAndEnter(el, 'after the rejoin');
+    await untilInSync(el, mock, interactionId, 1);
+  });
+
   it('notices a silent freeze and recovers on another instance', async () => {
     const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
     const el = await connectedPanel(mock, interactionId, { heartbeatMs: 300 });
