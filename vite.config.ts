@@ -3,7 +3,8 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Demo dev server (`npm start`, `npm run start:cluster`). The library build lives in scripts/build.mjs.
+// Demo dev server (`npm start`, `npm run start:cluster`). The library build lives in scripts/build.mjs;
+// the demo itself is only ever served (its back end switch and the bundles come from this server).
 //
 // Besides the demo itself it serves:
 //   /mockServiceWorker.js                          msw's worker, straight from node_modules (always
@@ -28,7 +29,15 @@ function serveDir(prefix: string, dir: string): Connect.NextHandleFunction {
     const url = req.url?.split('?')[0] ?? '';
     if (!url.startsWith(prefix)) return next();
     const file = normalize(join(dir, decodeURIComponent(url.slice(prefix.length))));
-    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) return next();
+    if (!file.startsWith(dir)) return next();
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      if (!file.endsWith('.js') || !dir.includes('dist')) return next();
+      // The pages that run the built bundles say why they are missing instead of failing silently
+      // (a 404 would not run: browsers execute no module script from an error response).
+      res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+      res.end(`console.error(${JSON.stringify(`${url} is not built yet: run \`npm run build\` and reload`)});`);
+      return;
+    }
     res.setHeader('Content-Type', types[extname(file)] ?? 'application/octet-stream');
     res.setHeader('Cache-Control', 'no-store');
     createReadStream(file).pipe(res);
@@ -110,16 +119,5 @@ export default defineConfig({
     // The pages' /bundles/*.js are served as built files by the middleware above; pre-transforming
     // the HTML's script URLs would only make Vite look for them in demo/ and complain.
     preTransformRequests: false,
-  },
-  build: {
-    outDir: '../dist/demo',
-    emptyOutDir: true,
-    rolldownOptions: {
-      input: {
-        main: resolve(root, 'demo/index.html'),
-        'finesse-preview': resolve(root, 'demo/finesse-preview.html'),
-        plain: resolve(root, 'demo/plain.html'),
-      },
-    },
   },
 });
