@@ -22,6 +22,7 @@ export class BaselineClient {
   private chat?: Socket;
   private watch?: Socket;
   private chatUrl = '';
+  private sessionId = '';
   readonly messages = new Map<number, Msg>();
   joinedOn: string | undefined;
   /** texts acked by the server */
@@ -67,8 +68,6 @@ export class BaselineClient {
       this.o.onChange?.();
     });
   }
-
-  private sessionId = '';
 
   private relocate(url: string, sessionId: unknown): void {
     this.chatUrl = url;

@@ -392,22 +392,21 @@ async function transcript(o: { messages: number; appends: number; restores: numb
 }
 
 async function restoreOnce(chat: ChatStart, messages: number, appends: number) {
-  const o = { messages, appends };
-  const el = document.createElement('ag-chat-panel') as Panel;
   let firstRender = NaN;
   const t0 = now();
-  const panel = mountPanelElement(el, chat);
-  const root = panel.shadowRoot;
+  const el = mountPanel(chat);
+  // Lit creates the shadow root when the element connects, so it exists by now
+  const root = el.shadowRoot;
   const observer = new MutationObserver(() => {
     if (Number.isNaN(firstRender) && root?.querySelector('[part~="message"]')) firstRender = now();
   });
   if (root) observer.observe(root, { childList: true, subtree: true });
-  await until(el, () => el.connectionState === 'connected' && el.messages.length >= o.messages, 60_000, `${o.messages} messages restored`);
+  await until(el, () => el.connectionState === 'connected' && el.messages.length >= messages, 60_000, `${messages} messages restored`);
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   const settled = now();
   observer.disconnect();
   if (Number.isNaN(firstRender) && root?.querySelector('[part~="message"]')) firstRender = settled;
-  const { appendMs, panelMs } = await timeAppends(el, chat, o.appends);
+  const { appendMs, panelMs } = await timeAppends(el, chat, appends);
   const rendered = root?.querySelectorAll('[part~="message"]').length ?? 0;
   el.remove();
   return { firstRenderMs: firstRender - t0, settledMs: settled - t0, appendMs, panelMs, rendered };
@@ -437,18 +436,6 @@ async function timeAppends(el: Panel, chat: ChatStart, n: number) {
     if (!Number.isNaN(tEvent)) panelMs.push(t1 - tEvent);
   }
   return { appendMs, panelMs };
-}
-
-function mountPanelElement(el: Panel, chat: ChatStart): Panel {
-  const b = need();
-  if (!customElements.get('ag-chat-panel')) throw new Error('<ag-chat-panel> is not defined (src/define/chat-panel.ts not landed)');
-  el.setAttribute('interaction-id', chat.interactionId);
-  el.setAttribute('interactions-url', b.urls.interactions);
-  el.setAttribute('allowed-origins', [...new Set(Object.values(b.urls.chat).map((u) => new URL(u).origin))].join(' '));
-  el.setAttribute('agent-id', 'agent1');
-  el.token = 'bench-token';
-  document.body.append(el);
-  return el;
 }
 
 /** Appends at a small transcript, for comparison with the 10,000-message figure. */
