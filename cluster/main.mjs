@@ -10,7 +10,7 @@
 // { controlUrl, urls: { interactions, chat, pcs, pcsVip }, pids } once everything listens.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'ag-cluster-'));
 writeFileSync(join(dataDir, 'owner.pid'), String(process.pid));
 const storeFile = join(dataDir, 'store.db');
 const db = openStore(storeFile, { create: true });
-const bundle = await buildProtocolBundle();
+// Children load the validators from a copy inside this cluster's own directory: a revived
+// child must find the same bundle even if the shared cache was pruned meanwhile.
+const bundle = join(dataDir, 'protocol.mjs');
+copyFileSync(await buildProtocolBundle(), bundle);
 const childEnv = { ...process.env, AG_STORE: storeFile, AG_PROTOCOL_BUNDLE: bundle };
 
 /** Stores of clusters whose supervisor was SIGKILLed (nothing else could clean them up). */
@@ -49,8 +52,18 @@ function removeStaleStores() {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith('ag-cluster-')) continue;
     const dir = join(tmpdir(), name);
+    let pid;
     try {
-      const pid = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+      pid = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      // No owner yet: a cluster starting right now, unless the dir is old (then it died early).
+      pid = undefined;
+    }
+    try {
+      if (pid === undefined) {
+        if (Date.now() - statSync(dir).mtimeMs > 60000) rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
       process.kill(pid, 0);
     } catch (e) {
       if (e.code !== 'EPERM') rmSync(dir, { recursive: true, force: true });

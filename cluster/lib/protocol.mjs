@@ -1,10 +1,10 @@
 // The cluster validates what it receives with the SAME validators as the client: src/protocol
 // is TypeScript, which Node 20 cannot run, so the supervisor bundles it with esbuild (about
-// 10 ms) into cluster/.data/protocol-<hash>.mjs. The name carries a content hash and the file
-// is written through a rename, so clusters started concurrently (test files run in parallel)
+// 10 ms) into cluster/.data/protocol-<hash>.mjs. The name carries a hash of the sources and the
+// file is written through a rename, so clusters started concurrently (test files run in parallel)
 // never read a half-written bundle, and an unchanged protocol is not rebuilt.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -12,27 +12,44 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Builds (if needed) the protocol bundle and returns its absolute path. */
 export async function buildProtocolBundle() {
-  const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: [join(root, 'src/protocol/index.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0].contents;
-  const hash = createHash('sha256').update(code).digest('hex').slice(0, 12);
+  // Keyed by the sources, so an unchanged protocol costs one hash and no esbuild at all.
+  const srcDir = join(root, 'src/protocol');
+  const hash = createHash('sha256');
+  for (const name of readdirSync(srcDir).sort()) hash.update(name).update(readFileSync(join(srcDir, name)));
   const dir = join(root, 'cluster/.data');
-  const file = join(dir, `protocol-${hash}.mjs`);
+  const file = join(dir, `protocol-${hash.digest('hex').slice(0, 12)}.mjs`);
   if (!existsSync(file)) {
+    const esbuild = await import('esbuild');
+    const result = await esbuild.build({
+      entryPoints: [join(srcDir, 'index.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+    });
+    await esbuild.stop(); // its service process would otherwise outlive the build
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
+    writeFileSync(tmp, result.outputFiles[0].contents);
     renameSync(tmp, file);
   }
+  pruneOldBundles(dir, file);
   return file;
+}
+
+/** Bundles of earlier protocol versions pile up as src/protocol changes; running clusters use
+ * their own copy (see main.mjs), so a stale one can go once no build can be mid-rename on it. */
+function pruneOldBundles(dir, keep) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    try {
+      if (path !== keep && Date.now() - statSync(path).mtimeMs > 10 * 60 * 1000) unlinkSync(path);
+    } catch {
+      /* pruned by a concurrent start */
+    }
+  }
 }
 
 /** Loads the bundle the supervisor built (its path comes in AG_PROTOCOL_BUNDLE). */
