@@ -150,7 +150,7 @@ export class PropertyStream {
       onConnect: async (socket) => {
         // resync from the last version seen: the server answers with a snapshot at least that new
         const answer = await requestOn(socket, InteractionEvents.watch, this.watchRequest(), watchAnswer, requestTimeoutMs);
-        this.inputs.next(answer);
+        this.inputs.next(this.checkAnswer(answer));
       },
     });
     this.status$ = this.connection.status$;
@@ -193,6 +193,14 @@ export class PropertyStream {
     this.errorsSubject.complete();
   }
 
+  /** A snapshot of another interaction would silently replace ours: refuse it. */
+  private checkAnswer(answer: WatchAnswer): WatchAnswer {
+    if (answer.interactionId !== this.o.interactionId) {
+      throw new AgError(ErrorCodes.InvalidMessage, `watch answered for ${answer.interactionId}, not ${this.o.interactionId}`);
+    }
+    return answer;
+  }
+
   private watchRequest() {
     return this.lastVersion === undefined
       ? { interactionId: this.o.interactionId }
@@ -207,6 +215,7 @@ export class PropertyStream {
     const from = this.lastVersion;
     this.connection
       .request(InteractionEvents.watch, this.watchRequest(), watchAnswer, { timeoutMs: this.o.requestTimeoutMs ?? 5000 })
+      .then((answer) => this.checkAnswer(answer))
       .then(
         (answer) => {
           this.rewatching = false;

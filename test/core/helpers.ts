@@ -50,6 +50,9 @@ export class Admin {
   set(interactionId: string, set: Record<string, unknown>, opts: { unset?: string[]; silent?: boolean } = {}) {
     return this.socket.timeout(3000).emitWithAck('admin:set', { interactionId, set, ...opts }) as Promise<{ version: number }>;
   }
+  emitRaw(interactionId: string, event: string, payload: unknown) {
+    return this.socket.timeout(3000).emitWithAck('admin:emit-raw', { interactionId, event, payload });
+  }
   ackSends(value: boolean) {
     return this.socket.timeout(3000).emitWithAck('admin:ack-sends', value);
   }

@@ -131,6 +131,13 @@ describe('PropertyStream (real interaction servers)', () => {
     await waitUntil(() => seen.length === 1, 'first snapshot');
     expect(seen[0]).to.deep.equal({ interactionId: 'i1', version: 1, properties: { 'chat.instanceId': 'c1' } });
 
+    const errors: string[] = [];
+    const errSub = stream.errors$.subscribe((e) => errors.push(e.code));
+    cleanups.push(() => errSub.unsubscribe());
+    // garbage from the server is reported and dropped; the stream goes on
+    await adminA.emitRaw('i1', 'properties', { interactionId: 'i1', version: 'two', set: { '<b>': 1 }, unset: [] });
+    await waitUntil(() => errors.includes('invalid-message'), 'invalid delta reported');
+
     await adminA.set('i1', { 'chat.state': 'active' }); // v2, broadcast
     await adminA.set('i1', { 'chat.url': 'http://x' }, { silent: true }); // v3, missed
     await adminA.set('i1', { 'chat.epoch': 2 }); // v4: gap -> re-watch

@@ -10,6 +10,7 @@
 //   admin:state -> { handshakes, disconnects, refused, connected, sends }
 // --require-token <t>: handshakes without auth.token === t are refused with 'unauthorized'.
 //   admin:set { interactionId, set, unset, silent? } -> bumps the version; silent = not broadcast
+//   admin:emit-raw { interactionId, event, payload } -> sends anything to the interaction's watchers
 //   admin:ack-sends boolean -> whether `send` is acknowledged (false: recorded but never acked)
 // --store <file> is shared by several servers (like the cluster's shared database), so a
 // de-duplication and the interaction versions survive a SIGKILL and a switch of server.
@@ -84,6 +85,10 @@ io.on('connection', (socket) => {
         });
       }
       ack({ ok: true, version: next.version });
+    });
+    socket.on('admin:emit-raw', ({ interactionId, event, payload }, ack) => {
+      io.to(`interaction:${interactionId}`).emit(event, payload);
+      ack({ ok: true });
     });
     socket.on('admin:ack-sends', (value, ack) => {
       ackSends = value === true;
