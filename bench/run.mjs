@@ -40,6 +40,10 @@ function chromiumVersion() {
   }
 }
 
+// A benchmark abandoned at its time limit may still reject later (its page or cluster is gone):
+// say so, but do not let it end the run.
+process.on('unhandledRejection', (e) => console.warn('[bench] ignored late rejection:', e?.message ?? e));
+
 const started = performance.now();
 const svgs = {};
 const result = {
@@ -82,7 +86,10 @@ for (const [id, fullBudget, quickBudget] of suite) {
         reject(new NotMeasured(`exceeded its ${Math.round(budget / 1000)} s budget`));
       }, budget);
     });
-    const out = await Promise.race([bench.run(ctx), timeout]);
+    const running = bench.run(ctx);
+    // after a timeout the abandoned run rejects as its browser/cluster is closed: not unhandled
+    running.catch(() => {});
+    const out = await Promise.race([running, timeout]);
     Object.assign(entry, out);
   } catch (e) {
     controller.abort();
