@@ -1,4 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
 import type { MockBackend } from '../../src/mocks/index.js';
 import { connectedPanel, panel, startMock, stopMock, typeAndEnter, untilInSync } from './helpers.js';
 
@@ -30,6 +31,31 @@ describe('<ag-chat-panel> accessibility, keyboard and teardown', () => {
     await expect(el).to.be.accessible();
     // the live region said so
     expect(el.shadowRoot!.querySelector('[role="status"][aria-live="polite"]')!.textContent).to.match(/^Reconnecting/);
+  });
+
+  it('follows prefers-color-scheme unless a theme is forced, accessible in both', async () => {
+    mock = await startMock();
+    const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    await mock.customer.send(interactionId, 'Hello in the dark');
+    const el = await connectedPanel(mock, interactionId);
+    const background = () => getComputedStyle(el).backgroundColor;
+    try {
+      await emulateMedia({ colorScheme: 'light' });
+      const light = background();
+      await emulateMedia({ colorScheme: 'dark' });
+      const dark = background();
+      expect(dark).to.not.equal(light);
+      await expect(el).to.be.accessible();
+      el.theme = 'light';
+      await el.updateComplete;
+      expect(background()).to.equal(light);
+      await emulateMedia({ colorScheme: 'light' });
+      el.theme = 'dark';
+      await el.updateComplete;
+      expect(background()).to.equal(dark);
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
+    }
   });
 
   it('is accessible once closed and once failed', async () => {
