@@ -63,6 +63,8 @@ export interface MockBackendOptions {
 export interface MockBackend {
   readonly urls: {
     interactions: string;
+    /** a second interaction server over the same store (primary/backup lists) */
+    interactionsBackup: string;
     chat: Record<string, string>;
     pcs: Record<string, string>;
     pcsVip: string;
@@ -72,6 +74,12 @@ export interface MockBackend {
     get(interactionId: string): { version: number; properties: Properties };
     setProperties(interactionId: string, set: Properties, unset?: string[]): void;
     emitRaw(interactionId: string, payload: unknown): void;
+    /** interaction server faults; id 'interactions' (default) or 'interactions-b' */
+    kill(id?: string): void;
+    revive(id?: string): void;
+    freeze(id?: string): void;
+    unfreeze(id?: string): void;
+    servers(): { id: string; url: string; alive: boolean; frozen: boolean; connections: number }[];
   };
   readonly customer: {
     send(interactionId: string, text: string): Promise<ChatMessage>;
@@ -127,18 +135,24 @@ export interface MockBackend {
 }
 
 /** One mock per page at a time: msw has one worker and one WebSocket interceptor. */
-let running: Promise<unknown> | undefined;
+let running: Promise<MockBackend> | undefined;
 
+/**
+ * Starts the mocked cluster. A mock still running in the page (a test that failed before its
+ * cleanup) is stopped first, with a warning, so one failure does not cascade into the next test.
+ */
 export async function startMockBackend(options: MockBackendOptions = {}): Promise<MockBackend> {
-  if (running) {
-    throw new Error('agent-gadgets/mocks: a mock back end is already running in this page; stop() it first');
+  const previous = running;
+  if (previous) {
+    console.warn('agent-gadgets/mocks: a mock back end was still running in this page; stopping it first');
+    await previous.then((b) => b.stop()).catch(() => undefined);
   }
   const started = start(options);
   running = started;
   try {
     return await started;
   } catch (e) {
-    running = undefined;
+    if (running === started) running = undefined;
     throw e;
   }
 }
@@ -197,10 +211,10 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
         }
       },
       onTransfer: (t) => {
-        const requestId = t.callVariables['user.pcs.requestId'];
         if (!surveyDns.has(t.to)) return;
         transferredToIvr.add(t.dialogId);
-        if (requestId) pcs.ivrReached(requestId, 'transferred');
+        const named = t.callVariables['user.pcs.requestId'];
+        for (const requestId of named ? [named] : pcs.requestsForDialog(t.dialogId)) pcs.ivrReached(requestId, 'transferred');
       },
     });
   }
@@ -210,12 +224,12 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
   };
 
   const endpoints: SioEndpoint[] = [
-    interactions.endpoint,
+    ...interactions.endpoints,
     ...chat.instances.map((i) => i.endpoint),
     ...pcs.nodes.map((n) => n.endpoint),
   ];
   const handlers: AnyHandler[] = [
-    ...socketIoHandlers('interactions.mock.test', () => interactions.endpoint),
+    ...interactions.endpoints.flatMap((e) => socketIoHandlers(`${e.id}.mock.test`, () => e)),
     ...chat.instances.flatMap((i) => socketIoHandlers(`${i.id}.mock.test`, () => i.endpoint)),
     ...pcs.nodes.flatMap((n) => socketIoHandlers(`${n.id}.mock.test`, () => n.endpoint)),
     // The virtual IP: a stream connects to whichever node holds the address at connect time.
@@ -225,20 +239,31 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
   ];
 
   const worker = setupWorker(...handlers);
-  ignoreBackgroundWorkerUpdateFailures();
-  await worker.start({
-    quiet: true,
-    onUnhandledRequest: 'bypass',
-    serviceWorker: { url: options.serviceWorkerUrl ?? '/mockServiceWorker.js' },
-  });
+  try {
+    await withHandledWorkerUpdates(() =>
+      worker.start({
+        quiet: true,
+        onUnhandledRequest: 'bypass',
+        serviceWorker: { url: options.serviceWorkerUrl ?? '/mockServiceWorker.js' },
+      }),
+    );
+  } catch (e) {
+    // No worker, no mock: leave nothing running behind the error.
+    timers.stop();
+    fake?.uninstall();
+    events.complete();
+    throw e;
+  }
   pinWebSocket();
 
   const talkers = new Set<() => void>();
   let stopped = false;
+  const self = running;
 
   const backend: MockBackend = {
     urls: {
       interactions: 'http://interactions.mock.test',
+      interactionsBackup: 'http://interactions-b.mock.test',
       chat: Object.fromEntries(chat.instances.map((i) => [i.id, i.url])),
       pcs: Object.fromEntries(pcs.nodes.map((n) => [n.id, n.url])),
       pcsVip: 'http://pcs.mock.test',
@@ -248,6 +273,18 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       get: (interactionId) => interactions.get(interactionId),
       setProperties: (interactionId, set, unset) => void interactions.setProperties(interactionId, set, unset),
       emitRaw: (interactionId, payload) => interactions.emitRaw(interactionId, payload),
+      kill: (id = 'interactions') => interactions.endpoint(id).kill(),
+      revive: (id = 'interactions') => interactions.endpoint(id).revive(),
+      freeze: (id = 'interactions') => interactions.endpoint(id).freeze(),
+      unfreeze: (id = 'interactions') => interactions.endpoint(id).unfreeze(),
+      servers: () =>
+        interactions.endpoints.map((e) => ({
+          id: e.id,
+          url: `http://${e.id}.mock.test`,
+          alive: e.alive,
+          frozen: e.frozen,
+          connections: e.connections,
+        })),
     },
     customer: {
       send: async (interactionId, text) => chat.customerSend(interactionId, text),
@@ -329,7 +366,7 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       worker.stop();
       unpinWebSocket();
       events.complete();
-      running = undefined;
+      if (running === self) running = undefined;
     },
   };
   return backend;
@@ -352,22 +389,25 @@ function httpHandlers(host: string, handle: (request: Request) => Promise<Respon
   return ['http', 'https'].map((scheme) => http.all(`${scheme}://${host}/*`, ({ request }) => handle(request)));
 }
 
-let ignoringUpdateFailures = false;
-
 /**
- * On every start after the first in a page, msw calls `registration.update()` on the existing
- * worker without handling its promise. When several pages of the origin do that at once (test
- * files run concurrently), Chromium rejects some of those background updates with "Not found"
- * although the registration keeps working. That rejection is noise, not a failure: drop exactly
- * that one, nothing else.
+ * msw calls `registration.update()` on an existing worker at every start and drops the promise.
+ * When several pages of the origin do that at once (test files run concurrently), Chromium
+ * rejects some of those background updates with "Not found" although the registration keeps
+ * working, and test runners report the unhandled rejection as a bug in the test. During `start`
+ * only, give every `update()` promise a handler: callers that await it still see its outcome.
  */
-function ignoreBackgroundWorkerUpdateFailures(): void {
-  if (ignoringUpdateFailures || typeof window === 'undefined') return;
-  ignoringUpdateFailures = true;
-  window.addEventListener('unhandledrejection', (event) => {
-    const reason: unknown = event.reason;
-    if (reason instanceof Error && /^Failed to update a ServiceWorker .*mockServiceWorker\.js/.test(reason.message)) {
-      event.preventDefault();
-    }
-  });
+async function withHandledWorkerUpdates<T>(run: () => Promise<T>): Promise<T> {
+  const proto = typeof ServiceWorkerRegistration === 'undefined' ? undefined : ServiceWorkerRegistration.prototype;
+  const original = proto?.update;
+  if (!proto || !original) return run();
+  proto.update = function (this: ServiceWorkerRegistration) {
+    const p = original.call(this);
+    p.catch(() => undefined);
+    return p;
+  };
+  try {
+    return await run();
+  } finally {
+    proto.update = original;
+  }
 }

@@ -13,6 +13,7 @@ import {
 import { object, string } from '../protocol/validate.js';
 import { answer, MockFault, parse } from './common.js';
 import { SioEndpoint } from './endpoint.js';
+import type { MockSocket } from './sio-server.js';
 import type { Timers } from './timers.js';
 
 interface Interaction {
@@ -23,38 +24,52 @@ interface Interaction {
 const unwatchRequest = object({ interactionId: string({ min: 1, max: Limits.maxIdLength }) });
 const room = (interactionId: string) => `i:${interactionId}`;
 
+/**
+ * Two interaction servers ('interactions' and 'interactions-b', primary and backup) over one
+ * store, as the seed's HA pair: a client that loses one resyncs from the other with
+ * `sinceVersion`, and both push the same deltas.
+ */
 export class InteractionServer {
   readonly #interactions = new Map<string, Interaction>();
-  readonly endpoint: SioEndpoint;
+  readonly endpoints: SioEndpoint[];
 
   constructor(timers: Timers, validToken: (t: string | undefined) => boolean) {
-    this.endpoint = new SioEndpoint({
-      id: 'interactions',
-      timers,
-      validToken,
-      setup: (socket) => {
-        socket.on(E.watch, (payload, ack) =>
-          answer(ack, () => {
-            const { interactionId } = parse(watchRequest(payload));
-            const ix = this.#interactions.get(interactionId);
-            if (!ix) throw new MockFault('unknown-interaction', `no interaction ${interactionId}`);
-            // Joining and reading in one synchronous turn: no delta can fall between the
-            // snapshot and the first pushed delta. The snapshot is always complete, whatever
-            // sinceVersion says; the client simply replaces its state.
-            socket.rooms.add(room(interactionId));
-            return { ok: true, interactionId, version: ix.version, properties: { ...ix.properties } };
-          }),
-        );
-        socket.on(E.unwatch, (payload, ack) =>
-          answer(ack, () => {
-            const { interactionId } = parse(unwatchRequest(payload));
-            socket.rooms.delete(room(interactionId));
-            return { ok: true };
-          }),
-        );
-        socket.on(E.heartbeat, (_payload, ack) => answer(ack, () => ({ ok: true, t: Date.now() })));
-      },
-    });
+    this.endpoints = ['interactions', 'interactions-b'].map(
+      (id) => new SioEndpoint({ id, timers, validToken, setup: (socket) => this.#setup(socket) }),
+    );
+  }
+
+  endpoint(id: string): SioEndpoint {
+    const e = this.endpoints.find((x) => x.id === id);
+    if (!e) throw new MockFault('not-found', `no interaction server ${id}`);
+    return e;
+  }
+
+  #setup(socket: MockSocket): void {
+    socket.on(E.watch, (payload, ack) =>
+      answer(ack, () => {
+        const { interactionId } = parse(watchRequest(payload));
+        const ix = this.#interactions.get(interactionId);
+        if (!ix) throw new MockFault('unknown-interaction', `no interaction ${interactionId}`);
+        // Joining and reading in one synchronous turn: no delta can fall between the snapshot
+        // and the first pushed delta. The snapshot is always complete, whatever sinceVersion
+        // says; the client simply replaces its state.
+        socket.rooms.add(room(interactionId));
+        return { ok: true, interactionId, version: ix.version, properties: { ...ix.properties } };
+      }),
+    );
+    socket.on(E.unwatch, (payload, ack) =>
+      answer(ack, () => {
+        const { interactionId } = parse(unwatchRequest(payload));
+        socket.rooms.delete(room(interactionId));
+        return { ok: true };
+      }),
+    );
+    socket.on(E.heartbeat, (_payload, ack) => answer(ack, () => ({ ok: true, t: Date.now() })));
+  }
+
+  #toWatchers(interactionId: string, payload: unknown): void {
+    for (const e of this.endpoints) e.toRoom(room(interactionId), E.properties, payload);
   }
 
   create(interactionId: string, properties: Properties): void {
@@ -83,12 +98,12 @@ export class InteractionServer {
     ix.version = delta.version;
     for (const key of delta.unset) delete ix.properties[key];
     Object.assign(ix.properties, delta.set);
-    this.endpoint.toRoom(room(interactionId), E.properties, delta);
+    this.#toWatchers(interactionId, delta);
     return delta;
   }
 
   /** Fault injection: an arbitrary payload as a `properties` event to the watchers. */
   emitRaw(interactionId: string, payload: unknown): void {
-    this.endpoint.toRoom(room(interactionId), E.properties, payload);
+    this.#toWatchers(interactionId, payload);
   }
 }

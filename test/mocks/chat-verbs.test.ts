@@ -149,6 +149,41 @@ describe('mock chat control verbs', () => {
     expect(heard).to.equal(false);
   });
 
+  it('primary and backup interaction servers share one store; killing one drops only its watchers', async () => {
+    const m = await mock();
+    const { interactionId } = await m.interactions.startChat();
+    const a = await connect(m.urls.interactions);
+    const b = await connect(m.urls.interactionsBackup);
+    await request(a, 'watch', { interactionId });
+    expect(await request(b, 'watch', { interactionId })).to.include({ ok: true, version: 1 });
+    const both = [next<{ version: number }>(a, 'properties'), next<{ version: number }>(b, 'properties')];
+    m.interactions.setProperties(interactionId, { note: 'x' });
+    expect((await Promise.all(both)).map((d) => d.version)).to.deep.equal([2, 2]);
+    const gone = disconnected(a);
+    m.interactions.kill();
+    expect(await gone).to.equal('transport close');
+    expect(m.interactions.servers().map((x) => x.alive)).to.deep.equal([false, true]);
+    const delta = next<{ version: number }>(b, 'properties');
+    m.interactions.setProperties(interactionId, { note: 'y' });
+    expect((await delta).version).to.equal(3);
+    m.interactions.revive();
+    expect(await request(await connect(m.urls.interactions), 'watch', { interactionId, sinceVersion: 2 })).to.include({ version: 3 });
+  });
+
+  it('a mock left running by a failed test is stopped by the next start', async () => {
+    const forgotten = await mock();
+    const socket = await connect(forgotten.urls.interactions);
+    const gone = disconnected(socket);
+    const warnings: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args[0]);
+    const fresh = await mock().finally(() => (console.warn = warn));
+    expect(String(warnings[0])).to.contain('still running');
+    await gone;
+    expect(forgotten.connections()).to.equal(0);
+    expect(fresh.connections()).to.equal(0);
+  });
+
   it('malformed frames close only that connection; the server keeps serving', async () => {
     const m = await mock();
     const victim = await connect(m.urls.interactions);
