@@ -134,10 +134,12 @@ function killProc(proc) {
   });
 }
 
+/** SIGSTOP / SIGCONT; like the mock, a no-op on a process that is not running. */
 function signal(proc, sig, frozen) {
-  if (!proc.alive) throw fault('closed', `${proc.id} is not running`);
+  if (!proc.alive || proc.frozen === frozen) return null;
   proc.child.kill(sig);
   proc.frozen = frozen;
+  return null;
 }
 
 const usable = (proc) => proc.alive && !proc.frozen;

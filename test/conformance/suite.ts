@@ -367,6 +367,13 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         await waitUntil(() => raw.length === 1 && messages.length === 1, 'raw events');
         expect(raw[0]).to.deep.equal({ interactionId, version: 'nine', set: [] });
         expect(messages[0]).to.deep.equal({ seq: -1, text: 42 });
+
+        // Hostile property values go out as they are: refusing them is the client's job.
+        const hostile = { 'chat.url': 'javascript:alert(1)', 'test.big': 'y'.repeat(Limits.maxPropertyLength + 1) };
+        await backend.control.interactions.setProperties(interactionId, hostile);
+        await waitUntil(() => raw.length === 2, 'hostile delta');
+        expect((raw[1] as PropertiesDelta).set).to.deep.equal(hostile);
+        expect(propertiesDelta(raw[1]).ok).to.equal(false);
       });
     });
 
@@ -418,7 +425,9 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         expectError(onStandby.json, 'not-primary');
         const read = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}`);
         expect(valid(surveyRequestAnswer, read.json)).to.deep.equal(created);
-        expect((await backend.control.pcs.requests()).filter((r) => r.requestId === created.requestId)).to.have.length(1);
+        const records = (await backend.control.pcs.requests()).filter((r) => r.requestId === created.requestId);
+        expect(records).to.have.length(1);
+        expect(records[0]).to.include({ ...JSON.parse(body), status: 'requested', nodeId: primary[0], epoch: primary[1].epoch });
       });
 
       it('survey progress is pushed on the stream after the transfer: offered, in-progress, completed with a score', async () => {
