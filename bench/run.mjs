@@ -17,7 +17,10 @@ process.chdir(root);
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 
 // Order: the least UI-dependent first. Budgets (ms) keep the whole run under 10 minutes.
 const suite = [
@@ -32,7 +35,11 @@ const totalBudgetMs = 9.5 * 60_000;
 
 function chromiumVersion() {
   try {
-    return execFileSync(process.env.CHROME_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] })
+    return execFileSync(process.env.CHROME_PATH ?? '/usr/bin/chromium', ['--version'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .trim()
       .replace(/^Chromium\s*/, '');
   } catch {
@@ -42,7 +49,9 @@ function chromiumVersion() {
 
 // A benchmark abandoned at its time limit may still reject later (its page or cluster is gone):
 // say so, but do not let it end the run.
-process.on('unhandledRejection', (e) => console.warn('[bench] ignored late rejection:', e?.message ?? e));
+process.on('unhandledRejection', (e) =>
+  console.warn('[bench] ignored late rejection:', e?.message ?? e),
+);
 
 const started = performance.now();
 const svgs = {};
@@ -64,10 +73,23 @@ const result = {
 for (const [id, fullBudget, quickBudget] of suite) {
   const mod = await import(`./benchmarks/${id}.mjs`);
   const bench = mod.default;
-  const entry = { id, title: bench.title, status: 'measured', goals: [], tables: [], notes: [], charts: [] };
+  const entry = {
+    id,
+    title: bench.title,
+    status: 'measured',
+    goals: [],
+    tables: [],
+    notes: [],
+    charts: [],
+  };
   result.benchmarks.push(entry);
   if (only && !only.includes(id)) {
-    Object.assign(entry, { status: 'not-measured', reason: 'not selected (--only)', goals: bench.goals?.map((g) => ({ ...g, met: null, value: null, note: 'not selected' })) ?? [] });
+    Object.assign(entry, {
+      status: 'not-measured',
+      reason: 'not selected (--only)',
+      goals:
+        bench.goals?.map((g) => ({ ...g, met: null, value: null, note: 'not selected' })) ?? [],
+    });
     continue;
   }
   const remaining = totalBudgetMs - (performance.now() - started);
@@ -79,7 +101,8 @@ for (const [id, fullBudget, quickBudget] of suite) {
   console.log(`\n[bench] ${id}: ${bench.title} (budget ${Math.round(budget / 1000)} s)`);
   let timer;
   try {
-    if (budget < 5_000) throw new NotMeasured('the run ran out of its 10-minute budget before this benchmark');
+    if (budget < 5_000)
+      throw new NotMeasured('the run ran out of its 10-minute budget before this benchmark');
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
@@ -93,14 +116,36 @@ for (const [id, fullBudget, quickBudget] of suite) {
     Object.assign(entry, out);
   } catch (e) {
     controller.abort();
-    const reason = e instanceof NotMeasured ? e.message : `error: ${e?.stack?.split('\n').slice(0, 3).join(' ') ?? e}`;
-    console.log(`[bench] ${id}: not measured: ${reason}`);
-    Object.assign(entry, {
-      status: 'not-measured',
-      reason,
-      // keep the goal rows so the summary shows what is missing
-      goals: (entry.goals.length ? entry.goals : bench.goals ?? []).map((g) => ({ ...g, value: null, met: null, note: reason })),
-    });
+    const reason =
+      e instanceof NotMeasured
+        ? e.message
+        : `error: ${e?.stack?.split('\n').slice(0, 3).join(' ') ?? e}`;
+    let partial = null;
+    try {
+      partial = typeof ctx.partial === 'function' ? ctx.partial() : null;
+    } catch {
+      /* nothing usable */
+    }
+    if (partial) {
+      console.log(`[bench] ${id}: partly measured: ${reason}`);
+      Object.assign(entry, partial, {
+        status: 'partial',
+        reason: `${reason}; what was measured before that is reported`,
+      });
+    } else {
+      console.log(`[bench] ${id}: not measured: ${reason}`);
+      Object.assign(entry, {
+        status: 'not-measured',
+        reason,
+        // keep the goal rows so the summary shows what is missing
+        goals: (entry.goals.length ? entry.goals : (bench.goals ?? [])).map((g) => ({
+          ...g,
+          value: null,
+          met: null,
+          note: reason,
+        })),
+      });
+    }
   } finally {
     clearTimeout(timer);
     await ctx.cleanup();
@@ -109,12 +154,16 @@ for (const [id, fullBudget, quickBudget] of suite) {
     entry.loadAvg = [Math.round(loadBefore * 100) / 100, Math.round(os.loadavg()[0] * 100) / 100];
   }
   for (const g of entry.goals) {
-    console.log(`[bench]   ${g.metric}: ${g.value ?? 'not measured'} ${g.value != null ? g.unit : ''} (goal ${g.goal}) ${g.met === true ? 'met' : g.met === false ? 'MISSED' : ''}`);
+    console.log(
+      `[bench]   ${g.metric}: ${g.value ?? 'not measured'} ${g.value != null ? g.unit : ''} (goal ${g.goal}) ${g.met === true ? 'met' : g.met === false ? 'MISSED' : ''}`,
+    );
   }
 }
 
 result.durationMs = Math.round(performance.now() - started);
 writeResults(join(root, 'bench/results'), result, svgs);
-console.log(`\n[bench] wrote bench/results/latest.md and latest.json in ${(result.durationMs / 1000).toFixed(1)} s`);
+console.log(
+  `\n[bench] wrote bench/results/latest.md and latest.json in ${(result.durationMs / 1000).toFixed(1)} s`,
+);
 // Stray handles (a browser that refused to die, a socket) must not keep the run alive.
 process.exit(0);

@@ -13,8 +13,18 @@ import { ratio } from '../lib/stats.mjs';
 
 const KB = 1000; // the stricter reading of "KB"; stated in the report
 const bundles = [
-  { name: 'ag-chat-panel', entry: 'src/define/chat-panel.ts', label: '<ag-chat-panel>', goalKb: 30 },
-  { name: 'ag-survey-transfer', entry: 'src/define/survey-transfer.ts', label: '<ag-survey-transfer>', goalKb: 28 },
+  {
+    name: 'ag-chat-panel',
+    entry: 'src/define/chat-panel.ts',
+    label: '<ag-chat-panel>',
+    goalKb: 30,
+  },
+  {
+    name: 'ag-survey-transfer',
+    entry: 'src/define/survey-transfer.ts',
+    label: '<ag-survey-transfer>',
+    goalKb: 28,
+  },
 ].map((b) => ({ ...b, file: `dist/bundles/${b.name}.js` }));
 
 /** `gzip -9 -c file | wc -c`, as TOOLCHAIN.md prescribes (zlib level 9 when gzip is absent) */
@@ -54,7 +64,9 @@ export function rxjsSymbolsUsed(files) {
   const names = new Set();
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
-    for (const m of text.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s+from\s+['"]rxjs(?:\/operators)?['"]/g)) {
+    for (const m of text.matchAll(
+      /import\s+(type\s+)?\{([^}]*)\}\s+from\s+['"]rxjs(?:\/operators)?['"]/g,
+    )) {
       if (m[1]) continue; // `import type` ships nothing
       for (const part of m[2].split(',')) {
         const s = part.trim();
@@ -99,7 +111,11 @@ async function buildFloor(root, symbols, outDir) {
         name: 'ag-rxjs-used',
         resolveId: (id) => (id === virtualId ? `\0${virtualId}` : null),
         load: (id) =>
-          id === `\0${virtualId}` ? (symbols.length ? `export { ${symbols.join(', ')} } from 'rxjs';` : 'export {};') : null,
+          id === `\0${virtualId}`
+            ? symbols.length
+              ? `export { ${symbols.join(', ')} } from 'rxjs';`
+              : 'export {};'
+            : null,
       },
     ],
   });
@@ -115,7 +131,9 @@ export default {
   goals: bundles.map((b) => ({ metric: `${b.label} bundle`, goal: `<= ${b.goalKb} KB` })),
   async run(ctx) {
     const { root } = ctx;
-    const notes = [`KB = 1,000 bytes (the stricter reading). Sizes are \`gzip -9 -c <file> | wc -c\`.`];
+    const notes = [
+      `KB = 1,000 bytes (the stricter reading). Sizes are \`gzip -9 -c <file> | wc -c\`.`,
+    ];
     const tmp = mkdtempSync(join(tmpdir(), 'ag-bench-bundles-'));
     ctx.defer(() => rmSync(tmp, { recursive: true, force: true }));
     // dist/bundles when it is today's code; otherwise the bundles are built here, into a temp
@@ -152,34 +170,73 @@ export default {
         const floorFile = await buildFloor(root, symbols, join(tmp, `floor-${b.name}`));
         floor = { raw: statSync(floorFile).size, gzip: gzipSize(floorFile), symbols };
         floors[b.name] = floor;
-        rows.push([`floor for ${b.label}: lit + its rxjs symbols + io()`, floor.raw, floor.gzip, '1.00', '—', '—']);
+        rows.push([
+          `floor for ${b.label}: lit + its rxjs symbols + io()`,
+          floor.raw,
+          floor.gzip,
+          '1.00',
+          '—',
+          '—',
+        ]);
       }
       const path = b.path;
       if (!path || !existsSync(path)) {
         missing++;
         const why = buildError ? `build failed: ${buildError}` : `${b.entry} not landed yet`;
         rows.push([b.label, '—', '—', '—', '—', `not measured: ${why}`]);
-        goals.push(goal({ metric: `${b.label} bundle`, value: null, op: '<=', target: b.goalKb, unit: 'KB', note: why }));
+        goals.push(
+          goal({
+            metric: `${b.label} bundle`,
+            value: null,
+            op: '<=',
+            target: b.goalKb,
+            unit: 'KB',
+            note: why,
+          }),
+        );
         continue;
       }
       const raw = statSync(path).size;
       const gz = gzipSize(path);
-      rows.push([b.label, raw, gz, ratio(gz, floor.gzip)?.toFixed(2), `+${((gz - floor.gzip) / KB).toFixed(1)} KB`, `<= ${b.goalKb} KB`]);
-      goals.push(goal({ metric: `${b.label} bundle`, value: Math.round((gz / KB) * 10) / 10, op: '<=', target: b.goalKb, unit: 'KB', note: `${(gz / floor.gzip).toFixed(2)}× the floor` }));
+      rows.push([
+        b.label,
+        raw,
+        gz,
+        ratio(gz, floor.gzip)?.toFixed(2),
+        `+${((gz - floor.gzip) / KB).toFixed(1)} KB`,
+        `<= ${b.goalKb} KB`,
+      ]);
+      goals.push(
+        goal({
+          metric: `${b.label} bundle`,
+          value: Math.round((gz / KB) * 10) / 10,
+          op: '<=',
+          target: b.goalKb,
+          unit: 'KB',
+          note: `${(gz / floor.gzip).toFixed(2)}× the floor`,
+        }),
+      );
     }
     notes.push(
       'Floors built in this run with the same Vite settings from bench/floor/floor.ts; the rxjs symbols of each come from the ' +
-        'src/ files in that bundle\'s import graph (esbuild metafile):',
+        "src/ files in that bundle's import graph (esbuild metafile):",
     );
-    for (const [name, f] of Object.entries(floors)) notes.push(`${name}: ${f.symbols.map((x) => `\`${x}\``).join(', ') || '(none)'}`);
+    for (const [name, f] of Object.entries(floors))
+      notes.push(`${name}: ${f.symbols.map((x) => `\`${x}\``).join(', ') || '(none)'}`);
     if (buildError) notes.push(`bundle build failed: ${buildError}`);
     for (const b of bundles) if (b.source) notes.push(`${b.label}: ${b.source}.`);
     return {
       status: missing === 0 ? 'measured' : missing === bundles.length ? 'not-measured' : 'partial',
       ...(missing ? { reason: 'element bundles missing (see table)' } : {}),
-      method: 'Each gadget ships as one self-contained minified ES module (dist/bundles). The floor is the smallest possible bundle with the same three libraries, so "over the floor" is what the SDK itself costs.',
+      method:
+        'Each gadget ships as one self-contained minified ES module (dist/bundles). The floor is the smallest possible bundle with the same three libraries, so "over the floor" is what the SDK itself costs.',
       goals,
-      tables: [{ columns: ['Bundle', 'minified (B)', 'gzip -9 (B)', '× floor', 'over floor', 'goal'], rows }],
+      tables: [
+        {
+          columns: ['Bundle', 'minified (B)', 'gzip -9 (B)', '× floor', 'over floor', 'goal'],
+          rows,
+        },
+      ],
       notes,
       data: { floors, bundles: bundles.map(({ name, path, source }) => ({ name, path, source })) },
     };

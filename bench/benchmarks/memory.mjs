@@ -39,7 +39,9 @@ export default {
     const warm = await page.evaluate((o) => window.agBench.memoryRelocate(o), { count: warmup });
     const before = await heapAfterGc(cdp);
     const t0 = performance.now();
-    const after = await page.evaluate((o) => window.agBench.memoryRelocate(o), { count: relocations });
+    const after = await page.evaluate((o) => window.agBench.memoryRelocate(o), {
+      count: relocations,
+    });
     const relocMs = performance.now() - t0;
     const heapAfter = await heapAfterGc(cdp);
     const removed = await page.evaluate(() => window.agBench.memoryRemove());
@@ -53,7 +55,9 @@ export default {
         const m = await openBackendPage(ctx, session, 'mock');
         const mockRelocations = ctx.quick ? 50 : 100;
         const mStart = await m.page.evaluate(() => window.agBench.memoryStart());
-        const mAfter = await m.page.evaluate((o) => window.agBench.memoryRelocate(o), { count: mockRelocations });
+        const mAfter = await m.page.evaluate((o) => window.agBench.memoryRelocate(o), {
+          count: mockRelocations,
+        });
         const mRemoved = await m.page.evaluate(() => window.agBench.memoryRemove());
         mock = { relocations: mockRelocations, start: mStart, after: mAfter, removed: mRemoved };
       } catch (e) {
@@ -65,29 +69,65 @@ export default {
     // supervisor by IPC and lag); the mock's connections() is exact server-side.
     const exact = kind === 'cluster' ? 'pageSockets' : 'connections';
     let leaked = Math.max(0, after[exact] - warm[exact]) + removed[exact];
-    if (mock?.after) leaked += Math.max(0, mock.after.connections - mock.start.connections) + mock.removed.connections;
+    if (mock?.after)
+      leaked +=
+        Math.max(0, mock.after.connections - mock.start.connections) + mock.removed.connections;
     return {
       method:
         `Back end: ${kind === 'cluster' ? 'the reference cluster, so the page heap holds only the client; then the mock, for an exact server-side socket count' : 'msw mock in the page (its state shares the heap)'}. ` +
         `One panel, ${warmup} warm-up relocations, then ${relocations} relocations (\`chat.relocate\`, alternating two instances, each ` +
         `waiting for \`connected\` on the target). Heap: CDP \`HeapProfiler.collectGarbage\` ×3 then \`Runtime.getHeapUsage\`. ` +
         `Leaked sockets = growth of the open-socket count across the relocations + sockets still open after the panel is removed, counted ` +
-        `${kind === 'cluster' ? 'by wrapping the page\'s WebSocket constructor (exact; the cluster\'s own per-process counts, shown for reference, reach its supervisor by IPC and can lag or miss the interaction server)' : 'by the mock (connections())'}.`,
+        `${kind === 'cluster' ? "by wrapping the page's WebSocket constructor (exact; the cluster's own per-process counts, shown for reference, reach its supervisor by IPC and can lag or miss the interaction server)" : 'by the mock (connections())'}.`,
       goals: [
-        goal({ metric: `heap growth after GC (${relocations} relocations)`, value: Math.round(growthMb * 100) / 100, op: '<=', target: 2, unit: 'MB' }),
-        goal({ metric: 'leaked sockets', value: leaked, op: '<=', target: 0, unit: 'sockets', note:
+        goal({
+          metric: `heap growth after GC (${relocations} relocations)`,
+          value: Math.round(growthMb * 100) / 100,
+          op: '<=',
+          target: 2,
+          unit: 'MB',
+        }),
+        goal({
+          metric: 'leaked sockets',
+          value: leaked,
+          op: '<=',
+          target: 0,
+          unit: 'sockets',
+          note:
             `${exact === 'pageSockets' ? 'open WebSockets in the page' : 'mock connections()'}: ${warm[exact]} during, ${after[exact]} after relocations, ${removed[exact]} after removal` +
-            (mock?.after ? `; mock connections(): ${mock.start.connections} during, ${mock.after.connections} after ${mock.relocations} relocations, ${mock.removed.connections} after removal` : ''),
+            (mock?.after
+              ? `; mock connections(): ${mock.start.connections} during, ${mock.after.connections} after ${mock.relocations} relocations, ${mock.removed.connections} after removal`
+              : ''),
         }),
       ],
       tables: [
         {
-          columns: ['phase', 'heap after GC (MB)', 'open sockets (back end)', 'open WebSockets (page)'],
+          columns: [
+            'phase',
+            'heap after GC (MB)',
+            'open sockets (back end)',
+            'open WebSockets (page)',
+          ],
           rows: [
             ['panel connected', '—', start.connections, start.pageSockets ?? '—'],
-            [`after ${warmup} warm-up relocations`, (before / MB).toFixed(2), warm.connections, warm.pageSockets ?? '—'],
-            [`after ${relocations} more relocations`, (heapAfter / MB).toFixed(2), after.connections, after.pageSockets ?? '—'],
-            ['panel removed', (heapRemoved / MB).toFixed(2), removed.connections, removed.pageSockets ?? '—'],
+            [
+              `after ${warmup} warm-up relocations`,
+              (before / MB).toFixed(2),
+              warm.connections,
+              warm.pageSockets ?? '—',
+            ],
+            [
+              `after ${relocations} more relocations`,
+              (heapAfter / MB).toFixed(2),
+              after.connections,
+              after.pageSockets ?? '—',
+            ],
+            [
+              'panel removed',
+              (heapRemoved / MB).toFixed(2),
+              removed.connections,
+              removed.pageSockets ?? '—',
+            ],
           ],
         },
         ...(mock?.after
@@ -109,7 +149,14 @@ export default {
         ...(after.failures ? [`${after.failures} relocations did not complete within 10 s`] : []),
         ...(mock?.error ? [`mock socket count not measured: ${mock.error}`] : []),
       ],
-      data: { start, warm, after, removed, heap: { before, after: heapAfter, removed: heapRemoved }, mock },
+      data: {
+        start,
+        warm,
+        after,
+        removed,
+        heap: { before, after: heapAfter, removed: heapRemoved },
+        mock,
+      },
     };
   },
 };

@@ -16,8 +16,11 @@ export default {
     const samples = ctx.quick ? 15 : 50;
     const opts = (perRound) => ({ samples, perRound, seedMessages: 3 });
     const session = await browserSession(ctx);
-    const series = []; // { backend, mode, client, samples, failures }
+    const series = []; // { backend, mode, client, samples, fromProperty, failures }
     const skipped = [];
+    // if the time budget runs out, the series measured so far are still reported
+    ctx.partial = () =>
+      series.length ? { ...report(ctx, series, skipped), status: 'partial' } : null;
     for (const kind of ['mock', 'cluster']) {
       let page, panelError;
       try {
@@ -37,98 +40,129 @@ export default {
           try {
             const r = await page.evaluate(
               ([fn, o]) => window.agBench[fn](o),
-              client === 'ours' ? ['relocationOurs', { mode, ...opts(5) }] : ['relocationBaseline', { mode, ...opts(10) }],
+              client === 'ours'
+                ? ['relocationOurs', { mode, ...opts(5) }]
+                : ['relocationBaseline', { mode, ...opts(10) }],
             );
             series.push({ backend: kind, mode, client, ...r });
           } catch (e) {
-            series.push({ backend: kind, mode, client, samples: [], failures: [e.message.split('\n')[0]] });
+            series.push({
+              backend: kind,
+              mode,
+              client,
+              samples: [],
+              failures: [e.message.split('\n')[0]],
+            });
           }
         }
       }
       await page.context().close();
     }
     if (series.length === 0) ctx.notMeasured(skipped.join('; '));
-
-    const find = (backend, mode, client) => series.find((x) => x.backend === backend && x.mode === mode && x.client === client);
-    // The headline figure of each trigger: from the property update as the client sees it (the
-    // `properties` frame reaching the page), and from the kill request.
-    const primary = (x) => (x ? (x.mode === 'property' ? (x.fromProperty ?? []) : x.samples) : []);
-    const rows = [];
-    for (const x of series) {
-      const fromTrigger = summarize(x.samples);
-      const fromProp = summarize(x.fromProperty ?? []);
-      const st = summarize(primary(x));
-      const base = x.client === 'ours' ? summarize(primary(find(x.backend, x.mode, 'socket.io'))) : null;
-      rows.push([
-        x.backend,
-        x.mode === 'property' ? 'property update' : x.backend === 'cluster' ? 'SIGKILL' : 'kill verb',
-        x.client === 'ours' ? '<ag-chat-panel>' : 'socket.io-client defaults',
-        `${fromTrigger.n}${x.failures.length ? ` (+${x.failures.length} failed)` : ''}`,
-        round(fromTrigger.median),
-        round(fromTrigger.p95),
-        round(fromProp.median),
-        round(fromProp.p95),
-        base ? (ratio(st.median, base.median) ?? '—') : '',
-        base ? (ratio(st.p95, base.p95) ?? '—') : '',
-      ]);
-    }
-    const goals = [];
-    for (const kind of ['mock', 'cluster']) {
-      const x = find(kind, 'property', 'ours');
-      const st = summarize(primary(x));
-      const req = summarize(x?.samples ?? []);
-      goals.push(
-        goal({
-          metric: `p95 from the property update, ${kind === 'mock' ? 'mock' : 'reference cluster'}`,
-          value: st.n ? round(st.p95) : null,
-          op: '<=',
-          target: GOAL_MS,
-          unit: 'ms',
-          note: st.n
-            ? `median ${round(st.median)} ms, n=${st.n}; from the relocation request: p95 ${round(req.p95)} ms`
-            : (x?.failures[0] ?? skipped.find((k) => k.startsWith(kind)) ?? 'no samples'),
-        }),
-      );
-    }
-    const chartSeries = series
-      .filter((x) => primary(x).some(Number.isFinite))
-      .map((x) => ({
-        label: `${x.client === 'ours' ? 'ours' : 'socket.io'} · ${x.backend} · ${x.mode === 'property' ? 'from property update' : 'from kill'}`,
-        samples: primary(x),
-        dashed: x.client !== 'ours',
-      }));
-    if (chartSeries.length) {
-      ctx.svgs['relocation.svg'] = renderCdfSvg(chartSeries, { title: 'Relocation latency: connected + transcript complete + queued message acked', goalMs: GOAL_MS });
-    }
-    const failures = series.flatMap((s) => s.failures.slice(0, 2).map((f) => `${s.backend}/${s.mode}/${s.client}: ${f}`));
-    return {
-      status: skipped.length || failures.length ? 'partial' : 'measured',
-      ...(skipped.length ? { reason: `skipped: ${skipped.join('; ')}` } : {}),
-      method:
-        'Each sample: t0 just before the relocation is triggered (mock `chat.relocate(interactionId, to)` / cluster control `chat/relocate`, ' +
-        'or `chat.kill` = SIGKILL on the cluster), a message is sent through the panel right after (so it is queued during the move), ' +
-        'and t1 when the panel is `connected` with `endpoint` = the new instance, every transcript message present and the queued ' +
-        'message acked (has its server seq), after the render (`updateComplete`). ' +
-        '"From property frame" starts instead when the interaction server\'s `properties` frame naming the new `chat.url` reaches ' +
-        'the page (timestamped by a WebSocket wrapper): that is "from the property update" as the client sees it, without the ' +
-        'back end\'s own work of moving the session (control call, adopt, publish), which "from trigger" includes. ' +
-        'Ratios compare the headline figure of each trigger (property frame for property updates, trigger for kills) with the ' +
-        'baseline\'s same figure. ' +
-        '"From the kill" includes the back end\'s own restore delay (mock default 300 ms) before the new location is published. ' +
-        'Property updates: one panel moved back and forth; kills: rounds of 5 fresh panels on the victim instance. ' +
-        'Baseline: plain socket.io-client (bench/pages/baseline-client.ts) with default reconnection, pointed at the new URL when ' +
-        'the property changes, 10 clients per round in parallel (its latency is bound by socket.io\'s 1 s ± 50 % reconnection delay). ' +
-        'Ratios are ours / baseline.',
-      goals,
-      tables: [
-        {
-          columns: ['back end', 'trigger', 'client', 'n', 'from trigger: median (ms)', 'from trigger: p95 (ms)', 'from property frame: median (ms)', 'from property frame: p95 (ms)', 'median ÷ baseline', 'p95 ÷ baseline'],
-          rows,
-        },
-      ],
-      charts: chartSeries.length ? [{ file: 'relocation.svg', alt: 'Relocation latency distribution (CDF, log scale)' }] : [],
-      notes: [...skipped.map((s) => `not measured: ${s}`), ...failures],
-      data: { series },
-    };
+    return report(ctx, series, skipped);
   },
 };
+
+function report(ctx, series, skipped) {
+  const find = (backend, mode, client) =>
+    series.find((x) => x.backend === backend && x.mode === mode && x.client === client);
+  // The headline figure of each trigger: from the property update as the client sees it (the
+  // `properties` frame reaching the page), and from the kill request.
+  const primary = (x) => (x ? (x.mode === 'property' ? (x.fromProperty ?? []) : x.samples) : []);
+  const rows = [];
+  for (const x of series) {
+    const fromTrigger = summarize(x.samples);
+    const fromProp = summarize(x.fromProperty ?? []);
+    const st = summarize(primary(x));
+    const base =
+      x.client === 'ours' ? summarize(primary(find(x.backend, x.mode, 'socket.io'))) : null;
+    rows.push([
+      x.backend,
+      x.mode === 'property' ? 'property update' : x.backend === 'cluster' ? 'SIGKILL' : 'kill verb',
+      x.client === 'ours' ? '<ag-chat-panel>' : 'socket.io-client defaults',
+      `${fromTrigger.n}${x.failures.length ? ` (+${x.failures.length} failed)` : ''}`,
+      round(fromTrigger.median),
+      round(fromTrigger.p95),
+      round(fromProp.median),
+      round(fromProp.p95),
+      base ? (ratio(st.median, base.median) ?? '—') : '',
+      base ? (ratio(st.p95, base.p95) ?? '—') : '',
+    ]);
+  }
+  const goals = [];
+  for (const kind of ['mock', 'cluster']) {
+    const x = find(kind, 'property', 'ours');
+    const st = summarize(primary(x));
+    const req = summarize(x?.samples ?? []);
+    goals.push(
+      goal({
+        metric: `p95 from the property update, ${kind === 'mock' ? 'mock' : 'reference cluster'}`,
+        value: st.n ? round(st.p95) : null,
+        op: '<=',
+        target: GOAL_MS,
+        unit: 'ms',
+        note: st.n
+          ? `median ${round(st.median)} ms, n=${st.n}; from the relocation request: p95 ${round(req.p95)} ms`
+          : (x?.failures[0] ?? skipped.find((k) => k.startsWith(kind)) ?? 'no samples'),
+      }),
+    );
+  }
+  const chartSeries = series
+    .filter((x) => primary(x).some(Number.isFinite))
+    .map((x) => ({
+      label: `${x.client === 'ours' ? 'ours' : 'socket.io'} · ${x.backend} · ${x.mode === 'property' ? 'from property update' : 'from kill'}`,
+      samples: primary(x),
+      dashed: x.client !== 'ours',
+    }));
+  if (chartSeries.length) {
+    ctx.svgs['relocation.svg'] = renderCdfSvg(chartSeries, {
+      title: 'Relocation latency: connected + transcript complete + queued message acked',
+      goalMs: GOAL_MS,
+    });
+  }
+  const failures = series.flatMap((s) =>
+    s.failures.slice(0, 2).map((f) => `${s.backend}/${s.mode}/${s.client}: ${f}`),
+  );
+  return {
+    status: skipped.length || failures.length ? 'partial' : 'measured',
+    ...(skipped.length ? { reason: `skipped: ${skipped.join('; ')}` } : {}),
+    method:
+      'Each sample: t0 just before the relocation is triggered (mock `chat.relocate(interactionId, to)` / cluster control `chat/relocate`, ' +
+      'or `chat.kill` = SIGKILL on the cluster), a message is sent through the panel right after (so it is queued during the move), ' +
+      'and t1 when the panel is `connected` with `endpoint` = the new instance, every transcript message present and the queued ' +
+      'message acked (has its server seq), after the render (`updateComplete`). ' +
+      '"From property frame" starts instead when the interaction server\'s `properties` frame naming the new `chat.url` reaches ' +
+      'the page (timestamped by a WebSocket wrapper): that is "from the property update" as the client sees it, without the ' +
+      'back end\'s own work of moving the session (control call, adopt, publish), which "from trigger" includes. ' +
+      'Ratios compare the headline figure of each trigger (property frame for property updates, trigger for kills) with the ' +
+      "baseline's same figure. " +
+      '"From the kill" includes the back end\'s own restore delay (mock default 300 ms) before the new location is published. ' +
+      'Property updates: one panel moved back and forth; kills: rounds of 5 fresh panels on the victim instance. ' +
+      'Baseline: plain socket.io-client (bench/pages/baseline-client.ts) with default reconnection, pointed at the new URL when ' +
+      "the property changes, 10 clients per round in parallel (its latency is bound by socket.io's 1 s ± 50 % reconnection delay). " +
+      'Ratios are ours / baseline.',
+    goals,
+    tables: [
+      {
+        columns: [
+          'back end',
+          'trigger',
+          'client',
+          'n',
+          'from trigger: median (ms)',
+          'from trigger: p95 (ms)',
+          'from property frame: median (ms)',
+          'from property frame: p95 (ms)',
+          'median ÷ baseline',
+          'p95 ÷ baseline',
+        ],
+        rows,
+      },
+    ],
+    charts: chartSeries.length
+      ? [{ file: 'relocation.svg', alt: 'Relocation latency distribution (CDF, log scale)' }]
+      : [],
+    notes: [...skipped.map((s) => `not measured: ${s}`), ...failures],
+    data: { series },
+  };
+}

@@ -17,10 +17,16 @@ export default {
     const session = await browserSession(ctx);
     const { page, panelError } = await openBackendPage(ctx, session, 'cluster');
     if (panelError) ctx.notMeasured(panelError);
-    const r = await page.evaluate((o) => window.agBench.silentFailure(o), { samples, baselineCapMs });
+    const r = await page.evaluate((o) => window.agBench.silentFailure(o), {
+      samples,
+      baselineCapMs,
+    });
     const st = summarize(r.ours);
     const b = r.baseline;
-    const configured = b && Number.isFinite(b.pingInterval) && Number.isFinite(b.pingTimeout) ? b.pingInterval + b.pingTimeout : null;
+    const configured =
+      b && Number.isFinite(b.pingInterval) && Number.isFinite(b.pingTimeout)
+        ? b.pingInterval + b.pingTimeout
+        : null;
     const measuredText = !b
       ? 'not measured'
       : b.detectedMs !== null
@@ -39,12 +45,28 @@ export default {
         `${samples} samples, a fresh chat each, the instance SIGCONTed in between. The socket.io baseline (default reconnection, ` +
         `the server's ping settings) rides along in the first round, measured once with a cap of ${baselineCapMs / 1000} s; ` +
         `its expected detection time is also computed from the pingInterval + pingTimeout its handshake announced.`,
-      goals: [goal({ metric: 'time to `reconnecting` after SIGSTOP (p95)', value: st.n ? round(st.p95, 0) : null, op: '<=', target: GOAL_MS, unit: 'ms', note: st.n ? `median ${round(st.median, 0)} ms, n=${st.n}` : r.failures[0] })],
+      goals: [
+        goal({
+          metric: 'time to `reconnecting` after SIGSTOP (p95)',
+          value: st.n ? round(st.p95, 0) : null,
+          op: '<=',
+          target: GOAL_MS,
+          unit: 'ms',
+          note: st.n ? `median ${round(st.median, 0)} ms, n=${st.n}` : r.failures[0],
+        }),
+      ],
       tables: [
         {
           columns: ['client', 'n', 'median (ms)', 'p95 (ms)', 'max (ms)', 'ours (median) ÷ this'],
           rows: [
-            ['<ag-chat-panel> (defaults)', st.n, round(st.median, 0), round(st.p95, 0), round(st.max, 0), '1.00'],
+            [
+              '<ag-chat-panel> (defaults)',
+              st.n,
+              round(st.median, 0),
+              round(st.p95, 0),
+              round(st.max, 0),
+              '1.00',
+            ],
             [
               `socket.io-client, the cluster's ping settings (pingInterval ${b?.pingInterval ?? '?'} + pingTimeout ${b?.pingTimeout ?? '?'} = ${configured ?? '?'} ms)`,
               b ? 1 : 0,
@@ -53,7 +75,14 @@ export default {
               '—',
               b?.detectedMs != null ? (ratio(st.median, b.detectedMs) ?? '—') : '—',
             ],
-            [`socket.io-client, socket.io's defaults (computed: ${defaults.pingInterval} + ${defaults.pingTimeout}, not measured)`, 0, defaultMs, '—', '—', ratio(st.median, defaultMs) ?? '—'],
+            [
+              `socket.io-client, socket.io's defaults (computed: ${defaults.pingInterval} + ${defaults.pingTimeout}, not measured)`,
+              0,
+              defaultMs,
+              '—',
+              '—',
+              ratio(st.median, defaultMs) ?? '—',
+            ],
           ],
         },
       ],

@@ -33,7 +33,8 @@ function peakPerBin(timestamps, t0) {
     const b = Math.floor((t - t0) / BIN_MS);
     bins.set(b, (bins.get(b) ?? 0) + 1);
   }
-  let peak = 0, at = 0;
+  let peak = 0,
+    at = 0;
   for (const [b, n] of bins) if (n > peak) [peak, at] = [n, b * BIN_MS];
   return { peak, atMs: at, bins: [...bins.entries()].sort((a, b) => a[0] - b[0]) };
 }
@@ -47,10 +48,17 @@ async function runVariant(ctx, client, { sessions, jitter }) {
   const victim = chatIds[0];
   const allowedOrigins = [...new Set(Object.values(urls.chat).map((u) => new URL(u).origin))];
   ctx.log(`jitter ${jitter}: starting ${sessions} chats on ${victim}`);
-  const chats = await pool(Array.from({ length: sessions }, (_, i) => i), 32, async (i) => {
-    ctx.checkAborted();
-    return cluster.control('interactions', 'startChat', { customerName: `storm-${i}`, instanceId: victim });
-  });
+  const chats = await pool(
+    Array.from({ length: sessions }, (_, i) => i),
+    32,
+    async (i) => {
+      ctx.checkAborted();
+      return cluster.control('interactions', 'startChat', {
+        customerName: `storm-${i}`,
+        instanceId: victim,
+      });
+    },
+  );
   const onVictim = chats.filter((c) => c.instanceId === victim).length;
 
   const state = chats.map(() => ({ endpoint: undefined, connected: false, connectedAt: NaN }));
@@ -73,7 +81,13 @@ async function runVariant(ctx, client, { sessions, jitter }) {
           const st = state[i];
           st.connected = s.state === 'connected';
           st.endpoint = s.endpoint;
-          if (st.connected && performance.now() >= t0 && s.endpoint !== victim && Number.isNaN(st.connectedAt)) st.connectedAt = performance.now();
+          if (
+            st.connected &&
+            performance.now() >= t0 &&
+            s.endpoint !== victim &&
+            Number.isNaN(st.connectedAt)
+          )
+            st.connectedAt = performance.now();
         },
       }),
     );
@@ -84,10 +98,16 @@ async function runVariant(ctx, client, { sessions, jitter }) {
   }
   const upMs = ctx.quick ? 20_000 : 45_000;
   try {
-    await waitFor(() => state.every((s) => s.connected), { timeoutMs: upMs, everyMs: 50, what: 'sessions up' });
+    await waitFor(() => state.every((s) => s.connected), {
+      timeoutMs: upMs,
+      everyMs: 50,
+      what: 'sessions up',
+    });
   } catch {
     const n = state.filter((s) => s.connected).length;
-    ctx.notMeasured(`only ${n} of ${sessions} sessions were connected ${upMs / 1000} s after they were started (before any kill; 1-min load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs)`);
+    ctx.notMeasured(
+      `only ${n} of ${sessions} sessions were connected ${upMs / 1000} s after they were started (before any kill; 1-min load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs)`,
+    );
   }
   await sleep(300); // let the join acks and heartbeats settle
   ctx.log(`jitter ${jitter}: all connected; SIGKILL ${victim}`);
@@ -95,15 +115,23 @@ async function runVariant(ctx, client, { sessions, jitter }) {
   await cluster.control('chat', 'kill', { id: victim });
   const capMs = 15_000;
   try {
-    await waitFor(() => state.every((s) => !Number.isNaN(s.connectedAt)), { timeoutMs: capMs, everyMs: 10, what: 'every session connected elsewhere' });
+    await waitFor(() => state.every((s) => !Number.isNaN(s.connectedAt)), {
+      timeoutMs: capMs,
+      everyMs: 10,
+      what: 'every session connected elsewhere',
+    });
   } catch {
     /* reported as a count below */
   }
   const latencies = state.map((s) => s.connectedAt - t0);
   const done = latencies.filter((x) => Number.isFinite(x));
   // the core connects to an endpoint's origin, so attempts are matched by origin
-  const survivorOrigins = new Set(chatIds.filter((id) => id !== victim).map((id) => new URL(urls.chat[id]).origin));
-  const survivorAttempts = attempts.filter(([t, url]) => t >= t0 && survivorOrigins.has(new URL(url).origin)).map(([t]) => t);
+  const survivorOrigins = new Set(
+    chatIds.filter((id) => id !== victim).map((id) => new URL(urls.chat[id]).origin),
+  );
+  const survivorAttempts = attempts
+    .filter(([t, url]) => t >= t0 && survivorOrigins.has(new URL(url).origin))
+    .map(([t]) => t);
   const connects = state.map((s) => s.connectedAt).filter((t) => Number.isFinite(t));
   const result = {
     sessions,
@@ -128,7 +156,12 @@ export default {
     { metric: 'peak new connections / 100 ms, jitter vs no jitter', goal: '<= 25 %' },
   ],
   async run(ctx) {
-    ctx.requireFiles('cluster/main.mjs', 'src/core/connection.ts', 'src/core/property-stream.ts', 'src/core/endpoints.ts');
+    ctx.requireFiles(
+      'cluster/main.mjs',
+      'src/core/connection.ts',
+      'src/core/property-stream.ts',
+      'src/core/endpoints.ts',
+    );
     const sessions = ctx.quick ? 200 : 1000;
     const { module: client, outfile } = await importTs(ctx.root, 'bench/node/storm-client.ts');
     ctx.defer(() => rmSync(outfile, { force: true }));
@@ -153,13 +186,50 @@ export default {
         `"Peak" counts sessions that completed their connect in each ${BIN_MS} ms bin (client-side timestamps); ` +
         `socket attempts at the surviving instances are counted by wrapping the socket factory.`,
       goals: [
-        goal({ metric: 'all sessions connected elsewhere (jitter on)', value: ours.allWithinMs === null ? null : round(ours.allWithinMs, 0), op: '<=', target: 5000, unit: 'ms', note: ours.allWithinMs === null ? `only ${ours.reconnected}/${sessions} within 15 s` : undefined }),
-        goal({ metric: 'peak connects / 100 ms, jitter vs no jitter', value: peakRatio === null ? null : round(peakRatio * 100, 0), op: '<=', target: 25, unit: '%', note: `${ours.connectsPeak.peak} vs ${flat.connectsPeak.peak}` }),
+        goal({
+          metric: 'all sessions connected elsewhere (jitter on)',
+          value: ours.allWithinMs === null ? null : round(ours.allWithinMs, 0),
+          op: '<=',
+          target: 5000,
+          unit: 'ms',
+          note:
+            ours.allWithinMs === null
+              ? `only ${ours.reconnected}/${sessions} within 15 s`
+              : undefined,
+        }),
+        goal({
+          metric: 'peak connects / 100 ms, jitter vs no jitter',
+          value: peakRatio === null ? null : round(peakRatio * 100, 0),
+          op: '<=',
+          target: 25,
+          unit: '%',
+          note: `${ours.connectsPeak.peak} vs ${flat.connectsPeak.peak}`,
+        }),
       ],
       tables: [
         {
-          columns: ['Variant', 'reconnected', 'all within', 'median', 'p95', `peak connects / ${BIN_MS} ms`, `peak attempts at survivors / ${BIN_MS} ms`],
-          rows: [row('ours (backoff jitter 0.5)', ours), row('no jitter (jitter 0)', flat), ['ratio ours / no jitter', '', ratio(ours.allWithinMs, flat.allWithinMs) ?? '—', ratio(ours.latency.median, flat.latency.median) ?? '—', ratio(ours.latency.p95, flat.latency.p95) ?? '—', peakRatio ?? '—', ratio(ours.attemptsPeak.peak, flat.attemptsPeak.peak) ?? '—']],
+          columns: [
+            'Variant',
+            'reconnected',
+            'all within',
+            'median',
+            'p95',
+            `peak connects / ${BIN_MS} ms`,
+            `peak attempts at survivors / ${BIN_MS} ms`,
+          ],
+          rows: [
+            row('ours (backoff jitter 0.5)', ours),
+            row('no jitter (jitter 0)', flat),
+            [
+              'ratio ours / no jitter',
+              '',
+              ratio(ours.allWithinMs, flat.allWithinMs) ?? '—',
+              ratio(ours.latency.median, flat.latency.median) ?? '—',
+              ratio(ours.latency.p95, flat.latency.p95) ?? '—',
+              peakRatio ?? '—',
+              ratio(ours.attemptsPeak.peak, flat.attemptsPeak.peak) ?? '—',
+            ],
+          ],
         },
       ],
       notes: [
@@ -170,7 +240,9 @@ export default {
           'only paces the retries against the dead instance before that, which all fail. So the connects at the survivors follow ' +
           'the rate at which the cluster publishes the restored sessions, in both variants; spreading them would take a ' +
           'spread on the switch itself (or on the publication), not backoff jitter.',
-        ...(ours.onVictim < sessions ? [`only ${ours.onVictim} of ${sessions} chats were placed on the victim instance`] : []),
+        ...(ours.onVictim < sessions
+          ? [`only ${ours.onVictim} of ${sessions} chats were placed on the victim instance`]
+          : []),
       ],
       data: { ours, flat },
     };

@@ -28,7 +28,13 @@ export async function startViteServer(ctx) {
     clearScreen: false,
     mode: 'production',
     // lit's and socket.io's production builds, as the bundles ship (no dev-mode warnings, no `debug`)
-    resolve: { conditions: ['es2015', 'production', ...defaultClientConditions.filter((c) => !c.includes('development'))] },
+    resolve: {
+      conditions: [
+        'es2015',
+        'production',
+        ...defaultClientConditions.filter((c) => !c.includes('development')),
+      ],
+    },
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
     // Pre-bundle at startup everything the bench pages can import, including the modules they
@@ -77,7 +83,8 @@ export async function openBenchPage(ctx, browser, baseUrl, name, { expose = {} }
   page.on('console', (m) => {
     // refused WebSockets are expected while an instance is dead
     if (/WebSocket connection to .* failed/.test(m.text())) return;
-    if (m.type() === 'error' || m.type() === 'warning' || m.text().startsWith('[bench]')) ctx.log(`page ${m.type()}: ${m.text()}`);
+    if (m.type() === 'error' || m.type() === 'warning' || m.text().startsWith('[bench]'))
+      ctx.log(`page ${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => ctx.log(`page error: ${e.message}`));
   for (const [fnName, fn] of Object.entries(expose)) await page.exposeFunction(fnName, fn);

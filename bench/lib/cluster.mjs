@@ -17,7 +17,10 @@ export async function startCluster(root, { args = [], env = {}, readyTimeoutMs =
     execArgv: [],
   });
   const info = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`cluster did not report ready within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`cluster did not report ready within ${readyTimeoutMs} ms`)),
+      readyTimeoutMs,
+    );
     child.on('message', function onMessage(msg) {
       if (msg && typeof msg === 'object' && 'controlUrl' in msg) {
         clearTimeout(timer);
@@ -45,7 +48,8 @@ export async function startCluster(root, { args = [], env = {}, readyTimeoutMs =
     } catch {
       json = text;
     }
-    if (!res.ok) throw new Error(`cluster ${group}.${verb} answered ${res.status}: ${text.slice(0, 200)}`);
+    if (!res.ok)
+      throw new Error(`cluster ${group}.${verb} answered ${res.status}: ${text.slice(0, 200)}`);
     // tolerate both a bare answer and an { ok, result } envelope
     return json && typeof json === 'object' && 'result' in json ? json.result : json;
   }

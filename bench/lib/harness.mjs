@@ -69,7 +69,8 @@ export async function waitFor(pred, { timeoutMs = 10000, everyMs = 5, what = 'co
   for (;;) {
     const v = await pred();
     if (v) return v;
-    if (performance.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() > end)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
 }

@@ -28,7 +28,10 @@ export async function openBackendPage(ctx, session, kind, { mockOptions } = {}) 
     expose.agControl = (group, verb, body) => cluster.control(group, verb, body);
   }
   const page = await openBenchPage(ctx, session.browser, session.baseUrl, 'bench', { expose });
-  const setupArg = kind === 'mock' ? { backend: 'mock', options: mockOptions ?? {} } : { backend: 'cluster', urls: cluster.info.urls };
+  const setupArg =
+    kind === 'mock'
+      ? { backend: 'mock', options: mockOptions ?? {} }
+      : { backend: 'cluster', urls: cluster.info.urls };
   const setup = () => page.evaluate((o) => window.agBench.setup(o), setupArg);
   let answer;
   try {

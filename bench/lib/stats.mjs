@@ -29,4 +29,5 @@ export const round = (x, digits = 1) =>
   Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x;
 
 /** a / b as a ratio rounded to 2 decimals, or null when either side is missing */
-export const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? round(a / b, 2) : null);
+export const ratio = (a, b) =>
+  Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? round(a / b, 2) : null;

@@ -51,11 +51,9 @@ export function startStormSession(o: StormSessionOptions): StormSession {
   });
   let lastSeq = 0;
   const conn = new ResilientConnection({
-    endpoints: endpointFromProperties(
-      props.snapshot$.pipe(map((s) => s.properties)),
-      pickChat,
-      { allowedOrigins: o.allowedOrigins },
-    ),
+    endpoints: endpointFromProperties(props.snapshot$.pipe(map((s) => s.properties)), pickChat, {
+      allowedOrigins: o.allowedOrigins,
+    }),
     auth,
     switchReason: 'relocated',
     backoff,

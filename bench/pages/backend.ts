@@ -38,7 +38,9 @@ export interface Backend {
 /** The subset of MockBackend (/tmp/team/MOCK-API.md) the benchmarks use. */
 interface MockBackendLike {
   urls: BackendUrls;
-  interactions: { startChat(o?: { customerName?: string; instanceId?: string }): Promise<ChatStart> };
+  interactions: {
+    startChat(o?: { customerName?: string; instanceId?: string }): Promise<ChatStart>;
+  };
   customer: { send(interactionId: string, text: string): Promise<unknown> };
   chat: {
     kill(id: string): unknown;

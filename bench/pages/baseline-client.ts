@@ -35,22 +35,38 @@ export class BaselineClient {
 
   constructor(
     private readonly io: Io,
-    private readonly o: { interactionsUrl: string; interactionId: string; token: string; onChange?: () => void },
+    private readonly o: {
+      interactionsUrl: string;
+      interactionId: string;
+      token: string;
+      onChange?: () => void;
+    },
   ) {}
 
   async start(): Promise<void> {
     const auth = { token: this.o.token, agentId: 'bench-agent' };
-    this.watch = this.io(this.o.interactionsUrl, { transports: ['websocket'], auth, forceNew: true });
-    const answer = (await this.watch.timeout(5000).emitWithAck('watch', { interactionId: this.o.interactionId })) as {
+    this.watch = this.io(this.o.interactionsUrl, {
+      transports: ['websocket'],
+      auth,
+      forceNew: true,
+    });
+    const answer = (await this.watch
+      .timeout(5000)
+      .emitWithAck('watch', { interactionId: this.o.interactionId })) as {
       properties: Record<string, unknown>;
     };
     this.watch.on('properties', (d: { set?: Record<string, unknown> }) => {
       const url = d.set?.['chat.url'];
-      if (typeof url === 'string' && url !== this.chatUrl) this.relocate(url, d.set?.['chat.sessionId']);
+      if (typeof url === 'string' && url !== this.chatUrl)
+        this.relocate(url, d.set?.['chat.sessionId']);
     });
     this.sessionId = String(answer.properties['chat.sessionId']);
     this.chatUrl = String(answer.properties['chat.url']);
-    const chat = this.io(new URL(this.chatUrl).origin, { transports: ['websocket'], auth, forceNew: true });
+    const chat = this.io(new URL(this.chatUrl).origin, {
+      transports: ['websocket'],
+      auth,
+      forceNew: true,
+    });
     this.chat = chat;
     chat.on('connect', () => void this.join());
     chat.on('disconnect', (reason) => {

@@ -4,7 +4,13 @@
  * The element and socket.io-client are imported only after the back end is set up: the mock
  * replaces WebSocket, and engine.io-client captures it when first evaluated.
  */
-import { clusterBackend, mockBackend, type Backend, type BackendUrls, type ChatStart } from './backend.js';
+import {
+  clusterBackend,
+  mockBackend,
+  type Backend,
+  type BackendUrls,
+  type ChatStart,
+} from './backend.js';
 import { BaselineClient } from './baseline-client.js';
 
 interface PanelMessage {
@@ -51,7 +57,11 @@ function trackWebSockets(): void {
       pageSockets.add(this);
       this.addEventListener('close', () => pageSockets.delete(this));
       this.addEventListener('message', (e: MessageEvent) => {
-        if (typeof e.data === 'string' && e.data.startsWith('42["properties"') && e.data.includes('chat.url')) {
+        if (
+          typeof e.data === 'string' &&
+          e.data.startsWith('42["properties"') &&
+          e.data.includes('chat.url')
+        ) {
           propertyFrames.push({ t: now(), text: e.data });
           if (propertyFrames.length > 5000) propertyFrames.splice(0, 1000);
         }
@@ -63,12 +73,20 @@ function trackWebSockets(): void {
 
 /** when the first `properties` frame after `since` moving `interactionId` (to `to`, if given) reached the page */
 function propertyArrival(interactionId: string, since: number, to?: string): number {
-  const f = propertyFrames.find((p) => p.t >= since && p.text.includes(`"${interactionId}"`) && (!to || p.text.includes(`"${to}"`)));
+  const f = propertyFrames.find(
+    (p) =>
+      p.t >= since && p.text.includes(`"${interactionId}"`) && (!to || p.text.includes(`"${to}"`)),
+  );
   return f ? f.t : NaN;
 }
-const openPageSockets = () => [...pageSockets].filter((s) => s.readyState !== WebSocket.CLOSED).length;
+const openPageSockets = () =>
+  [...pageSockets].filter((s) => s.readyState !== WebSocket.CLOSED).length;
 
-async function setup(o: { backend: 'mock'; options?: Record<string, unknown> } | { backend: 'cluster'; urls: BackendUrls }) {
+async function setup(
+  o:
+    | { backend: 'mock'; options?: Record<string, unknown> }
+    | { backend: 'cluster'; urls: BackendUrls },
+) {
   backend = o.backend === 'mock' ? await mockBackend(o.options) : clusterBackend(o.urls);
   trackWebSockets();
   // The baseline needs only socket.io-client, so it is measured even before the panel lands.
@@ -85,11 +103,15 @@ async function setup(o: { backend: 'mock'; options?: Record<string, unknown> } |
 
 function mountPanel(chat: ChatStart): Panel {
   const b = need();
-  if (!customElements.get('ag-chat-panel')) throw new Error('<ag-chat-panel> is not defined (src/define/chat-panel.ts not landed)');
+  if (!customElements.get('ag-chat-panel'))
+    throw new Error('<ag-chat-panel> is not defined (src/define/chat-panel.ts not landed)');
   const el = document.createElement('ag-chat-panel') as Panel;
   el.setAttribute('interaction-id', chat.interactionId);
   el.setAttribute('interactions-url', b.urls.interactions);
-  el.setAttribute('allowed-origins', [...new Set(Object.values(b.urls.chat).map((u) => new URL(u).origin))].join(' '));
+  el.setAttribute(
+    'allowed-origins',
+    [...new Set(Object.values(b.urls.chat).map((u) => new URL(u).origin))].join(' '),
+  );
   el.setAttribute('agent-id', 'agent1');
   el.setAttribute('agent-name', 'Bench Agent');
   el.token = 'bench-token';
@@ -104,13 +126,18 @@ function panelSend(el: Panel, text: string): void {
     return;
   }
   const root = el.shadowRoot;
-  const field = root?.querySelector<HTMLTextAreaElement | HTMLInputElement>('[part~="composer"] textarea, [part~="composer"] input, textarea');
+  const field = root?.querySelector<HTMLTextAreaElement | HTMLInputElement>(
+    '[part~="composer"] textarea, [part~="composer"] input, textarea',
+  );
   if (!field) throw new Error('no send() and no composer field on <ag-chat-panel>');
   field.value = text;
   field.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
   const form = field.closest('form');
   if (form) form.requestSubmit();
-  else field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+  else
+    field.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }),
+    );
 }
 
 // `messages` holds the transcript only (pending sends are not in it), so a message there has been acked
@@ -122,7 +149,12 @@ const isAcked = (m: PanelMessage) => typeof m.seq === 'number';
  * the resolution, on every ag-* event the element fires and on the next few task turns after it
  * (a MessageChannel post is not clamped): state the event announces may land just after it.
  */
-function until(el: EventTarget | null, pred: () => boolean, timeoutMs: number, what: string): Promise<number> {
+function until(
+  el: EventTarget | null,
+  pred: () => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const events = ['ag-connection-change', 'ag-message', 'ag-relocated'];
     const channel = new MessageChannel();
@@ -137,7 +169,8 @@ function until(el: EventTarget | null, pred: () => boolean, timeoutMs: number, w
       for (const e of events) el?.removeEventListener(e, onEvent);
       if (err) reject(err);
       else {
-        const rendered = el && 'updateComplete' in el ? (el as Panel).updateComplete : Promise.resolve(true);
+        const rendered =
+          el && 'updateComplete' in el ? (el as Panel).updateComplete : Promise.resolve(true);
         void rendered.then(() => resolve(now()));
       }
     };
@@ -159,7 +192,10 @@ function until(el: EventTarget | null, pred: () => boolean, timeoutMs: number, w
       if (burst <= 0) channel.port2.postMessage(0);
       burst = 20;
     };
-    const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+      timeoutMs,
+    );
     const poll = setInterval(check, 4);
     for (const e of events) el?.addEventListener(e, onEvent);
     check();
@@ -183,7 +219,12 @@ async function waitAlive(id: string): Promise<void> {
 type Mode = 'property' | 'kill';
 
 /** Our panel: relocation latency samples (ms). */
-async function relocationOurs(o: { mode: Mode; samples: number; perRound: number; seedMessages: number }) {
+async function relocationOurs(o: {
+  mode: Mode;
+  samples: number;
+  perRound: number;
+  seedMessages: number;
+}) {
   const b = need();
   const ids = Object.keys(b.urls.chat);
   const out: number[] = [];
@@ -195,7 +236,12 @@ async function relocationOurs(o: { mode: Mode; samples: number; perRound: number
     await seed(chat, o.seedMessages);
     const el = mountPanel(chat);
     let expected = o.seedMessages;
-    await until(el, () => el.connectionState === 'connected' && el.messages.length >= expected, 10_000, 'initial connect');
+    await until(
+      el,
+      () => el.connectionState === 'connected' && el.messages.length >= expected,
+      10_000,
+      'initial connect',
+    );
     let at = chat.instanceId;
     // two untimed relocations first: the first one pays for lazily compiled code paths
     for (let i = -2; i < o.samples; i++) {
@@ -235,10 +281,24 @@ async function relocationOurs(o: { mode: Mode; samples: number; perRound: number
   const victim = ids[0]!;
   while (out.length + failures.length < o.samples) {
     const n = Math.min(o.perRound, o.samples - out.length - failures.length);
-    const chats = await Promise.all(Array.from({ length: n }, () => b.startChat({ customerName: 'kill', instanceId: victim })));
+    const chats = await Promise.all(
+      Array.from({ length: n }, () => b.startChat({ customerName: 'kill', instanceId: victim })),
+    );
     await Promise.all(chats.map((c) => seed(c, o.seedMessages)));
     const panels = chats.map(mountPanel);
-    await Promise.all(panels.map((el) => until(el, () => el.connectionState === 'connected' && el.endpoint === victim && el.messages.length >= o.seedMessages, 10_000, 'connect on victim')));
+    await Promise.all(
+      panels.map((el) =>
+        until(
+          el,
+          () =>
+            el.connectionState === 'connected' &&
+            el.endpoint === victim &&
+            el.messages.length >= o.seedMessages,
+          10_000,
+          'connect on victim',
+        ),
+      ),
+    );
     const t0 = now();
     const killed = b.kill(victim);
     const results = await Promise.allSettled(
@@ -274,7 +334,12 @@ async function relocationOurs(o: { mode: Mode; samples: number; perRound: number
 }
 
 /** The socket.io baseline, same end condition. Clients run in parallel (their latency is timer-bound). */
-async function relocationBaseline(o: { mode: Mode; samples: number; perRound: number; seedMessages: number }) {
+async function relocationBaseline(o: {
+  mode: Mode;
+  samples: number;
+  perRound: number;
+  seedMessages: number;
+}) {
   const b = need();
   const ids = Object.keys(b.urls.chat);
   const victim = ids[0]!;
@@ -283,14 +348,37 @@ async function relocationBaseline(o: { mode: Mode; samples: number; perRound: nu
   const failures: string[] = [];
   while (out.length + failures.length < o.samples) {
     const n = Math.min(o.perRound, o.samples - out.length - failures.length);
-    const chats = await Promise.all(Array.from({ length: n }, () => b.startChat({ customerName: 'baseline', instanceId: victim })));
+    const chats = await Promise.all(
+      Array.from({ length: n }, () =>
+        b.startChat({ customerName: 'baseline', instanceId: victim }),
+      ),
+    );
     await Promise.all(chats.map((c) => seed(c, o.seedMessages)));
-    const clients = chats.map((c) => new BaselineClient(io!, { interactionsUrl: b.urls.interactions, interactionId: c.interactionId, token: 'bench-token' }));
+    const clients = chats.map(
+      (c) =>
+        new BaselineClient(io!, {
+          interactionsUrl: b.urls.interactions,
+          interactionId: c.interactionId,
+          token: 'bench-token',
+        }),
+    );
     await Promise.all(clients.map((c) => c.start()));
-    await Promise.all(clients.map((c) => until(null, () => c.connected && c.messages.size >= o.seedMessages, 10_000, 'baseline connect')));
+    await Promise.all(
+      clients.map((c) =>
+        until(
+          null,
+          () => c.connected && c.messages.size >= o.seedMessages,
+          10_000,
+          'baseline connect',
+        ),
+      ),
+    );
     const target = ids[1]!;
     const t0 = now();
-    const trigger = o.mode === 'kill' ? b.kill(victim) : Promise.all(chats.map((c) => b.relocate(c.interactionId, target)));
+    const trigger =
+      o.mode === 'kill'
+        ? b.kill(victim)
+        : Promise.all(chats.map((c) => b.relocate(c.interactionId, target)));
     const results = await Promise.allSettled(
       clients.map((c, i) => {
         const text = `b-${out.length + i}-${Math.random().toString(36).slice(2, 8)}`;
@@ -331,14 +419,25 @@ async function silentFailure(o: { samples: number; baselineCapMs: number }) {
   const victim = Object.keys(b.urls.chat)[0]!;
   const ours: number[] = [];
   const failures: string[] = [];
-  let baseline: { detectedMs: number | null; capMs: number; pingInterval?: number; pingTimeout?: number } | undefined;
+  let baseline:
+    | { detectedMs: number | null; capMs: number; pingInterval?: number; pingTimeout?: number }
+    | undefined;
   for (let i = 0; i < o.samples; i++) {
     const chat = await b.startChat({ customerName: 'silent', instanceId: victim });
     const el = mountPanel(chat);
-    await until(el, () => el.connectionState === 'connected' && el.endpoint === victim, 10_000, 'connect on victim');
+    await until(
+      el,
+      () => el.connectionState === 'connected' && el.endpoint === victim,
+      10_000,
+      'connect on victim',
+    );
     let base: BaselineClient | undefined;
     if (i === 0 && o.baselineCapMs > 0) {
-      base = new BaselineClient(io!, { interactionsUrl: b.urls.interactions, interactionId: chat.interactionId, token: 'bench-token' });
+      base = new BaselineClient(io!, {
+        interactionsUrl: b.urls.interactions,
+        interactionId: chat.interactionId,
+        token: 'bench-token',
+      });
       await base.start();
       await until(null, () => base!.connected, 10_000, 'baseline connect');
     }
@@ -346,22 +445,41 @@ async function silentFailure(o: { samples: number; baselineCapMs: number }) {
     const t0 = now();
     await b.freeze(victim);
     try {
-      const t1 = await until(el, () => el.connectionState === 'reconnecting' || el.connectionState === 'connecting', 30_000, 'reconnecting after freeze');
+      const t1 = await until(
+        el,
+        () => el.connectionState === 'reconnecting' || el.connectionState === 'connecting',
+        30_000,
+        'reconnecting after freeze',
+      );
       ours.push(t1 - t0);
     } catch (e) {
       failures.push((e as Error).message);
     }
     if (base) {
       // engine.io-client keeps the handshake's values in (internal) _pingInterval/_pingTimeout
-      const engine = (base as unknown as { chat: { io: { engine: { _pingInterval?: number; _pingTimeout?: number } } } }).chat.io.engine;
+      const engine = (
+        base as unknown as {
+          chat: { io: { engine: { _pingInterval?: number; _pingTimeout?: number } } };
+        }
+      ).chat.io.engine;
       let detectedMs: number | null = null;
       try {
-        const t1 = await until(null, () => base!.lostAt !== undefined && base!.lostAt >= t0, o.baselineCapMs, 'baseline disconnect');
+        const t1 = await until(
+          null,
+          () => base!.lostAt !== undefined && base!.lostAt >= t0,
+          o.baselineCapMs,
+          'baseline disconnect',
+        );
         detectedMs = t1 - t0;
       } catch {
         /* reported as >= cap */
       }
-      baseline = { detectedMs, capMs: o.baselineCapMs, pingInterval: engine._pingInterval, pingTimeout: engine._pingTimeout };
+      baseline = {
+        detectedMs,
+        capMs: o.baselineCapMs,
+        pingInterval: engine._pingInterval,
+        pingTimeout: engine._pingTimeout,
+      };
       base.dispose();
     }
     el.remove();
@@ -380,7 +498,11 @@ async function transcript(o: { messages: number; appends: number; restores: numb
   const chat = await b.startChat({ customerName: 'transcript' });
   const tSeed = now();
   for (let i = 0; i < o.messages; i += 200) {
-    await Promise.all(Array.from({ length: Math.min(200, o.messages - i) }, (_, k) => b.say(chat.interactionId, `history message ${i + k}`)));
+    await Promise.all(
+      Array.from({ length: Math.min(200, o.messages - i) }, (_, k) =>
+        b.say(chat.interactionId, `history message ${i + k}`),
+      ),
+    );
   }
   const seedMs = now() - tSeed;
   const runs = [];
@@ -401,7 +523,12 @@ async function restoreOnce(chat: ChatStart, messages: number, appends: number) {
     if (Number.isNaN(firstRender) && root?.querySelector('[part~="message"]')) firstRender = now();
   });
   if (root) observer.observe(root, { childList: true, subtree: true });
-  await until(el, () => el.connectionState === 'connected' && el.messages.length >= messages, 60_000, `${messages} messages restored`);
+  await until(
+    el,
+    () => el.connectionState === 'connected' && el.messages.length >= messages,
+    60_000,
+    `${messages} messages restored`,
+  );
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   const settled = now();
   observer.disconnect();
@@ -470,7 +597,12 @@ async function memoryRelocate(o: { count: number }) {
     const to = ids.find((id) => id !== p.at)!;
     const moved = b.relocate(p.chat.interactionId, to);
     try {
-      await until(p.el, () => p.el.connectionState === 'connected' && p.el.endpoint === to, 10_000, 'relocation');
+      await until(
+        p.el,
+        () => p.el.connectionState === 'connected' && p.el.endpoint === to,
+        10_000,
+        'relocation',
+      );
     } catch {
       failures++;
     }
