@@ -27,7 +27,9 @@ const { ChatEvents: E, Limits } = p;
 const db = openStore(process.env.AG_STORE);
 
 const getSession = db.prepare('SELECT * FROM sessions WHERE id = ?');
-const getByClientMsgId = db.prepare('SELECT * FROM messages WHERE session_id = ? AND client_msg_id = ?');
+const getByClientMsgId = db.prepare(
+  'SELECT * FROM messages WHERE session_id = ? AND client_msg_id = ?',
+);
 const insertMessage = db.prepare(
   'INSERT INTO messages (session_id, seq, id, client_msg_id, sender, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
 );
@@ -35,13 +37,16 @@ const setLastSeq = db.prepare('UPDATE sessions SET last_seq = ? WHERE id = ?');
 const setParticipants = db.prepare('UPDATE sessions SET participants = ? WHERE id = ?');
 const clearFailSave = db.prepare('UPDATE sessions SET fail_save = NULL WHERE id = ?');
 const closeSession = db.prepare("UPDATE sessions SET state = 'closed' WHERE id = ?");
-const adopt = db.prepare("UPDATE sessions SET instance_id = ?, epoch = epoch + 1 WHERE id = ? AND state = 'active'");
+const adopt = db.prepare(
+  "UPDATE sessions SET instance_id = ?, epoch = epoch + 1 WHERE id = ? AND state = 'active'",
+);
 
 const room = (sessionId) => `s:${sessionId}`;
 
 function ownedSession(sessionId) {
   const s = getSession.get(sessionId);
-  if (!s || s.instance_id !== ME) throw fault('unknown-session', `session ${sessionId} is not served by ${ME}`);
+  if (!s || s.instance_id !== ME)
+    throw fault('unknown-session', `session ${sessionId} is not served by ${ME}`);
   return s;
 }
 
@@ -66,7 +71,15 @@ const append = db.transaction((sessionId, clientMsgId, from, text) => {
   }
   const message = { seq: s.last_seq + 1, id: newId('m'), sessionId, from, text, ts: Date.now() };
   if (clientMsgId) message.clientMsgId = clientMsgId;
-  insertMessage.run(sessionId, message.seq, message.id, clientMsgId ?? null, JSON.stringify(from), text, message.ts);
+  insertMessage.run(
+    sessionId,
+    message.seq,
+    message.id,
+    clientMsgId ?? null,
+    JSON.stringify(from),
+    text,
+    message.ts,
+  );
   setLastSeq.run(message.seq, sessionId);
   return { message, saveFailedNotice: s.fail_save === 'notice' };
 });
@@ -79,7 +92,9 @@ async function post(sessionId, clientMsgId, from, text) {
     const reason = 'transcript-save-failed';
     io.to(room(sessionId)).emit(E.sessionClosed, { sessionId, reason });
     io.in(room(sessionId)).socketsLeave(room(sessionId));
-    await call(process, 'sessionClosed', { interactionId: r.interactionId, sessionId }).catch(() => {});
+    await call(process, 'sessionClosed', { interactionId: r.interactionId, sessionId }).catch(
+      () => {},
+    );
     throw fault('closed', 'the transcript could not be saved; the session was closed');
   }
   if (!r.duplicate) io.to(room(sessionId)).emit(E.message, r.message);
@@ -138,7 +153,9 @@ io.on('connection', (socket) => {
         if (!participants.some((x) => x.id === agent.id)) {
           participants = [...participants, agent];
           setParticipants.run(JSON.stringify(participants), sessionId);
-          socket.to(room(sessionId)).emit(E.participant, { sessionId, participant: agent, action: 'joined' });
+          socket
+            .to(room(sessionId))
+            .emit(E.participant, { sessionId, participant: agent, action: 'joined' });
         }
       }
       return {
@@ -161,7 +178,8 @@ io.on('connection', (socket) => {
         throw fault('too-large', `text longer than ${Limits.maxMessageLength}`);
       }
       const { sessionId, clientMsgId, text } = parse(p.sendRequest, payload);
-      if (!socket.rooms.has(room(sessionId))) throw fault('unknown-session', `join ${sessionId} first`);
+      if (!socket.rooms.has(room(sessionId)))
+        throw fault('unknown-session', `join ${sessionId} first`);
       const message = await post(sessionId, clientMsgId, agent, text);
       return { ok: true, seq: message.seq, id: message.id };
     }),
@@ -170,7 +188,9 @@ io.on('connection', (socket) => {
   socket.on(E.typingOut, (payload) => {
     const r = p.typingRequest(payload);
     if (!r.ok || !socket.rooms.has(room(r.value.sessionId))) return;
-    socket.to(room(r.value.sessionId)).emit(E.typing, { sessionId: r.value.sessionId, from: agent.id, typing: r.value.typing });
+    socket
+      .to(room(r.value.sessionId))
+      .emit(E.typing, { sessionId: r.value.sessionId, from: agent.id, typing: r.value.typing });
   });
 
   socket.on(
@@ -182,13 +202,15 @@ io.on('connection', (socket) => {
 serve(process, {
   /** Restore / relocation target: take the sessions over (epoch + 1) from the store. */
   adopt({ sessionIds }) {
-    return db.transaction(() =>
-      sessionIds.flatMap((id) => {
-        if (adopt.run(ME, id).changes === 0) return [];
-        const s = getSession.get(id);
-        return [{ sessionId: id, interactionId: s.interaction_id, epoch: s.epoch }];
-      }),
-    ).immediate();
+    return db
+      .transaction(() =>
+        sessionIds.flatMap((id) => {
+          if (adopt.run(ME, id).changes === 0) return [];
+          const s = getSession.get(id);
+          return [{ sessionId: id, interactionId: s.interaction_id, epoch: s.epoch }];
+        }),
+      )
+      .immediate();
   },
   /** Relocation source: tell the session's sockets, then stop serving them. */
   release({ sessionId, code = 'relocated', text = 'The chat moved to another server.' }) {
@@ -197,18 +219,28 @@ serve(process, {
     return null;
   },
   notice({ sessionIds, code, text }) {
-    for (const sessionId of sessionIds) io.to(room(sessionId)).emit(E.notice, { sessionId, code, text });
+    for (const sessionId of sessionIds)
+      io.to(room(sessionId)).emit(E.notice, { sessionId, code, text });
     return null;
   },
   async customerSend({ sessionId, text }) {
     const s = getSession.get(sessionId);
     const customer = JSON.parse(s?.participants ?? '[]').find((x) => x.role === 'customer');
-    return post(sessionId, undefined, customer ?? { id: 'customer', name: 'Customer', role: 'customer' }, text);
+    return post(
+      sessionId,
+      undefined,
+      customer ?? { id: 'customer', name: 'Customer', role: 'customer' },
+      text,
+    );
   },
   customerTyping({ sessionId, typing }) {
     const s = ownedSession(sessionId);
     const customer = JSON.parse(s.participants).find((x) => x.role === 'customer');
-    io.to(room(sessionId)).emit(E.typing, { sessionId, from: customer?.id ?? 'customer', typing: Boolean(typing) });
+    io.to(room(sessionId)).emit(E.typing, {
+      sessionId,
+      from: customer?.id ?? 'customer',
+      typing: Boolean(typing),
+    });
     return null;
   },
   emitRaw({ sessionId, event, payload }) {

@@ -104,7 +104,10 @@ io.on('connection', (socket) => {
   socket.on(
     E.unwatch,
     handler((payload) => {
-      const { interactionId } = parse(p.v.object({ interactionId: p.v.string({ min: 1, max: Limits.maxIdLength }) }), payload);
+      const { interactionId } = parse(
+        p.v.object({ interactionId: p.v.string({ min: 1, max: Limits.maxIdLength }) }),
+        payload,
+      );
       socket.leave(room(interactionId));
       return { ok: true };
     }),
@@ -115,7 +118,9 @@ io.on('connection', (socket) => {
   );
 });
 
-const countSessions = db.prepare("SELECT instance_id AS id, COUNT(*) AS n FROM sessions WHERE state = 'active' GROUP BY instance_id");
+const countSessions = db.prepare(
+  "SELECT instance_id AS id, COUNT(*) AS n FROM sessions WHERE state = 'active' GROUP BY instance_id",
+);
 const insertSession = db.prepare(
   "INSERT INTO sessions (id, interaction_id, instance_id, state, epoch, last_seq, participants) VALUES (?, ?, ?, 'active', 1, 0, ?)",
 );
@@ -125,11 +130,19 @@ serve(process, {
   startChat({ customerName = 'Customer', instanceId, candidates = [] }) {
     const loads = new Map(countSessions.all().map((r) => [r.id, r.n]));
     const pool = instanceId ? candidates.filter((c) => c.id === instanceId) : candidates;
-    if (pool.length === 0) throw fault('not-found', instanceId ? `instance ${instanceId} cannot take chats` : 'no chat instance available');
+    if (pool.length === 0)
+      throw fault(
+        'not-found',
+        instanceId ? `instance ${instanceId} cannot take chats` : 'no chat instance available',
+      );
     const target = [...pool].sort((a, b) => (loads.get(a.id) ?? 0) - (loads.get(b.id) ?? 0))[0];
     const interactionId = newId('ix');
     const sessionId = newId('cs');
-    const customer = { id: `customer-${interactionId}`, name: String(customerName).slice(0, 200), role: 'customer' };
+    const customer = {
+      id: `customer-${interactionId}`,
+      name: String(customerName).slice(0, 200),
+      role: 'customer',
+    };
     const properties = {
       'chat.sessionId': sessionId,
       'chat.instanceId': target.id,

@@ -10,7 +10,15 @@
 // { controlUrl, urls: { interactions, chat, pcs, pcsVip }, pids } once everything listens.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +69,8 @@ function removeStaleStores() {
     }
     try {
       if (pid === undefined) {
-        if (Date.now() - statSync(dir).mtimeMs > 60000) rmSync(dir, { recursive: true, force: true });
+        if (Date.now() - statSync(dir).mtimeMs > 60000)
+          rmSync(dir, { recursive: true, force: true });
         continue;
       }
       process.kill(pid, 0);
@@ -72,7 +81,10 @@ function removeStaleStores() {
 }
 
 // ---- processes -----------------------------------------------------------------------------
-const watchdog = fork(join(here, 'watchdog.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+const watchdog = fork(join(here, 'watchdog.mjs'), [], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  execArgv: [],
+});
 const procs = new Map(); // id -> Proc
 let shuttingDown = false;
 
@@ -88,11 +100,15 @@ function syncWatchdog() {
 /** Forks (or re-forks) a cluster process and resolves once it listens. */
 function spawn(proc) {
   return new Promise((resolve, reject) => {
-    const child = fork(join(here, proc.module), ['--id', proc.id, '--port', String(proc.port), ...proc.args], {
-      env: childEnv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [],
-    });
+    const child = fork(
+      join(here, proc.module),
+      ['--id', proc.id, '--port', String(proc.port), ...proc.args],
+      {
+        env: childEnv,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        execArgv: [],
+      },
+    );
     Object.assign(proc, { child, alive: true, frozen: false, connections: 0 });
     const timer = setTimeout(() => reject(new Error(`${proc.id} did not start`)), 15000);
     serve(child, childHandlers, (msg) => {
@@ -106,7 +122,8 @@ function spawn(proc) {
     });
     child.on('exit', () => {
       clearTimeout(timer);
-      if (proc.child === child) Object.assign(proc, { alive: false, frozen: false, connections: 0 });
+      if (proc.child === child)
+        Object.assign(proc, { alive: false, frozen: false, connections: 0 });
       syncWatchdog();
       reject(new Error(`${proc.id} exited before it was ready`));
     });
@@ -115,7 +132,18 @@ function spawn(proc) {
 }
 
 function addProc(id, kind, module, portOffset, args = []) {
-  const proc = { id, kind, module, args, port: port(portOffset), child: null, alive: false, frozen: false, draining: false, connections: 0 };
+  const proc = {
+    id,
+    kind,
+    module,
+    args,
+    port: port(portOffset),
+    child: null,
+    alive: false,
+    frozen: false,
+    draining: false,
+    connections: 0,
+  };
   procs.set(id, proc);
   return proc;
 }
@@ -144,9 +172,14 @@ function signal(proc, sig, frozen) {
 
 const usable = (proc) => proc.alive && !proc.frozen;
 const interactions = addProc('interactions', 'interactions', 'interactions.mjs', 1);
-const chats = Array.from({ length: opts.chatInstances }, (_, i) => addProc(`chat-${i + 1}`, 'chat', 'chat-instance.mjs', 5 + i));
+const chats = Array.from({ length: opts.chatInstances }, (_, i) =>
+  addProc(`chat-${i + 1}`, 'chat', 'chat-instance.mjs', 5 + i),
+);
 const pcsArgs = ['--lease-ms', String(opts.pcsLeaseMs), '--ivr-step-ms', String(opts.ivrStepMs)];
-const pcsNodes = [addProc('pcs-a', 'pcs', 'pcs-node.mjs', 3, pcsArgs), addProc('pcs-b', 'pcs', 'pcs-node.mjs', 4, pcsArgs)];
+const pcsNodes = [
+  addProc('pcs-a', 'pcs', 'pcs-node.mjs', 3, pcsArgs),
+  addProc('pcs-b', 'pcs', 'pcs-node.mjs', 4, pcsArgs),
+];
 
 /** Calls from children: a chat instance closed a session (transcript-save-on-error = close). */
 const childHandlers = {
@@ -154,11 +187,16 @@ const childHandlers = {
 };
 
 // ---- chat: restore, relocation -------------------------------------------------------------
-const setProps = (interactionId, set, unset = []) => call(interactions.child, 'setProperties', { interactionId, set, unset });
+const setProps = (interactionId, set, unset = []) =>
+  call(interactions.child, 'setProperties', { interactionId, set, unset });
 const activeSessionsOn = (instanceId) =>
-  db.prepare("SELECT id, interaction_id FROM sessions WHERE instance_id = ? AND state = 'active'").all(instanceId);
+  db
+    .prepare("SELECT id, interaction_id FROM sessions WHERE instance_id = ? AND state = 'active'")
+    .all(instanceId);
 const sessionCount = (instanceId) =>
-  db.prepare("SELECT COUNT(*) AS n FROM sessions WHERE instance_id = ? AND state = 'active'").get(instanceId).n;
+  db
+    .prepare("SELECT COUNT(*) AS n FROM sessions WHERE instance_id = ? AND state = 'active'")
+    .get(instanceId).n;
 
 function pickTarget(excludeId) {
   const candidates = chats.filter((c) => usable(c) && !c.draining && c.id !== excludeId);
@@ -193,7 +231,10 @@ function scheduleRestore(fromId, startedAt = Date.now()) {
       return;
     }
     try {
-      await moveSessions(sessions.map((s) => s.id), target);
+      await moveSessions(
+        sessions.map((s) => s.id),
+        target,
+      );
     } catch (e) {
       console.error('[cluster] restore failed, retrying', e.message);
       if (Date.now() - startedAt < 60000) scheduleRestore(fromId, startedAt);
@@ -217,7 +258,8 @@ function owner(interactionId) {
   const s = sessionByInteraction(db, interactionId);
   if (!s) throw fault('unknown-interaction', `no chat interaction ${interactionId}`);
   const proc = procs.get(s.instance_id);
-  if (!proc || !usable(proc)) throw fault('unknown-session', `the session's instance ${s.instance_id} is down`);
+  if (!proc || !usable(proc))
+    throw fault('unknown-session', `the session's instance ${s.instance_id} is down`);
   return { session: s, proc };
 }
 
@@ -241,31 +283,50 @@ async function nodeStatuses() {
         }
       }
       // Dead or frozen: it answers nothing, so report the last epoch it was seen with.
-      return { ...base, role: 'standby', epoch: lease.holder === n.id ? lease.epoch : (n.lastEpoch ?? 0), leaseUntil: 0 };
+      return {
+        ...base,
+        role: 'standby',
+        epoch: lease.holder === n.id ? lease.epoch : (n.lastEpoch ?? 0),
+        leaseUntil: 0,
+      };
     }),
   );
 }
 
 // ---- control API ---------------------------------------------------------------------------
 const str = (v, name) => {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 256) throw fault('bad-request', `${name} is required`);
+  if (typeof v !== 'string' || v.length === 0 || v.length > 256)
+    throw fault('bad-request', `${name} is required`);
   return v;
 };
 
 const verbs = {
   'cluster.info': () => report(),
-  'cluster.processes': () => [...procs.values()].map((p) => ({ id: p.id, kind: p.kind, pid: p.child?.pid, alive: p.alive, frozen: p.frozen })),
-  'cluster.connections': () => [...procs.values()].reduce((n, p) => n + (p.alive ? p.connections : 0), 0),
+  'cluster.processes': () =>
+    [...procs.values()].map((p) => ({
+      id: p.id,
+      kind: p.kind,
+      pid: p.child?.pid,
+      alive: p.alive,
+      frozen: p.frozen,
+    })),
+  'cluster.connections': () =>
+    [...procs.values()].reduce((n, p) => n + (p.alive ? p.connections : 0), 0),
 
   'interactions.startChat': ({ customerName, instanceId } = {}) =>
     call(interactions.child, 'startChat', {
       customerName,
       instanceId,
-      candidates: chats.filter((c) => usable(c) && !c.draining).map((c) => ({ id: c.id, url: urlOf(c.port) })),
+      candidates: chats
+        .filter((c) => usable(c) && !c.draining)
+        .map((c) => ({ id: c.id, url: urlOf(c.port) })),
     }),
-  'interactions.get': ({ interactionId }) => call(interactions.child, 'get', { interactionId: str(interactionId, 'interactionId') }),
-  'interactions.setProperties': ({ interactionId, set, unset }) => setProps(str(interactionId, 'interactionId'), set ?? {}, unset ?? []),
-  'interactions.emitRaw': ({ interactionId, payload }) => call(interactions.child, 'emitRaw', { interactionId, payload }),
+  'interactions.get': ({ interactionId }) =>
+    call(interactions.child, 'get', { interactionId: str(interactionId, 'interactionId') }),
+  'interactions.setProperties': ({ interactionId, set, unset }) =>
+    setProps(str(interactionId, 'interactionId'), set ?? {}, unset ?? []),
+  'interactions.emitRaw': ({ interactionId, payload }) =>
+    call(interactions.child, 'emitRaw', { interactionId, payload }),
 
   'customer.send': ({ interactionId, text }) => {
     const { session, proc } = owner(str(interactionId, 'interactionId'));
@@ -280,7 +341,8 @@ const verbs = {
     const proc = get('chat', id);
     if (!proc.alive) return null;
     await killProc(proc);
-    for (const s of activeSessionsOn(proc.id)) await setProps(s.interaction_id, { 'chat.state': 'restoring' }).catch(() => {});
+    for (const s of activeSessionsOn(proc.id))
+      await setProps(s.interaction_id, { 'chat.state': 'restoring' }).catch(() => {});
     scheduleRestore(proc.id);
     return null;
   },
@@ -297,7 +359,11 @@ const verbs = {
     proc.draining = true;
     const sessions = activeSessionsOn(proc.id);
     if (usable(proc) && sessions.length) {
-      await call(proc.child, 'notice', { sessionIds: sessions.map((s) => s.id), code: 'draining', text: 'This chat server is being drained.' });
+      await call(proc.child, 'notice', {
+        sessionIds: sessions.map((s) => s.id),
+        code: 'draining',
+        text: 'This chat server is being drained.',
+      });
     }
     for (const s of sessions) await relocate(s.interaction_id);
     // The property updates have told every client where to go; now the old sockets end.
@@ -308,7 +374,10 @@ const verbs = {
   'chat.failTranscriptSave': ({ interactionId, mode = 'notice' }) => {
     const s = sessionByInteraction(db, str(interactionId, 'interactionId'));
     if (!s) throw fault('unknown-interaction', `no chat interaction ${interactionId}`);
-    db.prepare('UPDATE sessions SET fail_save = ? WHERE id = ?').run(mode === 'close' ? 'close' : 'notice', s.id);
+    db.prepare('UPDATE sessions SET fail_save = ? WHERE id = ?').run(
+      mode === 'close' ? 'close' : 'notice',
+      s.id,
+    );
     return null;
   },
   'chat.transcript': ({ interactionId }) => {
@@ -329,7 +398,11 @@ const verbs = {
     })),
   'chat.emitRaw': ({ interactionId, event, payload }) => {
     const { session, proc } = owner(str(interactionId, 'interactionId'));
-    return call(proc.child, 'emitRaw', { sessionId: session.id, event: str(event, 'event'), payload });
+    return call(proc.child, 'emitRaw', {
+      sessionId: session.id,
+      event: str(event, 'event'),
+      payload,
+    });
   },
 
   'pcs.kill': ({ id }) => killProc(get('pcs', id)).then(() => null),
@@ -345,7 +418,8 @@ const verbs = {
     const statuses = await nodeStatuses();
     const stale = statuses.find((s) => s.role === 'primary');
     const fresh = statuses.find((s) => s !== stale && s.alive && !s.frozen);
-    if (!stale || !fresh) throw fault('closed', 'split brain needs a running primary and a running standby');
+    if (!stale || !fresh)
+      throw fault('closed', 'split brain needs a running primary and a running standby');
     await call(get('pcs', stale.id).child, 'splitBrainStale');
     await call(get('pcs', fresh.id).child, 'forceTakeover');
     return nodeStatuses();
@@ -354,18 +428,27 @@ const verbs = {
     for (const n of pcsNodes.filter(usable)) await call(n.child, 'heal');
     return nodeStatuses();
   },
-  'pcs.requests': () => db.prepare('SELECT * FROM survey_requests ORDER BY created_at, id').all().map(rowToSurveyRecord),
+  'pcs.requests': () =>
+    db
+      .prepare('SELECT * FROM survey_requests ORDER BY created_at, id')
+      .all()
+      .map(rowToSurveyRecord),
   'pcs.nodes': () => nodeStatuses(),
   'pcs.surveys': () => surveys,
-  'pcs.misbehave': ({ id, mode }) => call(get('pcs', id).child, 'misbehave', { mode: mode ?? null }),
+  'pcs.misbehave': ({ id, mode }) =>
+    call(get('pcs', id).child, 'misbehave', { mode: mode ?? null }),
   /** The simulated IVR takes one step for this request now (offered -> in-progress -> completed). */
   'pcs.ivr': ({ requestId }) => {
-    const row = db.transaction(() => {
-      const r = db.prepare('SELECT * FROM survey_requests WHERE id = ?').get(str(requestId, 'requestId'));
-      if (!r) throw fault('not-found', `no survey request ${requestId}`);
-      advance(db, r, Date.now(), opts.ivrStepMs);
-      return db.prepare('SELECT * FROM survey_requests WHERE id = ?').get(requestId);
-    }).immediate();
+    const row = db
+      .transaction(() => {
+        const r = db
+          .prepare('SELECT * FROM survey_requests WHERE id = ?')
+          .get(str(requestId, 'requestId'));
+        if (!r) throw fault('not-found', `no survey request ${requestId}`);
+        advance(db, r, Date.now(), opts.ivrStepMs);
+        return db.prepare('SELECT * FROM survey_requests WHERE id = ?').get(requestId);
+      })
+      .immediate();
     return rowToSurveyRecord(row);
   },
 };
@@ -374,10 +457,12 @@ const control = createServer(async (req, res) => {
   applyCors(req, res);
   if (req.method === 'OPTIONS') return res.writeHead(204).end();
   const url = new URL(req.url ?? '/', 'http://control.invalid');
-  if (req.method === 'GET' && url.pathname === '/control') return sendJson(res, 200, { ok: true, result: report() });
+  if (req.method === 'GET' && url.pathname === '/control')
+    return sendJson(res, 200, { ok: true, result: report() });
   const m = /^\/control\/([a-z]+)\/([A-Za-z]+)$/.exec(url.pathname);
   const verb = m && Object.hasOwn(verbs, `${m[1]}.${m[2]}`) ? verbs[`${m[1]}.${m[2]}`] : undefined;
-  if (req.method !== 'POST' || !verb) return sendError(res, 404, 'not-found', `no control verb ${url.pathname.slice(0, 100)}`);
+  if (req.method !== 'POST' || !verb)
+    return sendError(res, 404, 'not-found', `no control verb ${url.pathname.slice(0, 100)}`);
   try {
     const body = await readJson(req, 1024 * 1024);
     const result = await verb(body && typeof body === 'object' && !Array.isArray(body) ? body : {});
@@ -400,7 +485,9 @@ function report() {
       pcs: Object.fromEntries(pcsNodes.map((n) => [n.id, urlOf(n.port)])),
       pcsVip: vip ? urlOf(vip.address().port) : undefined,
     },
-    pids: Object.fromEntries([...procs.values()].map((p) => [p.id, p.child?.pid]).concat([['watchdog', watchdog.pid]])),
+    pids: Object.fromEntries(
+      [...procs.values()].map((p) => [p.id, p.child?.pid]).concat([['watchdog', watchdog.pid]]),
+    ),
   };
 }
 
@@ -431,7 +518,9 @@ try {
   // pcs-a starts as the primary (epoch 1), deterministically: the lease is granted to it before
   // anything runs, with a grace period for its start-up; its first renewal shortens it to the
   // normal lease. Then every process can start at once.
-  db.prepare("UPDATE pcs_lease SET holder = 'pcs-a', epoch = 1, lease_until = ? WHERE id = 1").run(Date.now() + 15000);
+  db.prepare("UPDATE pcs_lease SET holder = 'pcs-a', epoch = 1, lease_until = ? WHERE id = 1").run(
+    Date.now() + 15000,
+  );
   await Promise.all([interactions, ...chats, ...pcsNodes].map(spawn));
   if (opts.vip) {
     vip = createVip(primaryPort);

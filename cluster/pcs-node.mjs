@@ -36,7 +36,8 @@ const db = openStore(process.env.AG_STORE);
 
 /** What this node believes; `isPrimary()` also checks the lease has not run out meanwhile. */
 const node = { role: 'standby', epoch: 0, leaseUntil: 0, splitBrain: false, misbehave: null };
-const isPrimary = (now = Date.now()) => node.splitBrain || (node.role === 'primary' && node.leaseUntil > now);
+const isPrimary = (now = Date.now()) =>
+  node.splitBrain || (node.role === 'primary' && node.leaseUntil > now);
 const status = () => ({
   nodeId: ME,
   role: isPrimary() ? 'primary' : 'standby',
@@ -45,7 +46,9 @@ const status = () => ({
 });
 
 const getLease = db.prepare('SELECT * FROM pcs_lease WHERE id = 1');
-const setLease = db.prepare('UPDATE pcs_lease SET holder = ?, epoch = ?, lease_until = ? WHERE id = 1');
+const setLease = db.prepare(
+  'UPDATE pcs_lease SET holder = ?, epoch = ?, lease_until = ? WHERE id = 1',
+);
 
 /** Renew our lease, or take an expired one over with epoch + 1, or stay standby. */
 const leaseTick = db.transaction((now) => {
@@ -87,9 +90,12 @@ const createRequest = db.transaction((body, now) => {
   if (existing) return { row: existing, created: false };
   const survey = surveys.find((s) => s.id === body.surveyId);
   if (!survey) throw fault('not-found', `no survey ${body.surveyId}`);
-  if (survey.dialedNumber !== body.dialedNumber) throw fault('bad-request', `survey ${survey.id} is not for ${body.dialedNumber}`);
-  if (!survey.channels.includes(body.channel)) throw fault('bad-request', `survey ${survey.id} has no ${body.channel} channel`);
-  if (body.channel === 'sms' && !body.smsNumber) throw fault('bad-request', 'the sms channel needs smsNumber');
+  if (survey.dialedNumber !== body.dialedNumber)
+    throw fault('bad-request', `survey ${survey.id} is not for ${body.dialedNumber}`);
+  if (!survey.channels.includes(body.channel))
+    throw fault('bad-request', `survey ${survey.id} has no ${body.channel} channel`);
+  if (body.channel === 'sms' && !body.smsNumber)
+    throw fault('bad-request', 'the sms channel needs smsNumber');
   const id = newId('sr');
   const callVariables = {
     // Cisco CVP's native post-call survey flag: the main script routes to the survey on hang-up.
@@ -101,7 +107,17 @@ const createRequest = db.transaction((body, now) => {
   };
   if (body.smsNumber) callVariables['user.pcs.smsNumber'] = body.smsNumber;
   const transfer = { dn: survey.surveyDn, callVariables };
-  insertRequest.run(id, body.idempotencyKey, JSON.stringify(body), JSON.stringify(transfer), ME, node.epoch, now, now, nextRev(db));
+  insertRequest.run(
+    id,
+    body.idempotencyKey,
+    JSON.stringify(body),
+    JSON.stringify(transfer),
+    ME,
+    node.epoch,
+    now,
+    now,
+    nextRev(db),
+  );
   return { row: byId.get(id), created: true };
 });
 
@@ -141,7 +157,11 @@ async function route(req, res, url) {
     }
     if (req.method === 'POST' && m[2]) {
       const { event } = parse(p.surveyRequestEvent, await readJson(req, Limits.maxPayloadBytes));
-      return sendJson(res, 200, rowToSurveyAnswer(recordEvent.immediate(requestId, event, Date.now())));
+      return sendJson(
+        res,
+        200,
+        rowToSurveyAnswer(recordEvent.immediate(requestId, event, Date.now())),
+      );
     }
   }
   throw fault('not-found', `no route ${req.method} ${path.slice(0, 100)}`);
@@ -160,7 +180,12 @@ const http = createServer(async (req, res) => {
   } catch (e) {
     const code = typeof e?.code === 'string' ? e.code : 'internal';
     if (statusFor(code) === 500) console.error(`[${ME}]`, e);
-    sendError(res, statusFor(code), statusFor(code) === 500 ? 'internal' : code, String(e?.message ?? e).slice(0, 500));
+    sendError(
+      res,
+      statusFor(code),
+      statusFor(code) === 500 ? 'internal' : code,
+      String(e?.message ?? e).slice(0, 500),
+    );
   }
 });
 
@@ -201,7 +226,9 @@ io.on('connection', (socket) => {
 
 // The IVR: the primary advances due requests. Every node pushes the changes it sees in the
 // store to its own subscribers, so a client on either node hears about every step.
-const due = db.prepare('SELECT * FROM survey_requests WHERE next_step_at IS NOT NULL AND next_step_at <= ?');
+const due = db.prepare(
+  'SELECT * FROM survey_requests WHERE next_step_at IS NOT NULL AND next_step_at <= ?',
+);
 const changedSince = db.prepare('SELECT * FROM survey_requests WHERE rev > ? ORDER BY rev');
 let lastRev = db.prepare('SELECT COALESCE(MAX(rev), 0) AS rev FROM survey_requests').get().rev;
 const runIvr = db.transaction((now) => {

@@ -4,7 +4,8 @@
 // away, however it went (SIGKILL included): SIGKILL also ends a stopped process.
 let pids = [];
 process.on('message', (msg) => {
-  if (msg && Array.isArray(msg.pids)) pids = msg.pids.filter((pid) => Number.isInteger(pid) && pid > 0);
+  if (msg && Array.isArray(msg.pids))
+    pids = msg.pids.filter((pid) => Number.isInteger(pid) && pid > 0);
 });
 process.on('disconnect', () => {
   for (const pid of pids) {

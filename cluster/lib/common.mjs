@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 
 /** Same rule as the mocked back end: any non-empty token except 'bad-token'. */
 export function validToken(token) {
-  return typeof token === 'string' && token.length > 0 && token.length <= 4096 && token !== 'bad-token';
+  return (
+    typeof token === 'string' && token.length > 0 && token.length <= 4096 && token !== 'bad-token'
+  );
 }
 
 export function bearer(req) {
@@ -20,7 +22,10 @@ export function allowedOrigin(origin) {
   if (typeof origin !== 'string') return false;
   try {
     const u = new URL(origin);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+    return (
+      (u.protocol === 'http:' || u.protocol === 'https:') &&
+      ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)
+    );
   } catch {
     return false;
   }
@@ -46,7 +51,10 @@ export function applyCors(req, res) {
 export function sendJson(res, status, body) {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -84,7 +92,10 @@ export function readJson(req, limit) {
     req.on('data', (chunk) => {
       size += chunk.length;
       if (size > limit) {
-        finish(reject, Object.assign(new Error(`body larger than ${limit} bytes`), { code: 'too-large' }));
+        finish(
+          reject,
+          Object.assign(new Error(`body larger than ${limit} bytes`), { code: 'too-large' }),
+        );
         req.resume();
         return;
       }
@@ -130,7 +141,8 @@ export function answerUnknownEvents(socket, known) {
   socket.onAny((event, ...args) => {
     if (known.has(event)) return;
     const ack = args[args.length - 1];
-    if (typeof ack === 'function') ack(errorAnswer('bad-request', `unknown event ${String(event).slice(0, 64)}`));
+    if (typeof ack === 'function')
+      ack(errorAnswer('bad-request', `unknown event ${String(event).slice(0, 64)}`));
   });
 }
 

@@ -17,7 +17,11 @@ export function call(channel, method, params = {}, timeoutMs = 5000) {
     const id = `${process.pid}-${nextId++}`;
     const timer = setTimeout(() => {
       pending.delete(id);
-      reject(Object.assign(new Error(`${method}: no answer within ${timeoutMs} ms`), { code: 'timeout' }));
+      reject(
+        Object.assign(new Error(`${method}: no answer within ${timeoutMs} ms`), {
+          code: 'timeout',
+        }),
+      );
     }, timeoutMs);
     pending.set(id, { resolve, reject, timer });
     try {
@@ -42,7 +46,8 @@ export function serve(channel, handlers, onMessage = () => {}) {
       if (!p) return;
       pending.delete(msg.id);
       clearTimeout(p.timer);
-      if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+      if (msg.error)
+        p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
       else p.resolve(msg.result);
       return;
     }
@@ -50,10 +55,15 @@ export function serve(channel, handlers, onMessage = () => {}) {
       const handler = handlers[msg.method];
       let answer;
       try {
-        if (!handler) throw Object.assign(new Error(`unknown method ${msg.method}`), { code: 'bad-request' });
+        if (!handler)
+          throw Object.assign(new Error(`unknown method ${msg.method}`), { code: 'bad-request' });
         answer = { rpc: 'answer', id: msg.id, result: (await handler(msg.params ?? {})) ?? null };
       } catch (e) {
-        answer = { rpc: 'answer', id: msg.id, error: { code: e.code ?? 'internal', message: String(e.message ?? e) } };
+        answer = {
+          rpc: 'answer',
+          id: msg.id,
+          error: { code: e.code ?? 'internal', message: String(e.message ?? e) },
+        };
       }
       try {
         channel.send(answer);

@@ -4,7 +4,16 @@
 // file is written through a rename, so clusters started concurrently (test files run in parallel)
 // never read a half-written bundle, and an unchanged protocol is not rebuilt.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -15,7 +24,8 @@ export async function buildProtocolBundle() {
   // Keyed by the sources, so an unchanged protocol costs one hash and no esbuild at all.
   const srcDir = join(root, 'src/protocol');
   const hash = createHash('sha256');
-  for (const name of readdirSync(srcDir).sort()) hash.update(name).update(readFileSync(join(srcDir, name)));
+  for (const name of readdirSync(srcDir).sort())
+    hash.update(name).update(readFileSync(join(srcDir, name)));
   const dir = join(root, 'cluster/.data');
   const file = join(dir, `protocol-${hash.digest('hex').slice(0, 12)}.mjs`);
   if (!existsSync(file)) {

@@ -13,8 +13,15 @@ export const surveys = [
   },
 ];
 
-/** Where the IVR goes next; `completed` carries a score. */
-const nextStatus = { transferred: 'offered', armed: 'offered', offered: 'in-progress', 'in-progress': 'completed' };
+/** Where the IVR goes next; `completed` carries a score. Only `pcs.ivr` (by hand) moves a
+ * `requested` one: the automatic IVR waits for the gadget's transferred/armed event. */
+const nextStatus = {
+  requested: 'offered',
+  transferred: 'offered',
+  armed: 'offered',
+  offered: 'in-progress',
+  'in-progress': 'completed',
+};
 
 /** A stable 1..5 score per request, so tests can compare both back ends' records. */
 export function scoreFor(requestId) {
@@ -23,7 +30,8 @@ export function scoreFor(requestId) {
   return 1 + (h % 5);
 }
 
-const nextRev = (db) => db.prepare('SELECT COALESCE(MAX(rev), 0) + 1 AS rev FROM survey_requests').get().rev;
+const nextRev = (db) =>
+  db.prepare('SELECT COALESCE(MAX(rev), 0) + 1 AS rev FROM survey_requests').get().rev;
 
 /**
  * Moves one request a step along offered -> in-progress -> completed. Returns true when it
@@ -33,14 +41,9 @@ export function advance(db, row, now, stepMs) {
   const status = nextStatus[row.status];
   if (!status) return false;
   const score = status === 'completed' ? scoreFor(row.id) : null;
-  db.prepare('UPDATE survey_requests SET status = ?, score = ?, updated_at = ?, next_step_at = ?, rev = ? WHERE id = ?').run(
-    status,
-    score,
-    now,
-    status === 'completed' ? null : now + stepMs,
-    nextRev(db),
-    row.id,
-  );
+  db.prepare(
+    'UPDATE survey_requests SET status = ?, score = ?, updated_at = ?, next_step_at = ?, rev = ? WHERE id = ?',
+  ).run(status, score, now, status === 'completed' ? null : now + stepMs, nextRev(db), row.id);
   return true;
 }
 
@@ -49,14 +52,11 @@ export function applyEvent(db, row, event, now, stepMs) {
   const terminal = ['completed', 'failed', 'cancelled'];
   if (terminal.includes(row.status) || row.status === event) return false;
   // A late 'armed' after the IVR already picked the call up must not rewind it.
-  if (event !== 'cancelled' && !['requested', 'transferred', 'armed'].includes(row.status)) return false;
-  db.prepare('UPDATE survey_requests SET status = ?, updated_at = ?, next_step_at = ?, rev = ? WHERE id = ?').run(
-    event,
-    now,
-    event === 'cancelled' ? null : now + stepMs,
-    nextRev(db),
-    row.id,
-  );
+  if (event !== 'cancelled' && !['requested', 'transferred', 'armed'].includes(row.status))
+    return false;
+  db.prepare(
+    'UPDATE survey_requests SET status = ?, updated_at = ?, next_step_at = ?, rev = ? WHERE id = ?',
+  ).run(event, now, event === 'cancelled' ? null : now + stepMs, nextRev(db), row.id);
   return true;
 }
 

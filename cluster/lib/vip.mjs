@@ -18,7 +18,14 @@ export function createVip(targetPort, { timeoutMs = 5000 } = {}) {
       return sendError(res, 503, 'not-primary', 'no PCS node holds the primary lease');
     }
     const upstream = request(
-      { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, timeout: timeoutMs },
+      {
+        host: '127.0.0.1',
+        port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        timeout: timeoutMs,
+      },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
@@ -38,7 +45,8 @@ export function createVip(targetPort, { timeoutMs = 5000 } = {}) {
     if (!port) return client.destroy();
     const upstream = connect(port, '127.0.0.1', () => {
       let raw = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
-      for (let i = 0; i < req.rawHeaders.length; i += 2) raw += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        raw += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
       upstream.write(`${raw}\r\n`);
       if (head?.length) upstream.write(head);
       upstream.pipe(client);

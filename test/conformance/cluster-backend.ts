@@ -3,7 +3,11 @@
  * runner's process plugin, its verbs called over its HTTP control API.
  */
 import { executeServerCommand } from '@web/test-runner-commands';
-import { conformanceOptions as o, type ConformanceBackend, type ConformanceControl } from './backend.js';
+import {
+  conformanceOptions as o,
+  type ConformanceBackend,
+  type ConformanceControl,
+} from './backend.js';
 
 interface ClusterInfo {
   id: string;
@@ -41,10 +45,14 @@ export async function startClusterBackend(): Promise<ConformanceBackend> {
     module: 'cluster/main.mjs',
     args: [
       '--ipc',
-      '--chat-instances', String(o.chatInstances),
-      '--restore-delay-ms', String(o.restoreDelayMs),
-      '--ivr-step-ms', String(o.ivrStepMs),
-      '--pcs-lease-ms', String(o.pcsLeaseMs),
+      '--chat-instances',
+      String(o.chatInstances),
+      '--restore-delay-ms',
+      String(o.restoreDelayMs),
+      '--ivr-step-ms',
+      String(o.ivrStepMs),
+      '--pcs-lease-ms',
+      String(o.pcsLeaseMs),
     ],
   });
 
@@ -54,13 +62,28 @@ export async function startClusterBackend(): Promise<ConformanceBackend> {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body(verb, args)),
     });
-    const answer = (await res.json()) as { ok: boolean; result?: unknown; error?: { code: string; message?: string } };
-    if (!answer.ok) throw Object.assign(new Error(`${verb}: ${answer.error?.message}`), { code: answer.error?.code });
+    const answer = (await res.json()) as {
+      ok: boolean;
+      result?: unknown;
+      error?: { code: string; message?: string };
+    };
+    if (!answer.ok)
+      throw Object.assign(new Error(`${verb}: ${answer.error?.message}`), {
+        code: answer.error?.code,
+      });
     return answer.result;
   }
 
   const group = (name: string) =>
-    new Proxy({}, { get: (_t, verb: string) => (...args: unknown[]) => call(`${name}.${verb}`, args) });
+    new Proxy(
+      {},
+      {
+        get:
+          (_t, verb: string) =>
+          (...args: unknown[]) =>
+            call(`${name}.${verb}`, args),
+      },
+    );
   const control = {
     interactions: group('interactions'),
     customer: group('customer'),

@@ -65,7 +65,13 @@ export function conformanceSuite(name: string, start: StartBackend): void {
 
     // ---- helpers ---------------------------------------------------------------------------
     function open(url: string, auth: Answer = { token, agentId: 'agent1' }): Socket {
-      const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth, timeout: 4000 });
+      const socket = io(url, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        auth,
+        timeout: 4000,
+      });
       opened.push(socket);
       return socket;
     }
@@ -85,16 +91,24 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       return seen;
     };
     const disconnected = (socket: Socket) =>
-      socket.disconnected ? Promise.resolve() : new Promise<void>((r) => socket.once('disconnect', () => r()));
+      socket.disconnected
+        ? Promise.resolve()
+        : new Promise<void>((r) => socket.once('disconnect', () => r()));
 
     async function joinChat(interactionId: string, afterSeq?: number) {
       const { properties } = await backend.control.interactions.get(interactionId);
       const socket = await connect(String(properties['chat.url']));
-      const answer = valid(joinAnswer, await request(socket, 'join', { sessionId: properties['chat.sessionId'], afterSeq }));
+      const answer = valid(
+        joinAnswer,
+        await request(socket, 'join', { sessionId: properties['chat.sessionId'], afterSeq }),
+      );
       return { socket, answer, sessionId: String(properties['chat.sessionId']) };
     }
 
-    async function http(url: string, init: { method?: string; body?: string; auth?: boolean } = {}) {
+    async function http(
+      url: string,
+      init: { method?: string; body?: string; auth?: boolean } = {},
+    ) {
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (init.auth !== false) headers.Authorization = `Bearer ${token}`;
       const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body });
@@ -107,9 +121,17 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       }
       return { status: res.status, json };
     }
-    const status = async (url: string): Promise<NodeStatus> => valid(nodeStatus, (await http(`${url}/status`, { auth: false })).json);
-    async function primaryAndStandby(): Promise<{ primary: [string, NodeStatus]; standby: [string, NodeStatus] }> {
-      const all = await Promise.all(Object.entries(backend.urls.pcs).map(async ([id, url]) => [id, await status(url)] as [string, NodeStatus]));
+    const status = async (url: string): Promise<NodeStatus> =>
+      valid(nodeStatus, (await http(`${url}/status`, { auth: false })).json);
+    async function primaryAndStandby(): Promise<{
+      primary: [string, NodeStatus];
+      standby: [string, NodeStatus];
+    }> {
+      const all = await Promise.all(
+        Object.entries(backend.urls.pcs).map(
+          async ([id, url]) => [id, await status(url)] as [string, NodeStatus],
+        ),
+      );
       const primary = all.filter(([, s]) => s.role === 'primary');
       expect(primary, 'exactly one primary').to.have.length(1);
       return { primary: primary[0]!, standby: all.find(([, s]) => s.role === 'standby')! };
@@ -132,7 +154,8 @@ export function conformanceSuite(name: string, start: StartBackend): void {
     // ---- interaction server ----------------------------------------------------------------
     describe('interaction properties', () => {
       it('watch answers a full snapshot, then one delta per change with version + 1', async () => {
-        const { interactionId, sessionId, instanceId } = await backend.control.interactions.startChat({ customerName: 'Ada' });
+        const { interactionId, sessionId, instanceId } =
+          await backend.control.interactions.startChat({ customerName: 'Ada' });
         const watcher = await connect(backend.urls.interactions);
         const snap = valid(watchAnswer, await request(watcher, 'watch', { interactionId }));
         expect(snap.interactionId).to.equal(interactionId);
@@ -145,19 +168,37 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         });
 
         const deltas = collect<PropertiesDelta>(watcher, 'properties');
-        await backend.control.interactions.setProperties(interactionId, { 'test.a': 'one', 'test.n': 2 });
-        await backend.control.interactions.setProperties(interactionId, { 'test.b': true }, ['test.a']);
+        await backend.control.interactions.setProperties(interactionId, {
+          'test.a': 'one',
+          'test.n': 2,
+        });
+        await backend.control.interactions.setProperties(interactionId, { 'test.b': true }, [
+          'test.a',
+        ]);
         await waitUntil(() => deltas.length === 2, 'two deltas');
         const [d1, d2] = deltas.map((d) => valid(propertiesDelta, d));
-        expect(d1).to.deep.equal({ interactionId, version: snap.version + 1, set: { 'test.a': 'one', 'test.n': 2 }, unset: [] });
-        expect(d2).to.deep.equal({ interactionId, version: snap.version + 2, set: { 'test.b': true }, unset: ['test.a'] });
+        expect(d1).to.deep.equal({
+          interactionId,
+          version: snap.version + 1,
+          set: { 'test.a': 'one', 'test.n': 2 },
+          unset: [],
+        });
+        expect(d2).to.deep.equal({
+          interactionId,
+          version: snap.version + 2,
+          set: { 'test.b': true },
+          unset: ['test.a'],
+        });
 
         const now = await backend.control.interactions.get(interactionId);
         expect(now.version).to.equal(snap.version + 2);
         expect(now.properties).to.not.have.property('test.a');
         expect(now.properties).to.include({ 'test.n': 2, 'test.b': true });
         // A re-watch (a client resyncing with sinceVersion) gets the complete current state.
-        const again = valid(watchAnswer, await request(watcher, 'watch', { interactionId, sinceVersion: snap.version }));
+        const again = valid(
+          watchAnswer,
+          await request(watcher, 'watch', { interactionId, sinceVersion: snap.version }),
+        );
         expect(again.version).to.equal(now.version);
         expect(again.properties).to.deep.equal(now.properties);
       });
@@ -173,29 +214,50 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         expect(await request(watcher, 'hb', { t: 1 })).to.include({ ok: true });
         expect(deltas).to.have.length(0);
 
-        expectError(await request(watcher, 'watch', { interactionId: 'ix-does-not-exist' }), 'unknown-interaction');
+        expectError(
+          await request(watcher, 'watch', { interactionId: 'ix-does-not-exist' }),
+          'unknown-interaction',
+        );
         expectError(await request(watcher, 'watch', { interactionId: '' }), 'bad-request');
         expectError(await request(watcher, 'watch', 'not an object'), 'bad-request');
-        expectError(await request(watcher, 'watch', { interactionId: 'x'.repeat(Limits.maxIdLength + 1) }), 'bad-request');
+        expectError(
+          await request(watcher, 'watch', { interactionId: 'x'.repeat(Limits.maxIdLength + 1) }),
+          'bad-request',
+        );
       });
     });
 
     // ---- chat instances --------------------------------------------------------------------
     describe('chat sessions', () => {
       it('join returns the transcript after afterSeq, the participants and lastSeq', async () => {
-        const { interactionId, instanceId } = await backend.control.interactions.startChat({ customerName: 'Bo' });
-        for (const text of ['one', 'two', 'three']) await backend.control.customer.send(interactionId, text);
+        const { interactionId, instanceId } = await backend.control.interactions.startChat({
+          customerName: 'Bo',
+        });
+        for (const text of ['one', 'two', 'three'])
+          await backend.control.customer.send(interactionId, text);
 
         const { socket, answer, sessionId } = await joinChat(interactionId);
         expect(answer).to.include({ instanceId, sessionId, lastSeq: 3 });
-        expect(answer.transcript.map((m) => [m.seq, m.text])).to.deep.equal([[1, 'one'], [2, 'two'], [3, 'three']]);
-        expect(answer.transcript.every((m) => m.from.role === 'customer' && m.from.name === 'Bo')).to.equal(true);
+        expect(answer.transcript.map((m) => [m.seq, m.text])).to.deep.equal([
+          [1, 'one'],
+          [2, 'two'],
+          [3, 'three'],
+        ]);
+        expect(
+          answer.transcript.every((m) => m.from.role === 'customer' && m.from.name === 'Bo'),
+        ).to.equal(true);
         expect(answer.participants.map((p) => p.role).sort()).to.deep.equal(['agent', 'customer']);
 
-        const resumed = valid(joinAnswer, await request(socket, 'join', { sessionId, afterSeq: 2 }));
+        const resumed = valid(
+          joinAnswer,
+          await request(socket, 'join', { sessionId, afterSeq: 2 }),
+        );
         expect(resumed.transcript.map((m) => m.seq)).to.deep.equal([3]);
         expect(resumed.lastSeq).to.equal(3);
-        const upToDate = valid(joinAnswer, await request(socket, 'join', { sessionId, afterSeq: 3 }));
+        const upToDate = valid(
+          joinAnswer,
+          await request(socket, 'join', { sessionId, afterSeq: 3 }),
+        );
         expect(upToDate.transcript).to.deep.equal([]);
       });
 
@@ -205,15 +267,26 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         const { socket: other } = await joinChat(interactionId);
         const seen = collect<ChatMessage>(other, 'message');
 
-        const first = valid(sendAnswer, await request(socket, 'send', { sessionId, clientMsgId: 'c-1', text: 'hello' }));
-        const again = valid(sendAnswer, await request(socket, 'send', { sessionId, clientMsgId: 'c-1', text: 'hello' }));
+        const first = valid(
+          sendAnswer,
+          await request(socket, 'send', { sessionId, clientMsgId: 'c-1', text: 'hello' }),
+        );
+        const again = valid(
+          sendAnswer,
+          await request(socket, 'send', { sessionId, clientMsgId: 'c-1', text: 'hello' }),
+        );
         expect(again).to.deep.equal(first);
-        const second = valid(sendAnswer, await request(socket, 'send', { sessionId, clientMsgId: 'c-2', text: 'world' }));
+        const second = valid(
+          sendAnswer,
+          await request(socket, 'send', { sessionId, clientMsgId: 'c-2', text: 'world' }),
+        );
         expect(second.seq).to.equal(first.seq + 1);
 
         await waitUntil(() => seen.length >= 2, 'messages pushed to the other socket');
         expect(await request(other, 'hb', { t: 1 })).to.include({ ok: true });
-        expect(seen.map((m) => valid(chatMessage, m)).map((m) => [m.seq, m.id, m.clientMsgId, m.text])).to.deep.equal([
+        expect(
+          seen.map((m) => valid(chatMessage, m)).map((m) => [m.seq, m.id, m.clientMsgId, m.text]),
+        ).to.deep.equal([
           [first.seq, first.id, 'c-1', 'hello'],
           [second.seq, second.id, 'c-2', 'world'],
         ]);
@@ -235,7 +308,8 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       });
 
       it('relocation after a kill: properties move (epoch + 1), and join on the new instance returns the full transcript', async () => {
-        const { interactionId, sessionId, instanceId } = await backend.control.interactions.startChat();
+        const { interactionId, sessionId, instanceId } =
+          await backend.control.interactions.startChat();
         const watcher = await connect(backend.urls.interactions);
         const snap = valid(watchAnswer, await request(watcher, 'watch', { interactionId }));
         const { socket } = await joinChat(interactionId);
@@ -247,9 +321,13 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         await backend.control.chat.kill(instanceId);
         try {
           await dropped;
-          await waitUntil(() => deltas.some((d) => d.set['chat.state'] === 'active'), 'restored', { timeout: 5000 });
+          await waitUntil(() => deltas.some((d) => d.set['chat.state'] === 'active'), 'restored', {
+            timeout: 5000,
+          });
           // Versions never skip: every change, 'restoring' included, is exactly one delta.
-          expect(deltas.map((d) => valid(propertiesDelta, d).version)).to.deep.equal(deltas.map((_, i) => snap.version + 1 + i));
+          expect(deltas.map((d) => valid(propertiesDelta, d).version)).to.deep.equal(
+            deltas.map((_, i) => snap.version + 1 + i),
+          );
           const props = (await backend.control.interactions.get(interactionId)).properties;
           expect(props['chat.instanceId']).to.not.equal(instanceId);
           expect(props['chat.url']).to.equal(backend.urls.chat[String(props['chat.instanceId'])]);
@@ -259,9 +337,14 @@ export function conformanceSuite(name: string, start: StartBackend): void {
           const { socket: moved, answer } = await joinChat(interactionId, 0);
           expect(answer.instanceId).to.equal(props['chat.instanceId']);
           expect(answer.transcript.map((m) => m.text)).to.deep.equal(['one', 'two']);
-          expect(answer.transcript).to.deep.equal(await backend.control.chat.transcript(interactionId));
+          expect(answer.transcript).to.deep.equal(
+            await backend.control.chat.transcript(interactionId),
+          );
           // The resend of a message whose ack was lost in the crash is still de-duplicated.
-          const resend = valid(sendAnswer, await request(moved, 'send', { sessionId, clientMsgId: 'before-kill', text: 'one' }));
+          const resend = valid(
+            sendAnswer,
+            await request(moved, 'send', { sessionId, clientMsgId: 'before-kill', text: 'one' }),
+          );
           expect(resend.seq).to.equal(1);
           const info = (await backend.control.chat.instances()).find((i) => i.id === instanceId)!;
           expect(info).to.include({ alive: false, sessions: 0 });
@@ -271,7 +354,8 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       });
 
       it('a planned relocation: the old instance sends a relocated notice and stops serving the session', async () => {
-        const { interactionId, sessionId, instanceId } = await backend.control.interactions.startChat();
+        const { interactionId, sessionId, instanceId } =
+          await backend.control.interactions.startChat();
         const { socket } = await joinChat(interactionId);
         const notices = collect<Answer>(socket, 'notice');
         const to = Object.keys(backend.urls.chat).find((id) => id !== instanceId)!;
@@ -279,11 +363,18 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         await waitUntil(() => notices.length === 1, 'relocated notice');
         expect(valid(noticeEvent, notices[0])).to.include({ sessionId, code: 'relocated' });
         // Fencing: the old instance no longer writes into the session.
-        expectError(await request(socket, 'send', { sessionId, clientMsgId: 'late', text: 'late' }), 'unknown-session');
+        expectError(
+          await request(socket, 'send', { sessionId, clientMsgId: 'late', text: 'late' }),
+          'unknown-session',
+        );
         expectError(await request(socket, 'join', { sessionId }), 'unknown-session');
 
         const props = (await backend.control.interactions.get(interactionId)).properties;
-        expect(props).to.include({ 'chat.instanceId': to, 'chat.url': backend.urls.chat[to], 'chat.epoch': 2 });
+        expect(props).to.include({
+          'chat.instanceId': to,
+          'chat.url': backend.urls.chat[to],
+          'chat.epoch': 2,
+        });
         const { answer } = await joinChat(interactionId);
         expect(answer.instanceId).to.equal(to);
       });
@@ -295,12 +386,17 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         const { socket } = await joinChat(interactionId);
         await backend.control.chat.freeze(instanceId);
         try {
-          const silent = await socket.timeout(600).emitWithAck('hb', { t: 1 }).then(
-            () => 'answered',
-            () => 'silent',
-          );
+          const silent = await socket
+            .timeout(600)
+            .emitWithAck('hb', { t: 1 })
+            .then(
+              () => 'answered',
+              () => 'silent',
+            );
           expect(silent).to.equal('silent');
-          expect((await backend.control.chat.instances()).find((i) => i.id === instanceId)).to.include({ alive: true, frozen: true });
+          expect(
+            (await backend.control.chat.instances()).find((i) => i.id === instanceId),
+          ).to.include({ alive: true, frozen: true });
         } finally {
           await backend.control.chat.unfreeze(instanceId);
         }
@@ -317,15 +413,30 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         const closed = collect<Answer>(socket, 'session-closed');
 
         await backend.control.chat.failTranscriptSave(interactionId, 'notice');
-        valid(sendAnswer, await request(socket, 'send', { sessionId, clientMsgId: 'n-1', text: 'kept' }));
+        valid(
+          sendAnswer,
+          await request(socket, 'send', { sessionId, clientMsgId: 'n-1', text: 'kept' }),
+        );
         await waitUntil(() => notices.length === 1, 'save-failed notice');
-        expect(valid(noticeEvent, notices[0])).to.include({ sessionId, code: 'transcript-save-failed' });
+        expect(valid(noticeEvent, notices[0])).to.include({
+          sessionId,
+          code: 'transcript-save-failed',
+        });
 
         await backend.control.chat.failTranscriptSave(interactionId, 'close');
-        expectError(await request(socket, 'send', { sessionId, clientMsgId: 'n-2', text: 'lost' }), 'closed');
-        await waitUntil(() => closed.length === 1 && deltas.some((d) => d.set['chat.state'] === 'closed'), 'closed');
+        expectError(
+          await request(socket, 'send', { sessionId, clientMsgId: 'n-2', text: 'lost' }),
+          'closed',
+        );
+        await waitUntil(
+          () => closed.length === 1 && deltas.some((d) => d.set['chat.state'] === 'closed'),
+          'closed',
+        );
         expect(closed[0]).to.deep.equal({ sessionId, reason: 'transcript-save-failed' });
-        expectError(await request(socket, 'send', { sessionId, clientMsgId: 'n-3', text: 'after' }), 'unknown-session');
+        expectError(
+          await request(socket, 'send', { sessionId, clientMsgId: 'n-3', text: 'after' }),
+          'unknown-session',
+        );
         const rejoin = valid(joinAnswer, await request(socket, 'join', { sessionId }));
         expect(rejoin.state).to.equal('closed');
         expect(rejoin.transcript.map((m) => m.text)).to.deep.equal(['kept']);
@@ -343,7 +454,9 @@ export function conformanceSuite(name: string, start: StartBackend): void {
           const props = (await backend.control.interactions.get(interactionId)).properties;
           expect(props['chat.instanceId']).to.not.equal(instanceId);
           expect(props['chat.epoch']).to.equal(2);
-          expect((await backend.control.chat.instances()).find((i) => i.id === instanceId)).to.include({ draining: true, sessions: 0 });
+          expect(
+            (await backend.control.chat.instances()).find((i) => i.id === instanceId),
+          ).to.include({ draining: true, sessions: 0 });
           const refused = await backend.control.interactions.startChat({ instanceId }).then(
             () => 'accepted',
             () => 'refused',
@@ -352,7 +465,9 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         } finally {
           await backend.control.chat.revive(instanceId);
         }
-        expect((await backend.control.chat.instances()).find((i) => i.id === instanceId)).to.include({ draining: false });
+        expect(
+          (await backend.control.chat.instances()).find((i) => i.id === instanceId),
+        ).to.include({ draining: false });
       });
 
       it('emitRaw delivers a payload verbatim, for client robustness tests', async () => {
@@ -360,7 +475,11 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         const watcher = await connect(backend.urls.interactions);
         await request(watcher, 'watch', { interactionId });
         const raw = collect<unknown>(watcher, 'properties');
-        await backend.control.interactions.emitRaw(interactionId, { interactionId, version: 'nine', set: [] });
+        await backend.control.interactions.emitRaw(interactionId, {
+          interactionId,
+          version: 'nine',
+          set: [],
+        });
         const { socket } = await joinChat(interactionId);
         const messages = collect<unknown>(socket, 'message');
         await backend.control.chat.emitRaw(interactionId, 'message', { seq: -1, text: 42 });
@@ -369,7 +488,10 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         expect(messages[0]).to.deep.equal({ seq: -1, text: 42 });
 
         // Hostile property values go out as they are: refusing them is the client's job.
-        const hostile = { 'chat.url': 'javascript:alert(1)', 'test.big': 'y'.repeat(Limits.maxPropertyLength + 1) };
+        const hostile = {
+          'chat.url': 'javascript:alert(1)',
+          'test.big': 'y'.repeat(Limits.maxPropertyLength + 1),
+        };
         await backend.control.interactions.setProperties(interactionId, hostile);
         await waitUntil(() => raw.length === 2, 'hostile delta');
         expect((raw[1] as PropertiesDelta).set).to.deep.equal(hostile);
@@ -395,9 +517,13 @@ export function conformanceSuite(name: string, start: StartBackend): void {
             channels: ['ivr', 'sms'],
             languages: ['en', 'es', 'fr'],
           });
-          expect(valid(surveyLookup, (await http(`${url}/surveys?dialedNumber=8001`)).json).survey).to.equal(null);
+          expect(
+            valid(surveyLookup, (await http(`${url}/surveys?dialedNumber=8001`)).json).survey,
+          ).to.equal(null);
         }
-        const anonymous = await http(`${backend.urls.pcsVip}/surveys?dialedNumber=8000`, { auth: false });
+        const anonymous = await http(`${backend.urls.pcsVip}/surveys?dialedNumber=8000`, {
+          auth: false,
+        });
         expect(anonymous.status).to.equal(401);
         expectError(anonymous.json, 'unauthorized');
         const pcs = await connect(backend.urls.pcsVip, { token });
@@ -410,41 +536,81 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       it('POST /survey-requests is idempotent on idempotencyKey; the standby answers 503 not-primary', async () => {
         const { primary, standby } = await primaryAndStandby();
         const body = surveyBody();
-        const first = await http(`${backend.urls.pcs[primary[0]]}/survey-requests`, { method: 'POST', body });
+        const first = await http(`${backend.urls.pcs[primary[0]]}/survey-requests`, {
+          method: 'POST',
+          body,
+        });
         expect(first.status).to.equal(201);
         const created = valid(surveyRequestAnswer, first.json);
-        expect(created).to.include({ idempotencyKey: JSON.parse(body).idempotencyKey, status: 'requested' });
+        expect(created).to.include({
+          idempotencyKey: JSON.parse(body).idempotencyKey,
+          status: 'requested',
+        });
         expect(created.transfer.dn).to.equal('9100');
 
-        const replay = await http(`${backend.urls.pcsVip}/survey-requests`, { method: 'POST', body });
+        const replay = await http(`${backend.urls.pcsVip}/survey-requests`, {
+          method: 'POST',
+          body,
+        });
         expect(replay.status).to.equal(200);
         expect(valid(surveyRequestAnswer, replay.json)).to.deep.equal(created);
 
-        const onStandby = await http(`${backend.urls.pcs[standby[0]]}/survey-requests`, { method: 'POST', body: surveyBody() });
+        const onStandby = await http(`${backend.urls.pcs[standby[0]]}/survey-requests`, {
+          method: 'POST',
+          body: surveyBody(),
+        });
         expect(onStandby.status).to.equal(503);
         expectError(onStandby.json, 'not-primary');
         const read = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}`);
         expect(valid(surveyRequestAnswer, read.json)).to.deep.equal(created);
-        const records = (await backend.control.pcs.requests()).filter((r) => r.requestId === created.requestId);
+        const records = (await backend.control.pcs.requests()).filter(
+          (r) => r.requestId === created.requestId,
+        );
         expect(records).to.have.length(1);
-        expect(records[0]).to.include({ ...JSON.parse(body), status: 'requested', nodeId: primary[0], epoch: primary[1].epoch });
+        expect(records[0]).to.include({
+          ...JSON.parse(body),
+          status: 'requested',
+          nodeId: primary[0],
+          epoch: primary[1].epoch,
+        });
       });
 
       it('survey progress is pushed on the stream after the transfer: offered, in-progress, completed with a score', async () => {
-        const created = valid(surveyRequestAnswer, (await http(`${backend.urls.pcsVip}/survey-requests`, { method: 'POST', body: surveyBody() })).json);
+        const created = valid(
+          surveyRequestAnswer,
+          (
+            await http(`${backend.urls.pcsVip}/survey-requests`, {
+              method: 'POST',
+              body: surveyBody(),
+            })
+          ).json,
+        );
         const stream = await connect(backend.urls.pcsVip, { token });
         const pushed = collect<Answer>(stream, 'survey-status');
-        const sub = valid(pcsSubscribeAnswer, await request(stream, 'subscribe', { requestIds: [created.requestId, 'sr-unknown'] }));
+        const sub = valid(
+          pcsSubscribeAnswer,
+          await request(stream, 'subscribe', { requestIds: [created.requestId, 'sr-unknown'] }),
+        );
         expect(sub.requests).to.deep.equal([created]);
 
-        const moved = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}/events`, {
-          method: 'POST',
-          body: JSON.stringify({ event: 'transferred' }),
-        });
+        const moved = await http(
+          `${backend.urls.pcsVip}/survey-requests/${created.requestId}/events`,
+          {
+            method: 'POST',
+            body: JSON.stringify({ event: 'transferred' }),
+          },
+        );
         expect(valid(surveyRequestAnswer, moved.json).status).to.equal('transferred');
-        await waitUntil(() => pushed.some((e) => e.status === 'completed'), 'completed', { timeout: 5000 });
+        await waitUntil(() => pushed.some((e) => e.status === 'completed'), 'completed', {
+          timeout: 5000,
+        });
         const events = pushed.map((e) => valid(surveyStatusEvent, e));
-        expect(events.map((e) => e.status)).to.deep.equal(['transferred', 'offered', 'in-progress', 'completed']);
+        expect(events.map((e) => e.status)).to.deep.equal([
+          'transferred',
+          'offered',
+          'in-progress',
+          'completed',
+        ]);
         expect(events.every((e) => e.requestId === created.requestId)).to.equal(true);
         expect(events.at(-1)!.score).to.be.within(1, 5);
       });
@@ -452,7 +618,11 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       it('primary killed: the standby takes over with epoch + 1 and the request survives (same key, same answer)', async () => {
         const { primary, standby } = await primaryAndStandby();
         const body = surveyBody();
-        const created = valid(surveyRequestAnswer, (await http(`${backend.urls.pcs[primary[0]]}/survey-requests`, { method: 'POST', body })).json);
+        const created = valid(
+          surveyRequestAnswer,
+          (await http(`${backend.urls.pcs[primary[0]]}/survey-requests`, { method: 'POST', body }))
+            .json,
+        );
 
         await backend.control.pcs.kill(primary[0]);
         try {
@@ -463,7 +633,10 @@ export function conformanceSuite(name: string, start: StartBackend): void {
             { timeout: 6000, interval: 100 },
           );
           expect(after!.epoch).to.equal(primary[1].epoch + 1);
-          const resubmitted = await http(`${backend.urls.pcs[standby[0]]}/survey-requests`, { method: 'POST', body });
+          const resubmitted = await http(`${backend.urls.pcs[standby[0]]}/survey-requests`, {
+            method: 'POST',
+            body,
+          });
           expect(resubmitted.status).to.equal(200);
           expect(valid(surveyRequestAnswer, resubmitted.json)).to.deep.equal(created);
           const viaVip = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}`);
@@ -472,7 +645,10 @@ export function conformanceSuite(name: string, start: StartBackend): void {
           await backend.control.pcs.revive(primary[0]);
         }
         // Back, but as the standby: the lease belongs to the new primary now.
-        await waitUntil(async () => (await status(backend.urls.pcs[primary[0]]!)).role === 'standby', 'revived as standby');
+        await waitUntil(
+          async () => (await status(backend.urls.pcs[primary[0]]!)).role === 'standby',
+          'revived as standby',
+        );
         await primaryAndStandby();
       });
 
@@ -490,7 +666,10 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         }
         const woken = await status(backend.urls.pcs[primary[0]]!);
         expect(woken).to.include({ role: 'standby' });
-        const write = await http(`${backend.urls.pcs[primary[0]]}/survey-requests`, { method: 'POST', body: surveyBody() });
+        const write = await http(`${backend.urls.pcs[primary[0]]}/survey-requests`, {
+          method: 'POST',
+          body: surveyBody(),
+        });
         expect(write.status).to.equal(503);
         expectError(write.json, 'not-primary');
         expect((await status(backend.urls.pcs[standby[0]]!)).epoch).to.equal(primary[1].epoch + 1);
@@ -506,7 +685,10 @@ export function conformanceSuite(name: string, start: StartBackend): void {
           expect(staleNow).to.include({ role: 'primary', epoch: stale[1].epoch });
           expect(freshNow).to.include({ role: 'primary', epoch: stale[1].epoch + 1 });
           expect(nodes.map((n) => [n.id, n.role, n.epoch]).sort()).to.deep.equal(
-            [[stale[0], 'primary', staleNow.epoch], [fresh[0], 'primary', freshNow.epoch]].sort(),
+            [
+              [stale[0], 'primary', staleNow.epoch],
+              [fresh[0], 'primary', freshNow.epoch],
+            ].sort(),
           );
           // The VIP follows the store's lease holder: the higher epoch.
           expect((await status(backend.urls.pcsVip)).nodeId).to.equal(fresh[0]);
@@ -526,20 +708,46 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         expectError(await request(socket, 'join', { sessionId: 'cs-nope' }), 'unknown-session');
         expectError(await request(socket, 'join', { sessionId: 42 }), 'bad-request');
         expectError(await request(socket, 'join', null), 'bad-request');
-        expectError(await request(socket, 'join', { sessionId: '../../etc/passwd'.repeat(20) }), 'bad-request');
+        expectError(
+          await request(socket, 'join', { sessionId: '../../etc/passwd'.repeat(20) }),
+          'bad-request',
+        );
         expectError(await request(socket, 'no-such-event', { x: 1 }), 'bad-request');
         socket.emit('typing', 'garbage'); // no ack, no answer, no crash
 
-        const chatSessionId = String((await backend.control.interactions.get(interactionId)).properties['chat.sessionId']);
-        expectError(await request(socket, 'send', { sessionId: chatSessionId, clientMsgId: 'c', text: 'not joined' }), 'unknown-session');
-        valid(joinAnswer, await request(socket, 'join', { sessionId: chatSessionId }));
-        expectError(await request(socket, 'send', { sessionId: chatSessionId, clientMsgId: 'c', text: '' }), 'bad-request');
+        const chatSessionId = String(
+          (await backend.control.interactions.get(interactionId)).properties['chat.sessionId'],
+        );
         expectError(
-          await request(socket, 'send', { sessionId: chatSessionId, clientMsgId: 'c', text: 'x'.repeat(Limits.maxMessageLength + 1) }),
+          await request(socket, 'send', {
+            sessionId: chatSessionId,
+            clientMsgId: 'c',
+            text: 'not joined',
+          }),
+          'unknown-session',
+        );
+        valid(joinAnswer, await request(socket, 'join', { sessionId: chatSessionId }));
+        expectError(
+          await request(socket, 'send', { sessionId: chatSessionId, clientMsgId: 'c', text: '' }),
+          'bad-request',
+        );
+        expectError(
+          await request(socket, 'send', {
+            sessionId: chatSessionId,
+            clientMsgId: 'c',
+            text: 'x'.repeat(Limits.maxMessageLength + 1),
+          }),
           'too-large',
         );
         expect(await backend.control.chat.transcript(interactionId)).to.deep.equal([]);
-        valid(sendAnswer, await request(socket, 'send', { sessionId: chatSessionId, clientMsgId: 'c', text: 'x'.repeat(Limits.maxMessageLength) }));
+        valid(
+          sendAnswer,
+          await request(socket, 'send', {
+            sessionId: chatSessionId,
+            clientMsgId: 'c',
+            text: 'x'.repeat(Limits.maxMessageLength),
+          }),
+        );
       });
 
       it('a frame over the payload limit closes only that connection; the server keeps answering', async () => {
@@ -547,7 +755,11 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         const url = backend.urls.chat[instanceId]!;
         const victim = await connect(url);
         const gone = disconnected(victim);
-        victim.emit('send', { sessionId: 's', clientMsgId: 'c', text: 'x'.repeat(Limits.maxPayloadBytes + 1024) });
+        victim.emit('send', {
+          sessionId: 's',
+          clientMsgId: 'c',
+          text: 'x'.repeat(Limits.maxPayloadBytes + 1024),
+        });
         await gone;
         const fresh = await connect(url);
         expect(await request(fresh, 'hb', { t: 1 })).to.include({ ok: true, instanceId });
@@ -559,7 +771,9 @@ export function conformanceSuite(name: string, start: StartBackend): void {
           const error = await new Promise<Error>((r) => refused.once('connect_error', r));
           expect(error.message).to.equal('unauthorized');
           const anonymous = open(url, {});
-          expect((await new Promise<Error>((r) => anonymous.once('connect_error', r))).message).to.equal('unauthorized');
+          expect(
+            (await new Promise<Error>((r) => anonymous.once('connect_error', r))).message,
+          ).to.equal('unauthorized');
         }
       });
 
@@ -567,11 +781,36 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         const url = `${backend.urls.pcsVip}/survey-requests`;
         const cases: [Awaited<ReturnType<typeof http>>, number, string][] = [
           [await http(url, { method: 'POST', body: '{"idempotencyKey": ' }), 400, 'bad-request'],
-          [await http(url, { method: 'POST', body: surveyBody({ channel: 'carrier-pigeon' }) }), 400, 'bad-request'],
-          [await http(url, { method: 'POST', body: surveyBody({ idempotencyKey: 'k'.repeat(Limits.maxIdLength + 1) }) }), 400, 'bad-request'],
-          [await http(url, { method: 'POST', body: surveyBody({ pad: 'x'.repeat(Limits.maxPayloadBytes + 1) }) }), 413, 'too-large'],
+          [
+            await http(url, { method: 'POST', body: surveyBody({ channel: 'carrier-pigeon' }) }),
+            400,
+            'bad-request',
+          ],
+          [
+            await http(url, {
+              method: 'POST',
+              body: surveyBody({ idempotencyKey: 'k'.repeat(Limits.maxIdLength + 1) }),
+            }),
+            400,
+            'bad-request',
+          ],
+          [
+            await http(url, {
+              method: 'POST',
+              body: surveyBody({ pad: 'x'.repeat(Limits.maxPayloadBytes + 1) }),
+            }),
+            413,
+            'too-large',
+          ],
           [await http(`${url}/sr-does-not-exist`), 404, 'not-found'],
-          [await http(`${url}/sr-x/events`, { method: 'POST', body: JSON.stringify({ event: 'explode' }) }), 400, 'bad-request'],
+          [
+            await http(`${url}/sr-x/events`, {
+              method: 'POST',
+              body: JSON.stringify({ event: 'explode' }),
+            }),
+            400,
+            'bad-request',
+          ],
           [await http(`${backend.urls.pcsVip}/surveys`), 400, 'bad-request'],
           [await http(`${backend.urls.pcsVip}/no/such/route`), 404, 'not-found'],
         ];
@@ -584,4 +823,3 @@ export function conformanceSuite(name: string, start: StartBackend): void {
     });
   });
 }
-

@@ -1,7 +1,7 @@
 // The reference cluster leaves no process behind: not after SIGTERM or Ctrl-C, and not when
 // its supervisor is SIGKILLed while a child is frozen with SIGSTOP (that child cannot run its
 // own exit-on-disconnect handler; the watchdog must end it).
-import { after, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,7 +35,10 @@ after(() => {
 });
 
 function startWithIpc(args = []) {
-  const child = fork(main, ['--ipc', ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  const child = fork(main, ['--ipc', ...args], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [],
+  });
   started.push(child);
   return new Promise((resolve, reject) => {
     child.once('message', (info) => resolve({ child, info }));
@@ -44,7 +47,10 @@ function startWithIpc(args = []) {
 }
 
 async function control(controlUrl, verb, body = {}) {
-  const res = await fetch(`${controlUrl}/${verb.replace('.', '/')}`, { method: 'POST', body: JSON.stringify(body) });
+  const res = await fetch(`${controlUrl}/${verb.replace('.', '/')}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+  });
   const answer = await res.json();
   assert.equal(answer.ok, true, JSON.stringify(answer));
   return answer.result;
@@ -70,7 +76,10 @@ test('reports every url and pid over IPC, and SIGTERM ends every process and rem
   assert.ok(existsSync(dir));
 
   child.kill('SIGTERM');
-  assert.ok(await waitUntil(() => !alive(child.pid) && pids.every((p) => !alive(p))), 'processes left behind');
+  assert.ok(
+    await waitUntil(() => !alive(child.pid) && pids.every((p) => !alive(p))),
+    'processes left behind',
+  );
   assert.equal(existsSync(dir), false, 'store left behind');
 });
 
@@ -82,27 +91,49 @@ test('a SIGKILLed supervisor takes all its children with it, frozen ones include
   assert.ok(pids.every(alive));
 
   child.kill('SIGKILL');
-  assert.ok(await waitUntil(() => pids.every((p) => !alive(p))), `left behind: ${pids.filter(alive).join(', ')}`);
+  assert.ok(
+    await waitUntil(() => pids.every((p) => !alive(p))),
+    `left behind: ${pids.filter(alive).join(', ')}`,
+  );
 });
 
 test('`npm run cluster` prints its endpoints and Ctrl-C (SIGINT) stops everything', async () => {
-  const child = spawn(process.execPath, [main, '--chat-instances', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [main, '--chat-instances', '1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   started.push(child);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   assert.ok(await waitUntil(() => out.includes('Ctrl-C'), 15000), out);
-  for (const name of ['control', 'interactions', 'chat-1', 'pcs-a', 'pcs-b', 'pcs vip']) assert.match(out, new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:\\d+`));
+  for (const name of ['control', 'interactions', 'chat-1', 'pcs-a', 'pcs-b', 'pcs vip'])
+    assert.match(out, new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:\\d+`));
   const controlUrl = /control\s+(\S+)/.exec(out)[1];
   const pids = (await control(controlUrl, 'cluster.processes')).map((p) => p.pid);
   assert.equal(pids.length, 4);
 
   child.kill('SIGINT');
-  assert.ok(await waitUntil(() => !alive(child.pid) && pids.every((p) => !alive(p))), 'processes left behind');
+  assert.ok(
+    await waitUntil(() => !alive(child.pid) && pids.every((p) => !alive(p))),
+    'processes left behind',
+  );
 });
 
-test('a chat instance killed with SIGKILL comes back on the same url when revived', async () => {
-  const { child, info } = await startWithIpc(['--chat-instances', '2', '--restore-delay-ms', '50']);
-  try {
+describe('a running cluster', () => {
+  let child;
+  let info;
+  before(async () => {
+    ({ child, info } = await startWithIpc([
+      '--chat-instances',
+      '2',
+      '--restore-delay-ms',
+      '50',
+      '--ivr-step-ms',
+      '60000',
+    ]));
+  });
+  after(() => child?.kill('SIGTERM'));
+
+  test('a chat instance killed with SIGKILL comes back on the same url when revived', async () => {
     const before = await control(info.controlUrl, 'chat.instances');
     await control(info.controlUrl, 'chat.kill', { id: 'chat-1' });
     assert.equal(alive(before[0].pid), false);
@@ -111,14 +142,9 @@ test('a chat instance killed with SIGKILL comes back on the same url when revive
     assert.equal(after[0].url, before[0].url);
     assert.notEqual(after[0].pid, before[0].pid);
     assert.equal(after[0].alive, true);
-  } finally {
-    child.kill('SIGTERM');
-  }
-});
+  });
 
-test('hostile control and HTTP requests get coded errors and no process dies', async () => {
-  const { child, info } = await startWithIpc(['--chat-instances', '1']);
-  try {
+  test('hostile control and HTTP requests get coded errors and no process dies', async () => {
     const post = async (path, body) => {
       const res = await fetch(`${info.controlUrl}/${path}`, { method: 'POST', body });
       return { status: res.status, json: await res.json() };
@@ -128,9 +154,24 @@ test('hostile control and HTTP requests get coded errors and no process dies', a
       [await post('chat/kill', '{"id": '), 400, 'bad-request'],
       [await post('chat/kill', JSON.stringify({ id: 'chat-99' })), 404, 'not-found'],
       [await post('interactions/get', '{}'), 400, 'bad-request'],
-      [await post('interactions/get', JSON.stringify({ interactionId: 'ix-none' })), 404, 'unknown-interaction'],
-      [await post('customer/send', JSON.stringify({ interactionId: 'ix-none', text: 'x' })), 404, 'unknown-interaction'],
-      [await post('interactions/setProperties', JSON.stringify({ interactionId: 'ix-none', set: [1, 2] })), 400, 'bad-request'],
+      [
+        await post('interactions/get', JSON.stringify({ interactionId: 'ix-none' })),
+        404,
+        'unknown-interaction',
+      ],
+      [
+        await post('customer/send', JSON.stringify({ interactionId: 'ix-none', text: 'x' })),
+        404,
+        'unknown-interaction',
+      ],
+      [
+        await post(
+          'interactions/setProperties',
+          JSON.stringify({ interactionId: 'ix-none', set: [1, 2] }),
+        ),
+        400,
+        'bad-request',
+      ],
     ];
     for (const [res, status, code] of cases) {
       assert.equal(res.status, status, JSON.stringify(res.json));
@@ -147,12 +188,43 @@ test('hostile control and HTTP requests get coded errors and no process dies', a
       const plain = await fetch(`${url}/anything`);
       assert.equal(plain.status, status);
       assert.equal((await plain.json()).ok, false);
-      await fetch(`${url}/socket.io/?EIO=4&transport=polling`, { method: 'POST', body: '\u0000garbage' }).catch(() => {});
+      await fetch(`${url}/socket.io/?EIO=4&transport=polling`, {
+        method: 'POST',
+        body: '\u0000garbage',
+      }).catch(() => {});
       await fetch(`${url}/socket.io/?EIO=999&transport=nope`).catch(() => {});
     }
     const processes = await control(info.controlUrl, 'cluster.processes');
-    assert.ok(processes.every((p) => p.alive && alive(p.pid)), JSON.stringify(processes));
-  } finally {
-    child.kill('SIGTERM');
-  }
+    assert.ok(
+      processes.every((p) => p.alive && alive(p.pid)),
+      JSON.stringify(processes),
+    );
+  });
+
+  test('pcs.ivr drives a survey request through the IVR by hand', async () => {
+    const res = await fetch(`${info.urls.pcsVip}/survey-requests`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        idempotencyKey: 'ivr-1',
+        dialogId: 'd1',
+        ani: '5551234567',
+        dialedNumber: '8000',
+        agentId: 'agent1',
+        surveyId: 'srv-8000',
+        channel: 'ivr',
+        language: 'en',
+        mode: 'hangup',
+      }),
+    });
+    assert.equal(res.status, 201);
+    const { requestId } = await res.json();
+    const steps = [];
+    for (let i = 0; i < 4; i++)
+      steps.push((await control(info.controlUrl, 'pcs.ivr', { requestId })).status);
+    assert.deepEqual(steps, ['offered', 'in-progress', 'completed', 'completed']);
+    const [record] = await control(info.controlUrl, 'pcs.requests');
+    assert.equal(record.requestId, requestId);
+    assert.ok(record.score >= 1 && record.score <= 5);
+  });
 });
