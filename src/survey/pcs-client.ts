@@ -25,6 +25,7 @@ import {
   filter,
   firstValueFrom,
   from,
+  interval,
   map,
   shareReplay,
   throwError,
@@ -68,6 +69,8 @@ export interface PcsClientOptions {
   readonly agentId?: string;
   /** status poll period (default 1000 ms) */
   readonly pollMs?: number;
+  /** while a request is in flight, re-subscribe this often as a safety net for lost pushes (default 5000 ms) */
+  readonly resyncMs?: number;
   /** per HTTP call (default 4000 ms) */
   readonly requestTimeoutMs?: number;
   /** retries of HTTP calls and reconnects (default 250 ms doubling to 3 s, ±50 %) */
@@ -92,7 +95,7 @@ export interface TrackedRequest {
 }
 
 /** The order statuses move in: a stale answer never moves a request backwards. */
-const statusRank: Readonly<Record<SurveyStatus, number>> = {
+export const statusRank: Readonly<Record<SurveyStatus, number>> = {
   requested: 0,
   transferred: 1,
   armed: 1,
@@ -152,6 +155,7 @@ export class PcsClient {
   private readonly connection: ResilientConnection;
   private readonly subscriptions = new Subscription();
   private readonly backoff: BackoffOptions;
+  private readonly selection$: Observable<Endpoint | null>;
   private started = false;
 
   /** connection state of the status stream (the public `connectionState`) */
@@ -168,14 +172,17 @@ export class PcsClient {
     if (o.nodes.length === 0) throw new AgError(ErrorCodes.BadConfig, 'pcs-nodes is empty');
     this.scheduler = o.scheduler ?? asyncScheduler;
     this.backoff = { initialMs: 250, maxMs: 3000, ...o.backoff };
+    const pollMs = o.pollMs ?? 1000;
+    // A dead node refuses at once; a slow answer is not a dead node: a fast poll must not
+    // declare a busy primary gone (that would bounce every agent to the standby).
+    const statusTimeoutMs = Math.max(1000, pollMs);
+    // /status is public: polling it never needs (or exposes) the agent's token
     const fetchStatus = (baseUrl: string) =>
-      this.withToken((token) =>
-        fetchJson(join(baseUrl, PcsPaths.status), nodeStatus, this.httpInit(token, { timeoutMs: o.pollMs ?? 1000 })),
-      );
+      fetchJson(join(baseUrl, PcsPaths.status), nodeStatus, this.httpInit(undefined, { timeoutMs: statusTimeoutMs }));
     const selection$: Observable<Endpoint | null> =
       o.nodes.length === 1
-        ? virtualIpEndpoint(o.nodes[0]!, { fetchStatus, pollMs: o.pollMs ?? 1000, scheduler: this.scheduler })
-        : primaryByStatus(o.nodes, { fetchStatus, pollMs: o.pollMs ?? 1000, scheduler: this.scheduler });
+        ? virtualIpEndpoint(o.nodes[0]!, { fetchStatus, pollMs, timeoutMs: statusTimeoutMs, scheduler: this.scheduler })
+        : primaryByStatus(o.nodes, { fetchStatus, pollMs, timeoutMs: statusTimeoutMs, scheduler: this.scheduler });
     this.selection$ = selection$;
 
     this.connection = new ResilientConnection({
@@ -201,8 +208,6 @@ export class PcsClient {
     this.errors$ = this.errorsSubject.asObservable();
     this.requests$ = this.requestsSubject.asObservable();
   }
-
-  private readonly selection$: Observable<Endpoint | null>;
 
   get health(): PcsHealth {
     return this.healthSubject.value;
@@ -242,6 +247,14 @@ export class PcsClient {
       this.connection.errors$.subscribe((e) => {
         // connect failures are reflected in health/status; only malformed pushes are news
         if (e.code === ErrorCodes.InvalidMessage) this.report(new AgError(ErrorCodes.PcsBadResponse, e.message));
+      }),
+    );
+    this.subscriptions.add(
+      // Safety net for a lost push or a subscribe that timed out: re-subscribing is idempotent
+      // and answers the current state of every request still in flight.
+      interval(this.o.resyncMs ?? 5000, this.scheduler).subscribe(() => {
+        const live = [...this.requests.values()].some((t) => t.answer && statusRank[t.answer.status] < statusRank.completed);
+        if (live) void this.subscribeNow();
       }),
     );
     this.connection.start();

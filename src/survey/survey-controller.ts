@@ -20,7 +20,7 @@ import type { CallInfo, Host } from '../hosts/host.js';
 import { StandaloneHost } from '../hosts/standalone-host.js';
 import { AgError, ErrorCodes, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
 import type { Survey, SurveyChannel, SurveyMode, SurveyRequestBody, SurveyStatus } from '../protocol/wire.js';
-import { PcsClient, idempotencyKey, type PcsHealth, type TokenProvider, type TrackedRequest } from './pcs-client.js';
+import { PcsClient, idempotencyKey, statusRank, type PcsHealth, type TokenProvider, type TrackedRequest } from './pcs-client.js';
 
 export interface SurveyConfig {
   readonly pcsNodes: readonly string[];
@@ -60,16 +60,6 @@ export interface SurveyView {
   readonly error?: AgErrorInfo;
 }
 
-const rank: Readonly<Record<SurveyStatus, number>> = {
-  requested: 0,
-  transferred: 1,
-  armed: 1,
-  offered: 2,
-  'in-progress': 3,
-  completed: 4,
-  failed: 4,
-  cancelled: 4,
-};
 
 /** 10-15 digits, optional leading +; spaces, dashes, dots and parentheses are ignored. */
 export function normaliseSmsNumber(input: string): string | null {
@@ -121,7 +111,7 @@ export class SurveyController implements ReactiveController {
     const remote = this.view.request?.answer?.status;
     const local = this.view.localStatus;
     if (!remote) return local;
-    return local && rank[local] > rank[remote] ? local : remote;
+    return local && statusRank[local] > statusRank[remote] ? local : remote;
   }
 
   hostConnected(): void {

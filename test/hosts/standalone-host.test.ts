@@ -62,12 +62,12 @@ describe('StandaloneHost', () => {
     await callWhere(host, (c) => c?.state === 'DROPPED');
   });
 
-  it('drives <ag-survey-transfer> from interaction properties (hangup mode, no Finesse)', async () => {
+  it('drives <ag-survey-transfer> from interaction properties (no Finesse: the gadget reports the transfer)', async () => {
     mock = await startMock();
     const { interactionId } = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
     const el = await fixture<AgSurveyTransfer>(html`<ag-survey-transfer
       host="standalone"
-      mode="hangup"
+      mode="transfer"
       agent-id="agent1"
       poll-ms="150"
       interaction-id=${interactionId}
