@@ -13,6 +13,7 @@ import {
   argValue,
   childProcessGuards,
   handler,
+  joinRoom,
   newId,
   parse,
   sendError,
@@ -149,7 +150,7 @@ io.on('connection', (socket) => {
       const s = ownedSession(sessionId);
       let participants = JSON.parse(s.participants);
       if (s.state === 'active') {
-        socket.join(room(sessionId));
+        joinRoom(socket, room(sessionId));
         if (!participants.some((x) => x.id === agent.id)) {
           participants = [...participants, agent];
           setParticipants.run(JSON.stringify(participants), sessionId);

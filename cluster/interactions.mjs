@@ -13,6 +13,7 @@ import {
   argValue,
   childProcessGuards,
   handler,
+  joinRoom,
   newId,
   parse,
   sendError,
@@ -97,7 +98,7 @@ io.on('connection', (socket) => {
       // Joining and reading happen in one turn of the event loop, so no delta can fall between
       // the snapshot and the first pushed delta. The snapshot is always complete, whatever
       // sinceVersion says: a client simply replaces its state.
-      socket.join(room(interactionId));
+      joinRoom(socket, room(interactionId));
       return { ok: true, ...snap };
     }),
   );

@@ -16,6 +16,7 @@ import {
   bearer,
   childProcessGuards,
   handler,
+  joinRoom,
   newId,
   parse,
   readJson,
@@ -211,7 +212,7 @@ io.on('connection', (socket) => {
       const { requestIds } = parse(p.pcsSubscribe, payload);
       const requests = [];
       for (const id of requestIds) {
-        socket.join(`r:${id}`);
+        joinRoom(socket, `r:${id}`);
         const row = byId.get(id);
         if (row) requests.push(rowToSurveyAnswer(row));
       }

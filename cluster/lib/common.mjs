@@ -168,3 +168,17 @@ export function argValue(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
+
+/** Rooms (watched interactions, joined sessions, subscribed requests) one socket may hold. */
+export const maxRoomsPerSocket = 1000;
+
+/** Joins a room, refusing a socket that tries to hold an unbounded number of them. */
+export function joinRoom(socket, name) {
+  if (!socket.rooms.has(name) && socket.rooms.size > maxRoomsPerSocket) {
+    throw Object.assign(
+      new Error(`more than ${maxRoomsPerSocket} subscriptions on one connection`),
+      { code: 'too-large' },
+    );
+  }
+  socket.join(name);
+}

@@ -337,6 +337,13 @@ export function conformanceSuite(name: string, start: StartBackend): void {
           const { socket: moved, answer } = await joinChat(interactionId, 0);
           expect(answer.instanceId).to.equal(props['chat.instanceId']);
           expect(answer.transcript.map((m) => m.text)).to.deep.equal(['one', 'two']);
+          // A client that had seen seq 1 before the crash resumes after it, on the new instance.
+          const resumed = valid(
+            joinAnswer,
+            await request(moved, 'join', { sessionId, afterSeq: 1 }),
+          );
+          expect(resumed.transcript.map((m) => [m.seq, m.text])).to.deep.equal([[2, 'two']]);
+          expect(resumed.lastSeq).to.equal(2);
           expect(answer.transcript).to.deep.equal(
             await backend.control.chat.transcript(interactionId),
           );
