@@ -33,6 +33,12 @@ export interface StartedCall {
   readonly interactionId: string;
 }
 
+/** The subset of src/mocks' MockEvent the demo shows (by `type`; other fields as they come). */
+export interface BackendEvent {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
 export type ChatVerb = 'kill' | 'revive' | 'freeze' | 'unfreeze' | 'drain';
 export type PcsVerb = 'kill' | 'revive' | 'freeze' | 'unfreeze';
 
@@ -61,6 +67,8 @@ export interface DemoBackend {
   heal(): Promise<void>;
   startCall(ani: string, dialedNumber: string): Promise<StartedCall>;
   endCall(dialogId: string): Promise<void>;
+  /** cluster activity, when the back end reports it (the mock's events$); returns an unsubscribe */
+  onEvent?(listener: (e: BackendEvent) => void): () => void;
   /** the mock's control object (window.agentGadgetsMock), when the back end is the mock */
   readonly mock?: unknown;
 }
@@ -81,6 +89,7 @@ interface MockLike {
   };
   pcs: Record<PcsVerb, (id: string) => void> & { splitBrain(): unknown; heal(): unknown; nodes(): PcsNodeView[] };
   finesse: { startCall(o: { ani: string; dialedNumber: string }): StartedCall; endCall(dialogId: string): void };
+  events$: { subscribe(fn: (e: BackendEvent) => void): { unsubscribe(): void } };
 }
 
 const originOf = (url: string) => new URL(url).origin;
@@ -115,6 +124,10 @@ async function startMock(): Promise<DemoBackend> {
     heal: async () => void mock.pcs.heal(),
     startCall: async (ani, dialedNumber) => mock.finesse.startCall({ ani, dialedNumber }),
     endCall: async (dialogId) => mock.finesse.endCall(dialogId),
+    onEvent: (listener) => {
+      const sub = mock.events$.subscribe(listener);
+      return () => sub.unsubscribe();
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import './styles.css';
 import {
   connectBackend,
+  type BackendEvent,
   type ChatInstanceView,
   type ChatVerb,
   type DemoBackend,
@@ -123,7 +124,8 @@ const pcsVerb = (verb: PcsVerb, id: string) => act(`${verb} ${id}`, () => state.
 async function newChat() {
   const backend = state.backend!;
   await act('new chat', async () => {
-    state.chat = await backend.startChat('Dana Whitfield');
+    backend.onEvent?.(onBackendEvent);
+  state.chat = await backend.startChat('Dana Whitfield');
     state.nextLine = 0;
     state.transcript = [];
   });
@@ -522,6 +524,32 @@ function watchGadgets() {
   }
 }
 
+/** Back-end events on the timeline's top row and in the activity list. */
+function onBackendEvent(e: BackendEvent) {
+  const s = (k: string) => String(e[k] ?? '');
+  const label: Record<string, [string, 'fault' | 'recovery' | 'info'] | undefined> = {
+    'chat-killed': [`${s('instanceId')} killed`, 'fault'],
+    'chat-frozen': [`${s('instanceId')} frozen`, 'fault'],
+    'chat-unfrozen': [`${s('instanceId')} unfrozen`, 'recovery'],
+    'chat-revived': [`${s('instanceId')} revived`, 'recovery'],
+    'chat-draining': [`${s('instanceId')} draining`, 'info'],
+    'chat-restored': [`restored on ${s('to')}`, 'recovery'],
+    'chat-relocated': [`moved to ${s('to')}`, 'info'],
+    'chat-session-closed': [`session closed (${s('reason')})`, 'fault'],
+    'pcs-killed': [`${s('nodeId')} killed`, 'fault'],
+    'pcs-frozen': [`${s('nodeId')} frozen`, 'fault'],
+    'pcs-unfrozen': [`${s('nodeId')} unfrozen`, 'recovery'],
+    'pcs-revived': [`${s('nodeId')} revived`, 'recovery'],
+    'pcs-primary': [`${s('nodeId')} primary (epoch ${s('epoch')})`, 'recovery'],
+    'pcs-split-brain': [`split brain ${s('stale')}/${s('fresh')}`, 'fault'],
+  };
+  const entry = label[e.type];
+  if (entry) timeline.mark(entry[0], entry[1]);
+  if (e.type === 'survey-status') log(`survey ${s('requestId')}: ${s('status')}${e['score'] !== undefined ? ` (score ${s('score')})` : ''}`, 'event');
+  if (e.type === 'finesse-transfer') log(`Finesse: call ${s('dialogId')} transferred to ${s('to')}`, 'event');
+  if (e.type === 'chat-restored' && e['interactionId'] === state.chat?.interactionId) log(`back end: session restored on ${s('to')}`, 'event');
+}
+
 async function boot() {
   render(view(), app);
   const backend = await connectBackend();
@@ -534,6 +562,7 @@ async function boot() {
   const [chatMod, surveyMod] = await Promise.allSettled([load('chat-panel'), load('survey-transfer')]);
   if (chatMod.status === 'rejected') state.missing.push('chat');
   if (surveyMod.status === 'rejected') state.missing.push('survey');
+  backend.onEvent?.(onBackendEvent);
   state.chat = await backend.startChat('Dana Whitfield');
   await startCall('8000');
   await poll();

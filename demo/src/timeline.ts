@@ -25,6 +25,13 @@ interface Lane {
   readonly relocations: Relocation[];
 }
 
+/** Something the back end did (a kill, a restore, a new primary), shown above the gadget lanes. */
+interface BackendMark {
+  readonly t: number;
+  readonly label: string;
+  readonly kind: 'fault' | 'recovery' | 'info';
+}
+
 export const stateColors: Record<ConnectionState, string> = {
   idle: 'var(--tl-idle)',
   connecting: 'var(--tl-connecting)',
@@ -37,6 +44,7 @@ export const stateColors: Record<ConnectionState, string> = {
 export class Timeline {
   readonly started = performance.now();
   private readonly lanes = new Map<string, Lane>();
+  private readonly marks: BackendMark[] = [];
 
   constructor(private readonly windowMs = 60_000) {}
 
@@ -67,6 +75,12 @@ export class Timeline {
     };
   }
 
+  /** Records a back-end event (from the mock's events$), so a gap can be read against its cause. */
+  mark(label: string, kind: BackendMark['kind']): void {
+    this.marks.push({ t: performance.now(), label, kind });
+    if (this.marks.length > 200) this.marks.shift();
+  }
+
   relocations(id: string): readonly Relocation[] {
     return this.lanes.get(id)?.relocations ?? [];
   }
@@ -79,10 +93,23 @@ export class Timeline {
     const width = 1200;
     const left = 120;
     const laneH = 34;
-    const top = 8;
+    const markRows = 3;
+    const marksH = markRows * 13 + 8;
+    const top = 8 + marksH;
     const lanes = [...this.lanes.values()];
     const height = top + lanes.length * (laneH + 22) + 24;
     const x = (t: number) => left + ((Math.max(t, t0) - t0) / span) * (width - left - 8);
+    // Greedy label placement: each label goes on the first row where it clears the previous one.
+    const rowEnds: number[] = new Array<number>(markRows).fill(-Infinity);
+    const marks = this.marks
+      .filter((m) => m.t >= t0)
+      .map((m) => {
+        const labelX = Math.min(x(m.t) + 6, width - 6.5 * m.label.length);
+        let row = rowEnds.findIndex((end) => end < labelX);
+        if (row < 0) row = rowEnds.indexOf(Math.min(...rowEnds));
+        rowEnds[row] = labelX + 6.5 * m.label.length + 8;
+        return { ...m, labelX, labelY: 8 + 10 + row * 13 };
+      });
     const ticks: number[] = [];
     const step = span > 40_000 ? 10_000 : 5_000;
     for (let s = Math.ceil((t0 - this.started) / step) * step; s <= now - this.started; s += step) ticks.push(s);
@@ -96,6 +123,14 @@ export class Timeline {
         ${ticks.map(
           (s) => svg`<line class="tick" x1=${x(this.started + s)} x2=${x(this.started + s)} y1=${top} y2=${height - 20} />
             <text class="tick-label" x=${x(this.started + s)} y=${height - 6} text-anchor="middle">${s / 1000}s</text>`,
+        )}
+        <text class="lane-label" x="0" y=${8 + marksH / 2}>back end</text>
+        ${marks.map(
+          (m) => svg`<g class="mark" data-kind=${m.kind}>
+            <line x1=${x(m.t)} x2=${x(m.t)} y1=${m.labelY - 4} y2=${height - 20} />
+            <circle cx=${x(m.t)} cy=${m.labelY - 4} r="3.5"><title>${m.label}</title></circle>
+            <text x=${m.labelX} y=${m.labelY}>${m.label}</text>
+          </g>`,
         )}
         ${lanes.map((lane, i) => {
           const y = top + i * (laneH + 22);
@@ -128,6 +163,7 @@ export class Timeline {
           (s) => html`<li><span class="swatch" data-state=${s}></span>${s}</li>`,
         )}
         <li><span class="swatch relocation-swatch"></span>relocation / failover (gap)</li>
+        <li><span class="swatch mark-swatch"></span>back-end event</li>
       </ul>`;
   }
 }

@@ -27,7 +27,17 @@ export async function startDemoServer(env = {}) {
   const server = await createServer({
     configFile: join(root, 'vite.config.ts'),
     logLevel: 'error',
-    server: { port: 0, strictPort: false, host: '127.0.0.1', hmr: false },
+    server: {
+      port: 0,
+      strictPort: false,
+      host: '127.0.0.1',
+      // No file watcher and no HMR socket: an edit elsewhere in the checkout must not reload a
+      // page mid-test (the reload would restart the mocked back end under the test's feet).
+      hmr: false,
+      ws: false,
+      watch: null,
+      warmup: { clientFiles: ['./src/main.ts', './src/finesse-preview.ts', './src/plain-glue.ts'] },
+    },
   });
   await server.listen();
   for (const [k, v] of Object.entries(saved)) {
