@@ -59,6 +59,37 @@ async function sourceGraph(root, entry) {
   return Object.keys(r.metafile.inputs).map((f) => join(root, f));
 }
 
+/**
+ * Where a bundle's minified bytes come from, by package or src/ folder: esbuild's metafile of the
+ * same entry with the same conditions (its minifier is not Vite's, so the split is indicative,
+ * not exact; gzip cannot be split by input at all).
+ */
+async function composition(root, entry) {
+  const { build } = await import('esbuild');
+  const r = await build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    write: false,
+    metafile: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['es2015', 'production'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+    tsconfig: join(root, 'tsconfig.json'),
+  });
+  const out = Object.values(r.metafile.outputs)[0];
+  const groups = new Map();
+  for (const [file, { bytesInOutput }] of Object.entries(out.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const key = m ? m[1] : (/^(src\/[^/]+)\//.exec(file)?.[1] ?? file);
+    groups.set(key, (groups.get(key) ?? 0) + bytesInOutput);
+  }
+  return { total: out.bytes, groups: [...groups.entries()].sort((a, b) => b[1] - a[1]) };
+}
+
 /** the rxjs symbols (values, not types) that the given source files import */
 export function rxjsSymbolsUsed(files) {
   const names = new Set();
@@ -221,6 +252,17 @@ export default {
       'Floors built in this run with the same Vite settings from bench/floor/floor.ts; the rxjs symbols of each come from the ' +
         "src/ files in that bundle's import graph (esbuild metafile):",
     );
+    const compositions = {};
+    for (const b of bundles) {
+      if (!existsSync(join(root, b.entry))) continue;
+      try {
+        compositions[b.name] = await composition(root, b.entry);
+      } catch (e) {
+        notes.push(
+          `${b.label} composition not measured: ${String(e?.message ?? e).split('\n')[0]}`,
+        );
+      }
+    }
     for (const [name, f] of Object.entries(floors))
       notes.push(`${name}: ${f.symbols.map((x) => `\`${x}\``).join(', ') || '(none)'}`);
     if (buildError) notes.push(`bundle build failed: ${buildError}`);
@@ -236,9 +278,20 @@ export default {
           columns: ['Bundle', 'minified (B)', 'gzip -9 (B)', '× floor', 'over floor', 'goal'],
           rows,
         },
+        ...Object.entries(compositions).map(([name, c]) => ({
+          title: `What ${name}.js is made of (minified bytes by package or src/ folder; esbuild, indicative)`,
+          columns: ['part', 'minified (B)', 'share'],
+          rows: c.groups
+            .filter(([, v]) => v > 0)
+            .map(([k, v]) => [k, v, `${((v / c.total) * 100).toFixed(1)} %`]),
+        })),
       ],
       notes,
-      data: { floors, bundles: bundles.map(({ name, path, source }) => ({ name, path, source })) },
+      data: {
+        compositions,
+        floors,
+        bundles: bundles.map(({ name, path, source }) => ({ name, path, source })),
+      },
     };
   },
 };
