@@ -213,3 +213,63 @@ test('plain HTML page: two script tags, both gadgets render and work', async () 
   assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
   await page.close();
 });
+
+test('on the reference cluster the same buttons SIGKILL real processes, and the gadgets recover', async (t) => {
+  const { fork } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const { root } = await import('./support.mjs');
+  const cluster = fork(join(root, 'cluster/main.mjs'), ['--ipc'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  t.after(() => cluster.kill('SIGTERM'));
+  const info = await new Promise((resolve, reject) => {
+    cluster.once('message', resolve);
+    cluster.once('exit', (code) => reject(new Error(`cluster exited (${code})`)));
+  });
+  const config = { backend: 'cluster', controlUrl: info.controlUrl, interactions: info.urls.interactions, chat: info.urls.chat, pcs: info.urls.pcs };
+  const clusterDemo = await startDemoServer({ AG_CLUSTER_CONFIG: JSON.stringify(config) });
+  t.after(() => clusterDemo.server.close());
+
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  t.after(() => page.close());
+  const errors = collectErrors(page);
+  await page.goto(`${clusterDemo.url}/`);
+  await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, { timeout: 20000 });
+  assert.equal(await page.locator('.backend-badge').getAttribute('data-kind'), 'cluster');
+  await page.waitForFunction(
+    () =>
+      document.getElementById('chat-panel')?.connectionState === 'connected' &&
+      document.getElementById('survey')?.connectionState === 'connected',
+    null,
+    { timeout: 10000 },
+  );
+  await page.locator('#customer-input').fill('Hello from a real process');
+  await page.locator('.composer button[type="submit"]').click();
+  await page.waitForFunction(() => document.getElementById('chat-panel').messages.some((m) => m.text === 'Hello from a real process'));
+
+  const killedChat = await page.locator('.tile[data-instance][data-active]').getAttribute('data-instance');
+  const pid = info.pids[killedChat];
+  await page.locator(`button[data-action="chat.kill"][data-target="${killedChat}"]`).click();
+  await page.waitForFunction(
+    (killed) => {
+      const panel = document.getElementById('chat-panel');
+      return panel.connectionState === 'connected' && panel.endpoint && panel.endpoint !== killed;
+    },
+    killedChat,
+    { timeout: 15000 },
+  );
+  assert.throws(() => process.kill(pid, 0), /ESRCH/, `${killedChat} (pid ${pid}) is gone`);
+
+  await page.locator('ag-chat-panel textarea').fill('Answered after a SIGKILL');
+  await page.locator('ag-chat-panel [part="send-button"]').click();
+  await page.waitForFunction(
+    async () => {
+      const id = window.agentGadgetsDemo.chat.interactionId;
+      const res = await fetch('/__ag/control/chat/transcript', { method: 'POST', body: JSON.stringify({ interactionId: id }) });
+      const server = (await res.json()).result.map((m) => m.id);
+      const panel = document.getElementById('chat-panel').messages.map((m) => m.id);
+      return server.length >= 2 && JSON.stringify(server) === JSON.stringify(panel);
+    },
+    null,
+    { timeout: 10000, polling: 250 },
+  );
+  assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
+});
