@@ -16,8 +16,30 @@ export function chatOrigins(mock: MockBackend): string {
 
 let current: MockBackend | null = null;
 
+/**
+ * msw reloads a page that is not controlled by its worker when a registration already exists
+ * (`getWorkerInstance`). Test files run concurrently in tabs of one browser: a tab opened while
+ * another tab's worker was still installing is claimed a moment later. Wait for that claim
+ * instead of letting msw reload the page mid-run.
+ */
+async function untilControlled(timeoutMs = 5000): Promise<void> {
+  const sw = navigator.serviceWorker;
+  if (sw.controller || (await sw.getRegistrations()).length === 0) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sw.removeEventListener('controllerchange', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    sw.addEventListener('controllerchange', done);
+    if (sw.controller) done();
+  });
+}
+
 /** Starts a fresh mock for one test; `stopMock` (afterEach) removes the panels first, then the mock. */
 export async function startMock(o: MockBackendOptions = {}): Promise<MockBackend> {
+  await untilControlled();
   current = await startMockBackend({ restoreDelayMs: 100, ...o });
   return current;
 }
