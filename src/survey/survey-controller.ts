@@ -36,6 +36,8 @@ export interface SurveyConfig {
   /** an injected host (tests, custom desktops); wins over `hostKind` */
   readonly hostAdapter?: Host | null;
   readonly pollMs?: number;
+  /** consult, then transfer (default: single-step transfer) */
+  readonly consultTransfer?: boolean;
 }
 
 /** Where the agent's action is. */
@@ -194,7 +196,7 @@ export class SurveyController implements ReactiveController {
 
       if (config.mode === 'transfer') {
         this.set({ phase: 'transferring' });
-        await host.transfer(dialogId, answer.transfer.dn);
+        await host.transfer(dialogId, answer.transfer.dn, { consult: !!config.consultTransfer });
         if (!stillOurs()) return;
         this.set({ phase: 'done', localStatus: 'transferred' });
         this.element.dispatchEvent(

@@ -85,6 +85,8 @@ export class AgSurveyTransfer extends LitElement {
   /** interaction server(s), space-separated: primary first */
   @property({ attribute: 'interactions-url' }) interactionsUrl: string | null = null;
   @property({ attribute: 'agent-id' }) agentId: string | null = null;
+  /** transfer mode: consult the survey DN first, then complete the transfer (default: single-step) */
+  @property({ attribute: 'consult-transfer', type: Boolean }) consultTransfer = false;
   /** force a colour scheme (`light` | `dark`); default: the user's `prefers-color-scheme` */
   @property({ reflect: true }) theme: 'light' | 'dark' | undefined = undefined;
   /** PCS status poll period in ms (default 1000) */
@@ -139,6 +141,7 @@ export class AgSurveyTransfer extends LitElement {
       'agentId',
       'pollMs',
       'hostAdapter',
+      'consultTransfer',
     ] as const;
     if (configKeys.some((k) => changed.has(k)) || !this.hasUpdated) {
       this.survey.configure({
@@ -153,6 +156,7 @@ export class AgSurveyTransfer extends LitElement {
         agentId: this.agentId,
         tokenProvider: this.provideToken,
         hostAdapter: this.hostAdapter ?? null,
+        consultTransfer: this.consultTransfer,
         ...(this.pollMs ? { pollMs: this.pollMs } : {}),
       });
     }

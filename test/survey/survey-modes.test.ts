@@ -68,6 +68,36 @@ describe('ag-survey-transfer modes (fake Finesse)', () => {
     expect(statuses.indexOf('completed')).to.equal(statuses.length - 1);
   });
 
+  it('transfer with consult-transfer: consults the survey DN, then completes the transfer', async () => {
+    const { dialogId } = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    const el = await mount(mock, { mode: 'transfer' });
+    el.toggleAttribute('consult-transfer', true);
+    await ready(el);
+    const transferred = oneEvent(el, 'ag-survey-transferred');
+    button(el).click();
+    await transferred;
+    const transfers = mock.finesse.transfers().filter((t) => t.dialogId === dialogId);
+    expect(transfers).to.have.length(1);
+    expect(transfers[0]).to.include({ to: '9100', kind: 'consult' });
+    expect(transfers[0]!.callVariables['user.microapp.isPostCallSurvey']).to.equal('y');
+    await waitUntil(() => el.surveyStatus === 'completed', 'survey completed', { timeout: 8000 });
+  });
+
+  it('asks the container to fit its height when its size changes', async () => {
+    const el = await mount(mock, { mode: 'transfer' });
+    await waitUntil(() => text(el, 'reason') === 'No call', 'no call');
+    const gadgetsWindow = (globalThis as unknown as { gadgets: { window: { adjustHeight(): void } } }).gadgets.window;
+    let calls = 0;
+    const original = gadgetsWindow.adjustHeight;
+    gadgetsWindow.adjustHeight = () => {
+      calls++;
+      original();
+    };
+    mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    await ready(el); // the survey, the channel and the language now take room
+    await waitUntil(() => calls > 0, 'adjustHeight after growing');
+  });
+
   it('keeps its state through a Finesse failover (disconnect, reconnect)', async () => {
     const { dialogId } = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
     const el = await mount(mock, { mode: 'hangup' });
