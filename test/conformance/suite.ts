@@ -631,6 +631,10 @@ export function conformanceSuite(name: string, start: StartBackend): void {
             .json,
         );
 
+        const throughVip = await connect(backend.urls.pcsVip, { token });
+        expect(await request(throughVip, 'hb', { t: 1 })).to.include({ instanceId: primary[0] });
+        const cut = disconnected(throughVip);
+
         await backend.control.pcs.kill(primary[0]);
         try {
           let after: NodeStatus | undefined;
@@ -639,6 +643,11 @@ export function conformanceSuite(name: string, start: StartBackend): void {
             'standby took over',
             { timeout: 6000, interval: 100 },
           );
+          // The VIP moved: the old stream ended, a new one lands on the new primary.
+          await cut;
+          const again = await connect(backend.urls.pcsVip, { token });
+          expect(await request(again, 'hb', { t: 2 })).to.include({ instanceId: standby[0] });
+          expect((await status(backend.urls.pcsVip)).nodeId).to.equal(standby[0]);
           expect(after!.epoch).to.equal(primary[1].epoch + 1);
           const resubmitted = await http(`${backend.urls.pcs[standby[0]]}/survey-requests`, {
             method: 'POST',
