@@ -91,7 +91,7 @@ function controlProxy() {
 }
 
 export default defineConfig({
-  root: 'demo',
+  root: resolve(root, 'demo'),
   publicDir: false,
   // 'es2015' first so rxjs resolves to its ES2015 build, as in the library build.
   resolve: { conditions: ['es2015', ...defaultClientConditions] },
