@@ -66,14 +66,17 @@ describe('ag-survey-transfer bad input', () => {
     const { dialogId } = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
     const el = await mount(mock, { mode: 'transfer' });
     await ready(el);
-    mock.finesse.rejectNextTransfer({ status: 400, errorType: 'Invalid State', errorMessage: 'Dialog is not in a transferable state' });
+    // Finesse's text is shown as text, never as markup
+    const finesseText = 'Dialog is <b>not</b> in a transferable state <img src=x>';
+    mock.finesse.rejectNextTransfer({ status: 400, errorType: 'Invalid State', errorMessage: finesseText });
     const errors: { code: string; message: string }[] = [];
     el.addEventListener('ag-error', (e) => errors.push(e.detail));
     button(el).click();
     await waitUntil(() => errors.some((e) => e.code === 'transfer-rejected'), 'transfer-rejected', { timeout: 5000 });
-    expect(errors.find((e) => e.code === 'transfer-rejected')!.message).to.equal('Dialog is not in a transferable state');
+    expect(errors.find((e) => e.code === 'transfer-rejected')!.message).to.equal(finesseText);
     await el.updateComplete;
-    expect(part(el, 'error')!.textContent).to.equal('Dialog is not in a transferable state');
+    expect(part(el, 'error')!.textContent).to.equal(finesseText);
+    expect(part(el, 'error')!.querySelector('b, img')).to.equal(null);
     expect(part(el, 'error')!.getAttribute('role')).to.equal('alert');
     expect(mock.finesse.transfers().filter((t) => t.dialogId === dialogId)).to.have.length(0);
     // the agent can try again: the same request is reused (same idempotency key)
