@@ -55,6 +55,7 @@ interface Instance {
 }
 
 const room = (sessionId: string) => `s:${sessionId}`;
+const reservedEvents = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
 
 export class ChatCluster {
   readonly instances: Instance[] = [];
@@ -285,6 +286,10 @@ export class ChatCluster {
   }
 
   emitRaw(interactionId: string, event: string, payload: unknown): void {
+    // socket.io servers refuse to emit these (the client would take them for its own events).
+    if (typeof event !== 'string' || reservedEvents.has(event)) {
+      throw new MockFault('bad-request', `"${String(event)}" is a reserved event name`);
+    }
     const s = this.session(interactionId);
     this.#ownerEndpoint(s).toRoom(room(s.id), event, payload);
   }

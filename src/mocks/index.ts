@@ -240,6 +240,7 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
 
   const worker = setupWorker(...handlers);
   try {
+    await untilControlledBySharedWorker(options.serviceWorkerUrl ?? '/mockServiceWorker.js');
     await withHandledWorkerUpdates(() =>
       worker.start({
         quiet: true,
@@ -410,4 +411,29 @@ async function withHandledWorkerUpdates<T>(run: () => Promise<T>): Promise<T> {
   } finally {
     proto.update = original;
   }
+}
+
+/**
+ * msw reloads the page when the origin has a worker registration but this page is not (yet)
+ * controlled by it, taking it for a hard reload. With several pages of one origin starting mocks
+ * at once (test files run concurrently), a page that loaded while another page's worker was still
+ * installing is exactly that: the worker claims it a moment later (it calls `clients.claim()`),
+ * but msw would already have reloaded it, killing the running tests. Wait for the claim first.
+ */
+async function untilControlledBySharedWorker(workerUrl: string, timeoutMs = 5000): Promise<void> {
+  const sw = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
+  if (!sw || sw.controller) return;
+  const scriptUrl = new URL(workerUrl, location.href).href;
+  const registrations = await sw.getRegistrations();
+  const ours = registrations.some((r) => [r.installing, r.waiting, r.active].some((w) => w?.scriptURL === scriptUrl));
+  if (!ours) return; // first registration in this origin: msw registers it and waits itself
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sw.removeEventListener('controllerchange', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    sw.addEventListener('controllerchange', done);
+  });
 }

@@ -21,7 +21,7 @@ describe('mock chat control verbs', () => {
     const socket = await join(m, interactionId);
     m.chat.freeze(instanceId);
     expect(m.chat.instances().find((i) => i.id === instanceId)).to.include({ alive: true, frozen: true });
-    const late = request(socket, 'hb', { t: 1 }, 5000);
+    const late = request(socket, 'hb', { t: 1 }, 10000);
     let timedOut = false;
     await request(socket, 'hb', { t: 2 }, 200).catch(() => (timedOut = true));
     expect(timedOut).to.equal(true);
@@ -110,12 +110,13 @@ describe('mock chat control verbs', () => {
     expect(participantEvent(await joined).ok).to.equal(true);
 
     const stopTalking = m.customer.autoTalk(interactionId, 20);
-    await waitUntil(() => m.chat.transcript(interactionId).length >= 2, 'customer talks');
+    await waitUntil(() => m.chat.transcript(interactionId).length >= 2, 'customer talks', { timeout: 5000 });
     stopTalking();
 
     const raw = next(socket, 'message');
     m.chat.emitRaw(interactionId, 'message', { seq: 'not a number' });
     expect(await raw).to.deep.equal({ seq: 'not a number' });
+    expect(() => m.chat.emitRaw(interactionId, 'disconnect', {})).to.throw('reserved');
   });
 
   it('the interaction server: sinceVersion, unwatch, hostile watch payloads, raw and hostile properties', async () => {

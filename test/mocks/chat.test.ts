@@ -53,7 +53,7 @@ describe('mock chat instances', () => {
     expect(await dropped).to.equal('transport close');
     expect(await tryConnect(m.urls.chat[instanceId]!)).to.be.instanceOf(Error);
 
-    await waitUntil(() => deltas.some((d) => (d.set as Record<string, unknown>)['chat.state'] === 'active'), 'restored');
+    await waitUntil(() => deltas.some((d) => (d.set as Record<string, unknown>)['chat.state'] === 'active'), 'restored', { timeout: 5000 });
     for (const d of deltas) expect(propertiesDelta(d).ok).to.equal(true);
     expect(deltas.map((d) => d.version)).to.deep.equal([(snap.version as number) + 1, (snap.version as number) + 2]);
     const props = m.interactions.get(interactionId).properties;
@@ -108,7 +108,7 @@ describe('mock chat instances', () => {
     expect(m.connections()).to.equal(2);
     a.disconnect();
     b.disconnect();
-    await waitUntil(() => m.connections() === 0, 'all sockets closed');
+    await waitUntil(() => m.connections() === 0, 'all sockets closed', { timeout: 5000 });
   });
 
   it('works again after a stop and a second start in the same page', async () => {

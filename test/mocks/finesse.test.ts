@@ -68,7 +68,7 @@ describe('fake Finesse', () => {
     const m = await mock({ finesse: true });
     const ui = await gadget();
     const { dialogId, interactionId } = m.finesse.startCall({ ani: '5551234', dialedNumber: '8000', callVariables: { callVariable1: 'x' } });
-    await waitUntil(() => ui.added.length === 1, 'dialog added');
+    await waitUntil(() => ui.added.length === 1, 'dialog added', { timeout: 5000 });
     const d = ui.added[0]!;
     expect(d.getId()).to.equal(dialogId);
     expect(d.getState()).to.equal('ACTIVE');
@@ -96,7 +96,7 @@ describe('fake Finesse', () => {
     expect(m.finesse.transfers()).to.deep.equal([
       { dialogId, to: '9100', kind: 'sst', callVariables: { callVariable1: 'x', 'user.microapp.isPostCallSurvey': 'y' } },
     ]);
-    await waitUntil(() => ui.deleted.includes(dialogId), 'dialog removed');
+    await waitUntil(() => ui.deleted.includes(dialogId), 'dialog removed', { timeout: 5000 });
     expect(changes).to.include('DROPPED');
     expect(m.interactions.get(interactionId).properties['voice.state']).to.equal('DROPPED');
   });
@@ -105,19 +105,19 @@ describe('fake Finesse', () => {
     const m = await mock({ finesse: true });
     const ui = await gadget();
     const { dialogId } = m.finesse.startCall({ ani: '5551234', dialedNumber: '8000' });
-    await waitUntil(() => ui.added.length === 1);
+    await waitUntil(() => ui.added.length === 1, 'dialogs changed', { timeout: 5000 });
     const d = ui.added[0]!;
     expect((await call((h) => d.makeConsultCall('1001', '9100', h))).ok).to.equal(true);
-    await waitUntil(() => ui.added.length === 2 && ui.added[1]!.getState() === 'ACTIVE', 'consult answered');
+    await waitUntil(() => ui.added.length === 2 && ui.added[1]!.getState() === 'ACTIVE', 'consult answered', { timeout: 5000 });
     const consult = ui.added[1]!;
     const done = await call((h) => consult.requestAction('1001', g().finesse.restservices.Dialog.Actions.TRANSFER!, h));
     expect(done.ok).to.equal(true);
     expect(m.finesse.transfers()[0]).to.include({ dialogId, to: '9100', kind: 'consult' });
 
     const second = m.finesse.startCall({ ani: '5550000', dialedNumber: '8001' });
-    await waitUntil(() => ui.added.length === 3);
+    await waitUntil(() => ui.added.length === 3, 'dialogs changed', { timeout: 5000 });
     m.finesse.endCall(second.dialogId);
-    await waitUntil(() => ui.deleted.includes(second.dialogId));
+    await waitUntil(() => ui.deleted.includes(second.dialogId), 'dialogs changed', { timeout: 5000 });
 
     const before = ui.added.length;
     m.finesse.disconnect();
@@ -138,7 +138,7 @@ describe('fake Finesse', () => {
     const m = await mock({ finesse: { version: '11.6' } });
     const ui = await gadget();
     const { dialogId } = m.finesse.startCall({ ani: '5551234', dialedNumber: '8000' });
-    await waitUntil(() => ui.added.length === 1);
+    await waitUntil(() => ui.added.length === 1, 'dialogs changed', { timeout: 5000 });
     const d = ui.added[0]!;
     expect(d.updateCallVariables).to.equal(undefined);
     const xml =
@@ -159,12 +159,12 @@ describe('fake Finesse', () => {
       expect(new (g().gadgets.Prefs)().getString('mode')).to.equal('hangup');
       let hub = 0;
       g().gadgets.HubSettings.onConnect = () => hub++;
-      await waitUntil(() => hub === 1, 'hub connected');
+      await waitUntil(() => hub === 1, 'hub connected', { timeout: 5000 });
       const cs = g().finesse.containerservices.ContainerServices;
       let tabs = 0;
       cs.init().addHandler(cs.Topics.ACTIVE_TAB, () => tabs++);
       cs.init().makeActiveTabReq();
-      await waitUntil(() => tabs === 1, 'active tab');
+      await waitUntil(() => tabs === 1, 'active tab', { timeout: 5000 });
       g().gadgets.window.adjustHeight();
       expect(fake.heights().calls).to.equal(1);
     } finally {

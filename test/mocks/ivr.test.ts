@@ -47,9 +47,9 @@ describe('mock IVR driven by the fake Finesse', () => {
     const answer = await requestSurvey(m, dialogId, 'transfer');
     const dialog = await dialogOf(dialogId);
     await new Promise((resolve, reject) => dialog.updateCallVariables!(answer.transfer.callVariables, { success: resolve, error: reject }));
-    await waitUntil(() => m.finesse.dialog(dialogId)?.callVariables['user.pcs.requestId'] === answer.requestId, 'variables set');
+    await waitUntil(() => m.finesse.dialog(dialogId)?.callVariables['user.pcs.requestId'] === answer.requestId, 'variables set', { timeout: 5000 });
     await new Promise((resolve, reject) => dialog.initiateDirectTransfer!('1001', answer.transfer.dn, { success: resolve, error: reject }));
-    await waitUntil(() => m.pcs.requests()[0]?.status === 'completed', 'survey completed');
+    await waitUntil(() => m.pcs.requests()[0]?.status === 'completed', 'survey completed', { timeout: 5000 });
     expect(m.pcs.requests()[0]!.score).to.be.within(1, 5);
     expect(m.interactions.get(interactionId).properties).to.include({
       'survey.requestId': answer.requestId,
@@ -74,7 +74,7 @@ describe('mock IVR driven by the fake Finesse', () => {
     expect(m.pcs.requests().find((r) => r.requestId === a.requestId)!.status).to.equal('armed');
     m.finesse.endCall(marked.dialogId);
     m.finesse.endCall(plain.dialogId);
-    await waitUntil(() => m.pcs.requests().find((r) => r.requestId === a.requestId)?.status === 'completed', 'survey completed');
+    await waitUntil(() => m.pcs.requests().find((r) => r.requestId === a.requestId)?.status === 'completed', 'survey completed', { timeout: 5000 });
     expect(m.pcs.requests().find((r) => r.dialogId === plain.dialogId)!.status).to.equal('requested');
   });
 });

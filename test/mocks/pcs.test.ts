@@ -95,7 +95,7 @@ describe('mock PCS nodes', () => {
     const statuses: Record<string, unknown>[] = [];
     stream.on('survey-status', (e: Record<string, unknown>) => statuses.push(e));
     await post(m.urls.pcsVip, `/survey-requests/${requestId}/events`, { event: 'transferred' });
-    await waitUntil(() => statuses.some((s) => s.status === 'completed'), 'completed');
+    await waitUntil(() => statuses.some((s) => s.status === 'completed'), 'completed', { timeout: 5000 });
     for (const s of statuses) expect(surveyStatusEvent(s).ok).to.equal(true);
     expect(statuses.map((s) => s.status)).to.deep.equal(['transferred', 'offered', 'in-progress', 'completed']);
     expect(statuses.at(-1)!.score).to.be.within(1, 5);
@@ -104,7 +104,7 @@ describe('mock PCS nodes', () => {
   });
 
   it('the standby takes over with epoch + 1 after the primary dies, and knows its requests', async () => {
-    const m = await mock({ pcsLeaseMs: 150 });
+    const m = await mock({ pcsLeaseMs: 600 });
     const created = await post(m.urls.pcsVip, '/survey-requests', body());
     const primaryChanged = new Promise((resolve) => m.events$.subscribe((e) => e.type === 'pcs-primary' && resolve(e)));
     m.pcs.kill('pcs-a');
@@ -118,10 +118,10 @@ describe('mock PCS nodes', () => {
   });
 
   it('without a shared store the new primary does not know the request', async () => {
-    const m = await mock({ pcsLeaseMs: 150, pcsSharedStore: false });
+    const m = await mock({ pcsLeaseMs: 600, pcsSharedStore: false });
     const created = await post(m.urls.pcsVip, '/survey-requests', body());
     m.pcs.freeze('pcs-a');
-    await waitUntil(() => m.pcs.nodes().find((n) => n.id === 'pcs-b')?.role === 'primary', 'takeover');
+    await waitUntil(() => m.pcs.nodes().find((n) => n.id === 'pcs-b')?.role === 'primary', 'takeover', { timeout: 5000 });
     const lost = await fetch(`${m.urls.pcsVip}/survey-requests/${created.json.requestId as string}`, { headers: auth });
     expect(lost.status).to.equal(404);
     const resubmitted = await post(m.urls.pcsVip, '/survey-requests', body());
