@@ -35,7 +35,9 @@ function serveDir(prefix: string, dir: string): Connect.NextHandleFunction {
       // The pages that run the built bundles say why they are missing instead of failing silently
       // (a 404 would not run: browsers execute no module script from an error response).
       res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
-      res.end(`console.error(${JSON.stringify(`${url} is not built yet: run \`npm run build\` and reload`)});`);
+      res.end(
+        `console.error(${JSON.stringify(`${url} is not built yet: run \`npm run build\` and reload`)});`,
+      );
       return;
     }
     res.setHeader('Content-Type', types[extname(file)] ?? 'application/octet-stream');
@@ -67,12 +69,16 @@ function agentGadgetsDemo(): Plugin {
         // The gadget specs (<Module> XML) in gadgets/, for the Finesse preview.
         const dir = resolve(root, 'gadgets');
         const specs = existsSync(dir)
-          ? readdirSync(dir).filter((f) => f.endsWith('.xml') && /<Module[\s>]/.test(readFileSync(join(dir, f), 'utf8')))
+          ? readdirSync(dir).filter(
+              (f) => f.endsWith('.xml') && /<Module[\s>]/.test(readFileSync(join(dir, f), 'utf8')),
+            )
           : [];
         res.setHeader('Content-Type', 'application/json');
         res.end(JSON.stringify(specs.sort()));
       });
-      mw.use(serveDir('/3rdpartygadget/files/agent-gadgets/bundles/', resolve(root, 'dist/bundles')));
+      mw.use(
+        serveDir('/3rdpartygadget/files/agent-gadgets/bundles/', resolve(root, 'dist/bundles')),
+      );
       mw.use(serveDir('/3rdpartygadget/files/agent-gadgets/', resolve(root, 'gadgets')));
       mw.use(serveDir('/bundles/', resolve(root, 'dist/bundles')));
     },
@@ -86,7 +92,11 @@ function controlProxy() {
   const { controlUrl } = JSON.parse(config) as { controlUrl: string };
   return {
     // controlUrl is http://127.0.0.1:<port>/control: /__ag/control/<group>/<verb> -> /control/<group>/<verb>
-    '/__ag/control': { target: new URL(controlUrl).origin, changeOrigin: true, rewrite: (p: string) => p.replace(/^\/__ag/, '') },
+    '/__ag/control': {
+      target: new URL(controlUrl).origin,
+      changeOrigin: true,
+      rewrite: (p: string) => p.replace(/^\/__ag/, ''),
+    },
   };
 }
 

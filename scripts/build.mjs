@@ -10,7 +10,15 @@
 // Options: --skip-types / --skip-manifest (quicker local iterations; CI runs everything).
 import { build, defaultClientConditions } from 'vite';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -32,7 +40,8 @@ const elementBundles = {
 
 // Runtime and peer dependencies stay external in the library build (the app's bundler dedupes
 // them); the element bundles inline everything instead.
-const external = /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|msw|@mswjs)(\/|$)/;
+const external =
+  /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|msw|@mswjs)(\/|$)/;
 
 function fail(message) {
   console.error(`\n[build] ${message}`);
@@ -46,7 +55,9 @@ function requireFile(path) {
 
 function defineEntries() {
   const dir = join(root, 'src/define');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')) : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    : [];
   return Object.fromEntries(files.map((f) => [`define/${f.slice(0, -3)}`, join(dir, f)]));
 }
 
@@ -63,7 +74,9 @@ const common = {
 
 async function buildLibrary() {
   const entries = {
-    ...Object.fromEntries(Object.entries(libraryEntries).map(([name, path]) => [name, requireFile(path)])),
+    ...Object.fromEntries(
+      Object.entries(libraryEntries).map(([name, path]) => [name, requireFile(path)]),
+    ),
     ...defineEntries(),
   };
   for (const path of Object.values(elementBundles)) requireFile(relative(root, path));
@@ -114,7 +127,8 @@ function assembleGadgets() {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'bundles'), { recursive: true });
   const specs = readdirSync(join(root, 'gadgets')).filter(
-    (f) => f.endsWith('.xml') && /<Module[\s>]/.test(readFileSync(join(root, 'gadgets', f), 'utf8')),
+    (f) =>
+      f.endsWith('.xml') && /<Module[\s>]/.test(readFileSync(join(root, 'gadgets', f), 'utf8')),
   );
   if (specs.length === 0) fail('no gadget specs (<Module> XML) in gadgets/');
   for (const f of specs) copyFileSync(join(root, 'gadgets', f), join(out, f));
@@ -132,16 +146,21 @@ if (!args.has('--skip-types')) {
   rmSync(join(dist, 'types'), { recursive: true, force: true });
   run('npx', ['tsc', '-p', 'tsconfig.build.json']);
 }
-if (!args.has('--skip-manifest')) run('npx', ['cem', 'analyze', '--litelement', '--globs', 'src/**/*.ts']);
+if (!args.has('--skip-manifest'))
+  run('npx', ['cem', 'analyze', '--litelement', '--globs', 'src/**/*.ts']);
 const specs = assembleGadgets();
 
 console.log('\n[build] element bundles (minified, gzip -9):');
 for (const name of Object.keys(elementBundles)) {
   const code = readFileSync(join(dist, 'bundles', `${name}.js`));
   const gz = gzipSync(code, { level: 9 }).length;
-  console.log(`  ${`${name}.js`.padEnd(24)} ${String(code.length).padStart(8)} B  ${String(gz).padStart(7)} B gzip`);
+  console.log(
+    `  ${`${name}.js`.padEnd(24)} ${String(code.length).padStart(8)} B  ${String(gz).padStart(7)} B gzip`,
+  );
 }
-console.log(`[build] Finesse upload folder: dist/gadgets/agent-gadgets/ (${specs.join(', ')} + bundles/)`);
+console.log(
+  `[build] Finesse upload folder: dist/gadgets/agent-gadgets/ (${specs.join(', ')} + bundles/)`,
+);
 // Lets tests tell a fresh build from a stale one (test/gadgets compares it with source mtimes).
 writeFileSync(join(dist, '.build-stamp'), new Date().toISOString() + '\n');
 console.log(`[build] done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

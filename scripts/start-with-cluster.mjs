@@ -8,10 +8,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const clusterArgs = process.argv.slice(2);
 
-const cluster = fork(join(root, 'cluster/main.mjs'), ['--ipc', ...clusterArgs], { stdio: 'inherit' });
+const cluster = fork(join(root, 'cluster/main.mjs'), ['--ipc', ...clusterArgs], {
+  stdio: 'inherit',
+});
 const info = await new Promise((resolve, reject) => {
   cluster.once('message', resolve);
-  cluster.once('exit', (code) => reject(new Error(`the cluster exited with ${code} before it was ready`)));
+  cluster.once('exit', (code) =>
+    reject(new Error(`the cluster exited with ${code} before it was ready`)),
+  );
 });
 
 // vite.config.ts reads this: /__ag/backend.json tells the page, and the proxy needs the control URL.

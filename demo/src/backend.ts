@@ -75,20 +75,35 @@ export interface DemoBackend {
 
 /** The part of src/mocks' MockBackend the demo uses (see the mocked back end's API). */
 interface MockLike {
-  urls: { interactions: string; chat: Record<string, string>; pcs: Record<string, string>; pcsVip: string };
+  urls: {
+    interactions: string;
+    chat: Record<string, string>;
+    pcs: Record<string, string>;
+    pcsVip: string;
+  };
   interactions: {
     startChat(o?: { customerName?: string }): Promise<StartedChat>;
     get(interactionId: string): { version: number; properties: Properties };
   };
-  customer: { send(interactionId: string, text: string): Promise<unknown>; typing(interactionId: string, typing: boolean): void };
+  customer: {
+    send(interactionId: string, text: string): Promise<unknown>;
+    typing(interactionId: string, typing: boolean): void;
+  };
   chat: Record<ChatVerb, (id: string) => void> & {
     relocate(interactionId: string, toId?: string): void;
     failTranscriptSave(interactionId: string, mode?: 'notice' | 'close'): void;
     transcript(interactionId: string): ChatMessage[];
     instances(): ChatInstanceView[];
   };
-  pcs: Record<PcsVerb, (id: string) => void> & { splitBrain(): unknown; heal(): unknown; nodes(): PcsNodeView[] };
-  finesse: { startCall(o: { ani: string; dialedNumber: string }): StartedCall; endCall(dialogId: string): void };
+  pcs: Record<PcsVerb, (id: string) => void> & {
+    splitBrain(): unknown;
+    heal(): unknown;
+    nodes(): PcsNodeView[];
+  };
+  finesse: {
+    startCall(o: { ani: string; dialedNumber: string }): StartedCall;
+    endCall(dialogId: string): void;
+  };
   events$: { subscribe(fn: (e: BackendEvent) => void): { unsubscribe(): void } };
 }
 
@@ -97,9 +112,12 @@ const originOf = (url: string) => new URL(url).origin;
 async function startMock(): Promise<DemoBackend> {
   // The mock must be running before socket.io-client is first evaluated (it captures WebSocket):
   // main.ts imports the elements only after this resolves.
-  const mocks = import.meta.glob<typeof import('../../src/mocks/index.js')>('../../src/mocks/index.ts');
+  const mocks = import.meta.glob<typeof import('../../src/mocks/index.js')>(
+    '../../src/mocks/index.ts',
+  );
   const loadMocks = mocks['../../src/mocks/index.ts'];
-  if (!loadMocks) throw new Error('src/mocks/index.ts is missing: the mocked back end is not in this checkout');
+  if (!loadMocks)
+    throw new Error('src/mocks/index.ts is missing: the mocked back end is not in this checkout');
   const { startMockBackend } = await loadMocks();
   const mock = (await startMockBackend({ finesse: true })) as unknown as MockLike;
   return {
@@ -140,18 +158,23 @@ interface ClusterConfig {
   finesse?: boolean;
 }
 
-async function control<T>(group: string, verb: string, body: Record<string, unknown> = {}): Promise<T> {
+async function control<T>(
+  group: string,
+  verb: string,
+  body: Record<string, unknown> = {},
+): Promise<T> {
   const res = await fetch(`/__ag/control/${group}/${verb}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
   const answer = (await res.json().catch(() => undefined)) as
-    | { ok: true; result: T }
-    | { ok: false; error: { code: string; message?: string } }
-    | undefined;
+    { ok: true; result: T } | { ok: false; error: { code: string; message?: string } } | undefined;
   if (!res.ok || !answer?.ok) {
-    const error = answer && !answer.ok ? `${answer.error.code}: ${answer.error.message ?? ''}` : `HTTP ${res.status}`;
+    const error =
+      answer && !answer.ok
+        ? `${answer.error.code}: ${answer.error.message ?? ''}`
+        : `HTTP ${res.status}`;
     throw new Error(`control ${group}/${verb}: ${error}`);
   }
   return answer.result;
@@ -166,21 +189,27 @@ function startCluster(config: ClusterConfig): DemoBackend {
     finesse: false,
     startChat: (customerName) => control('interactions', 'startChat', { customerName }),
     customerSend: (interactionId, text) => control('customer', 'send', { interactionId, text }),
-    customerTyping: (interactionId, typing) => control('customer', 'typing', { interactionId, typing }),
+    customerTyping: (interactionId, typing) =>
+      control('customer', 'typing', { interactionId, typing }),
     transcript: (interactionId) => control('chat', 'transcript', { interactionId }),
     properties: async (interactionId) =>
-      (await control<{ properties: Properties }>('interactions', 'get', { interactionId })).properties,
+      (await control<{ properties: Properties }>('interactions', 'get', { interactionId }))
+        .properties,
     instances: () => control('chat', 'instances'),
     nodes: () => control('pcs', 'nodes'),
     chat: (verb, id) => control('chat', verb, { id }),
     relocate: (interactionId) => control('chat', 'relocate', { interactionId }),
-    failTranscriptSave: (interactionId, mode) => control('chat', 'failTranscriptSave', { interactionId, mode }),
+    failTranscriptSave: (interactionId, mode) =>
+      control('chat', 'failTranscriptSave', { interactionId, mode }),
     pcs: (verb, id) => control('pcs', verb, { id }),
     splitBrain: () => control('pcs', 'splitBrain'),
     heal: () => control('pcs', 'heal'),
     // The cluster has no telephony: the demo makes up a call and gives it to the survey gadget
     // through its standalone-host attributes (dialog-id, ani, dialed-number).
-    startCall: async () => ({ dialogId: `dlg-${crypto.randomUUID().slice(0, 8)}`, interactionId: '' }),
+    startCall: async () => ({
+      dialogId: `dlg-${crypto.randomUUID().slice(0, 8)}`,
+      interactionId: '',
+    }),
     endCall: async () => {},
   };
 }

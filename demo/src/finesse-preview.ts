@@ -30,7 +30,10 @@ interface GadgetsGlobal {
 interface PreviewMock {
   interactions: { startChat(o?: { customerName?: string }): Promise<{ interactionId: string }> };
   customer: { send(interactionId: string, text: string): Promise<unknown> };
-  finesse: { startCall(o: { ani: string; dialedNumber: string }): { dialogId: string }; endCall(id: string): void };
+  finesse: {
+    startCall(o: { ani: string; dialedNumber: string }): { dialogId: string };
+    endCall(id: string): void;
+  };
 }
 
 const GADGET_BASE = '/3rdpartygadget/files/agent-gadgets/';
@@ -53,9 +56,12 @@ function parseSpec(file: string, url: string, xml: string): GadgetSpec {
   const doc = new DOMParser().parseFromString(xml, 'application/xml');
   if (doc.querySelector('parsererror')) throw new Error(`${file}: not well-formed XML`);
   const module = doc.documentElement;
-  if (module.nodeName !== 'Module') throw new Error(`${file}: root element is <${module.nodeName}>, not <Module>`);
+  if (module.nodeName !== 'Module')
+    throw new Error(`${file}: root element is <${module.nodeName}>, not <Module>`);
   const modulePrefs = module.querySelector('ModulePrefs');
-  const content = [...module.querySelectorAll('Content')].find((c) => (c.getAttribute('type') ?? 'html') === 'html');
+  const content = [...module.querySelectorAll('Content')].find(
+    (c) => (c.getAttribute('type') ?? 'html') === 'html',
+  );
   if (!content) throw new Error(`${file}: no <Content type="html">`);
   const prefs: Record<string, string> = {
     // what Finesse fills in for gadgets that load finesse.js from the Finesse server
@@ -72,7 +78,9 @@ function parseSpec(file: string, url: string, xml: string): GadgetSpec {
     url,
     title: modulePrefs?.getAttribute('title') ?? file,
     prefs,
-    features: [...module.querySelectorAll('Require, Optional')].map((r) => r.getAttribute('feature') ?? ''),
+    features: [...module.querySelectorAll('Require, Optional')].map(
+      (r) => r.getAttribute('feature') ?? '',
+    ),
     content: content.textContent ?? '',
   };
 }
@@ -89,7 +97,8 @@ const isContainerScript = (src: string) => /\/desktop\/assets\/js\//.test(src);
 function loadScript(original: HTMLScriptElement, base: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const script = document.createElement('script');
-    for (const attr of original.attributes) if (attr.name !== 'src') script.setAttribute(attr.name, attr.value);
+    for (const attr of original.attributes)
+      if (attr.name !== 'src') script.setAttribute(attr.name, attr.value);
     if (original.src || original.getAttribute('src')) {
       script.src = new URL(original.getAttribute('src')!, base).href;
       script.onload = () => resolve();
@@ -132,7 +141,8 @@ async function startGadget(spec: GadgetSpec, index: number) {
   // Credentials come from the desktop, never from the layout URL: the preview plays the desktop
   // and hands each gadget element a token provider.
   for (const el of host.querySelectorAll('ag-chat-panel, ag-survey-transfer')) {
-    (el as HTMLElement & { tokenProvider?: () => string }).tokenProvider = () => 'finesse-preview-token';
+    (el as HTMLElement & { tokenProvider?: () => string }).tokenProvider = () =>
+      'finesse-preview-token';
   }
   // Module scripts have run once loaded; the container now connects the hub.
   const pageUrl = location.href;
@@ -156,29 +166,57 @@ function view() {
       </div>
       <div class="topbar-right">
         <span class="agent">agent1 · ext 1001 · Ready</span>
-        <button data-action="customer.send" ?disabled=${!state.chatId} @click=${() => void customerWrites()}>Customer writes</button>
-        <button data-action="finesse.startCall" @click=${() => void startCall('8000')}>Start call to 8000</button>
-        <button data-action="finesse.endCall" ?disabled=${!state.dialogId} @click=${() => endCall()}>End call</button>
+        <button
+          data-action="customer.send"
+          ?disabled=${!state.chatId}
+          @click=${() => void customerWrites()}
+        >
+          Customer writes
+        </button>
+        <button data-action="finesse.startCall" @click=${() => void startCall('8000')}>
+          Start call to 8000
+        </button>
+        <button
+          data-action="finesse.endCall"
+          ?disabled=${!state.dialogId}
+          @click=${() => endCall()}
+        >
+          End call
+        </button>
         <button class="ghost" @click=${toggleTheme}>${dark ? '☀ Light' : '☾ Dark'}</button>
       </div>
     </header>
     <main class="finesse-main">
-      <p class="hint" data-testid="preview-status">${state.error ? html`<span class="error-text">${state.error}</span>` : state.status}</p>
+      <p class="hint" data-testid="preview-status">
+        ${state.error ? html`<span class="error-text">${state.error}</span>` : state.status}
+      </p>
       <div class="finesse-gadgets">
         ${state.specs.map(
-          (spec) => html`<section class="card finesse-gadget" data-gadget=${spec.file} aria-label=${spec.title}>
-            <div class="gadget-bar">
-              <span class="gadget-title">${spec.title}</span>
-              <span class="hint">${spec.file}</span>
-            </div>
-            <div class="gadget-body"></div>
-            <details>
-              <summary>Spec</summary>
-              <p class="hint">features: ${spec.features.join(', ')}</p>
-              <p class="hint">prefs: ${Object.entries(spec.prefs).map(([k, v]) => `${k}=${v}`).join(' · ') || nothing}</p>
-              <p class="hint">layout URL: <code>${layoutUrl(spec)}</code></p>
-            </details>
-          </section>`,
+          (spec) =>
+            html`<section
+              class="card finesse-gadget"
+              data-gadget=${spec.file}
+              aria-label=${spec.title}
+            >
+              <div class="gadget-bar">
+                <span class="gadget-title">${spec.title}</span>
+                <span class="hint">${spec.file}</span>
+              </div>
+              <div class="gadget-body"></div>
+              <details>
+                <summary>Spec</summary>
+                <p class="hint">features: ${spec.features.join(', ')}</p>
+                <p class="hint">
+                  prefs:
+                  ${
+                    Object.entries(spec.prefs)
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(' · ') || nothing
+                  }
+                </p>
+                <p class="hint">layout URL: <code>${layoutUrl(spec)}</code></p>
+              </details>
+            </section>`,
         )}
       </div>
     </main>`;
@@ -188,13 +226,19 @@ function update() {
   render(view(), app);
 }
 function toggleTheme() {
-  document.documentElement.dataset.theme = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
+  document.documentElement.dataset.theme =
+    document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
   update();
 }
 let customerLine = 0;
 async function customerWrites() {
-  const lines = ['Hi, my parcel never arrived.', 'The tracking number is 7741-22.', 'Could you check, please?'];
-  if (state.chatId) await state.mock?.customer.send(state.chatId, lines[customerLine++ % lines.length]!);
+  const lines = [
+    'Hi, my parcel never arrived.',
+    'The tracking number is 7741-22.',
+    'Could you check, please?',
+  ];
+  if (state.chatId)
+    await state.mock?.customer.send(state.chatId, lines[customerLine++ % lines.length]!);
 }
 
 async function startCall(dialedNumber: string) {
@@ -215,7 +259,9 @@ async function boot() {
   const mock = await startMockBackend({ finesse: true });
   state.mock = mock as unknown as PreviewMock;
   // The desktop assigns the chat to the agent; the layout carries the servers' addresses.
-  const chat = await (mock as unknown as PreviewMock).interactions.startChat({ customerName: 'Dana Whitfield' });
+  const chat = await (mock as unknown as PreviewMock).interactions.startChat({
+    customerName: 'Dana Whitfield',
+  });
   state.chatId = chat.interactionId;
   state.layoutParams = {
     interactions: mock.urls.interactions,

@@ -68,7 +68,8 @@ const state = {
   bootError: undefined as string | undefined,
   missing: [] as string[],
   chat: undefined as StartedChat | undefined,
-  call: undefined as (StartedCall & { ani: string; dialedNumber: string; ended: boolean }) | undefined,
+  call: undefined as
+    (StartedCall & { ani: string; dialedNumber: string; ended: boolean }) | undefined,
   surveyMode: 'transfer' as 'transfer' | 'hangup',
   instances: [] as readonly ChatInstanceView[],
   nodes: [] as readonly PcsNodeView[],
@@ -118,14 +119,16 @@ async function act(label: string, fn: () => Promise<unknown>) {
   void poll();
 }
 
-const chatVerb = (verb: ChatVerb, id: string) => act(`${verb} ${id}`, () => state.backend!.chat(verb, id));
-const pcsVerb = (verb: PcsVerb, id: string) => act(`${verb} ${id}`, () => state.backend!.pcs(verb, id));
+const chatVerb = (verb: ChatVerb, id: string) =>
+  act(`${verb} ${id}`, () => state.backend!.chat(verb, id));
+const pcsVerb = (verb: PcsVerb, id: string) =>
+  act(`${verb} ${id}`, () => state.backend!.pcs(verb, id));
 
 async function newChat() {
   const backend = state.backend!;
   await act('new chat', async () => {
     backend.onEvent?.(onBackendEvent);
-  state.chat = await backend.startChat('Dana Whitfield');
+    state.chat = await backend.startChat('Dana Whitfield');
     state.nextLine = 0;
     state.transcript = [];
   });
@@ -218,7 +221,9 @@ const seconds = (t: number) => `${((t - started) / 1000).toFixed(1)}s`;
 
 function statePill(s: string | undefined | null, extra?: string | null) {
   const value = s ?? 'idle';
-  return html`<span class="pill" data-state=${value}>${value}${extra ? html` · ${extra}` : nothing}</span>`;
+  return html`<span class="pill" data-state=${value}
+    >${value}${extra ? html` · ${extra}` : nothing}</span
+  >`;
 }
 
 function header() {
@@ -229,7 +234,9 @@ function header() {
       <span class="logo" aria-hidden="true">ag</span>
       <div>
         <h1>Agent desktop</h1>
-        <p class="subtitle">agent-gadgets demo · chat panel and post-call survey on a failing-over back end</p>
+        <p class="subtitle">
+          agent-gadgets demo · chat panel and post-call survey on a failing-over back end
+        </p>
       </div>
     </div>
     <div class="topbar-right">
@@ -237,7 +244,11 @@ function header() {
         >${backend ? (backend.kind === 'mock' ? 'Mocked back end (in page)' : 'Reference cluster (real processes)') : 'starting…'}</span
       >
       <span class="agent">Alex Morgan · agent1 · ext 1001</span>
-      <button class="ghost" @click=${toggleTheme} aria-label="Switch to ${dark ? 'light' : 'dark'} theme">
+      <button
+        class="ghost"
+        @click=${toggleTheme}
+        aria-label="Switch to ${dark ? 'light' : 'dark'} theme"
+      >
         ${dark ? '☀ Light' : '☾ Dark'}
       </button>
     </div>
@@ -260,20 +271,22 @@ function gadgetsCard() {
         <span class="gadget-title">Chat · ${chat ? chat.interactionId : '…'}</span>
         <span data-testid="chat-status">${statePill(panel?.connectionState, panel?.endpoint)}</span>
       </div>
-      ${state.missing.includes('chat')
-        ? html`<p class="missing">&lt;ag-chat-panel&gt; is not available in this build yet.</p>`
-        : chat
-          ? html`<ag-chat-panel
-              id="chat-panel"
-              interaction-id=${chat.interactionId}
-              interactions-url=${backend.interactionsUrl}
-              allowed-origins=${backend.chatOrigins.join(' ')}
-              agent-id="agent1"
-              agent-name="Alex Morgan"
-              theme=${document.documentElement.dataset.theme ?? 'light'}
-              .token=${'demo-agent-token'}
-            ></ag-chat-panel>`
-          : nothing}
+      ${
+        state.missing.includes('chat')
+          ? html`<p class="missing">&lt;ag-chat-panel&gt; is not available in this build yet.</p>`
+          : chat
+            ? html`<ag-chat-panel
+                id="chat-panel"
+                interaction-id=${chat.interactionId}
+                interactions-url=${backend.interactionsUrl}
+                allowed-origins=${backend.chatOrigins.join(' ')}
+                agent-id="agent1"
+                agent-name="Alex Morgan"
+                theme=${document.documentElement.dataset.theme ?? 'light'}
+                .token=${'demo-agent-token'}
+              ></ag-chat-panel>`
+            : nothing
+      }
     </div>
     <div class="gadget-frame">
       <div class="gadget-bar">
@@ -281,32 +294,38 @@ function gadgetsCard() {
           >Post-call survey ·
           ${call ? html`${call.ani} → ${call.dialedNumber}${call.ended ? ' (ended)' : ''}` : 'no call'}</span
         >
-        <span data-testid="survey-status">${statePill(survey?.connectionState, survey?.endpoint)}</span>
+        <span data-testid="survey-status"
+          >${statePill(survey?.connectionState, survey?.endpoint)}</span
+        >
       </div>
-      ${state.missing.includes('survey')
-        ? html`<p class="missing">&lt;ag-survey-transfer&gt; is not available in this build yet.</p>`
-        : backend.finesse
-          ? html`<ag-survey-transfer
-              id="survey"
-              host="finesse"
-              theme=${document.documentElement.dataset.theme ?? 'light'}
-              mode=${state.surveyMode}
-              pcs-nodes=${backend.pcsNodes.join(' ')}
-              .token=${'demo-agent-token'}
-            ></ag-survey-transfer>`
-          : call && !call.ended
+      ${
+        state.missing.includes('survey')
+          ? html`<p class="missing">
+              &lt;ag-survey-transfer&gt; is not available in this build yet.
+            </p>`
+          : backend.finesse
             ? html`<ag-survey-transfer
                 id="survey"
-                host="standalone"
+                host="finesse"
                 theme=${document.documentElement.dataset.theme ?? 'light'}
                 mode=${state.surveyMode}
                 pcs-nodes=${backend.pcsNodes.join(' ')}
-                dialog-id=${call.dialogId}
-                ani=${call.ani}
-                dialed-number=${call.dialedNumber}
                 .token=${'demo-agent-token'}
               ></ag-survey-transfer>`
-            : html`<p class="missing">Start a call to load the survey gadget.</p>`}
+            : call && !call.ended
+              ? html`<ag-survey-transfer
+                  id="survey"
+                  host="standalone"
+                  theme=${document.documentElement.dataset.theme ?? 'light'}
+                  mode=${state.surveyMode}
+                  pcs-nodes=${backend.pcsNodes.join(' ')}
+                  dialog-id=${call.dialogId}
+                  ani=${call.ani}
+                  dialed-number=${call.dialedNumber}
+                  .token=${'demo-agent-token'}
+                ></ag-survey-transfer>`
+              : html`<p class="missing">Start a call to load the survey gadget.</p>`
+      }
     </div>
   </section>`;
 }
@@ -322,7 +341,11 @@ function customerCard() {
     if (chat) void state.backend!.customerTyping(chat.interactionId, false);
   };
   const onInput = (e: InputEvent) => {
-    if (chat) void state.backend!.customerTyping(chat.interactionId, (e.target as HTMLInputElement).value !== '');
+    if (chat)
+      void state.backend!.customerTyping(
+        chat.interactionId,
+        (e.target as HTMLInputElement).value !== '',
+      );
   };
   return html`<section class="card customer" aria-labelledby="customer-title">
     <div class="card-head">
@@ -336,7 +359,9 @@ function customerCard() {
         Customer talks by itself</label
       >
     </div>
-    <p class="hint">The server's transcript (its source of truth): what the customer's browser shows.</p>
+    <p class="hint">
+      The server's transcript (its source of truth): what the customer's browser shows.
+    </p>
     <ol class="customer-transcript" data-testid="server-transcript" aria-label="Server transcript">
       ${repeat(
         state.transcript,
@@ -350,15 +375,34 @@ function customerCard() {
     </ol>
     <form class="composer" @submit=${onSubmit}>
       <label class="visually-hidden" for="customer-input">Message as the customer</label>
-      <input id="customer-input" name="text" autocomplete="off" placeholder="Type as the customer…" @input=${onInput} />
+      <input
+        id="customer-input"
+        name="text"
+        autocomplete="off"
+        placeholder="Type as the customer…"
+        @input=${onInput}
+      />
       <button type="submit" class="primary">Send</button>
     </form>
   </section>`;
 }
 
-function actionButton(label: string, action: string, target: string, onClick: () => void, kind = '') {
-  return html`<button class=${kind} data-action=${action} data-target=${target} @click=${onClick}
-    aria-label="${label} ${target}">${label}</button>`;
+function actionButton(
+  label: string,
+  action: string,
+  target: string,
+  onClick: () => void,
+  kind = '',
+) {
+  return html`<button
+    class=${kind}
+    data-action=${action}
+    data-target=${target}
+    @click=${onClick}
+    aria-label="${label} ${target}"
+  >
+    ${label}
+  </button>`;
 }
 
 function clusterCard() {
@@ -375,11 +419,18 @@ function clusterCard() {
       ${state.pollError ? html`<span class="error-text">${state.pollError}</span>` : nothing}
     </div>
 
-    <h3>Chat server instances <span class="hint">N+1, sessions restored elsewhere when one dies</span></h3>
+    <h3>
+      Chat server instances <span class="hint">N+1, sessions restored elsewhere when one dies</span>
+    </h3>
     <div class="tiles">
       ${state.instances.map((i) => {
         const status = !i.alive ? 'dead' : i.frozen ? 'frozen' : i.draining ? 'draining' : 'up';
-        return html`<div class="tile" data-instance=${i.id} data-status=${status} ?data-active=${i.id === activeChat}>
+        return html`<div
+          class="tile"
+          data-instance=${i.id}
+          data-status=${status}
+          ?data-active=${i.id === activeChat}
+        >
           <div class="tile-head">
             <strong>${i.id}</strong><span class="status" data-status=${status}>${status}</span>
           </div>
@@ -387,36 +438,65 @@ function clusterCard() {
             ${i.id === activeChat ? html`<span class="tag active-tag">session here${chatState === 'restoring' ? ' (restoring)' : ''}</span>` : nothing}
             ${i.id === panelEndpoint ? html`<span class="tag">panel connected</span>` : nothing}
           </div>
-          <div class="meter" title="${i.sessions} sessions"><span style="width:${(i.sessions / maxSessions) * 100}%"></span></div>
+          <div class="meter" title="${i.sessions} sessions">
+            <span style="width:${(i.sessions / maxSessions) * 100}%"></span>
+          </div>
           <div class="tile-stats">${i.sessions} sessions · ${i.connections} sockets</div>
           <div class="tile-actions">
-            ${i.alive
-              ? actionButton('Kill', 'chat.kill', i.id, () => void chatVerb('kill', i.id), 'danger')
-              : actionButton('Revive', 'chat.revive', i.id, () => void chatVerb('revive', i.id))}
-            ${i.frozen
-              ? actionButton('Unfreeze', 'chat.unfreeze', i.id, () => void chatVerb('unfreeze', i.id))
-              : actionButton('Freeze', 'chat.freeze', i.id, () => void chatVerb('freeze', i.id))}
+            ${
+              i.alive
+                ? actionButton(
+                    'Kill',
+                    'chat.kill',
+                    i.id,
+                    () => void chatVerb('kill', i.id),
+                    'danger',
+                  )
+                : actionButton('Revive', 'chat.revive', i.id, () => void chatVerb('revive', i.id))
+            }
+            ${
+              i.frozen
+                ? actionButton(
+                    'Unfreeze',
+                    'chat.unfreeze',
+                    i.id,
+                    () => void chatVerb('unfreeze', i.id),
+                  )
+                : actionButton('Freeze', 'chat.freeze', i.id, () => void chatVerb('freeze', i.id))
+            }
             ${actionButton('Drain', 'chat.drain', i.id, () => void chatVerb('drain', i.id))}
           </div>
         </div>`;
       })}
     </div>
     <div class="row-actions">
-      <button data-action="chat.relocate" ?disabled=${!chatId} @click=${() => void act('relocate session', () => state.backend!.relocate(chatId!))}>
+      <button
+        data-action="chat.relocate"
+        ?disabled=${!chatId}
+        @click=${() => void act('relocate session', () => state.backend!.relocate(chatId!))}
+      >
         Relocate session
       </button>
-      <button data-action="chat.failTranscriptSave.notice" ?disabled=${!chatId}
-        @click=${() => void act('transcript save fails (notice)', () => state.backend!.failTranscriptSave(chatId!, 'notice'))}>
+      <button
+        data-action="chat.failTranscriptSave.notice"
+        ?disabled=${!chatId}
+        @click=${() => void act('transcript save fails (notice)', () => state.backend!.failTranscriptSave(chatId!, 'notice'))}
+      >
         Transcript save fails
       </button>
-      <button data-action="chat.failTranscriptSave.close" ?disabled=${!chatId}
-        @click=${() => void act('transcript save fails (close)', () => state.backend!.failTranscriptSave(chatId!, 'close'))}>
+      <button
+        data-action="chat.failTranscriptSave.close"
+        ?disabled=${!chatId}
+        @click=${() => void act('transcript save fails (close)', () => state.backend!.failTranscriptSave(chatId!, 'close'))}
+      >
         … and close session
       </button>
       <button data-action="interactions.startChat" @click=${() => void newChat()}>New chat</button>
     </div>
 
-    <h3>Post-call survey nodes <span class="hint">active/standby, lease ${'\u2192'} epoch</span></h3>
+    <h3>
+      Post-call survey nodes <span class="hint">active/standby, lease ${'\u2192'} epoch</span>
+    </h3>
     <div class="tiles">
       ${state.nodes.map((n) => {
         const status = !n.alive ? 'dead' : n.frozen ? 'frozen' : 'up';
@@ -425,38 +505,73 @@ function clusterCard() {
             <strong>${n.id}</strong><span class="status" data-status=${status}>${status}</span>
           </div>
           <div class="tile-tags">
-            <span class="tag role" data-role=${n.role}>${n.role}</span><span class="tag">epoch ${n.epoch}</span>
+            <span class="tag role" data-role=${n.role}>${n.role}</span
+            ><span class="tag">epoch ${n.epoch}</span>
             ${n.id === surveyEndpoint ? html`<span class="tag">gadget connected</span>` : nothing}
           </div>
           <div class="tile-actions">
-            ${n.alive
-              ? actionButton('Kill', 'pcs.kill', n.id, () => void pcsVerb('kill', n.id), 'danger')
-              : actionButton('Revive', 'pcs.revive', n.id, () => void pcsVerb('revive', n.id))}
-            ${n.frozen
-              ? actionButton('Unfreeze', 'pcs.unfreeze', n.id, () => void pcsVerb('unfreeze', n.id))
-              : actionButton('Freeze', 'pcs.freeze', n.id, () => void pcsVerb('freeze', n.id))}
+            ${
+              n.alive
+                ? actionButton('Kill', 'pcs.kill', n.id, () => void pcsVerb('kill', n.id), 'danger')
+                : actionButton('Revive', 'pcs.revive', n.id, () => void pcsVerb('revive', n.id))
+            }
+            ${
+              n.frozen
+                ? actionButton(
+                    'Unfreeze',
+                    'pcs.unfreeze',
+                    n.id,
+                    () => void pcsVerb('unfreeze', n.id),
+                  )
+                : actionButton('Freeze', 'pcs.freeze', n.id, () => void pcsVerb('freeze', n.id))
+            }
           </div>
         </div>`;
       })}
     </div>
     <div class="row-actions">
-      <button data-action="pcs.splitBrain" @click=${() => void act('split brain', () => state.backend!.splitBrain())}>
+      <button
+        data-action="pcs.splitBrain"
+        @click=${() => void act('split brain', () => state.backend!.splitBrain())}
+      >
         Split brain
       </button>
-      <button data-action="pcs.heal" @click=${() => void act('heal split brain', () => state.backend!.heal())}>
+      <button
+        data-action="pcs.heal"
+        @click=${() => void act('heal split brain', () => state.backend!.heal())}
+      >
         Heal split brain
       </button>
     </div>
 
-    <h3>Call <span class="hint">${state.backend?.finesse ? 'fake Finesse' : 'simulated (standalone host)'}</span></h3>
+    <h3>
+      Call
+      <span class="hint"
+        >${state.backend?.finesse ? 'fake Finesse' : 'simulated (standalone host)'}</span
+      >
+    </h3>
     <div class="row-actions">
-      <button data-action="finesse.startCall" data-target="8000" @click=${() => void startCall('8000')}>
+      <button
+        data-action="finesse.startCall"
+        data-target="8000"
+        @click=${() => void startCall('8000')}
+      >
         Start call to 8000 (survey)
       </button>
-      <button data-action="finesse.startCall" data-target="8001" @click=${() => void startCall('8001')}>
+      <button
+        data-action="finesse.startCall"
+        data-target="8001"
+        @click=${() => void startCall('8001')}
+      >
         Start call to 8001 (no survey)
       </button>
-      <button data-action="finesse.endCall" ?disabled=${!call || call.ended} @click=${() => void endCall()}>End call</button>
+      <button
+        data-action="finesse.endCall"
+        ?disabled=${!call || call.ended}
+        @click=${() => void endCall()}
+      >
+        End call
+      </button>
       <label class="inline"
         >Survey mode
         <select
@@ -478,15 +593,17 @@ function timelineCard() {
   return html`<section class="card timeline" aria-labelledby="timeline-title">
     <div class="card-head">
       <h2 id="timeline-title">Connection timeline</h2>
-      <span class="hint">state of each gadget over time; markers: relocations with the gap in ms</span>
+      <span class="hint"
+        >state of each gadget over time; markers: relocations with the gap in ms</span
+      >
     </div>
     ${timeline.render()}
     <div class="activity">
       <h3>Activity</h3>
       <ol data-testid="activity">
-        ${state.activity.slice(0, 8).map(
-          (a) => html`<li data-kind=${a.kind}><time>${seconds(a.t)}</time> ${a.text}</li>`,
-        )}
+        ${state.activity
+          .slice(0, 8)
+          .map((a) => html`<li data-kind=${a.kind}><time>${seconds(a.t)}</time> ${a.text}</li>`)}
       </ol>
     </div>
   </section>`;
@@ -494,11 +611,16 @@ function timelineCard() {
 
 function view() {
   if (state.bootError) {
-    return html`${header()}<main class="boot"><p class="error-text">Could not start: ${state.bootError}</p></main>`;
+    return html`${header()}
+      <main class="boot"><p class="error-text">Could not start: ${state.bootError}</p></main>`;
   }
-  if (!state.backend) return html`${header()}<main class="boot"><p>Starting the back end…</p></main>`;
+  if (!state.backend)
+    return html`${header()}
+      <main class="boot"><p>Starting the back end…</p></main>`;
   return html`${header()}
-    <main class="grid">${gadgetsCard()} ${customerCard()} ${clusterCard()} ${timelineCard()}</main>`;
+    <main class="grid">
+      ${gadgetsCard()} ${customerCard()} ${clusterCard()} ${timelineCard()}
+    </main>`;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -519,7 +641,9 @@ function watchGadgets() {
         const d = e.detail;
         log(`${label}: ${d.from} → ${d.to} in ${Math.round(d.gapMs)} ms`, 'event');
       });
-      node.addEventListener('ag-error', (e) => log(`${label}: ${e.detail.code} ${e.detail.message}`, 'error'));
+      node.addEventListener('ag-error', (e) =>
+        log(`${label}: ${e.detail.code} ${e.detail.message}`, 'error'),
+      );
     }
   }
 }
@@ -545,9 +669,15 @@ function onBackendEvent(e: BackendEvent) {
   };
   const entry = label[e.type];
   if (entry) timeline.mark(entry[0], entry[1]);
-  if (e.type === 'survey-status') log(`survey ${s('requestId')}: ${s('status')}${e['score'] !== undefined ? ` (score ${s('score')})` : ''}`, 'event');
-  if (e.type === 'finesse-transfer') log(`Finesse: call ${s('dialogId')} transferred to ${s('to')}`, 'event');
-  if (e.type === 'chat-restored' && e['interactionId'] === state.chat?.interactionId) log(`back end: session restored on ${s('to')}`, 'event');
+  if (e.type === 'survey-status')
+    log(
+      `survey ${s('requestId')}: ${s('status')}${e['score'] !== undefined ? ` (score ${s('score')})` : ''}`,
+      'event',
+    );
+  if (e.type === 'finesse-transfer')
+    log(`Finesse: call ${s('dialogId')} transferred to ${s('to')}`, 'event');
+  if (e.type === 'chat-restored' && e['interactionId'] === state.chat?.interactionId)
+    log(`back end: session restored on ${s('to')}`, 'event');
 }
 
 async function boot() {
@@ -558,8 +688,12 @@ async function boot() {
   // Only now: the elements pull in socket.io-client.
   // A glob rather than two imports: the demo shows whichever elements this checkout has.
   const defines = import.meta.glob('../../src/define/*.ts');
-  const load = (name: string) => defines[`../../src/define/${name}.ts`]?.() ?? Promise.reject(new Error(`no ${name}`));
-  const [chatMod, surveyMod] = await Promise.allSettled([load('chat-panel'), load('survey-transfer')]);
+  const load = (name: string) =>
+    defines[`../../src/define/${name}.ts`]?.() ?? Promise.reject(new Error(`no ${name}`));
+  const [chatMod, surveyMod] = await Promise.allSettled([
+    load('chat-panel'),
+    load('survey-transfer'),
+  ]);
   if (chatMod.status === 'rejected') state.missing.push('chat');
   if (surveyMod.status === 'rejected') state.missing.push('survey');
   backend.onEvent?.(onBackendEvent);

@@ -15,7 +15,12 @@ const mock = (await startMockBackend()) as unknown as PlainMock;
 
 const chat = await mock.interactions.startChat({ customerName: 'Dana Whitfield' });
 const panel = document.getElementById('chat')!;
-panel.setAttribute('allowed-origins', Object.values(mock.urls.chat).map((u) => new URL(u).origin).join(' '));
+panel.setAttribute(
+  'allowed-origins',
+  Object.values(mock.urls.chat)
+    .map((u) => new URL(u).origin)
+    .join(' '),
+);
 (panel as HTMLElement & { token?: string }).token = 'demo-agent-token';
 panel.setAttribute('interaction-id', chat.interactionId);
 await mock.customer.send(chat.interactionId, 'Hello, is anyone there?');

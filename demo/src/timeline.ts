@@ -56,7 +56,13 @@ export class Timeline {
       const d = (e as HTMLElementEventMap['ag-connection-change']).detail;
       const now = performance.now();
       const last = lane.segments.at(-1);
-      if (last && last.state === d.state && last.endpoint === d.endpoint && last.reason === d.reason) return;
+      if (
+        last &&
+        last.state === d.state &&
+        last.endpoint === d.endpoint &&
+        last.reason === d.reason
+      )
+        return;
       if (last) last.t1 = now;
       lane.segments.push({ t0: now, state: d.state, reason: d.reason, endpoint: d.endpoint });
     };
@@ -112,7 +118,8 @@ export class Timeline {
       });
     const ticks: number[] = [];
     const step = span > 40_000 ? 10_000 : 5_000;
-    for (let s = Math.ceil((t0 - this.started) / step) * step; s <= now - this.started; s += step) ticks.push(s);
+    for (let s = Math.ceil((t0 - this.started) / step) * step; s <= now - this.started; s += step)
+      ticks.push(s);
 
     return html`<svg
         class="timeline-chart"
@@ -121,7 +128,9 @@ export class Timeline {
         aria-label="Connection state of each gadget over the last ${Math.round(span / 1000)} seconds"
       >
         ${ticks.map(
-          (s) => svg`<line class="tick" x1=${x(this.started + s)} x2=${x(this.started + s)} y1=${top} y2=${height - 20} />
+          (
+            s,
+          ) => svg`<line class="tick" x1=${x(this.started + s)} x2=${x(this.started + s)} y1=${top} y2=${height - 20} />
             <text class="tick-label" x=${x(this.started + s)} y=${height - 6} text-anchor="middle">${s / 1000}s</text>`,
         )}
         <text class="lane-label" x="0" y=${8 + marksH / 2}>back end</text>

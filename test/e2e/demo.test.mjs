@@ -31,7 +31,9 @@ function transcripts() {
   const panel = document.getElementById('chat-panel');
   const mock = window.agentGadgetsMock;
   const server = mock.chat.transcript(window.agentGadgetsDemo.chat.interactionId);
-  const rendered = [...panel.shadowRoot.querySelectorAll('[part="message"]')].map((li) => li.dataset.id);
+  const rendered = [...panel.shadowRoot.querySelectorAll('[part="message"]')].map(
+    (li) => li.dataset.id,
+  );
   return { panel: panel.messages.map((m) => m.id), server: server.map((m) => m.id), rendered };
 }
 
@@ -39,7 +41,9 @@ test('the demo desktop survives killing the active chat instance and the primary
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   const errors = collectErrors(page);
   await page.goto(`${demo.url}/?theme=light`);
-  await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, { timeout: 20000 });
+  await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, {
+    timeout: 20000,
+  });
   await page.waitForFunction(
     () =>
       document.getElementById('chat-panel')?.connectionState === 'connected' &&
@@ -66,7 +70,10 @@ test('the demo desktop survives killing the active chat instance and the primary
     killedChat,
     { timeout: 10000 },
   );
-  assert.equal(await page.locator(`.tile[data-instance="${killedChat}"]`).getAttribute('data-status'), 'dead');
+  assert.equal(
+    await page.locator(`.tile[data-instance="${killedChat}"]`).getAttribute('data-status'),
+    'dead',
+  );
 
   // Both sides keep talking after the move.
   await page.locator('#customer-input').fill('Still there?');
@@ -85,7 +92,9 @@ test('the demo desktop survives killing the active chat instance and the primary
   // Transcript intact: the panel shows exactly the server's transcript, in order, once each.
   await page.waitForFunction(() => {
     const panel = document.getElementById('chat-panel');
-    const server = window.agentGadgetsMock.chat.transcript(window.agentGadgetsDemo.chat.interactionId);
+    const server = window.agentGadgetsMock.chat.transcript(
+      window.agentGadgetsDemo.chat.interactionId,
+    );
     return panel.messages.length === server.length;
   });
   const t = await page.evaluate(transcripts);
@@ -93,20 +102,29 @@ test('the demo desktop survives killing the active chat instance and the primary
   assert.deepEqual(t.rendered, t.server);
 
   // Kill the primary PCS node from its tile; the survey gadget follows the standby's takeover.
-  const killedNode = await page.locator('.tile[data-node][data-role="primary"]').getAttribute('data-node');
+  const killedNode = await page
+    .locator('.tile[data-node][data-role="primary"]')
+    .getAttribute('data-node');
   assert.ok(killedNode);
   await page.locator(`button[data-action="pcs.kill"][data-target="${killedNode}"]`).click();
   await page.waitForFunction(
     (killed) => {
       const survey = document.getElementById('survey');
-      return survey.connectionState === 'connected' && survey.endpoint && survey.endpoint !== killed;
+      return (
+        survey.connectionState === 'connected' && survey.endpoint && survey.endpoint !== killed
+      );
     },
     killedNode,
     { timeout: 15000 },
   );
   // ...and still works there: the transfer reaches the (fake) Finesse.
-  await page.locator('ag-survey-transfer button', { hasText: /transfer/i }).first().click();
-  await page.waitForFunction(() => window.agentGadgetsMock.finesse.transfers().length === 1, null, { timeout: 10000 });
+  await page
+    .locator('ag-survey-transfer button', { hasText: /transfer/i })
+    .first()
+    .click();
+  await page.waitForFunction(() => window.agentGadgetsMock.finesse.transfers().length === 1, null, {
+    timeout: 10000,
+  });
   const [transfer] = await page.evaluate(() => window.agentGadgetsMock.finesse.transfers());
   assert.equal(transfer.to, '9100');
 
@@ -117,7 +135,10 @@ test('the demo desktop survives killing the active chat instance and the primary
     markers.some((m) => m.startsWith(`${killedChat} →`) && / \d+ ms$/.test(m)),
     `a relocation marker for ${killedChat}: ${markers.join(' | ')}`,
   );
-  assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
+  assert.deepEqual(
+    errors.filter((e) => e.startsWith('pageerror')),
+    [],
+  );
   await page.close();
 });
 
@@ -127,7 +148,8 @@ function recordRequests(page) {
   page.on('request', (r) => urls.push(new URL(r.url()).pathname));
   return {
     urls,
-    elementSources: () => urls.filter((u) => /^\/(@fs\/.*\/)?src\/(chat|survey|core|define|hosts)\//.test(u)),
+    elementSources: () =>
+      urls.filter((u) => /^\/(@fs\/.*\/)?src\/(chat|survey|core|define|hosts)\//.test(u)),
   };
 }
 
@@ -139,7 +161,9 @@ test('Finesse preview: both gadget XML specs load their built bundle and work on
   const errors = collectErrors(page);
   const requests = recordRequests(page);
   await page.goto(`${demo.url}/finesse-preview.html`);
-  await page.waitForFunction(() => window.agentGadgetsPreview?.ready === true, null, { timeout: 20000 });
+  await page.waitForFunction(() => window.agentGadgetsPreview?.ready === true, null, {
+    timeout: 20000,
+  });
   const specs = await page.evaluate(() => window.agentGadgetsPreview.specs);
   assert.deepEqual(specs, ['AgentGadgetsChat.xml', 'AgentGadgetsSurvey.xml']);
   for (const name of ['ag-chat-panel', 'ag-survey-transfer']) {
@@ -148,10 +172,18 @@ test('Finesse preview: both gadget XML specs load their built bundle and work on
       `${name}.js loaded relative to the XML`,
     );
   }
-  await page.waitForFunction(connected('[data-gadget="AgentGadgetsChat.xml"] ag-chat-panel'), null, { timeout: 10000 });
-  await page.waitForFunction(connected('[data-gadget="AgentGadgetsSurvey.xml"] ag-survey-transfer'), null, {
-    timeout: 10000,
-  });
+  await page.waitForFunction(
+    connected('[data-gadget="AgentGadgetsChat.xml"] ag-chat-panel'),
+    null,
+    { timeout: 10000 },
+  );
+  await page.waitForFunction(
+    connected('[data-gadget="AgentGadgetsSurvey.xml"] ag-survey-transfer'),
+    null,
+    {
+      timeout: 10000,
+    },
+  );
 
   // Chat: a customer line arrives, the agent answers from the gadget's composer.
   await page.locator('button[data-action="customer.send"]').click();
@@ -161,20 +193,30 @@ test('Finesse preview: both gadget XML specs load their built bundle and work on
   await page.waitForFunction(
     () => {
       const id = window.agentGadgetsPreview.chatId;
-      return window.agentGadgetsMock.chat.transcript(id).some((m) => m.text === 'Hello from the Finesse gadget');
+      return window.agentGadgetsMock.chat
+        .transcript(id)
+        .some((m) => m.text === 'Hello from the Finesse gadget');
     },
     null,
     { timeout: 10000 },
   );
 
   // Survey: the gadget picked up the call from finesse.js and transfers it to the survey DN.
-  await page.locator('ag-survey-transfer button', { hasText: /transfer/i }).first().click();
-  await page.waitForFunction(() => window.agentGadgetsMock.finesse.transfers().length === 1, null, { timeout: 10000 });
+  await page
+    .locator('ag-survey-transfer button', { hasText: /transfer/i })
+    .first()
+    .click();
+  await page.waitForFunction(() => window.agentGadgetsMock.finesse.transfers().length === 1, null, {
+    timeout: 10000,
+  });
   const [transfer] = await page.evaluate(() => window.agentGadgetsMock.finesse.transfers());
   assert.equal(transfer.to, '9100');
 
   assert.deepEqual(requests.elementSources(), [], 'the elements come from the built bundles only');
-  assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
+  assert.deepEqual(
+    errors.filter((e) => e.startsWith('pageerror')),
+    [],
+  );
   await page.close();
 });
 
@@ -183,24 +225,33 @@ test('plain HTML page: two script tags, both gadgets render and work', async () 
   const errors = collectErrors(page);
   const requests = recordRequests(page);
   await page.goto(`${demo.url}/plain.html`);
-  await page.waitForFunction(() => window.agentGadgetsPlain?.ready === true, null, { timeout: 20000 });
+  await page.waitForFunction(() => window.agentGadgetsPlain?.ready === true, null, {
+    timeout: 20000,
+  });
   await page.waitForFunction(connected('#chat'), null, { timeout: 10000 });
   await page.waitForFunction(connected('#survey'), null, { timeout: 15000 });
-  await page.locator('#chat [part="message"]', { hasText: 'Hello, is anyone there?' }).waitFor({ timeout: 10000 });
+  await page
+    .locator('#chat [part="message"]', { hasText: 'Hello, is anyone there?' })
+    .waitFor({ timeout: 10000 });
 
   await page.locator('#chat textarea').fill('Hi, this is Alex.');
   await page.locator('#chat [part="send-button"]').click();
   await page.waitForFunction(
     () => {
       const id = window.agentGadgetsPlain.chat.interactionId;
-      return window.agentGadgetsMock.chat.transcript(id).some((m) => m.text === 'Hi, this is Alex.');
+      return window.agentGadgetsMock.chat
+        .transcript(id)
+        .some((m) => m.text === 'Hi, this is Alex.');
     },
     null,
     { timeout: 10000 },
   );
 
   // No telephony on a plain page: the survey request reaches PCS; the transfer is the desktop's.
-  await page.locator('#survey button', { hasText: /transfer/i }).first().click();
+  await page
+    .locator('#survey button', { hasText: /transfer/i })
+    .first()
+    .click();
   await page.waitForFunction(
     () => window.agentGadgetsMock.pcs.requests().some((r) => r.dialogId === 'plain-1001'),
     null,
@@ -210,7 +261,10 @@ test('plain HTML page: two script tags, both gadgets render and work', async () 
   assert.ok(requests.urls.includes('/bundles/ag-chat-panel.js'));
   assert.ok(requests.urls.includes('/bundles/ag-survey-transfer.js'));
   assert.deepEqual(requests.elementSources(), [], 'the elements come from the built bundles only');
-  assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
+  assert.deepEqual(
+    errors.filter((e) => e.startsWith('pageerror')),
+    [],
+  );
   await page.close();
 });
 
@@ -218,13 +272,21 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
   const { fork } = await import('node:child_process');
   const { join } = await import('node:path');
   const { root } = await import('./support.mjs');
-  const cluster = fork(join(root, 'cluster/main.mjs'), ['--ipc'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const cluster = fork(join(root, 'cluster/main.mjs'), ['--ipc'], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   t.after(() => cluster.kill('SIGTERM'));
   const info = await new Promise((resolve, reject) => {
     cluster.once('message', resolve);
     cluster.once('exit', (code) => reject(new Error(`cluster exited (${code})`)));
   });
-  const config = { backend: 'cluster', controlUrl: info.controlUrl, interactions: info.urls.interactions, chat: info.urls.chat, pcs: info.urls.pcs };
+  const config = {
+    backend: 'cluster',
+    controlUrl: info.controlUrl,
+    interactions: info.urls.interactions,
+    chat: info.urls.chat,
+    pcs: info.urls.pcs,
+  };
   const clusterDemo = await startDemoServer({ AG_CLUSTER_CONFIG: JSON.stringify(config) });
   t.after(() => clusterDemo.server.close());
 
@@ -232,7 +294,9 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
   t.after(() => page.close());
   const errors = collectErrors(page);
   await page.goto(`${clusterDemo.url}/`);
-  await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, { timeout: 20000 });
+  await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, {
+    timeout: 20000,
+  });
   assert.equal(await page.locator('.backend-badge').getAttribute('data-kind'), 'cluster');
   await page.waitForFunction(
     () =>
@@ -243,9 +307,15 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
   );
   await page.locator('#customer-input').fill('Hello from a real process');
   await page.locator('.composer button[type="submit"]').click();
-  await page.waitForFunction(() => document.getElementById('chat-panel').messages.some((m) => m.text === 'Hello from a real process'));
+  await page.waitForFunction(() =>
+    document
+      .getElementById('chat-panel')
+      .messages.some((m) => m.text === 'Hello from a real process'),
+  );
 
-  const killedChat = await page.locator('.tile[data-instance][data-active]').getAttribute('data-instance');
+  const killedChat = await page
+    .locator('.tile[data-instance][data-active]')
+    .getAttribute('data-instance');
   const pid = info.pids[killedChat];
   await page.locator(`button[data-action="chat.kill"][data-target="${killedChat}"]`).click();
   await page.waitForFunction(
@@ -263,7 +333,10 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
   await page.waitForFunction(
     async () => {
       const id = window.agentGadgetsDemo.chat.interactionId;
-      const res = await fetch('/__ag/control/chat/transcript', { method: 'POST', body: JSON.stringify({ interactionId: id }) });
+      const res = await fetch('/__ag/control/chat/transcript', {
+        method: 'POST',
+        body: JSON.stringify({ interactionId: id }),
+      });
       const server = (await res.json()).result.map((m) => m.id);
       const panel = document.getElementById('chat-panel').messages.map((m) => m.id);
       return server.length >= 2 && JSON.stringify(server) === JSON.stringify(panel);
@@ -271,5 +344,8 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
     null,
     { timeout: 10000, polling: 250 },
   );
-  assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
+  assert.deepEqual(
+    errors.filter((e) => e.startsWith('pageerror')),
+    [],
+  );
 });

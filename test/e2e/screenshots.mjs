@@ -11,11 +11,20 @@ const demo = await startDemoServer();
 const browser = await launchBrowser();
 
 async function desktop(theme) {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({
+    viewport: { width: 1440, height: 1000 },
+    deviceScaleFactor: 1,
+  });
   await page.goto(`${demo.url}/?theme=${theme}`);
-  await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, { timeout: 20000 });
-  await page.waitForFunction(() => document.getElementById('chat-panel')?.connectionState === 'connected');
-  await page.locator('ag-chat-panel textarea').fill('Hi Dana, I am sorry about that. Let me look up order #48213.');
+  await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, {
+    timeout: 20000,
+  });
+  await page.waitForFunction(
+    () => document.getElementById('chat-panel')?.connectionState === 'connected',
+  );
+  await page
+    .locator('ag-chat-panel textarea')
+    .fill('Hi Dana, I am sorry about that. Let me look up order #48213.');
   await page.locator('ag-chat-panel [part="send-button"]').click();
   await page.waitForTimeout(6500); // the simulated customer answers
   return page;
@@ -52,7 +61,9 @@ await dark.close();
 
 const preview = await browser.newPage({ viewport: { width: 1440, height: 760 } });
 await preview.goto(`${demo.url}/finesse-preview.html`);
-await preview.waitForFunction(() => window.agentGadgetsPreview?.ready === true, null, { timeout: 20000 });
+await preview.waitForFunction(() => window.agentGadgetsPreview?.ready === true, null, {
+  timeout: 20000,
+});
 await preview.locator('button[data-action="customer.send"]').click();
 await preview.waitForTimeout(1500);
 await preview.screenshot({ path: join(out, 'finesse-preview.png') });

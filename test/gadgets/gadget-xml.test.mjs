@@ -14,11 +14,15 @@ const UPLOAD_PATH = '/3rdpartygadget/files/agent-gadgets/';
 
 const read = (f) => readFileSync(f, 'utf8');
 const isSpec = (xml) => /<Module[\s>]/.test(xml);
-const specFiles = readdirSync(gadgetsDir).filter((f) => f.endsWith('.xml') && isSpec(read(join(gadgetsDir, f))));
+const specFiles = readdirSync(gadgetsDir).filter(
+  (f) => f.endsWith('.xml') && isSpec(read(join(gadgetsDir, f))),
+);
 
 /** Attributes of one tag, e.g. `<script type="module" src="x">` -> { type, src }. */
 function attrs(tag) {
-  return Object.fromEntries([...tag.matchAll(/([\w:-]+)\s*=\s*"([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  return Object.fromEntries(
+    [...tag.matchAll(/([\w:-]+)\s*=\s*"([^"]*)"/g)].map((m) => [m[1], m[2]]),
+  );
 }
 
 /**
@@ -35,16 +39,23 @@ function assertBalanced(xml, file) {
     const [, closing, name, , selfClosing] = m;
     if (selfClosing) continue;
     if (!closing) stack.push(name);
-    else assert.equal(stack.pop(), name, `${file}: </${name}> closes <${stack.at(-1) ?? 'nothing'}>`);
+    else
+      assert.equal(stack.pop(), name, `${file}: </${name}> closes <${stack.at(-1) ?? 'nothing'}>`);
   }
   assert.deepEqual(stack, [], `${file}: unclosed elements`);
-  assert.doesNotMatch(stripped, /&(?!amp;|lt;|gt;|quot;|apos;|#\d+;|#x[0-9a-f]+;)/i, `${file}: bare & outside CDATA`);
+  assert.doesNotMatch(
+    stripped,
+    /&(?!amp;|lt;|gt;|quot;|apos;|#\d+;|#x[0-9a-f]+;)/i,
+    `${file}: bare & outside CDATA`,
+  );
 }
 
 function parseSpec(file) {
   const xml = read(join(gadgetsDir, file));
   const modulePrefs = /<ModulePrefs\b([^>]*)>/.exec(xml);
-  const contents = [...xml.matchAll(/<Content\b([^>]*)>\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*<\/Content>/g)];
+  const contents = [
+    ...xml.matchAll(/<Content\b([^>]*)>\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*<\/Content>/g),
+  ];
   const html = contents.find((c) => (attrs(c[1]).type ?? 'html') === 'html')?.[2] ?? '';
   return {
     xml,
@@ -52,19 +63,23 @@ function parseSpec(file) {
     features: [...xml.matchAll(/<Require\b([^>]*?)\/?>/g)].map((m) => attrs(m[1]).feature),
     userPrefs: [...xml.matchAll(/<UserPref\b([^>]*?)\/?>/g)].map((m) => attrs(m[1])),
     html,
-    scripts: [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].map((m) => ({ ...attrs(m[1]), body: m[2] })),
+    scripts: [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].map((m) => ({
+      ...attrs(m[1]),
+      body: m[2],
+    })),
   };
 }
 
-const finesseScript = (src) => /^(__UP_scheme__:\/\/__UP_host__:__UP_hostPort__)?\/desktop\/assets\/js\//.test(src);
+const finesseScript = (src) =>
+  /^(__UP_scheme__:\/\/__UP_host__:__UP_hostPort__)?\/desktop\/assets\/js\//.test(src);
 
 before(() => ensureBuilt());
 
 test('there are gadget specs for both elements', () => {
-  assert.deepEqual(
-    specFiles.map((f) => parseSpec(f).html.match(/<(ag-[a-z-]+)/)?.[1]).sort(),
-    ['ag-chat-panel', 'ag-survey-transfer'],
-  );
+  assert.deepEqual(specFiles.map((f) => parseSpec(f).html.match(/<(ag-[a-z-]+)/)?.[1]).sort(), [
+    'ag-chat-panel',
+    'ag-survey-transfer',
+  ]);
 });
 
 for (const file of specFiles) {
@@ -79,7 +94,13 @@ for (const file of specFiles) {
     });
 
     test('requires the features Finesse gadgets need', () => {
-      for (const feature of ['settitle', 'dynamic-height', 'pubsub-2', 'setprefs', 'loadingindicator']) {
+      for (const feature of [
+        'settitle',
+        'dynamic-height',
+        'pubsub-2',
+        'setprefs',
+        'loadingindicator',
+      ]) {
         assert.ok(spec.features.includes(feature), `<Require feature="${feature}"/>`);
       }
     });
@@ -99,7 +120,8 @@ for (const file of specFiles) {
 
     test('declares every __UP_*__ preference it uses, and no credentials in it', () => {
       const declared = new Set(spec.userPrefs.map((p) => p.name));
-      for (const [, name] of spec.xml.matchAll(/__UP_([\w.-]+)__/g)) assert.ok(declared.has(name), `UserPref ${name}`);
+      for (const [, name] of spec.xml.matchAll(/__UP_([\w.-]+)__/g))
+        assert.ok(declared.has(name), `UserPref ${name}`);
       assert.doesNotMatch(spec.xml, /[?&](token|access_token|password)=/i);
     });
 
@@ -107,14 +129,25 @@ for (const file of specFiles) {
       const ours = spec.scripts.filter((s) => s.src && !finesseScript(s.src));
       assert.ok(ours.length > 0);
       for (const s of ours) {
-        assert.ok(!/^([a-z]+:)?\/\//i.test(s.src), `${s.src} is relative (served from whichever Finesse side is live)`);
+        assert.ok(
+          !/^([a-z]+:)?\/\//i.test(s.src),
+          `${s.src} is relative (served from whichever Finesse side is live)`,
+        );
         assert.equal(s.type, 'module', `${s.src} is loaded as an ES module`);
         const built = join(uploadDir, posix.normalize(s.src));
         assert.ok(existsSync(built), `${s.src} exists in dist/gadgets/agent-gadgets/`);
         const code = read(built);
-        assert.doesNotMatch(code, /^\s*import\s|\bimport\s*["']|from\s*["'](lit|rxjs|socket\.io-client)/m, `${s.src} is self-contained`);
+        assert.doesNotMatch(
+          code,
+          /^\s*import\s|\bimport\s*["']|from\s*["'](lit|rxjs|socket\.io-client)/m,
+          `${s.src} is self-contained`,
+        );
         const tag = spec.html.match(/<(ag-[a-z-]+)/)?.[1];
-        assert.match(code, new RegExp(`customElements\\.define\\(["'\`]${tag}["'\`]`), `${s.src} defines <${tag}>`);
+        assert.match(
+          code,
+          new RegExp(`customElements\\.define\\(["'\`]${tag}["'\`]`),
+          `${s.src} defines <${tag}>`,
+        );
       }
       assert.equal(read(join(uploadDir, file)), spec.xml, 'the upload folder has this spec as is');
     });
@@ -122,7 +155,9 @@ for (const file of specFiles) {
 }
 
 test('the desktop layout snippet references uploaded specs only', () => {
-  const layouts = readdirSync(gadgetsDir).filter((f) => f.endsWith('.xml') && !isSpec(read(join(gadgetsDir, f))));
+  const layouts = readdirSync(gadgetsDir).filter(
+    (f) => f.endsWith('.xml') && !isSpec(read(join(gadgetsDir, f))),
+  );
   for (const f of layouts) {
     const xml = read(join(gadgetsDir, f));
     assertBalanced(xml, f);
