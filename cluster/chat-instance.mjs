@@ -13,6 +13,7 @@ import {
   argValue,
   childProcessGuards,
   handler,
+  listenAndReport,
   joinRoom,
   newId,
   parse,
@@ -255,6 +256,4 @@ serve(process, {
   stats: () => ({ connections: io.engine.clientsCount }),
 });
 
-http.listen(Number(argValue('port', '0')), '127.0.0.1', () => {
-  process.send?.({ type: 'ready', port: http.address().port });
-});
+listenAndReport(http, ME);

@@ -10,9 +10,9 @@ import { loadProtocol } from './lib/protocol.mjs';
 import {
   answerUnknownEvents,
   applyCors,
-  argValue,
   childProcessGuards,
   handler,
+  listenAndReport,
   joinRoom,
   newId,
   parse,
@@ -171,6 +171,4 @@ serve(process, {
   stats: () => ({ connections: io.engine.clientsCount }),
 });
 
-http.listen(Number(argValue('port', '0')), '127.0.0.1', () => {
-  process.send?.({ type: 'ready', port: http.address().port });
-});
+listenAndReport(http, 'interactions');

@@ -491,6 +491,17 @@ function report() {
   };
 }
 
+/** Listens, or rejects (EADDRINUSE with --base-port) so start-up fails cleanly. */
+function listen(server, p) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(p, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 function shutdown(code = 0) {
   if (shuttingDown) return;
   shuttingDown = true;
@@ -524,9 +535,9 @@ try {
   await Promise.all([interactions, ...chats, ...pcsNodes].map(spawn));
   if (opts.vip) {
     vip = createVip(primaryPort);
-    await new Promise((r) => vip.listen(port(2), '127.0.0.1', r));
+    await listen(vip, port(2));
   }
-  await new Promise((r) => control.listen(port(0), '127.0.0.1', r));
+  await listen(control, port(0));
 } catch (e) {
   console.error('[cluster] failed to start:', e.message);
   shutdown(1);

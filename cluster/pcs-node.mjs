@@ -16,6 +16,7 @@ import {
   bearer,
   childProcessGuards,
   handler,
+  listenAndReport,
   joinRoom,
   newId,
   parse,
@@ -283,6 +284,4 @@ leaseTick.immediate(Date.now());
 setInterval(() => leaseTick.immediate(Date.now()), Math.max(50, Math.floor(leaseMs / 3)));
 setInterval(tick, Math.min(100, ivrStepMs));
 
-http.listen(Number(argValue('port', '0')), '127.0.0.1', () => {
-  process.send?.({ type: 'ready', port: http.address().port, ...status() });
-});
+listenAndReport(http, ME, status);

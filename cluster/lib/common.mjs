@@ -182,3 +182,17 @@ export function joinRoom(socket, name) {
   }
   socket.join(name);
 }
+
+/**
+ * Listens on 127.0.0.1 and reports `ready` (with `extra`) to the supervisor; a port that is
+ * taken ends the process at once, so the supervisor's start-up fails instead of waiting.
+ */
+export function listenAndReport(server, name, extra = () => ({})) {
+  server.once('error', (e) => {
+    console.error(`[${name}] cannot listen: ${e.message}`);
+    process.exit(1);
+  });
+  server.listen(Number(argValue('port', '0')), '127.0.0.1', () => {
+    process.send?.({ type: 'ready', port: server.address().port, ...extra() });
+  });
+}
