@@ -2,12 +2,13 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 /**
  * Tells the container (Finesse: gadgets.window.adjustHeight) whenever the element's height
- * changes, at most once per frame. Disconnecting the element stops observing.
+ * changes: after each render (layout is read synchronously, so this works in background tabs
+ * where animation frames are throttled) and on resizes that do not come from a render (the
+ * container got narrower and text wrapped). Disconnecting the element stops observing.
  */
 export class HeightController implements ReactiveController {
   private observer?: ResizeObserver;
   private lastHeight = -1;
-  private frame = 0;
 
   constructor(
     private readonly element: ReactiveControllerHost & HTMLElement,
@@ -18,20 +19,25 @@ export class HeightController implements ReactiveController {
 
   hostConnected(): void {
     if (typeof ResizeObserver === 'undefined') return;
-    this.observer = new ResizeObserver((entries) => {
-      const height = Math.round(entries[entries.length - 1]?.borderBoxSize?.[0]?.blockSize ?? this.element.offsetHeight);
-      if (height === this.lastHeight) return;
-      this.lastHeight = height;
-      cancelAnimationFrame(this.frame);
-      this.frame = requestAnimationFrame(() => this.adjust());
-    });
+    this.observer = new ResizeObserver(() => this.check());
     this.observer.observe(this.element);
+  }
+
+  hostUpdated(): void {
+    this.check();
   }
 
   hostDisconnected(): void {
     this.observer?.disconnect();
     this.observer = undefined;
-    cancelAnimationFrame(this.frame);
     this.lastHeight = -1;
+  }
+
+  private check(): void {
+    if (!this.element.isConnected) return;
+    const height = Math.round(this.element.getBoundingClientRect().height);
+    if (height === this.lastHeight) return;
+    this.lastHeight = height;
+    this.adjust();
   }
 }
