@@ -393,11 +393,13 @@ function actionButton(
   target: string,
   onClick: () => void,
   kind = '',
+  disabled = false,
 ) {
   return html`<button
     class=${kind}
     data-action=${action}
     data-target=${target}
+    ?disabled=${disabled}
     @click=${onClick}
     aria-label="${label} ${target}"
   >
@@ -462,9 +464,16 @@ function clusterCard() {
                     i.id,
                     () => void chatVerb('unfreeze', i.id),
                   )
-                : actionButton('Freeze', 'chat.freeze', i.id, () => void chatVerb('freeze', i.id))
+                : actionButton(
+                    'Freeze',
+                    'chat.freeze',
+                    i.id,
+                    () => void chatVerb('freeze', i.id),
+                    '',
+                    !i.alive,
+                  )
             }
-            ${actionButton('Drain', 'chat.drain', i.id, () => void chatVerb('drain', i.id))}
+            ${actionButton('Drain', 'chat.drain', i.id, () => void chatVerb('drain', i.id), '', !i.alive || i.draining)}
           </div>
         </div>`;
       })}
@@ -523,7 +532,14 @@ function clusterCard() {
                     n.id,
                     () => void pcsVerb('unfreeze', n.id),
                   )
-                : actionButton('Freeze', 'pcs.freeze', n.id, () => void pcsVerb('freeze', n.id))
+                : actionButton(
+                    'Freeze',
+                    'pcs.freeze',
+                    n.id,
+                    () => void pcsVerb('freeze', n.id),
+                    '',
+                    !n.alive,
+                  )
             }
           </div>
         </div>`;
