@@ -111,6 +111,22 @@ describe('ag-survey-transfer bad input', () => {
     expect(mock.pcs.requests()[0]!.smsNumber).to.equal('+447700900123');
   });
 
+  it('PCS unreachable before any request: disabled with the reason, enabled again after revive', async () => {
+    mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    const el = await mount(mock, { mode: 'transfer' });
+    await ready(el);
+    const errors = collectErrors(el);
+    const ids = Object.keys(mock.urls.pcs);
+    ids.forEach((id) => mock.pcs.kill(id));
+    await waitUntil(() => text(el, 'reason') === 'PCS unreachable', 'unreachable reason', { timeout: 8000 });
+    expect(button(el).disabled).to.be.true;
+    expect(errors).to.include('pcs-unreachable');
+    expect(el.connectionState).to.equal('reconnecting');
+    ids.forEach((id) => mock.pcs.revive(id));
+    await ready(el);
+    expect(el.connectionState).to.equal('connected');
+  });
+
   it('no survey for the dialed number: disabled with the reason', async () => {
     mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8001' });
     const el = await mount(mock, { mode: 'transfer' });

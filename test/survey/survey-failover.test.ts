@@ -22,6 +22,8 @@ describe('ag-survey-transfer PCS failover', () => {
       const primary = primaryOf(m);
       expect(el.endpoint).to.equal(primary);
 
+      const changes: { state: string; reason?: string; endpoint?: string }[] = [];
+      el.addEventListener('ag-connection-change', (e) => changes.push(e.detail));
       // the moment PCS has answered, before the variables and the transfer: kill the primary
       el.addEventListener('ag-survey-requested', () => m.pcs.kill(primary), { once: true });
       const relocated = oneEvent(el, 'ag-relocated');
@@ -32,6 +34,8 @@ describe('ag-survey-transfer PCS failover', () => {
       expect(detail.from).to.equal(primary);
       expect(detail.to).to.not.equal(primary);
       expect(el.endpoint).to.equal(detail.to);
+      expect(changes.some((c) => c.state === 'reconnecting'), 'reconnecting reported').to.be.true;
+      expect(changes[changes.length - 1]).to.include({ state: 'connected', endpoint: detail.to });
 
       await waitUntil(() => el.surveyStatus === 'completed', 'survey completed after the failover', { timeout: 10000 });
       expect(text(el, 'status')).to.match(/^Survey completed, score \d+$/);
@@ -109,7 +113,7 @@ describe('ag-survey-transfer PCS failover', () => {
 
     ids.forEach((id) => m.pcs.revive(id));
     await waitUntil(() => el.surveyStatus === 'completed', 'completed after revive', { timeout: 12000 });
-    expect(text(el, 'connection')).to.match(/^PCS connected/);
+    await waitUntil(() => /^PCS connected/.test(text(el, 'connection')), 'connected again', { timeout: 8000 });
     expect(m.pcs.requests().filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`)).to.have.length(1);
   });
 });
