@@ -135,7 +135,10 @@ const agentIdOf = (socket) => {
   return typeof id === 'string' && id.length > 0 && id.length <= Limits.maxIdLength ? id : 'agent';
 };
 
-const reportStats = () => process.send?.({ type: 'stats', connections: io.engine.clientsCount });
+// Counted at the socket.io level: the namespace drops a socket before its 'disconnect' event,
+// whereas the engine's own count still includes a closing transport then.
+const connectionCount = () => io.of('/').sockets.size;
+const reportStats = () => process.send?.({ type: 'stats', connections: connectionCount() });
 
 const known = new Set(Object.values(E));
 io.on('connection', (socket) => {
@@ -253,7 +256,7 @@ serve(process, {
     io.disconnectSockets(true);
     return null;
   },
-  stats: () => ({ connections: io.engine.clientsCount }),
+  stats: () => ({ connections: connectionCount() }),
 });
 
 listenAndReport(http, ME);

@@ -168,7 +168,7 @@ serve(process, {
     io.to(room(interactionId)).emit(E.properties, payload);
     return null;
   },
-  stats: () => ({ connections: io.engine.clientsCount }),
+  stats: () => ({ connections: io.of('/').sockets.size }),
 });
 
 listenAndReport(http, 'interactions');

@@ -310,8 +310,20 @@ const verbs = {
       alive: p.alive,
       frozen: p.frozen,
     })),
-  'cluster.connections': () =>
-    [...procs.values()].reduce((n, p) => n + (p.alive ? p.connections : 0), 0),
+  /** Open sockets across the cluster (leak checks); a frozen process counts what it last said. */
+  'cluster.connections': async () => {
+    const counts = await Promise.all(
+      [...procs.values()].map(async (p) => {
+        if (!p.alive) return 0;
+        if (usable(p)) {
+          const stats = await call(p.child, 'stats', {}, 1000).catch(() => undefined);
+          if (stats) p.connections = stats.connections;
+        }
+        return p.connections;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  },
 
   'interactions.startChat': ({ customerName, instanceId } = {}) =>
     call(interactions.child, 'startChat', {

@@ -277,7 +277,7 @@ serve(process, {
     node.misbehave = mode === 'garbage' || mode === '5xx' ? mode : null;
     return null;
   },
-  stats: () => ({ connections: io.engine.clientsCount }),
+  stats: () => ({ connections: io.of('/').sockets.size }),
 });
 
 leaseTick.immediate(Date.now());

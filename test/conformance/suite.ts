@@ -477,6 +477,25 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         ).to.include({ draining: false });
       });
 
+      it('chat.instances counts open connections (for leak checks)', async () => {
+        const { instanceId } = await backend.control.interactions.startChat();
+        const url = backend.urls.chat[instanceId]!;
+        const count = async () =>
+          (await backend.control.chat.instances()).find((i) => i.id === instanceId)!.connections;
+        // Nothing else talks to this back end: once earlier tests' sockets are gone, zero.
+        await waitUntil(async () => (await count()) === 0, 'earlier sockets closed', {
+          timeout: 4000,
+        });
+        const a = await connect(url);
+        const b = await connect(url);
+        await waitUntil(async () => (await count()) === 2, 'two connections', {
+          timeout: 4000,
+        });
+        a.disconnect();
+        b.disconnect();
+        await waitUntil(async () => (await count()) === 0, 'closed again', { timeout: 4000 });
+      });
+
       it('emitRaw delivers a payload verbatim, for client robustness tests', async () => {
         const { interactionId } = await backend.control.interactions.startChat();
         const watcher = await connect(backend.urls.interactions);
