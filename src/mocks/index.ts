@@ -15,19 +15,19 @@
  * socket.io clients of the mock must use `transports: ['websocket']`.
  */
 import { setupWorker } from 'msw/browser';
-import { http, ws, type AnyHandler } from 'msw';
+import type { AnyHandler } from 'msw';
 import { Observable, Subject } from 'rxjs';
-import { Props, type ChatMessage, type Properties, type Survey } from '../protocol/wire.js';
+import type { ChatMessage, Properties, Survey } from '../protocol/wire.js';
 import { ChatCluster, type ChatInstanceInfo } from './chat-cluster.js';
 import { defaultValidToken } from './common.js';
 import type { SioEndpoint } from './endpoint.js';
 import type { MockEvent } from './events.js';
-import { installFakeFinesse, type FakeFinesse } from './finesse/fake-finesse.js';
 import { InteractionServer } from './interaction-server.js';
 import { PcsCluster, seededSurveys, type Misbehaviour, type PcsNodeInfo, type SurveyRequestRecord } from './pcs-cluster.js';
+import { httpHandlers, socketIoHandlers, untilControlledBySharedWorker, withHandledWorkerUpdates } from './msw-glue.js';
 import { pinWebSocket, unpinWebSocket } from './pin-websocket.js';
-import type { RawClientConnection } from './sio-server.js';
 import { Timers } from './timers.js';
+import { VoiceCalls } from './voice.js';
 
 export type { MockEvent, MockEventType } from './events.js';
 export type { ChatInstanceInfo } from './chat-cluster.js';
@@ -170,8 +170,7 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
     events,
   });
 
-  /** dialogId -> the voice interaction created for it by finesse.startCall */
-  const voiceByDialog = new Map<string, string>();
+  const voice = new VoiceCalls(interactions);
   const pcs = new PcsCluster({
     timers,
     validToken,
@@ -179,49 +178,9 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
     ivrStepMs: options.ivrStepMs ?? 200,
     sharedStore: options.pcsSharedStore ?? true,
     events,
-    // The voice interaction carries the survey's progress, for standalone hosts that watch it.
-    onRequestChange: (r) => {
-      const interactionId = voiceByDialog.get(r.dialogId);
-      if (!interactionId) return;
-      try {
-        interactions.setProperties(interactionId, { [Props.surveyRequestId]: r.requestId, [Props.surveyStatus]: r.status });
-      } catch {
-        /* the interaction is gone */
-      }
-    },
+    onRequestChange: (r) => voice.surveyChanged(r),
   });
-
-  // ---- fake Finesse and the mock IVR -----------------------------------------------------------
-  const transferredToIvr = new Set<string>();
-  const surveyDns = new Set(seededSurveys.map((x) => x.surveyDn));
-  let fake: FakeFinesse | undefined;
-  if (options.finesse) {
-    const fo = typeof options.finesse === 'object' ? options.finesse : {};
-    fake = installFakeFinesse(fo, {
-      onDialog: (d) => {
-        const interactionId = voiceByDialog.get(d.dialogId);
-        if (interactionId && interactions.has(interactionId)) {
-          const current = interactions.get(interactionId).properties[Props.voiceState];
-          if (current !== d.state) interactions.setProperties(interactionId, { [Props.voiceState]: d.state });
-        }
-        // Hang-up on a marked call: the main script routes the caller to the survey (CVP 11+).
-        if (d.state === 'DROPPED' && d.callVariables['user.microapp.isPostCallSurvey'] === 'y' && !transferredToIvr.has(d.dialogId)) {
-          const named = d.callVariables['user.pcs.requestId'];
-          for (const requestId of named ? [named] : pcs.requestsForDialog(d.dialogId)) pcs.ivrReached(requestId, 'armed');
-        }
-      },
-      onTransfer: (t) => {
-        if (!surveyDns.has(t.to)) return;
-        transferredToIvr.add(t.dialogId);
-        const named = t.callVariables['user.pcs.requestId'];
-        for (const requestId of named ? [named] : pcs.requestsForDialog(t.dialogId)) pcs.ivrReached(requestId, 'transferred');
-      },
-    });
-  }
-  const requireFinesse = (): FakeFinesse => {
-    if (!fake) throw new Error('agent-gadgets/mocks: start the mock with { finesse: true } to use the fake Finesse');
-    return fake;
-  };
+  if (options.finesse) voice.install(typeof options.finesse === 'object' ? options.finesse : {}, pcs);
 
   const endpoints: SioEndpoint[] = [
     ...interactions.endpoints,
@@ -251,7 +210,7 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
   } catch (e) {
     // No worker, no mock: leave nothing running behind the error.
     timers.stop();
-    fake?.uninstall();
+    voice.uninstall();
     events.complete();
     throw e;
   }
@@ -332,27 +291,15 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       surveys: () => seededSurveys.map((x) => ({ ...x, channels: [...x.channels], languages: [...x.languages] })),
     },
     finesse: {
-      startCall(o) {
-        const f = requireFinesse();
-        const { dialogId } = f.startCall(o);
-        const interactionId = `ix-voice-${dialogId}`;
-        interactions.create(interactionId, {
-          [Props.voiceDialogId]: dialogId,
-          [Props.voiceAni]: o.ani,
-          [Props.voiceDialedNumber]: o.dialedNumber,
-          [Props.voiceState]: f.dialog(dialogId)?.state ?? 'ACTIVE',
-        });
-        voiceByDialog.set(dialogId, interactionId);
-        return { dialogId, interactionId };
-      },
-      answer: (dialogId) => requireFinesse().answer(dialogId),
-      endCall: (dialogId) => requireFinesse().endCall(dialogId),
-      transfers: () => requireFinesse().transfers(),
-      dialog: (dialogId) => requireFinesse().dialog(dialogId),
-      rejectNextTransfer: (e) => requireFinesse().rejectNextTransfer(e),
-      rejectNextCallVariables: (e) => requireFinesse().rejectNextCallVariables(e),
-      disconnect: () => requireFinesse().disconnect(),
-      reconnect: () => requireFinesse().reconnect(),
+      startCall: (o) => voice.startCall(o),
+      answer: (dialogId) => voice.fake.answer(dialogId),
+      endCall: (dialogId) => voice.fake.endCall(dialogId),
+      transfers: () => voice.fake.transfers(),
+      dialog: (dialogId) => voice.fake.dialog(dialogId),
+      rejectNextTransfer: (e) => voice.fake.rejectNextTransfer(e),
+      rejectNextCallVariables: (e) => voice.fake.rejectNextCallVariables(e),
+      disconnect: () => voice.fake.disconnect(),
+      reconnect: () => voice.fake.reconnect(),
     },
     connections: () => endpoints.reduce((n, e) => n + e.connections, 0),
     events$: events.asObservable(),
@@ -363,7 +310,7 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       timers.stop();
       for (const e of endpoints) e.stop();
       pcs.stop();
-      fake?.uninstall();
+      voice.uninstall();
       worker.stop();
       unpinWebSocket();
       events.complete();
@@ -371,69 +318,4 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
     },
   };
   return backend;
-}
-
-/** ws(s)://host/* -> the endpoint currently answering at that host. */
-function socketIoHandlers(host: string, target: () => SioEndpoint | undefined): AnyHandler[] {
-  return ['ws', 'wss'].map((scheme) =>
-    ws.link(`${scheme}://${host}/*`).addEventListener('connection', ({ client }) => {
-      const endpoint = target();
-      const raw = client as unknown as RawClientConnection;
-      if (!endpoint) raw.close(1006, 'connection refused');
-      else endpoint.accept(raw);
-    }),
-  );
-}
-
-/** http(s)://host/* (any method) -> `handle`. */
-function httpHandlers(host: string, handle: (request: Request) => Promise<Response>): AnyHandler[] {
-  return ['http', 'https'].map((scheme) => http.all(`${scheme}://${host}/*`, ({ request }) => handle(request)));
-}
-
-/**
- * msw calls `registration.update()` on an existing worker at every start and drops the promise.
- * When several pages of the origin do that at once (test files run concurrently), Chromium
- * rejects some of those background updates with "Not found" although the registration keeps
- * working, and test runners report the unhandled rejection as a bug in the test. During `start`
- * only, give every `update()` promise a handler: callers that await it still see its outcome.
- */
-async function withHandledWorkerUpdates<T>(run: () => Promise<T>): Promise<T> {
-  const proto = typeof ServiceWorkerRegistration === 'undefined' ? undefined : ServiceWorkerRegistration.prototype;
-  const original = proto?.update;
-  if (!proto || !original) return run();
-  proto.update = function (this: ServiceWorkerRegistration) {
-    const p = original.call(this);
-    p.catch(() => undefined);
-    return p;
-  };
-  try {
-    return await run();
-  } finally {
-    proto.update = original;
-  }
-}
-
-/**
- * msw reloads the page when the origin has a worker registration but this page is not (yet)
- * controlled by it, taking it for a hard reload. With several pages of one origin starting mocks
- * at once (test files run concurrently), a page that loaded while another page's worker was still
- * installing is exactly that: the worker claims it a moment later (it calls `clients.claim()`),
- * but msw would already have reloaded it, killing the running tests. Wait for the claim first.
- */
-async function untilControlledBySharedWorker(workerUrl: string, timeoutMs = 5000): Promise<void> {
-  const sw = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
-  if (!sw || sw.controller) return;
-  const scriptUrl = new URL(workerUrl, location.href).href;
-  const registrations = await sw.getRegistrations();
-  const ours = registrations.some((r) => [r.installing, r.waiting, r.active].some((w) => w?.scriptURL === scriptUrl));
-  if (!ours) return; // first registration in this origin: msw registers it and waits itself
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      sw.removeEventListener('controllerchange', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    sw.addEventListener('controllerchange', done);
-  });
 }

@@ -1,0 +1,72 @@
+/**
+ * The msw side of the mock: route handlers per host, and two workarounds for msw's worker
+ * lifecycle in pages that start and stop mocks repeatedly (tests) and concurrently (test files).
+ */
+import { http, ws, type AnyHandler } from 'msw';
+import type { SioEndpoint } from './endpoint.js';
+import type { RawClientConnection } from './sio-server.js';
+
+/** ws(s)://host/* -> the endpoint currently answering at that host. */
+export function socketIoHandlers(host: string, target: () => SioEndpoint | undefined): AnyHandler[] {
+  return ['ws', 'wss'].map((scheme) =>
+    ws.link(`${scheme}://${host}/*`).addEventListener('connection', ({ client }) => {
+      const endpoint = target();
+      const raw = client as unknown as RawClientConnection;
+      if (!endpoint) raw.close(1006, 'connection refused');
+      else endpoint.accept(raw);
+    }),
+  );
+}
+
+/** http(s)://host/* (any method) -> `handle`. */
+export function httpHandlers(host: string, handle: (request: Request) => Promise<Response>): AnyHandler[] {
+  return ['http', 'https'].map((scheme) => http.all(`${scheme}://${host}/*`, ({ request }) => handle(request)));
+}
+
+/**
+ * msw calls `registration.update()` on an existing worker at every start and drops the promise.
+ * When several pages of the origin do that at once (test files run concurrently), Chromium
+ * rejects some of those background updates with "Not found" although the registration keeps
+ * working, and test runners report the unhandled rejection as a bug in the test. During `start`
+ * only, give every `update()` promise a handler: callers that await it still see its outcome.
+ */
+export async function withHandledWorkerUpdates<T>(run: () => Promise<T>): Promise<T> {
+  const proto = typeof ServiceWorkerRegistration === 'undefined' ? undefined : ServiceWorkerRegistration.prototype;
+  const original = proto?.update;
+  if (!proto || !original) return run();
+  proto.update = function (this: ServiceWorkerRegistration) {
+    const p = original.call(this);
+    p.catch(() => undefined);
+    return p;
+  };
+  try {
+    return await run();
+  } finally {
+    proto.update = original;
+  }
+}
+
+/**
+ * msw reloads the page when the origin has a worker registration but this page is not (yet)
+ * controlled by it, taking it for a hard reload. With several pages of one origin starting mocks
+ * at once (test files run concurrently), a page that loaded while another page's worker was still
+ * installing is exactly that: the worker claims it a moment later (it calls `clients.claim()`),
+ * but msw would already have reloaded it, killing the running tests. Wait for the claim first.
+ */
+export async function untilControlledBySharedWorker(workerUrl: string, timeoutMs = 5000): Promise<void> {
+  const sw = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
+  if (!sw || sw.controller) return;
+  const scriptUrl = new URL(workerUrl, location.href).href;
+  const registrations = await sw.getRegistrations();
+  const ours = registrations.some((r) => [r.installing, r.waiting, r.active].some((w) => w?.scriptURL === scriptUrl));
+  if (!ours) return; // first registration in this origin: msw registers it and waits itself
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sw.removeEventListener('controllerchange', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    sw.addEventListener('controllerchange', done);
+  });
+}
