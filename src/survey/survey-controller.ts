@@ -371,9 +371,31 @@ export class SurveyController implements ReactiveController {
 
   private followRequest(pcs: PcsClient, key: string): void {
     this.requestSub.unsubscribe();
+    let requestId: string | undefined;
     this.requestSub = pcs.request$(key).subscribe((request) => {
+      const previous = requestId;
+      requestId = request?.answer?.requestId ?? requestId;
       this.set({ request });
       this.emitStatus();
+      if (previous && request?.answer && requestId !== previous) this.remark(request.answer.transfer.callVariables);
+    });
+  }
+
+  /**
+   * A PCS failover without a shared store re-created the request under a new id. An armed call
+   * still names the old one, which only the dead node knew: name the new one while the agent
+   * is still on the call, or the survey would be lost at hang-up.
+   */
+  private remark(callVariables: Readonly<Record<string, string>>): void {
+    const { call, requestDialogId, localStatus } = this.view;
+    const host = this.hostImpl;
+    if (this.config?.mode !== 'hangup' || localStatus !== 'armed' || !host || !call) return;
+    if (call.dialogId !== requestDialogId || call.state !== 'ACTIVE') return;
+    const vars: Record<string, string> = { ...callVariables };
+    if (vars[POST_CALL_SURVEY_VARIABLE] === undefined) vars[POST_CALL_SURVEY_VARIABLE] = 'y';
+    host.updateCallVariables(call.dialogId, vars).catch((e: unknown) => {
+      const err = e instanceof AgError ? e : new AgError(ErrorCodes.CallVariablesRejected, String(e));
+      this.emitError(err.code, err.message);
     });
   }
 

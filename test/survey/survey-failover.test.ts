@@ -50,6 +50,34 @@ describe('ag-survey-transfer PCS failover', () => {
     });
   }
 
+  it('hangup without a shared store: the armed call is re-marked with the re-created request before hang-up', async () => {
+    mock = await startMock({ pcsSharedStore: false });
+    const m = mock;
+    const { dialogId } = m.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    const el = await mount(m, { mode: 'hangup' });
+    await ready(el);
+    const primary = primaryOf(m);
+    button(el).click();
+    await waitUntil(() => el.surveyStatus === 'armed', 'armed', { timeout: 5000 });
+    const firstId = m.finesse.dialog(dialogId)!.callVariables['user.pcs.requestId'];
+    expect(firstId).to.be.a('string');
+
+    const relocated = oneEvent(el, 'ag-relocated');
+    m.pcs.kill(primary);
+    await relocated;
+    // the new primary got the request again (same key) under its own id, and the call names it
+    await waitUntil(
+      () => {
+        const named = m.finesse.dialog(dialogId)!.callVariables['user.pcs.requestId'];
+        return named !== firstId && m.pcs.requests().some((r) => r.requestId === named && r.nodeId !== primary);
+      },
+      're-marked with the new request id',
+      { timeout: 8000 },
+    );
+    m.finesse.endCall(dialogId);
+    await waitUntil(() => el.surveyStatus === 'completed', 'the survey plays after hang-up', { timeout: 8000 });
+  });
+
   it('through one virtual-IP URL: the node behind it changes, the gadget fails over with it', async () => {
     mock = await startMock();
     const m = mock;
