@@ -253,6 +253,7 @@ export class ChatCluster {
       [Props.chatState]: 'active',
       [Props.chatEpoch]: 1,
     });
+    this.o.events.next({ type: 'chat-started', interactionId, sessionId, instanceId: target.id });
     return { interactionId, sessionId, instanceId: target.id };
   }
 

@@ -1,5 +1,8 @@
 /** Cluster activity, for the demo's live view and for tests that wait on the mock itself. */
 export type MockEvent =
+  | { type: 'chat-started'; interactionId: string; sessionId: string; instanceId: string }
+  | { type: 'interactions-killed'; serverId: string }
+  | { type: 'interactions-revived'; serverId: string }
   | { type: 'chat-killed'; instanceId: string }
   | { type: 'chat-revived'; instanceId: string }
   | { type: 'chat-frozen'; instanceId: string }

@@ -233,8 +233,14 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       get: (interactionId) => interactions.get(interactionId),
       setProperties: (interactionId, set, unset) => void interactions.setProperties(interactionId, set, unset),
       emitRaw: (interactionId, payload) => interactions.emitRaw(interactionId, payload),
-      kill: (id = 'interactions') => interactions.endpoint(id).kill(),
-      revive: (id = 'interactions') => interactions.endpoint(id).revive(),
+      kill: (id = 'interactions') => {
+        interactions.endpoint(id).kill();
+        events.next({ type: 'interactions-killed', serverId: id });
+      },
+      revive: (id = 'interactions') => {
+        interactions.endpoint(id).revive();
+        events.next({ type: 'interactions-revived', serverId: id });
+      },
       freeze: (id = 'interactions') => interactions.endpoint(id).freeze(),
       unfreeze: (id = 'interactions') => interactions.endpoint(id).unfreeze(),
       servers: () =>

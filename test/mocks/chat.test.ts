@@ -48,6 +48,8 @@ describe('mock chat instances', () => {
 
     const deltas: Record<string, unknown>[] = [];
     watcher.on('properties', (d: Record<string, unknown>) => deltas.push(d));
+    const events: string[] = [];
+    m.events$.subscribe((e) => events.push(e.type));
     const dropped = disconnected(socket);
     m.chat.kill(instanceId);
     expect(await dropped).to.equal('transport close');
@@ -64,6 +66,7 @@ describe('mock chat instances', () => {
     expect(answer.instanceId).to.equal(props['chat.instanceId']);
     expect((answer.transcript as { text: string }[]).map((x) => x.text)).to.deep.equal(['one', 'two']);
     expect(m.chat.instances().find((i) => i.id === instanceId)).to.include({ alive: false, sessions: 0 });
+    expect(events).to.deep.equal(['chat-killed', 'chat-restored']);
   });
 
   it('answers hostile input with errors and keeps serving', async () => {
