@@ -109,7 +109,7 @@ function spawn(proc) {
         execArgv: [],
       },
     );
-    Object.assign(proc, { child, alive: true, frozen: false, connections: 0 });
+    Object.assign(proc, { child, alive: true, frozen: false, killing: false, connections: 0 });
     const timer = setTimeout(() => reject(new Error(`${proc.id} did not start`)), 15000);
     serve(child, childHandlers, (msg) => {
       if (msg.type === 'ready') {
@@ -125,6 +125,11 @@ function spawn(proc) {
       if (proc.child === child)
         Object.assign(proc, { alive: false, frozen: false, connections: 0 });
       syncWatchdog();
+      // A chat instance that died on its own (or was SIGKILLed from outside, by pid) is
+      // restored like one killed through the control API.
+      if (proc.kind === 'chat' && !proc.killing && !shuttingDown && proc.child === child) {
+        chatDied(proc).catch((e) => console.error('[cluster] restore after crash', e.message));
+      }
       reject(new Error(`${proc.id} exited before it was ready`));
     });
     syncWatchdog();
@@ -156,6 +161,7 @@ function get(kind, id) {
 
 function killProc(proc) {
   if (!proc.alive) return Promise.resolve();
+  proc.killing = true;
   return new Promise((resolve) => {
     proc.child.once('exit', () => resolve());
     proc.child.kill('SIGKILL');
@@ -216,6 +222,14 @@ async function moveSessions(sessionIds, target) {
     });
   }
   return moved;
+}
+
+/** A chat instance is gone: its sessions are 'restoring' until another instance adopts them. */
+async function chatDied(proc) {
+  for (const s of activeSessionsOn(proc.id)) {
+    await setProps(s.interaction_id, { 'chat.state': 'restoring' }).catch(() => {});
+  }
+  scheduleRestore(proc.id);
 }
 
 /** After a crash: restore the dead instance's sessions elsewhere (retrying up to 60 s, like Genesys). */
@@ -353,9 +367,7 @@ const verbs = {
     const proc = get('chat', id);
     if (!proc.alive) return null;
     await killProc(proc);
-    for (const s of activeSessionsOn(proc.id))
-      await setProps(s.interaction_id, { 'chat.state': 'restoring' }).catch(() => {});
-    scheduleRestore(proc.id);
+    await chatDied(proc);
     return null;
   },
   'chat.revive': async ({ id }) => {

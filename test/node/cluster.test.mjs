@@ -34,6 +34,15 @@ after(() => {
   for (const child of started) child.kill('SIGKILL');
 });
 
+async function waitUntilAsync(predicate, timeoutMs = 8000) {
+  const until = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
 function startWithIpc(args = []) {
   const child = fork(main, ['--ipc', ...args], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -142,6 +151,31 @@ describe('a running cluster', () => {
     assert.equal(after[0].url, before[0].url);
     assert.notEqual(after[0].pid, before[0].pid);
     assert.equal(after[0].alive, true);
+  });
+
+  test('a chat instance SIGKILLed from outside (by pid) has its sessions restored elsewhere', async () => {
+    const chat = await control(info.controlUrl, 'interactions.startChat', { instanceId: 'chat-2' });
+    await control(info.controlUrl, 'customer.send', {
+      interactionId: chat.interactionId,
+      text: 'hi',
+    });
+    const [, victim] = await control(info.controlUrl, 'chat.instances');
+    process.kill(victim.pid, 'SIGKILL');
+    let props;
+    assert.ok(
+      await waitUntilAsync(async () => {
+        props = (await control(info.controlUrl, 'interactions.get', chat)).properties;
+        return props['chat.state'] === 'active' && props['chat.instanceId'] === 'chat-1';
+      }),
+      JSON.stringify(props),
+    );
+    assert.equal(props['chat.epoch'], 2);
+    const transcript = await control(info.controlUrl, 'chat.transcript', chat);
+    assert.deepEqual(
+      transcript.map((m) => m.text),
+      ['hi'],
+    );
+    await control(info.controlUrl, 'chat.revive', { id: 'chat-2' });
   });
 
   test('hostile control and HTTP requests get coded errors and no process dies', async () => {
