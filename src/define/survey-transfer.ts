@@ -4,7 +4,8 @@ export { AgSurveyTransfer };
 
 // Registration is the only side effect of this module; a second import (two bundles on one
 // page) must not throw.
-if (!customElements.get('ag-survey-transfer')) customElements.define('ag-survey-transfer', AgSurveyTransfer);
+if (!customElements.get('ag-survey-transfer'))
+  customElements.define('ag-survey-transfer', AgSurveyTransfer);
 
 declare global {
   interface HTMLElementTagNameMap {

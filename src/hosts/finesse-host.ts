@@ -80,11 +80,13 @@ export class FinesseHost implements Host {
     this.started = true;
     const config = this.fin.gadget?.Config ?? {};
     const services = this.fin.clientservices?.ClientServices;
-    if (!services) throw new HostActionError(ErrorCodes.BadConfig, 'finesse.clientservices is missing');
+    if (!services)
+      throw new HostActionError(ErrorCodes.BadConfig, 'finesse.clientservices is missing');
     if (!this.options.skipInit) services.init(config);
     // Until the first connect handler runs, trust what finesse.js says about the notification channel.
     const initial = safe(() => services.getNotificationConnectionState?.());
-    if (typeof initial === 'string' && /^(disconnected|failing|reconnecting)$/i.test(initial)) this.connectionSubject.next(false);
+    if (typeof initial === 'string' && /^(disconnected|failing|reconnecting)$/i.test(initial))
+      this.connectionSubject.next(false);
     // finesse.js keeps handlers for the page's lifetime and offers no way to remove them:
     // they check `disposed` instead.
     services.registerOnConnectHandler?.(() => this.onConnect());
@@ -95,7 +97,8 @@ export class FinesseHost implements Host {
     this.watchActiveTab();
 
     const User = this.fin.restservices?.User;
-    if (!User) throw new HostActionError(ErrorCodes.BadConfig, 'finesse.restservices.User is missing');
+    if (!User)
+      throw new HostActionError(ErrorCodes.BadConfig, 'finesse.restservices.User is missing');
     this.user = new User({
       id: String(config.id ?? ''),
       onLoad: (user) => this.onUserLoad(user),
@@ -116,7 +119,10 @@ export class FinesseHost implements Host {
     const { dialog, extension } = this.actionTarget(dialogId, ErrorCodes.TransferRejected);
     if (!options.consult) {
       if (!dialog.initiateDirectTransfer)
-        return reject(ErrorCodes.TransferRejected, 'This Finesse version cannot transfer (initiateDirectTransfer missing)');
+        return reject(
+          ErrorCodes.TransferRejected,
+          'This Finesse version cannot transfer (initiateDirectTransfer missing)',
+        );
       return this.call(ErrorCodes.TransferRejected, 'transfer', (h) =>
         dialog.initiateDirectTransfer!(extension, dn, h),
       );
@@ -124,7 +130,10 @@ export class FinesseHost implements Host {
     return this.consultTransfer(dialog, extension, dn);
   }
 
-  async updateCallVariables(dialogId: string, vars: Readonly<Record<string, string>>): Promise<void> {
+  async updateCallVariables(
+    dialogId: string,
+    vars: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const { dialog } = this.actionTarget(dialogId, ErrorCodes.CallVariablesRejected);
     if (dialog.updateCallVariables && !this.options.legacyCallVariables) {
       return this.call(ErrorCodes.CallVariablesRejected, 'call variable update', (h) =>
@@ -137,7 +146,8 @@ export class FinesseHost implements Host {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const { dialog, onChange } of this.dialogs.values()) safe(() => dialog.removeHandler?.('change', onChange));
+    for (const { dialog, onChange } of this.dialogs.values())
+      safe(() => dialog.removeHandler?.('change', onChange));
     this.dialogs.clear();
     if (this.container && this.activeTabTopic) {
       const topic = this.activeTabTopic;
@@ -155,7 +165,8 @@ export class FinesseHost implements Host {
   private watchActiveTab(): void {
     const cs = this.fin.containerservices?.ContainerServices;
     if (!cs) return;
-    const instance = safe(() => cs.init?.()) ?? (cs.addHandler ? (cs as ContainerServicesInstance) : undefined);
+    const instance =
+      safe(() => cs.init?.()) ?? (cs.addHandler ? (cs as ContainerServicesInstance) : undefined);
     const topic = cs.Topics?.ACTIVE_TAB;
     if (!instance || !topic) return;
     this.container = instance;
@@ -249,7 +260,8 @@ export class FinesseHost implements Host {
     // Without a known extension we cannot tell legs apart; then the dialog state is all we have.
     if (this.extension && participants && !leg) return null;
     const media = safe(() => dialog.getMediaProperties?.()) ?? {};
-    const dialedNumber = str(media.dialedNumber) ?? str(media.DNIS) ?? safe(() => dialog.getToAddress?.()) ?? '';
+    const dialedNumber =
+      str(media.dialedNumber) ?? str(media.DNIS) ?? safe(() => dialog.getToAddress?.()) ?? '';
     return {
       dialogId,
       state: String(leg?.state ?? safe(() => dialog.getState?.()) ?? 'UNKNOWN'),
@@ -260,21 +272,34 @@ export class FinesseHost implements Host {
     };
   }
 
-  private actionTarget(dialogId: string, code: HostActionError['code']): { dialog: FinesseDialog; extension: string } {
+  private actionTarget(
+    dialogId: string,
+    code: HostActionError['code'],
+  ): { dialog: FinesseDialog; extension: string } {
     if (this.disposed) throw new HostActionError(code, 'The gadget was removed');
     if (!this.connectionSubject.value)
-      throw new HostActionError(ErrorCodes.HostDisconnected, 'Finesse is reconnecting; try again in a moment');
+      throw new HostActionError(
+        ErrorCodes.HostDisconnected,
+        'Finesse is reconnecting; try again in a moment',
+      );
     const dialog = this.dialogs.get(dialogId)?.dialog;
-    if (!dialog) throw new HostActionError(ErrorCodes.CallDropped, 'The call is no longer on this desktop');
+    if (!dialog)
+      throw new HostActionError(ErrorCodes.CallDropped, 'The call is no longer on this desktop');
     return { dialog, extension: this.extension ?? '' };
   }
 
   /** Wraps a finesse.js request with `{ success, error }` handlers into a promise with a deadline. */
-  private call(code: HostActionError['code'], what: string, run: (h: FinesseHandlers) => void): Promise<void> {
+  private call(
+    code: HostActionError['code'],
+    what: string,
+    run: (h: FinesseHandlers) => void,
+  ): Promise<void> {
     return new Promise<void>((resolve, rejectPromise) => {
       let settled = false;
       const timer = setTimeout(() => {
-        settle(() => rejectPromise(new HostActionError(code, `Finesse did not answer the ${what} request`)));
+        settle(() =>
+          rejectPromise(new HostActionError(code, `Finesse did not answer the ${what} request`)),
+        );
       }, this.timeoutMs);
       const settle = (fn: () => void) => {
         if (settled) return;
@@ -288,26 +313,38 @@ export class FinesseHost implements Host {
           error: (rsp) =>
             settle(() => {
               const e = finesseError(rsp);
-              const text = e.errorMessage ?? `Finesse refused the ${what}${e.status ? ` (HTTP ${e.status})` : ''}`;
+              const text =
+                e.errorMessage ??
+                `Finesse refused the ${what}${e.status ? ` (HTTP ${e.status})` : ''}`;
               rejectPromise(new HostActionError(code, text, e.status, e.errorType));
             }),
         });
       } catch (err) {
-        settle(() => rejectPromise(new HostActionError(code, err instanceof Error ? err.message : String(err))));
+        settle(() =>
+          rejectPromise(
+            new HostActionError(code, err instanceof Error ? err.message : String(err)),
+          ),
+        );
       }
     });
   }
 
   /** Consult, wait for the consult leg to be answered, then complete the transfer on it. */
-  private async consultTransfer(dialog: FinesseDialog, extension: string, dn: string): Promise<void> {
+  private async consultTransfer(
+    dialog: FinesseDialog,
+    extension: string,
+    dn: string,
+  ): Promise<void> {
     const code = ErrorCodes.TransferRejected;
-    if (!dialog.makeConsultCall) return reject(code, 'This Finesse version cannot make consult calls');
+    if (!dialog.makeConsultCall)
+      return reject(code, 'This Finesse version cannot make consult calls');
     const before = new Set(this.dialogs.keys());
     await this.call(code, 'consult call', (h) => dialog.makeConsultCall!(extension, dn, h));
     const consult = await new Promise<FinesseDialog>((resolve, rejectPromise) => {
       const started = Date.now();
       const check = () => {
-        if (this.disposed) return rejectPromise(new HostActionError(code, 'The gadget was removed'));
+        if (this.disposed)
+          return rejectPromise(new HostActionError(code, 'The gadget was removed'));
         for (const [id, { dialog: d }] of this.dialogs) {
           if (before.has(id)) continue;
           if (this.toCallInfo(d)?.state === 'ACTIVE') return resolve(d);
@@ -319,21 +356,29 @@ export class FinesseHost implements Host {
       check();
     });
     const action = this.fin.restservices?.Dialog?.Actions?.TRANSFER ?? 'TRANSFER';
-    if (!consult.requestAction) return reject(code, 'This Finesse version cannot complete a transfer');
+    if (!consult.requestAction)
+      return reject(code, 'This Finesse version cannot complete a transfer');
     await this.call(code, 'transfer', (h) => consult.requestAction!(extension, action, h));
   }
 
   /** Finesse before 12.5: PUT UPDATE_CALL_DATA as XML through the gadget container's proxy. */
-  private legacyUpdateCallData(dialog: FinesseDialog, vars: Readonly<Record<string, string>>): Promise<void> {
+  private legacyUpdateCallData(
+    dialog: FinesseDialog,
+    vars: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const code = ErrorCodes.CallVariablesRejected;
     const io = gadgetsGlobal()?.io;
     const url = safe(() => dialog.getRestUrl?.());
-    if (!io?.makeRequest || !url) return reject(code, 'Cannot update call variables: gadgets.io or the dialog URL is missing');
+    if (!io?.makeRequest || !url)
+      return reject(code, 'Cannot update call variables: gadgets.io or the dialog URL is missing');
     const P = io.RequestParameters ?? {};
     const params: Record<string, unknown> = {
       [P.METHOD ?? 'METHOD']: io.MethodType?.PUT ?? 'PUT',
       [P.CONTENT_TYPE ?? 'CONTENT_TYPE']: io.ContentType?.TEXT ?? 'TEXT',
-      [P.HEADERS ?? 'HEADERS']: { Authorization: this.authHeader(), 'Content-Type': 'application/xml' },
+      [P.HEADERS ?? 'HEADERS']: {
+        Authorization: this.authHeader(),
+        'Content-Type': 'application/xml',
+      },
       [P.POST_DATA ?? 'POST_DATA']: updateCallDataXml(vars),
     };
     return new Promise<void>((resolve, rejectPromise) => {
@@ -352,7 +397,12 @@ export class FinesseHost implements Host {
           if (rc >= 200 && rc < 300) return resolve();
           const e = apiErrorFromXml(typeof rsp?.text === 'string' ? rsp.text : '');
           rejectPromise(
-            new HostActionError(code, e.errorMessage ?? `Finesse refused the call variable update (HTTP ${rc})`, rc, e.errorType),
+            new HostActionError(
+              code,
+              e.errorMessage ?? `Finesse refused the call variable update (HTTP ${rc})`,
+              rc,
+              e.errorType,
+            ),
           );
         },
         params,

@@ -24,9 +24,14 @@ export function normaliseParticipants(value: unknown): FinesseParticipant[] {
 }
 
 /** The agent's own leg: the participant whose `mediaAddress` is the agent's extension. */
-export function ownLeg(participants: unknown, extension: string | undefined): FinesseParticipant | undefined {
+export function ownLeg(
+  participants: unknown,
+  extension: string | undefined,
+): FinesseParticipant | undefined {
   if (!extension) return undefined;
-  return normaliseParticipants(participants).find((p) => String(p.mediaAddress ?? '') === extension);
+  return normaliseParticipants(participants).find(
+    (p) => String(p.mediaAddress ?? '') === extension,
+  );
 }
 
 /**
@@ -45,7 +50,8 @@ export function callVariablesFrom(media: unknown): Record<string, string> {
   const nested = isObject(media.callvariables) ? media.callvariables.CallVariable : undefined;
   const list = Array.isArray(nested) ? nested : nested ? [nested] : [];
   for (const cv of list) {
-    if (isObject(cv) && typeof cv.name === 'string' && isScalar(cv.value)) out[cv.name] = String(cv.value);
+    if (isObject(cv) && typeof cv.name === 'string' && isScalar(cv.value))
+      out[cv.name] = String(cv.value);
   }
   return out;
 }
@@ -61,7 +67,10 @@ export function finesseError(rsp: unknown): FinesseErrorInfo {
   const info: FinesseErrorInfo = {};
   if (!isObject(rsp)) return info;
   if (typeof rsp.status === 'number') info.status = rsp.status;
-  const apiErrors = isObject(rsp.object) && isObject(rsp.object.ApiErrors) ? rsp.object.ApiErrors.ApiError : undefined;
+  const apiErrors =
+    isObject(rsp.object) && isObject(rsp.object.ApiErrors)
+      ? rsp.object.ApiErrors.ApiError
+      : undefined;
   const first = Array.isArray(apiErrors) ? apiErrors[0] : apiErrors;
   if (isObject(first)) {
     if (typeof first.ErrorType === 'string') info.errorType = first.ErrorType;
@@ -102,12 +111,16 @@ export function updateCallDataXml(vars: Readonly<Record<string, string>>): strin
 }
 
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+  return s.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
+  );
 }
 
 function unescapeXml(s: string): string {
-  return s.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) =>
-    ({ lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' })[e] ?? '',
+  return s.replace(
+    /&(lt|gt|amp|apos|quot);/g,
+    (_, e: string) => ({ lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' })[e] ?? '',
   );
 }
 

@@ -7,7 +7,13 @@
  * to the page through `actions` when it provides them; otherwise the call variables are kept
  * locally (they still go to PCS with the request) and the transfer is left to the desktop.
  */
-import { BehaviorSubject, distinctUntilChanged, map, type Observable, type Subscription } from 'rxjs';
+import {
+  BehaviorSubject,
+  distinctUntilChanged,
+  map,
+  type Observable,
+  type Subscription,
+} from 'rxjs';
 import { PropertyStream } from '../core/property-stream.js';
 import type { HandshakeAuth, Properties } from '../protocol/wire.js';
 import { Props } from '../protocol/wire.js';
@@ -74,7 +80,9 @@ export class StandaloneHost implements Host {
       ...(auth ? { auth } : {}),
       ...(webSocket ? { webSocket } : {}),
     });
-    this.subscription = this.stream.snapshot$.subscribe((snap) => this.callSubject.next(fromProperties(snap.properties)));
+    this.subscription = this.stream.snapshot$.subscribe((snap) =>
+      this.callSubject.next(fromProperties(snap.properties)),
+    );
     this.subscription.add(
       this.stream.status$.subscribe((s) => this.connectionSubject.next(s.state === 'connected')),
     );
@@ -87,7 +95,10 @@ export class StandaloneHost implements Host {
     this.callSubject.next(this.callSubject.value);
   }
 
-  async updateCallVariables(dialogId: string, vars: Readonly<Record<string, string>>): Promise<void> {
+  async updateCallVariables(
+    dialogId: string,
+    vars: Readonly<Record<string, string>>,
+  ): Promise<void> {
     await this.options.actions?.updateCallVariables?.(dialogId, vars);
     this.localVariables.set(dialogId, { ...this.localVariables.get(dialogId), ...vars });
     this.callSubject.next(this.callSubject.value);

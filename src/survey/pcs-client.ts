@@ -127,12 +127,19 @@ function classify(e: unknown): AgError {
   if (e instanceof HttpError) {
     if (e.status === 401 || e.status === 403 || e.serverCode === 'unauthorized')
       return new AgError(ErrorCodes.Unauthorized, 'PCS refused the credentials');
-    if (e.serverCode === 'not-primary') return new AgError(ErrorCodes.NotPrimary, 'the PCS node is not the primary');
+    if (e.serverCode === 'not-primary')
+      return new AgError(ErrorCodes.NotPrimary, 'the PCS node is not the primary');
     if (e.status === 0 && (e.serverCode === 'unreachable' || e.serverCode === 'timeout'))
       return new AgError(ErrorCodes.PcsUnreachable, 'PCS is unreachable');
     if (e.status === 0 || e.status >= 500)
-      return new AgError(ErrorCodes.PcsBadResponse, `PCS sent an invalid answer${e.status ? ` (HTTP ${e.status})` : ''}`);
-    return new AgError(ErrorCodes.PcsBadResponse, `PCS refused the request (HTTP ${e.status}): ${e.message}`);
+      return new AgError(
+        ErrorCodes.PcsBadResponse,
+        `PCS sent an invalid answer${e.status ? ` (HTTP ${e.status})` : ''}`,
+      );
+    return new AgError(
+      ErrorCodes.PcsBadResponse,
+      `PCS refused the request (HTTP ${e.status}): ${e.message}`,
+    );
   }
   return new AgError(ErrorCodes.PcsUnreachable, e instanceof Error ? e.message : String(e));
 }
@@ -142,7 +149,13 @@ function isPermanent(e: unknown): boolean {
   if (e instanceof AgError) return e.code === ErrorCodes.Unauthorized;
   if (!(e instanceof HttpError)) return false;
   if (e.status === 401 || e.status === 403 || e.serverCode === 'unauthorized') return true;
-  return e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429 && e.serverCode !== 'not-primary';
+  return (
+    e.status >= 400 &&
+    e.status < 500 &&
+    e.status !== 408 &&
+    e.status !== 429 &&
+    e.serverCode !== 'not-primary'
+  );
 }
 
 export class PcsClient {
@@ -150,7 +163,9 @@ export class PcsClient {
   private readonly active = new BehaviorSubject<Endpoint | null | undefined>(undefined);
   private readonly healthSubject = new BehaviorSubject<PcsHealth>('ok');
   private readonly errorsSubject = new Subject<AgErrorInfo>();
-  private readonly requestsSubject = new BehaviorSubject<ReadonlyMap<string, TrackedRequest>>(new Map());
+  private readonly requestsSubject = new BehaviorSubject<ReadonlyMap<string, TrackedRequest>>(
+    new Map(),
+  );
   private readonly disposed$ = new Subject<void>();
   private readonly connection: ResilientConnection;
   private readonly subscriptions = new Subscription();
@@ -178,11 +193,25 @@ export class PcsClient {
     const statusTimeoutMs = Math.max(1000, pollMs);
     // /status is public: polling it never needs (or exposes) the agent's token
     const fetchStatus = (baseUrl: string) =>
-      fetchJson(join(baseUrl, PcsPaths.status), nodeStatus, this.httpInit(undefined, { timeoutMs: statusTimeoutMs }));
+      fetchJson(
+        join(baseUrl, PcsPaths.status),
+        nodeStatus,
+        this.httpInit(undefined, { timeoutMs: statusTimeoutMs }),
+      );
     const selection$: Observable<Endpoint | null> =
       o.nodes.length === 1
-        ? virtualIpEndpoint(o.nodes[0]!, { fetchStatus, pollMs, timeoutMs: statusTimeoutMs, scheduler: this.scheduler })
-        : primaryByStatus(o.nodes, { fetchStatus, pollMs, timeoutMs: statusTimeoutMs, scheduler: this.scheduler });
+        ? virtualIpEndpoint(o.nodes[0]!, {
+            fetchStatus,
+            pollMs,
+            timeoutMs: statusTimeoutMs,
+            scheduler: this.scheduler,
+          })
+        : primaryByStatus(o.nodes, {
+            fetchStatus,
+            pollMs,
+            timeoutMs: statusTimeoutMs,
+            scheduler: this.scheduler,
+          });
     this.selection$ = selection$;
 
     this.connection = new ResilientConnection({
@@ -241,19 +270,24 @@ export class PcsClient {
       }),
     );
     this.subscriptions.add(
-      this.connection.on(PcsEvents.status, surveyStatusEvent).subscribe((event) => this.onStatusEvent(event)),
+      this.connection
+        .on(PcsEvents.status, surveyStatusEvent)
+        .subscribe((event) => this.onStatusEvent(event)),
     );
     this.subscriptions.add(
       this.connection.errors$.subscribe((e) => {
         // connect failures are reflected in health/status; only malformed pushes are news
-        if (e.code === ErrorCodes.InvalidMessage) this.report(new AgError(ErrorCodes.PcsBadResponse, e.message));
+        if (e.code === ErrorCodes.InvalidMessage)
+          this.report(new AgError(ErrorCodes.PcsBadResponse, e.message));
       }),
     );
     this.subscriptions.add(
       // Safety net for a lost push or a subscribe that timed out: re-subscribing is idempotent
       // and answers the current state of every request still in flight.
       interval(this.o.resyncMs ?? 5000, this.scheduler).subscribe(() => {
-        const live = [...this.requests.values()].some((t) => t.answer && statusRank[t.answer.status] < statusRank.completed);
+        const live = [...this.requests.values()].some(
+          (t) => t.answer && statusRank[t.answer.status] < statusRank.completed,
+        );
         if (live) void this.subscribeNow();
       }),
     );
@@ -274,7 +308,10 @@ export class PcsClient {
     const key = body.idempotencyKey;
     const known = this.requests.get(key);
     if (!known) this.update(key, () => ({ key, body, reported: [] }));
-    const answer = await this.http(PcsPaths.surveyRequests, surveyRequestAnswer, { method: 'POST', body });
+    const answer = await this.http(PcsPaths.surveyRequests, surveyRequestAnswer, {
+      method: 'POST',
+      body,
+    });
     this.applyAnswer(key, answer);
     // the socket may have connected before the request existed: make sure this node pushes its status
     void this.subscribeNow();
@@ -285,12 +322,17 @@ export class PcsClient {
   async reportEvent(key: string, event: SurveyRequestEvent['event']): Promise<SurveyRequestAnswer> {
     const tracked = this.requests.get(key);
     if (!tracked?.answer) throw new AgError(ErrorCodes.BadConfig, `unknown survey request ${key}`);
-    this.update(key, (t) => t && { ...t, reported: t.reported.includes(event) ? t.reported : [...t.reported, event] });
+    this.update(
+      key,
+      (t) =>
+        t && { ...t, reported: t.reported.includes(event) ? t.reported : [...t.reported, event] },
+    );
     // The path is read at every attempt: after a failover without a shared store the resync
     // re-creates the request under a new id (and replays this event there); a 404 from a node
     // that has not been given the request yet is therefore worth another try.
     const answer = await this.http(
-      () => `${PcsPaths.surveyRequests}/${encodeURIComponent(this.requests.get(key)?.answer?.requestId ?? tracked.answer!.requestId)}/events`,
+      () =>
+        `${PcsPaths.surveyRequests}/${encodeURIComponent(this.requests.get(key)?.answer?.requestId ?? tracked.answer!.requestId)}/events`,
       surveyRequestAnswer,
       { method: 'POST', body: { event } },
       { retryNotFound: true },
@@ -328,7 +370,10 @@ export class PcsClient {
 
   // ---------------------------------------------------------------------------------------------
 
-  private httpInit(token: string | undefined, extra: { timeoutMs?: number; method?: 'GET' | 'POST'; body?: unknown } = {}) {
+  private httpInit(
+    token: string | undefined,
+    extra: { timeoutMs?: number; method?: 'GET' | 'POST'; body?: unknown } = {},
+  ) {
     return {
       timeoutMs: this.o.requestTimeoutMs ?? 4000,
       ...extra,
@@ -361,7 +406,8 @@ export class PcsClient {
       take(1),
       switchMap(() => {
         const endpoint = this.active.value;
-        if (!endpoint) return throwError(() => new AgError(ErrorCodes.PcsUnreachable, 'No PCS node is active'));
+        if (!endpoint)
+          return throwError(() => new AgError(ErrorCodes.PcsUnreachable, 'No PCS node is active'));
         const target = join(endpoint.url, typeof path === 'string' ? path : path());
         return this.withToken((token) => fetchJson(target, validator, this.httpInit(token, init)));
       }),
@@ -409,7 +455,8 @@ export class PcsClient {
       this.report(
         new AgError(
           health === 'unreachable' ? ErrorCodes.PcsUnreachable : ErrorCodes.PcsBadResponse,
-          message ?? (health === 'unreachable' ? 'PCS is unreachable' : 'PCS sent an invalid answer'),
+          message ??
+            (health === 'unreachable' ? 'PCS is unreachable' : 'PCS sent an invalid answer'),
         ),
       );
     }
@@ -419,7 +466,10 @@ export class PcsClient {
     if (!this.errorsSubject.closed) this.errorsSubject.next({ code: e.code, message: e.message });
   }
 
-  private update(key: string, fn: (t: TrackedRequest | undefined) => TrackedRequest | undefined): void {
+  private update(
+    key: string,
+    fn: (t: TrackedRequest | undefined) => TrackedRequest | undefined,
+  ): void {
     if (this.requestsSubject.closed) return;
     const current = this.requests.get(key);
     const next = fn(current);
@@ -434,12 +484,27 @@ export class PcsClient {
     this.update(key, (t) => {
       if (!t) return undefined;
       const prev = t.answer;
-      if (prev && prev.requestId === answer.requestId && statusRank[answer.status] < statusRank[prev.status]) {
+      if (
+        prev &&
+        prev.requestId === answer.requestId &&
+        statusRank[answer.status] < statusRank[prev.status]
+      ) {
         return t;
       }
       // a re-created request (new node without the old store) keeps our further progress
-      if (prev && prev.requestId !== answer.requestId && statusRank[answer.status] < statusRank[prev.status]) {
-        return { ...t, answer: { ...answer, status: prev.status, ...(prev.score !== undefined ? { score: prev.score } : {}) } };
+      if (
+        prev &&
+        prev.requestId !== answer.requestId &&
+        statusRank[answer.status] < statusRank[prev.status]
+      ) {
+        return {
+          ...t,
+          answer: {
+            ...answer,
+            status: prev.status,
+            ...(prev.score !== undefined ? { score: prev.score } : {}),
+          },
+        };
       }
       if (prev && sameAnswer(prev, answer)) return t;
       return { ...t, answer };
@@ -449,7 +514,8 @@ export class PcsClient {
   private onStatusEvent(event: SurveyStatusEvent): void {
     const endpoint = this.active.value;
     // split brain: a node with a lower epoch than the one we follow is stale
-    if (event.epoch !== undefined && endpoint?.epoch !== undefined && event.epoch < endpoint.epoch) return;
+    if (event.epoch !== undefined && endpoint?.epoch !== undefined && event.epoch < endpoint.epoch)
+      return;
     for (const t of this.requests.values()) {
       if (t.answer?.requestId !== event.requestId) continue;
       this.applyAnswer(t.key, {
@@ -465,7 +531,11 @@ export class PcsClient {
     const ids = this.trackedIds();
     if (!ids.length || this.connection.status.state !== 'connected') return;
     try {
-      const answer = await this.connection.request(PcsEvents.subscribe, { requestIds: ids }, pcsSubscribeAnswer);
+      const answer = await this.connection.request(
+        PcsEvents.subscribe,
+        { requestIds: ids },
+        pcsSubscribeAnswer,
+      );
       for (const a of answer.requests) this.applyAnswer(a.idempotencyKey, a);
     } catch {
       /* the next (re)connect resyncs */
@@ -484,7 +554,13 @@ export class PcsClient {
   private async resync(socket: Socket, endpoint: Endpoint): Promise<void> {
     const ids = this.trackedIds();
     if (!ids.length) return;
-    const answer = await requestOn(socket, PcsEvents.subscribe, { requestIds: ids }, pcsSubscribeAnswer, 3000);
+    const answer = await requestOn(
+      socket,
+      PcsEvents.subscribe,
+      { requestIds: ids },
+      pcsSubscribeAnswer,
+      3000,
+    );
     const knownKeys = new Set<string>();
     for (const a of answer.requests) {
       knownKeys.add(a.idempotencyKey);
@@ -495,14 +571,21 @@ export class PcsClient {
     const token = (await this.o.tokenProvider?.()) ?? undefined;
     for (const t of missing) {
       let created = await firstValueFrom(
-        fetchJson(join(endpoint.url, PcsPaths.surveyRequests), surveyRequestAnswer, this.httpInit(token, { method: 'POST', body: t.body })),
+        fetchJson(
+          join(endpoint.url, PcsPaths.surveyRequests),
+          surveyRequestAnswer,
+          this.httpInit(token, { method: 'POST', body: t.body }),
+        ),
       ).catch((e: unknown) => {
         throw classify(e);
       });
       for (const event of t.reported) {
         created = await firstValueFrom(
           fetchJson(
-            join(endpoint.url, `${PcsPaths.surveyRequests}/${encodeURIComponent(created.requestId)}/events`),
+            join(
+              endpoint.url,
+              `${PcsPaths.surveyRequests}/${encodeURIComponent(created.requestId)}/events`,
+            ),
             surveyRequestAnswer,
             this.httpInit(token, { method: 'POST', body: { event } }),
           ),
@@ -512,7 +595,13 @@ export class PcsClient {
       }
       this.applyAnswer(t.key, created);
     }
-    const again = await requestOn(socket, PcsEvents.subscribe, { requestIds: this.trackedIds() }, pcsSubscribeAnswer, 3000);
+    const again = await requestOn(
+      socket,
+      PcsEvents.subscribe,
+      { requestIds: this.trackedIds() },
+      pcsSubscribeAnswer,
+      3000,
+    );
     for (const a of again.requests) this.applyAnswer(a.idempotencyKey, a);
   }
 }

@@ -19,8 +19,21 @@ import { detectHostKind } from '../hosts/index.js';
 import type { CallInfo, Host } from '../hosts/host.js';
 import { StandaloneHost } from '../hosts/standalone-host.js';
 import { AgError, ErrorCodes, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
-import type { Survey, SurveyChannel, SurveyMode, SurveyRequestBody, SurveyStatus } from '../protocol/wire.js';
-import { PcsClient, idempotencyKey, statusRank, type PcsHealth, type TokenProvider, type TrackedRequest } from './pcs-client.js';
+import type {
+  Survey,
+  SurveyChannel,
+  SurveyMode,
+  SurveyRequestBody,
+  SurveyStatus,
+} from '../protocol/wire.js';
+import {
+  PcsClient,
+  idempotencyKey,
+  statusRank,
+  type PcsHealth,
+  type TokenProvider,
+  type TrackedRequest,
+} from './pcs-client.js';
 
 export interface SurveyConfig {
   readonly pcsNodes: readonly string[];
@@ -41,7 +54,8 @@ export interface SurveyConfig {
 }
 
 /** Where the agent's action is. */
-export type Phase = 'idle' | 'requesting' | 'updating-variables' | 'transferring' | 'done' | 'failed';
+export type Phase =
+  'idle' | 'requesting' | 'updating-variables' | 'transferring' | 'done' | 'failed';
 
 export interface SurveyView {
   readonly call: CallInfo | null;
@@ -61,7 +75,6 @@ export interface SurveyView {
   readonly localStatus?: SurveyStatus;
   readonly error?: AgErrorInfo;
 }
-
 
 /** 10-15 digits, optional leading +; spaces, dashes, dots and parentheses are ignored. */
 export function normaliseSmsNumber(input: string): string | null {
@@ -136,20 +149,33 @@ export class SurveyController implements ReactiveController {
   }
 
   /** The agent pressed the action button. */
-  async requestSurvey(form: { channel: SurveyChannel; language: string; smsNumber: string }): Promise<void> {
+  async requestSurvey(form: {
+    channel: SurveyChannel;
+    language: string;
+    smsNumber: string;
+  }): Promise<void> {
     const config = this.config;
     const host = this.hostImpl;
     const pcs = this.pcs;
     const { call, survey } = this.view;
-    if (!config || !host || !pcs) return this.fail(ErrorCodes.BadConfig, 'The gadget is not configured (pcs-nodes)');
+    if (!config || !host || !pcs)
+      return this.fail(ErrorCodes.BadConfig, 'The gadget is not configured (pcs-nodes)');
     if (!call) return this.fail(ErrorCodes.NoCall, 'There is no call to survey');
-    if (call.state !== 'ACTIVE') return this.fail(ErrorCodes.CallNotActive, 'The call is not active');
-    if (!survey) return this.fail(ErrorCodes.NoSurvey, `No survey is active for ${call.dialedNumber || 'this number'}`);
+    if (call.state !== 'ACTIVE')
+      return this.fail(ErrorCodes.CallNotActive, 'The call is not active');
+    if (!survey)
+      return this.fail(
+        ErrorCodes.NoSurvey,
+        `No survey is active for ${call.dialedNumber || 'this number'}`,
+      );
     let smsNumber: string | undefined;
     if (form.channel === 'sms') {
       smsNumber = normaliseSmsNumber(form.smsNumber) ?? undefined;
       if (!smsNumber)
-        return this.fail(ErrorCodes.InvalidSmsNumber, "Enter the caller's mobile number for the SMS survey: 10 to 15 digits");
+        return this.fail(
+          ErrorCodes.InvalidSmsNumber,
+          "Enter the caller's mobile number for the SMS survey: 10 to 15 digits",
+        );
     }
     const agentId = config.agentId || host.agentId || 'agent';
     const key = idempotencyKey(call.dialogId, survey.id);
@@ -168,26 +194,39 @@ export class SurveyController implements ReactiveController {
     const generation = ++this.runGeneration;
     const dialogId = call.dialogId;
     const keepLocal = this.view.requestDialogId === dialogId ? this.view.localStatus : undefined;
-    this.set({ phase: 'requesting', requestDialogId: dialogId, localStatus: keepLocal, error: undefined });
+    this.set({
+      phase: 'requesting',
+      requestDialogId: dialogId,
+      localStatus: keepLocal,
+      error: undefined,
+    });
     this.followRequest(pcs, key);
 
-    const stillOurs = () => generation === this.runGeneration && this.pcs === pcs && this.hostImpl === host;
+    const stillOurs = () =>
+      generation === this.runGeneration && this.pcs === pcs && this.hostImpl === host;
     let stage: 'pcs' | 'host' = 'pcs';
     try {
       const answer = await pcs.submit(body);
       stage = 'host';
       if (!stillOurs()) {
         // the call ended while PCS was still answering: the request must not stay armed
-        if (this.cancelOnAnswer.delete(key)) void pcs.reportEvent(key, 'cancelled').catch(() => undefined);
+        if (this.cancelOnAnswer.delete(key))
+          void pcs.reportEvent(key, 'cancelled').catch(() => undefined);
         return;
       }
       this.element.dispatchEvent(
-        new AgSurveyRequestedEvent({ requestId: answer.requestId, surveyId: survey.id, dialogId, mode: config.mode }),
+        new AgSurveyRequestedEvent({
+          requestId: answer.requestId,
+          surveyId: survey.id,
+          dialogId,
+          mode: config.mode,
+        }),
       );
       if (this.callGone(dialogId)) return this.dropped(pcs, key);
 
       const vars: Record<string, string> = { ...answer.transfer.callVariables };
-      if (config.mode === 'hangup' && vars[POST_CALL_SURVEY_VARIABLE] === undefined) vars[POST_CALL_SURVEY_VARIABLE] = 'y';
+      if (config.mode === 'hangup' && vars[POST_CALL_SURVEY_VARIABLE] === undefined)
+        vars[POST_CALL_SURVEY_VARIABLE] = 'y';
       // Variables first, in both modes: context set after the caller left the agent may not reach the survey.
       this.set({ phase: 'updating-variables' });
       await host.updateCallVariables(dialogId, vars);
@@ -200,10 +239,16 @@ export class SurveyController implements ReactiveController {
         if (!stillOurs()) return;
         this.set({ phase: 'done', localStatus: 'transferred' });
         this.element.dispatchEvent(
-          new AgSurveyTransferredEvent({ requestId: answer.requestId, dialogId, dn: answer.transfer.dn }),
+          new AgSurveyTransferredEvent({
+            requestId: answer.requestId,
+            dialogId,
+            dn: answer.transfer.dn,
+          }),
         );
         this.emitStatus();
-        void pcs.reportEvent(key, 'transferred').catch(() => undefined /* reported on pcs.errors$ */);
+        void pcs
+          .reportEvent(key, 'transferred')
+          .catch(() => undefined /* reported on pcs.errors$ */);
       } else {
         this.set({ phase: 'done', localStatus: 'armed' });
         this.emitStatus();
@@ -231,7 +276,11 @@ export class SurveyController implements ReactiveController {
     else if (this.hostImpl instanceof StandaloneHost && this.ownsHost && !next.interactionId) {
       this.hostImpl.setCall(staticCall(next));
     }
-    const pcsChanged = !prev || !this.pcs || prev.pcsNodes.join(' ') !== next.pcsNodes.join(' ') || prev.agentId !== next.agentId;
+    const pcsChanged =
+      !prev ||
+      !this.pcs ||
+      prev.pcsNodes.join(' ') !== next.pcsNodes.join(' ') ||
+      prev.agentId !== next.agentId;
     if (pcsChanged) this.startPcs(next);
   }
 
@@ -251,7 +300,10 @@ export class SurveyController implements ReactiveController {
           interactionsUrls: config.interactionsUrls,
           auth: async () => {
             const token = (await config.tokenProvider()) ?? undefined;
-            return { ...(token ? { token } : {}), ...(config.agentId ? { agentId: config.agentId } : {}) };
+            return {
+              ...(token ? { token } : {}),
+              ...(config.agentId ? { agentId: config.agentId } : {}),
+            };
           },
         });
         this.ownsHost = true;
@@ -276,7 +328,8 @@ export class SurveyController implements ReactiveController {
       host.connection$.subscribe((connected) => {
         const was = this.view.hostConnected && this.view.hostEverConnected;
         this.set({ hostConnected: connected, ...(connected ? { hostEverConnected: true } : {}) });
-        if (was && !connected) this.emitError(ErrorCodes.HostDisconnected, 'Finesse is reconnecting (failover)');
+        if (was && !connected)
+          this.emitError(ErrorCodes.HostDisconnected, 'Finesse is reconnecting (failover)');
       }),
     );
   }
@@ -331,11 +384,20 @@ export class SurveyController implements ReactiveController {
     const prev = this.view;
     const patch: Partial<SurveyView> = { call };
     // A new call replaces the previous one's survey view, unless an action is still running.
-    const busy = prev.phase === 'requesting' || prev.phase === 'updating-variables' || prev.phase === 'transferring';
+    const busy =
+      prev.phase === 'requesting' ||
+      prev.phase === 'updating-variables' ||
+      prev.phase === 'transferring';
     if (call && prev.requestDialogId && call.dialogId !== prev.requestDialogId && !busy) {
       this.requestSub.unsubscribe();
       this.requestSub = new Subscription();
-      Object.assign(patch, { phase: 'idle', request: undefined, requestDialogId: undefined, localStatus: undefined, error: undefined });
+      Object.assign(patch, {
+        phase: 'idle',
+        request: undefined,
+        requestDialogId: undefined,
+        localStatus: undefined,
+        error: undefined,
+      });
     }
     this.set(patch);
     // The caller hung up (or Finesse dropped the call) while we were still setting it up.
@@ -377,7 +439,8 @@ export class SurveyController implements ReactiveController {
       requestId = request?.answer?.requestId ?? requestId;
       this.set({ request });
       this.emitStatus();
-      if (previous && request?.answer && requestId !== previous) this.remark(request.answer.transfer.callVariables);
+      if (previous && request?.answer && requestId !== previous)
+        this.remark(request.answer.transfer.callVariables);
     });
   }
 
@@ -394,7 +457,8 @@ export class SurveyController implements ReactiveController {
     const vars: Record<string, string> = { ...callVariables };
     if (vars[POST_CALL_SURVEY_VARIABLE] === undefined) vars[POST_CALL_SURVEY_VARIABLE] = 'y';
     host.updateCallVariables(call.dialogId, vars).catch((e: unknown) => {
-      const err = e instanceof AgError ? e : new AgError(ErrorCodes.CallVariablesRejected, String(e));
+      const err =
+        e instanceof AgError ? e : new AgError(ErrorCodes.CallVariablesRejected, String(e));
       this.emitError(err.code, err.message);
     });
   }
@@ -419,23 +483,36 @@ export class SurveyController implements ReactiveController {
     const now = Date.now();
     if (prev.state === 'connected' && status.state !== 'connected') this.lostAt = now;
     this.element.dispatchEvent(new AgConnectionChangeEvent({ ...status }));
-    if (status.state === 'connected' && status.previousEndpoint && status.previousEndpoint !== status.endpoint && status.endpoint) {
+    if (
+      status.state === 'connected' &&
+      status.previousEndpoint &&
+      status.previousEndpoint !== status.endpoint &&
+      status.endpoint
+    ) {
       this.element.dispatchEvent(
-        new AgRelocatedEvent({ from: status.previousEndpoint, to: status.endpoint, gapMs: Math.max(0, now - (this.lostAt ?? now)) }),
+        new AgRelocatedEvent({
+          from: status.previousEndpoint,
+          to: status.endpoint,
+          gapMs: Math.max(0, now - (this.lostAt ?? now)),
+        }),
       );
     }
     if (status.state === 'connected') this.lostAt = undefined;
-    if (status.state === 'failed' && status.error) this.emitError(status.error.code, status.error.message);
+    if (status.state === 'failed' && status.error)
+      this.emitError(status.error.code, status.error.message);
   }
 
   private callGone(dialogId: string): boolean {
     const call = this.view.call;
-    return !call || call.dialogId !== dialogId || call.state === 'DROPPED' || call.state === 'FAILED';
+    return (
+      !call || call.dialogId !== dialogId || call.state === 'DROPPED' || call.state === 'FAILED'
+    );
   }
 
   private dropped(pcs: PcsClient, key: string): void {
     this.fail(ErrorCodes.CallDropped, 'The call ended before the survey was set up');
-    if (pcs.requests.get(key)?.answer) void pcs.reportEvent(key, 'cancelled').catch(() => undefined);
+    if (pcs.requests.get(key)?.answer)
+      void pcs.reportEvent(key, 'cancelled').catch(() => undefined);
     else this.cancelOnAnswer.add(key);
   }
 

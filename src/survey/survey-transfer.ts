@@ -105,7 +105,8 @@ export class AgSurveyTransfer extends LitElement {
   @state() private smsEdited = false;
 
   private readonly survey = new SurveyController(this);
-  private readonly provideToken: TokenProvider = () => (this.tokenProvider ? this.tokenProvider() : this.token);
+  private readonly provideToken: TokenProvider = () =>
+    this.tokenProvider ? this.tokenProvider() : this.token;
   private smsForDialog?: string;
 
   constructor() {
@@ -181,7 +182,10 @@ export class AgSurveyTransfer extends LitElement {
 
   protected override render() {
     const view = this.survey.view;
-    const busy = view.phase === 'requesting' || view.phase === 'updating-variables' || view.phase === 'transferring';
+    const busy =
+      view.phase === 'requesting' ||
+      view.phase === 'updating-variables' ||
+      view.phase === 'transferring';
     const reason = this.disabledReason(view);
     const channels = view.survey ? offeredChannels(view.survey.channels) : [];
     const smsInvalid = view.error?.code === 'invalid-sms-number';
@@ -193,49 +197,59 @@ export class AgSurveyTransfer extends LitElement {
         </div>
         ${view.survey ? html`<p part="survey-name">${view.survey.name}</p>` : nothing}
         <form part="form" @submit=${this.onSubmit} novalidate>
-          ${channels.length
-            ? html`<fieldset part="channel">
-                <legend>Channel</legend>
-                ${channels.map(
-                  (c) => html`<label
-                    ><input
-                      type="radio"
-                      name="channel"
-                      .value=${c}
-                      .checked=${this.channel === c}
-                      @change=${() => (this.channel = c)}
-                    />${channelLabel[c]}</label
-                  >`,
-                )}
-              </fieldset>`
-            : nothing}
-          ${this.channel === 'sms' && channels.includes('sms')
-            ? html`<div class="field">
-                <label for="sms">Caller's mobile number</label>
-                <input
-                  id="sms"
-                  part="sms-input"
-                  type="tel"
-                  inputmode="tel"
-                  autocomplete="off"
-                  aria-describedby="sms-hint"
-                  aria-invalid=${smsInvalid ? 'true' : 'false'}
-                  .value=${this.smsNumber}
-                  @input=${this.onSmsInput}
-                />
-                <p id="sms-hint" part="hint">10 to 15 digits, optionally starting with +</p>
-              </div>`
-            : nothing}
-          ${view.survey && view.survey.languages.length
-            ? html`<div class="field">
-                <label for="language">Language</label>
-                <select id="language" part="language" @change=${this.onLanguage}>
-                  ${view.survey.languages.map(
-                    (l) => html`<option value=${l} ?selected=${l === this.language}>${languageName(l)}</option>`,
+          ${
+            channels.length
+              ? html`<fieldset part="channel">
+                  <legend>Channel</legend>
+                  ${channels.map(
+                    (c) =>
+                      html`<label
+                        ><input
+                          type="radio"
+                          name="channel"
+                          .value=${c}
+                          .checked=${this.channel === c}
+                          @change=${() => (this.channel = c)}
+                        />${channelLabel[c]}</label
+                      >`,
                   )}
-                </select>
-              </div>`
-            : nothing}
+                </fieldset>`
+              : nothing
+          }
+          ${
+            this.channel === 'sms' && channels.includes('sms')
+              ? html`<div class="field">
+                  <label for="sms">Caller's mobile number</label>
+                  <input
+                    id="sms"
+                    part="sms-input"
+                    type="tel"
+                    inputmode="tel"
+                    autocomplete="off"
+                    aria-describedby="sms-hint"
+                    aria-invalid=${smsInvalid ? 'true' : 'false'}
+                    .value=${this.smsNumber}
+                    @input=${this.onSmsInput}
+                  />
+                  <p id="sms-hint" part="hint">10 to 15 digits, optionally starting with +</p>
+                </div>`
+              : nothing
+          }
+          ${
+            view.survey && view.survey.languages.length
+              ? html`<div class="field">
+                  <label for="language">Language</label>
+                  <select id="language" part="language" @change=${this.onLanguage}>
+                    ${view.survey.languages.map(
+                      (l) =>
+                        html`<option value=${l} ?selected=${l === this.language}>
+                          ${languageName(l)}
+                        </option>`,
+                    )}
+                  </select>
+                </div>`
+              : nothing
+          }
           <button
             part="action"
             type="submit"
@@ -246,12 +260,21 @@ export class AgSurveyTransfer extends LitElement {
           </button>
           ${reason ? html`<p id="reason" part="reason">${reason}</p>` : nothing}
         </form>
-        <p part="status" role="status" aria-live="polite" data-status=${this.surveyStatus ?? view.phase}>
+        <p
+          part="status"
+          role="status"
+          aria-live="polite"
+          data-status=${this.surveyStatus ?? view.phase}
+        >
           ${this.statusLine(view)}
         </p>
-        ${view.phase === 'failed' && view.error
-          ? html`<p part="error" role="alert" data-code=${view.error.code}>${view.error.message}</p>`
-          : nothing}
+        ${
+          view.phase === 'failed' && view.error
+            ? html`<p part="error" role="alert" data-code=${view.error.code}>
+                ${view.error.message}
+              </p>`
+            : nothing
+        }
       </section>
     `;
   }
@@ -283,7 +306,8 @@ export class AgSurveyTransfer extends LitElement {
 
   private disabledReason(view: SurveyView): string | null {
     if (!split(this.pcsNodes).length) return 'Set pcs-nodes to the PCS address';
-    if (!view.hostConnected) return view.hostEverConnected ? 'Finesse is reconnecting' : 'Connecting to Finesse…';
+    if (!view.hostConnected)
+      return view.hostEverConnected ? 'Finesse is reconnecting' : 'Connecting to Finesse…';
     if (view.phase === 'done' && view.call && view.requestDialogId === view.call.dialogId)
       return 'The survey is set up for this call';
     if (!view.call) return 'No call';
@@ -291,7 +315,8 @@ export class AgSurveyTransfer extends LitElement {
     if (view.health === 'unreachable') return 'PCS unreachable';
     if (view.survey === undefined) return 'Looking up the survey…';
     if (view.survey === null) return `No survey for ${view.call.dialedNumber || 'this number'}`;
-    if (!offeredChannels(view.survey.channels).length) return 'This survey has no IVR or SMS channel';
+    if (!offeredChannels(view.survey.channels).length)
+      return 'This survey has no IVR or SMS channel';
     return null;
   }
 
@@ -308,7 +333,9 @@ export class AgSurveyTransfer extends LitElement {
     if (view.phase === 'transferring') return 'Transferring the caller…';
     if (!status) return '';
     const score = view.request?.answer?.score;
-    return status === 'completed' && score !== undefined ? `${statusText.completed}, score ${score}` : statusText[status];
+    return status === 'completed' && score !== undefined
+      ? `${statusText.completed}, score ${score}`
+      : statusText[status];
   }
 
   private onSmsInput(e: Event): void {
@@ -322,7 +349,11 @@ export class AgSurveyTransfer extends LitElement {
 
   private onSubmit(e: Event): void {
     e.preventDefault();
-    void this.survey.requestSurvey({ channel: this.channel, language: this.language || 'en', smsNumber: this.smsNumber });
+    void this.survey.requestSurvey({
+      channel: this.channel,
+      language: this.language || 'en',
+      smsNumber: this.smsNumber,
+    });
   }
 }
 
@@ -342,4 +373,3 @@ function languageName(code: string): string {
     return code;
   }
 }
-

@@ -6,7 +6,10 @@ import { FinesseHost } from '../../src/hosts/finesse-host.js';
 import { HostActionError, type CallInfo } from '../../src/hosts/host.js';
 import { detectHostKind } from '../../src/hosts/index.js';
 
-function callWhere(host: FinesseHost, pred: (c: CallInfo | null) => boolean): Promise<CallInfo | null> {
+function callWhere(
+  host: FinesseHost,
+  pred: (c: CallInfo | null) => boolean,
+): Promise<CallInfo | null> {
   return firstValueFrom(host.call$.pipe(filter(pred)));
 }
 
@@ -40,7 +43,11 @@ describe('FinesseHost (fake finesse.js)', () => {
 
   it("reads an existing call from the agent's own leg, with the actions normalised to an array", async () => {
     fake = installFakeFinesse();
-    const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000', callVariables: { callVariable1: 'x' } });
+    const { dialogId } = fake.startCall({
+      ani: '5551234567',
+      dialedNumber: '8000',
+      callVariables: { callVariable1: 'x' },
+    });
     host = new FinesseHost();
     host.start();
     const call = (await callWhere(host, (c) => c !== null))!;
@@ -58,7 +65,11 @@ describe('FinesseHost (fake finesse.js)', () => {
     host = new FinesseHost();
     host.start();
     await waitUntil(() => fake!.heights().calls > 0, 'gadget ready'); // makeActiveTabReq -> adjustHeight
-    const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000', state: 'ALERTING' });
+    const { dialogId } = fake.startCall({
+      ani: '5551234567',
+      dialedNumber: '8000',
+      state: 'ALERTING',
+    });
     const ringing = (await callWhere(host, (c) => c?.dialogId === dialogId))!;
     expect(ringing.state).to.equal('ALERTING');
     expect(ringing.actions).to.deep.equal(['ANSWER']);
@@ -73,7 +84,9 @@ describe('FinesseHost (fake finesse.js)', () => {
     it(`updates call variables (Finesse ${version}: ${version === '12.6' ? 'dialog.updateCallVariables' : 'PUT UPDATE_CALL_DATA XML'})`, async () => {
       fake = installFakeFinesse({ version });
       const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000' });
-      const g = globalThis as unknown as { gadgets: { io: { makeRequest: (...a: unknown[]) => void } } };
+      const g = globalThis as unknown as {
+        gadgets: { io: { makeRequest: (...a: unknown[]) => void } };
+      };
       const original = g.gadgets.io.makeRequest;
       const puts: unknown[][] = [];
       g.gadgets.io.makeRequest = (...args: unknown[]) => {
@@ -86,7 +99,10 @@ describe('FinesseHost (fake finesse.js)', () => {
       const vars = { callVariable3: 'a<b&c>"d\'', 'user.microapp.isPostCallSurvey': 'y' };
       await host.updateCallVariables(dialogId, vars);
       expect(fake.dialog(dialogId)!.callVariables).to.deep.equal(vars);
-      const changed = (await callWhere(host, (c) => c?.callVariables['user.microapp.isPostCallSurvey'] === 'y'))!;
+      const changed = (await callWhere(
+        host,
+        (c) => c?.callVariables['user.microapp.isPostCallSurvey'] === 'y',
+      ))!;
       expect(changed.callVariables.callVariable3).to.equal(vars.callVariable3);
       if (version === '11.6') {
         expect(puts).to.have.length(1);
@@ -100,7 +116,11 @@ describe('FinesseHost (fake finesse.js)', () => {
       }
 
       // Finesse's refusal comes back as a typed error with Finesse's own words, on both paths
-      fake.rejectNextCallVariables({ status: 400, errorType: 'Invalid Input', errorMessage: 'Variable too long' });
+      fake.rejectNextCallVariables({
+        status: 400,
+        errorType: 'Invalid Input',
+        errorMessage: 'Variable too long',
+      });
       const e = await rejection(host.updateCallVariables(dialogId, { callVariable1: 'z' }));
       expect(e.code).to.equal('call-variables-rejected');
       expect(e.message).to.equal('Variable too long');
@@ -116,7 +136,11 @@ describe('FinesseHost (fake finesse.js)', () => {
     host.start();
     await callWhere(host, (c) => c?.dialogId === dialogId);
 
-    fake.rejectNextTransfer({ status: 400, errorType: 'Invalid State', errorMessage: 'Call cannot be transferred now' });
+    fake.rejectNextTransfer({
+      status: 400,
+      errorType: 'Invalid State',
+      errorMessage: 'Call cannot be transferred now',
+    });
     const e = await rejection(host.transfer(dialogId, '9100'));
     expect(e.code).to.equal('transfer-rejected');
     expect(e.message).to.equal('Call cannot be transferred now');
@@ -124,7 +148,9 @@ describe('FinesseHost (fake finesse.js)', () => {
     expect(e.errorType).to.equal('Invalid State');
 
     await host.transfer(dialogId, '9100');
-    expect(fake.transfers()).to.deep.equal([{ dialogId, to: '9100', kind: 'sst', callVariables: {} }]);
+    expect(fake.transfers()).to.deep.equal([
+      { dialogId, to: '9100', kind: 'sst', callVariables: {} },
+    ]);
     expect(await callWhere(host, (c) => c === null)).to.equal(null);
   });
 

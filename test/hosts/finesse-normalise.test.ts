@@ -34,28 +34,49 @@ describe('finesse normalisation', () => {
   });
 
   it('call variables: flattened by finesse.js or nested CallVariable (object or array)', () => {
-    expect(callVariablesFrom({ dialedNumber: '8000', callVariable1: 'a', 'user.x[0]': 'b', callType: 'ACD_IN' })).to.deep.equal({
+    expect(
+      callVariablesFrom({
+        dialedNumber: '8000',
+        callVariable1: 'a',
+        'user.x[0]': 'b',
+        callType: 'ACD_IN',
+      }),
+    ).to.deep.equal({
       callVariable1: 'a',
       'user.x[0]': 'b',
     });
-    expect(callVariablesFrom({ callvariables: { CallVariable: { name: 'callVariable2', value: 'c' } } })).to.deep.equal({
+    expect(
+      callVariablesFrom({ callvariables: { CallVariable: { name: 'callVariable2', value: 'c' } } }),
+    ).to.deep.equal({
       callVariable2: 'c',
     });
     expect(
-      callVariablesFrom({ callvariables: { CallVariable: [{ name: 'user.a', value: 1 }, { name: 'bad' }] } }),
+      callVariablesFrom({
+        callvariables: { CallVariable: [{ name: 'user.a', value: 1 }, { name: 'bad' }] },
+      }),
     ).to.deep.equal({ 'user.a': '1' });
     expect(callVariablesFrom(null)).to.deep.equal({});
   });
 
   it('errors: from rsp.object.ApiErrors (object or array) or from the XML content', () => {
     expect(
-      finesseError({ status: 400, object: { ApiErrors: { ApiError: { ErrorType: 'Invalid State', ErrorMessage: 'No' } } } }),
+      finesseError({
+        status: 400,
+        object: { ApiErrors: { ApiError: { ErrorType: 'Invalid State', ErrorMessage: 'No' } } },
+      }),
     ).to.deep.equal({ status: 400, errorType: 'Invalid State', errorMessage: 'No' });
     expect(
-      finesseError({ status: 503, object: { ApiErrors: { ApiError: [{ ErrorType: 'A', ErrorMessage: 'first' }, {}] } } }),
+      finesseError({
+        status: 503,
+        object: { ApiErrors: { ApiError: [{ ErrorType: 'A', ErrorMessage: 'first' }, {}] } },
+      }),
     ).to.deep.equal({ status: 503, errorType: 'A', errorMessage: 'first' });
     expect(
-      finesseError({ status: 500, content: '<ApiErrors><ApiError><ErrorType>X</ErrorType><ErrorMessage>a &amp; b</ErrorMessage></ApiError></ApiErrors>' }),
+      finesseError({
+        status: 500,
+        content:
+          '<ApiErrors><ApiError><ErrorType>X</ErrorType><ErrorMessage>a &amp; b</ErrorMessage></ApiError></ApiErrors>',
+      }),
     ).to.deep.equal({ status: 500, errorType: 'X', errorMessage: 'a & b' });
     expect(finesseError('nonsense')).to.deep.equal({});
     expect(apiErrorFromXml('<html>oops</html>')).to.deep.equal({});
@@ -69,6 +90,8 @@ describe('finesse normalisation', () => {
         '<CallVariable><name>user.o&apos;k</name><value>y</value></CallVariable>' +
         '</callvariables></mediaProperties></Dialog>',
     );
-    expect(new DOMParser().parseFromString(xml, 'application/xml').querySelector('parsererror')).to.equal(null);
+    expect(
+      new DOMParser().parseFromString(xml, 'application/xml').querySelector('parsererror'),
+    ).to.equal(null);
   });
 });

@@ -7,7 +7,10 @@ import type { CallInfo } from '../../src/hosts/host.js';
 import type { AgSurveyTransfer } from '../../src/survey/survey-transfer.js';
 import { button, ready, startMock, stopMock, text } from '../survey/helpers.js';
 
-function callWhere(host: StandaloneHost, pred: (c: CallInfo | null) => boolean): Promise<CallInfo | null> {
+function callWhere(
+  host: StandaloneHost,
+  pred: (c: CallInfo | null) => boolean,
+): Promise<CallInfo | null> {
   return firstValueFrom(host.call$.pipe(filter(pred)));
 }
 
@@ -33,8 +36,15 @@ describe('StandaloneHost', () => {
 
   it('follows the call through the voice.* interaction properties, and closes its socket on dispose', async () => {
     mock = await startMock();
-    const { dialogId, interactionId } = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
-    host = new StandaloneHost({ interactionId, interactionsUrls: [mock.urls.interactions], auth: () => ({ token: 't' }) });
+    const { dialogId, interactionId } = mock.finesse.startCall({
+      ani: '5551234567',
+      dialedNumber: '8000',
+    });
+    host = new StandaloneHost({
+      interactionId,
+      interactionsUrls: [mock.urls.interactions],
+      auth: () => ({ token: 't' }),
+    });
     host.start();
     const call = (await callWhere(host, (c) => c !== null))!;
     expect(call).to.include({ dialogId, ani: '5551234567', dialedNumber: '8000', state: 'ACTIVE' });
@@ -54,7 +64,10 @@ describe('StandaloneHost', () => {
     });
     host.start();
     await host.updateCallVariables('d1', { 'user.microapp.isPostCallSurvey': 'y' });
-    const marked = (await callWhere(host, (c) => c?.callVariables['user.microapp.isPostCallSurvey'] === 'y'))!;
+    const marked = (await callWhere(
+      host,
+      (c) => c?.callVariables['user.microapp.isPostCallSurvey'] === 'y',
+    ))!;
     expect(marked.state).to.equal('ACTIVE');
     await host.transfer('d1', '9100');
     expect(transfers).to.deep.equal(['9100']);
@@ -65,16 +78,18 @@ describe('StandaloneHost', () => {
   it('drives <ag-survey-transfer> from interaction properties (no Finesse: the gadget reports the transfer)', async () => {
     mock = await startMock();
     const { interactionId } = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
-    const el = await fixture<AgSurveyTransfer>(html`<ag-survey-transfer
-      host="standalone"
-      mode="transfer"
-      agent-id="agent1"
-      poll-ms="150"
-      interaction-id=${interactionId}
-      interactions-url=${mock.urls.interactions}
-      pcs-nodes=${Object.values(mock.urls.pcs).join(' ')}
-      .token=${'agent1-token'}
-    ></ag-survey-transfer>`);
+    const el = await fixture<AgSurveyTransfer>(
+      html`<ag-survey-transfer
+        host="standalone"
+        mode="transfer"
+        agent-id="agent1"
+        poll-ms="150"
+        interaction-id=${interactionId}
+        interactions-url=${mock.urls.interactions}
+        pcs-nodes=${Object.values(mock.urls.pcs).join(' ')}
+        .token=${'agent1-token'}
+      ></ag-survey-transfer>`,
+    );
     await ready(el);
     button(el).click();
     await waitUntil(() => el.surveyStatus === 'completed', 'completed', { timeout: 8000 });
@@ -84,19 +99,23 @@ describe('StandaloneHost', () => {
 
   it('takes the call from attributes and follows their changes', async () => {
     mock = await startMock({ finesse: false });
-    const el = await fixture<AgSurveyTransfer>(html`<ag-survey-transfer
-      host="standalone"
-      agent-id="agent7"
-      poll-ms="150"
-      dialog-id="d-attr"
-      ani="5551234567"
-      dialed-number="8000"
-      pcs-nodes=${Object.values(mock.urls.pcs).join(' ')}
-      .token=${'agent7-token'}
-    ></ag-survey-transfer>`);
+    const el = await fixture<AgSurveyTransfer>(
+      html`<ag-survey-transfer
+        host="standalone"
+        agent-id="agent7"
+        poll-ms="150"
+        dialog-id="d-attr"
+        ani="5551234567"
+        dialed-number="8000"
+        pcs-nodes=${Object.values(mock.urls.pcs).join(' ')}
+        .token=${'agent7-token'}
+      ></ag-survey-transfer>`,
+    );
     await ready(el);
     el.setAttribute('dialed-number', '8001');
-    await waitUntil(() => text(el, 'reason') === 'No survey for 8001', 'follows the attribute', { timeout: 8000 });
+    await waitUntil(() => text(el, 'reason') === 'No survey for 8001', 'follows the attribute', {
+      timeout: 8000,
+    });
     el.removeAttribute('dialog-id');
     await waitUntil(() => text(el, 'reason') === 'No call', 'no call without dialog-id');
   });

@@ -39,7 +39,8 @@ describe('ag-survey-transfer on the reference cluster', function () {
   });
 
   after(async () => {
-    if (cluster) await executeServerCommand('ag-process-signal', { id: cluster.id, signal: 'SIGTERM' });
+    if (cluster)
+      await executeServerCommand('ag-process-signal', { id: cluster.id, signal: 'SIGTERM' });
   });
 
   it('survives a SIGKILL of the primary PCS between the request and the transfer (standalone host)', async () => {
@@ -58,19 +59,29 @@ describe('ag-survey-transfer on the reference cluster', function () {
         },
       },
     });
-    const el = await fixture<AgSurveyTransfer>(html`<ag-survey-transfer
-      mode="transfer"
-      poll-ms="250"
-      agent-id="agent1"
-      pcs-nodes=${Object.values(cluster.urls.pcs).join(' ')}
-      .token=${'agent1-token'}
-      .hostAdapter=${host}
-    ></ag-survey-transfer>`);
+    const el = await fixture<AgSurveyTransfer>(
+      html`<ag-survey-transfer
+        mode="transfer"
+        poll-ms="250"
+        agent-id="agent1"
+        pcs-nodes=${Object.values(cluster.urls.pcs).join(' ')}
+        .token=${'agent1-token'}
+        .hostAdapter=${host}
+      ></ag-survey-transfer>`,
+    );
 
-    await waitUntil(() => el.connectionState === 'connected' && el.endpoint === primary.id, 'connected to the primary', {
-      timeout: 10000,
-    });
-    await waitUntil(() => shadowText(el, 'survey-name') === 'Customer satisfaction', 'survey shown', { timeout: 10000 });
+    await waitUntil(
+      () => el.connectionState === 'connected' && el.endpoint === primary.id,
+      'connected to the primary',
+      {
+        timeout: 10000,
+      },
+    );
+    await waitUntil(
+      () => shadowText(el, 'survey-name') === 'Customer satisfaction',
+      'survey shown',
+      { timeout: 10000 },
+    );
 
     const relocated = oneEvent(el, 'ag-relocated');
     const button = el.shadowRoot!.querySelector<HTMLButtonElement>('[part="action"]')!;
@@ -82,10 +93,15 @@ describe('ag-survey-transfer on the reference cluster', function () {
     expect(moved.detail.from).to.equal(primary.id);
     expect(moved.detail.to).to.not.equal(primary.id);
 
-    await waitUntil(() => el.surveyStatus === 'completed', 'survey completed after the failover', { timeout: 20000 });
+    await waitUntil(() => el.surveyStatus === 'completed', 'survey completed after the failover', {
+      timeout: 20000,
+    });
     expect(shadowText(el, 'status')).to.match(/Survey completed, score [1-5]/);
 
-    const requests = await control<{ idempotencyKey: string; status: string }[]>(cluster, 'pcs/requests');
+    const requests = await control<{ idempotencyKey: string; status: string }[]>(
+      cluster,
+      'pcs/requests',
+    );
     const ours = requests.filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`);
     expect(ours).to.have.length(1);
     expect(ours[0]!.status).to.equal('completed');

@@ -8,28 +8,46 @@ for (const tag of ['ag-survey-transfer', 'ag-chat-panel']) {
   if (!customElements.get(tag)) customElements.define(tag, class extends HTMLElement {});
 }
 
-async function loadSpec(name: string): Promise<{ doc: Document; content: Document; script: string }> {
+async function loadSpec(
+  name: string,
+): Promise<{ doc: Document; content: Document; script: string }> {
   const res = await fetch(`/gadgets/${name}`);
   expect(res.ok, `${name} is served`).to.be.true;
   const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
   expect(doc.querySelector('parsererror'), 'well-formed XML').to.equal(null);
   const cdata = doc.querySelector('Content')!.textContent!;
   const content = new DOMParser().parseFromString(cdata, 'text/html');
-  const inline = [...content.querySelectorAll('script:not([src])')].map((s) => s.textContent ?? '').join('\n');
+  const inline = [...content.querySelectorAll('script:not([src])')]
+    .map((s) => s.textContent ?? '')
+    .join('\n');
   return { doc, content, script: inline };
 }
 
 function checkStructure(doc: Document, content: Document, bundle: string): void {
-  const features = [...doc.querySelectorAll('ModulePrefs > Require')].map((r) => r.getAttribute('feature'));
-  expect(features).to.include.members(['settitle', 'dynamic-height', 'pubsub-2', 'setprefs', 'loadingindicator']);
-  expect(doc.querySelector('ModulePrefs')!.getAttribute('title')).to.be.a('string').and.not.equal('');
+  const features = [...doc.querySelectorAll('ModulePrefs > Require')].map((r) =>
+    r.getAttribute('feature'),
+  );
+  expect(features).to.include.members([
+    'settitle',
+    'dynamic-height',
+    'pubsub-2',
+    'setprefs',
+    'loadingindicator',
+  ]);
+  expect(doc.querySelector('ModulePrefs')!.getAttribute('title'))
+    .to.be.a('string')
+    .and.not.equal('');
   const hidden = [...doc.querySelectorAll('UserPref')]
     .filter((p) => p.getAttribute('datatype') === 'hidden')
     .map((p) => p.getAttribute('name'));
   expect(hidden).to.include.members(['scheme', 'host', 'hostPort']);
   expect(doc.querySelector('Content')!.getAttribute('type')).to.equal('html');
   const scripts = [...content.querySelectorAll('script[src]')].map((s) => s.getAttribute('src'));
-  expect(scripts).to.deep.equal(['/desktop/assets/js/jquery.min.js', '/desktop/assets/js/finesse.js', bundle]);
+  expect(scripts).to.deep.equal([
+    '/desktop/assets/js/jquery.min.js',
+    '/desktop/assets/js/finesse.js',
+    bundle,
+  ]);
 }
 
 /** Runs the gadget's inline start-up script as Finesse would, with `el` in the page. */
@@ -55,13 +73,17 @@ describe('Finesse gadget specs', () => {
     checkStructure(doc, content, 'bundles/ag-survey-transfer.js');
     expect(content.querySelector('ag-survey-transfer#ag-survey')).to.not.equal(null);
 
-    fake = installFakeFinesse({ prefs: { pcs: 'https://pcs-a.example.com,https://pcs-b.example.com', mode: 'hangup' } });
+    fake = installFakeFinesse({
+      prefs: { pcs: 'https://pcs-a.example.com,https://pcs-b.example.com', mode: 'hangup' },
+    });
     const el = document.createElement('ag-survey-transfer');
     el.id = 'ag-survey';
     els.push(el);
     runGadget(script, el);
     await waitUntil(() => el.hasAttribute('pcs-nodes'), 'started from HubSettings.onConnect');
-    expect(el.getAttribute('pcs-nodes')).to.equal('https://pcs-a.example.com https://pcs-b.example.com');
+    expect(el.getAttribute('pcs-nodes')).to.equal(
+      'https://pcs-a.example.com https://pcs-b.example.com',
+    );
     expect(el.getAttribute('mode')).to.equal('hangup');
     expect(el.getAttribute('agent-id')).to.equal('agent1');
     await waitUntil(() => fake!.heights().calls > 0, 'adjustHeight called');
@@ -70,7 +92,8 @@ describe('Finesse gadget specs', () => {
   it('AgentGadgetsSurvey.xml: the gadget URL query string wins over prefs', async () => {
     const { script } = await loadSpec('AgentGadgetsSurvey.xml');
     fake = installFakeFinesse({ prefs: { pcs: 'https://from-prefs.example.com', mode: 'hangup' } });
-    const spec = '/3rdpartygadget/files/agent-gadgets/AgentGadgetsSurvey.xml?mode=transfer&pcs=https://vip.example.com';
+    const spec =
+      '/3rdpartygadget/files/agent-gadgets/AgentGadgetsSurvey.xml?mode=transfer&pcs=https://vip.example.com';
     history.replaceState(null, '', `${window.location.pathname}?url=${encodeURIComponent(spec)}`);
     const el = document.createElement('ag-survey-transfer');
     el.id = 'ag-survey';
@@ -85,14 +108,19 @@ describe('Finesse gadget specs', () => {
     const { doc, content, script } = await loadSpec('AgentGadgetsChat.xml');
     checkStructure(doc, content, 'bundles/ag-chat-panel.js');
     fake = installFakeFinesse({
-      prefs: { interactions: 'https://ixn-a.example.com https://ixn-b.example.com', allowed: 'https://chat.example.com' },
+      prefs: {
+        interactions: 'https://ixn-a.example.com https://ixn-b.example.com',
+        allowed: 'https://chat.example.com',
+      },
     });
     const el = document.createElement('ag-chat-panel');
     el.id = 'ag-chat';
     els.push(el);
     runGadget(script, el);
     await waitUntil(() => el.hasAttribute('interactions-url'), 'started');
-    expect(el.getAttribute('interactions-url')).to.equal('https://ixn-a.example.com https://ixn-b.example.com');
+    expect(el.getAttribute('interactions-url')).to.equal(
+      'https://ixn-a.example.com https://ixn-b.example.com',
+    );
     expect(el.getAttribute('allowed-origins')).to.equal('https://chat.example.com');
     expect(el.getAttribute('agent-id')).to.equal('agent1');
   });
@@ -104,11 +132,15 @@ describe('Finesse gadget specs', () => {
     expect(doc.documentElement.localName).to.equal('finesseLayout');
     expect(doc.documentElement.namespaceURI).to.equal('http://www.cisco.com/vtg/finesse');
     const gadgets = [...doc.getElementsByTagName('gadget')].map((g) => g.textContent!.trim());
-    const survey = gadgets.find((g) => g.startsWith('/3rdpartygadget/files/agent-gadgets/AgentGadgetsSurvey.xml?'))!;
+    const survey = gadgets.find((g) =>
+      g.startsWith('/3rdpartygadget/files/agent-gadgets/AgentGadgetsSurvey.xml?'),
+    )!;
     expect(survey).to.be.a('string');
     const params = new URL(survey, 'https://finesse.example.com').searchParams;
     expect(params.get('mode')).to.equal('hangup');
     expect(params.get('pcs')).to.match(/^https:\/\//);
-    expect(gadgets.some((g) => g.startsWith('/3rdpartygadget/files/agent-gadgets/AgentGadgetsChat.xml'))).to.be.true;
+    expect(
+      gadgets.some((g) => g.startsWith('/3rdpartygadget/files/agent-gadgets/AgentGadgetsChat.xml')),
+    ).to.be.true;
   });
 });

@@ -1,6 +1,10 @@
 // Shared helpers for the survey gadget's tests against the mocked back end.
 import { fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
-import { startMockBackend, type MockBackend, type MockBackendOptions } from '../../src/mocks/index.js';
+import {
+  startMockBackend,
+  type MockBackend,
+  type MockBackendOptions,
+} from '../../src/mocks/index.js';
 import '../../src/define/survey-transfer.js';
 import type { Host } from '../../src/hosts/host.js';
 import type { AgSurveyTransfer } from '../../src/survey/survey-transfer.js';
@@ -26,17 +30,22 @@ export interface MountOptions {
 
 export function mount(mock: MockBackend, o: MountOptions = {}): Promise<AgSurveyTransfer> {
   const nodes = (o.nodes ?? Object.values(mock.urls.pcs)).join(' ');
-  return fixture<AgSurveyTransfer>(html`<ag-survey-transfer
-    mode=${o.mode ?? 'transfer'}
-    pcs-nodes=${nodes}
-    poll-ms="150"
-    host=${o.host ?? 'finesse'}
-    .token=${o.token ?? 'agent1-token'}
-    .hostAdapter=${o.hostAdapter}
-  ></ag-survey-transfer>`);
+  return fixture<AgSurveyTransfer>(
+    html`<ag-survey-transfer
+      mode=${o.mode ?? 'transfer'}
+      pcs-nodes=${nodes}
+      poll-ms="150"
+      host=${o.host ?? 'finesse'}
+      .token=${o.token ?? 'agent1-token'}
+      .hostAdapter=${o.hostAdapter}
+    ></ag-survey-transfer>`,
+  );
 }
 
-export function part<T extends Element = HTMLElement>(el: AgSurveyTransfer, name: string): T | null {
+export function part<T extends Element = HTMLElement>(
+  el: AgSurveyTransfer,
+  name: string,
+): T | null {
   return el.shadowRoot!.querySelector<T>(`[part~="${name}"]`);
 }
 

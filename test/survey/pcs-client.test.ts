@@ -44,7 +44,11 @@ describe('PcsClient', () => {
   });
 
   it('the same key gives the same request, however often it is submitted', async () => {
-    client = new PcsClient({ nodes: Object.values(mock.urls.pcs), tokenProvider: () => 't', pollMs: 150 });
+    client = new PcsClient({
+      nodes: Object.values(mock.urls.pcs),
+      tokenProvider: () => 't',
+      pollMs: 150,
+    });
     client.start();
     const [a, b] = await Promise.all([client.submit(body('d-1')), client.submit(body('d-1'))]);
     const c = await client.submit(body('d-1'));
@@ -73,7 +77,11 @@ describe('PcsClient', () => {
   });
 
   it('a refused token is a permanent, typed error (no retry storm)', async () => {
-    client = new PcsClient({ nodes: Object.values(mock.urls.pcs), tokenProvider: () => 'bad-token', pollMs: 150 });
+    client = new PcsClient({
+      nodes: Object.values(mock.urls.pcs),
+      tokenProvider: () => 'bad-token',
+      pollMs: 150,
+    });
     const errors: AgErrorInfo[] = [];
     client.errors$.subscribe((e) => errors.push(e));
     client.start();
@@ -91,7 +99,11 @@ describe('PcsClient', () => {
   });
 
   it('dispose closes the socket and rejects pending work', async () => {
-    client = new PcsClient({ nodes: Object.values(mock.urls.pcs), tokenProvider: () => 't', pollMs: 150 });
+    client = new PcsClient({
+      nodes: Object.values(mock.urls.pcs),
+      tokenProvider: () => 't',
+      pollMs: 150,
+    });
     client.start();
     await waitUntil(() => mock.connections() > 0, 'socket open');
     for (const id of Object.keys(mock.urls.pcs)) mock.pcs.kill(id);

@@ -43,7 +43,10 @@ describe('ag-survey-transfer accessibility and lifecycle', () => {
       await waitUntil(() => el.surveyStatus === 'armed', 'armed', { timeout: 5000 });
       await expect(el).to.be.accessible();
       mock.finesse.disconnect();
-      await waitUntil(() => text(el, 'connection') === 'Finesse reconnecting', 'Finesse reconnecting');
+      await waitUntil(
+        () => text(el, 'connection') === 'Finesse reconnecting',
+        'Finesse reconnecting',
+      );
       await expect(el).to.be.accessible();
       mock.finesse.reconnect();
 
@@ -54,7 +57,9 @@ describe('ag-survey-transfer accessibility and lifecycle', () => {
 
       // PCS unreachable
       for (const id of Object.keys(mock.urls.pcs)) mock.pcs.kill(id);
-      await waitUntil(() => text(el, 'connection') === 'PCS unreachable, retrying', 'unreachable', { timeout: 8000 });
+      await waitUntil(() => text(el, 'connection') === 'PCS unreachable, retrying', 'unreachable', {
+        timeout: 8000,
+      });
       await expect(el).to.be.accessible();
     });
   }
@@ -62,11 +67,15 @@ describe('ag-survey-transfer accessibility and lifecycle', () => {
   it('is axe-clean with no survey for the number and with a call that is not active', async () => {
     mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8001' });
     const el = await mount(mock);
-    await waitUntil(() => text(el, 'reason') === 'No survey for 8001', 'no survey', { timeout: 8000 });
+    await waitUntil(() => text(el, 'reason') === 'No survey for 8001', 'no survey', {
+      timeout: 8000,
+    });
     await expect(el).to.be.accessible();
 
     const held = await mount(mock, {
-      hostAdapter: new StandaloneHost({ call: { dialogId: 'd-held', ani: '5551234567', dialedNumber: '8000', state: 'HELD' } }),
+      hostAdapter: new StandaloneHost({
+        call: { dialogId: 'd-held', ani: '5551234567', dialedNumber: '8000', state: 'HELD' },
+      }),
     });
     await waitUntil(() => text(held, 'reason') === 'The call is not active', 'not active');
     expect(button(held).disabled).to.be.true;

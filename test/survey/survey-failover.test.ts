@@ -2,7 +2,16 @@
 // re-submit paths), split brain, both nodes down.
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { MockBackend } from '../../src/mocks/index.js';
-import { button, collectErrors, mount, primaryOf, ready, startMock, stopMock, text } from './helpers.js';
+import {
+  button,
+  collectErrors,
+  mount,
+  primaryOf,
+  ready,
+  startMock,
+  stopMock,
+  text,
+} from './helpers.js';
 
 describe('ag-survey-transfer PCS failover', () => {
   let mock: MockBackend | undefined;
@@ -34,10 +43,17 @@ describe('ag-survey-transfer PCS failover', () => {
       expect(detail.from).to.equal(primary);
       expect(detail.to).to.not.equal(primary);
       expect(el.endpoint).to.equal(detail.to);
-      expect(changes.some((c) => c.state === 'reconnecting'), 'reconnecting reported').to.be.true;
+      expect(
+        changes.some((c) => c.state === 'reconnecting'),
+        'reconnecting reported',
+      ).to.be.true;
       expect(changes[changes.length - 1]).to.include({ state: 'connected', endpoint: detail.to });
 
-      await waitUntil(() => el.surveyStatus === 'completed', 'survey completed after the failover', { timeout: 10000 });
+      await waitUntil(
+        () => el.surveyStatus === 'completed',
+        'survey completed after the failover',
+        { timeout: 10000 },
+      );
       expect(text(el, 'status')).to.match(/^Survey completed, score \d+$/);
 
       // one request for this call per store, never two: with a shared store that is one in
@@ -69,13 +85,18 @@ describe('ag-survey-transfer PCS failover', () => {
     await waitUntil(
       () => {
         const named = m.finesse.dialog(dialogId)!.callVariables['user.pcs.requestId'];
-        return named !== firstId && m.pcs.requests().some((r) => r.requestId === named && r.nodeId !== primary);
+        return (
+          named !== firstId &&
+          m.pcs.requests().some((r) => r.requestId === named && r.nodeId !== primary)
+        );
       },
       're-marked with the new request id',
       { timeout: 8000 },
     );
     m.finesse.endCall(dialogId);
-    await waitUntil(() => el.surveyStatus === 'completed', 'the survey plays after hang-up', { timeout: 8000 });
+    await waitUntil(() => el.surveyStatus === 'completed', 'the survey plays after hang-up', {
+      timeout: 8000,
+    });
   });
 
   it('through one virtual-IP URL: the node behind it changes, the gadget fails over with it', async () => {
@@ -92,8 +113,12 @@ describe('ag-survey-transfer PCS failover', () => {
     button(el).click();
     const { detail } = await relocated;
     expect(detail.from).to.equal(primary);
-    await waitUntil(() => el.surveyStatus === 'completed', 'completed behind the VIP', { timeout: 10000 });
-    expect(m.pcs.requests().filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`)).to.have.length(1);
+    await waitUntil(() => el.surveyStatus === 'completed', 'completed behind the VIP', {
+      timeout: 10000,
+    });
+    expect(
+      m.pcs.requests().filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`),
+    ).to.have.length(1);
   });
 
   it('follows the higher epoch in a split brain', async () => {
@@ -110,9 +135,13 @@ describe('ag-survey-transfer PCS failover', () => {
     const winner = [...claimants].sort((a, b) => b.epoch - a.epoch)[0]!;
     expect(winner.epoch).to.be.greaterThan(claimants.find((n) => n !== winner)!.epoch);
 
-    await waitUntil(() => el.endpoint === winner.id && el.connectionState === 'connected', `follows ${winner.id}`, {
-      timeout: 8000,
-    });
+    await waitUntil(
+      () => el.endpoint === winner.id && el.connectionState === 'connected',
+      `follows ${winner.id}`,
+      {
+        timeout: 8000,
+      },
+    );
     if (before !== winner.id) expect(el.endpoint).to.not.equal(before);
 
     // and it works there: the request is made on the winner
@@ -132,16 +161,28 @@ describe('ag-survey-transfer PCS failover', () => {
     const ids = Object.keys(m.urls.pcs);
 
     // PCS dies completely right after accepting the request: the 'transferred' report is pending
-    el.addEventListener('ag-survey-requested', () => ids.forEach((id) => m.pcs.kill(id)), { once: true });
+    el.addEventListener('ag-survey-requested', () => ids.forEach((id) => m.pcs.kill(id)), {
+      once: true,
+    });
     button(el).click();
-    await waitUntil(() => text(el, 'connection') === 'PCS unreachable, retrying', 'unreachable shown', { timeout: 8000 });
+    await waitUntil(
+      () => text(el, 'connection') === 'PCS unreachable, retrying',
+      'unreachable shown',
+      { timeout: 8000 },
+    );
     expect(errors).to.include('pcs-unreachable');
     expect(el.surveyStatus).to.equal('transferred');
     expect(m.finesse.transfers().filter((t) => t.dialogId === dialogId)).to.have.length(1);
 
     ids.forEach((id) => m.pcs.revive(id));
-    await waitUntil(() => el.surveyStatus === 'completed', 'completed after revive', { timeout: 12000 });
-    await waitUntil(() => /^PCS connected/.test(text(el, 'connection')), 'connected again', { timeout: 8000 });
-    expect(m.pcs.requests().filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`)).to.have.length(1);
+    await waitUntil(() => el.surveyStatus === 'completed', 'completed after revive', {
+      timeout: 12000,
+    });
+    await waitUntil(() => /^PCS connected/.test(text(el, 'connection')), 'connected again', {
+      timeout: 8000,
+    });
+    expect(
+      m.pcs.requests().filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`),
+    ).to.have.length(1);
   });
 });

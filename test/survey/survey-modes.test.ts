@@ -62,7 +62,9 @@ describe('ag-survey-transfer modes (fake Finesse)', () => {
     const statuses: string[] = [];
     el.addEventListener('ag-survey-status', (e) => statuses.push(e.detail.status));
     mock.finesse.endCall(dialogId);
-    await waitUntil(() => el.surveyStatus === 'completed', 'survey completed after hang-up', { timeout: 8000 });
+    await waitUntil(() => el.surveyStatus === 'completed', 'survey completed after hang-up', {
+      timeout: 8000,
+    });
     expect(text(el, 'status')).to.match(/^Survey completed, score \d+$/);
     expect(statuses).to.include('completed');
     expect(statuses.indexOf('completed')).to.equal(statuses.length - 1);
@@ -86,7 +88,9 @@ describe('ag-survey-transfer modes (fake Finesse)', () => {
   it('asks the container to fit its height when its size changes', async () => {
     const el = await mount(mock, { mode: 'transfer' });
     await waitUntil(() => text(el, 'reason') === 'No call', 'no call');
-    const gadgetsWindow = (globalThis as unknown as { gadgets: { window: { adjustHeight(): void } } }).gadgets.window;
+    const gadgetsWindow = (
+      globalThis as unknown as { gadgets: { window: { adjustHeight(): void } } }
+    ).gadgets.window;
     let calls = 0;
     const original = gadgetsWindow.adjustHeight;
     gadgetsWindow.adjustHeight = () => {
@@ -114,7 +118,10 @@ describe('ag-survey-transfer modes (fake Finesse)', () => {
     });
 
     mock.finesse.disconnect();
-    await waitUntil(() => text(el, 'connection') === 'Finesse reconnecting', 'Finesse failover shown');
+    await waitUntil(
+      () => text(el, 'connection') === 'Finesse reconnecting',
+      'Finesse failover shown',
+    );
     expect(errors).to.include('host-disconnected');
     expect(button(el).disabled).to.be.true;
     expect(text(el, 'reason')).to.equal('Finesse is reconnecting');
