@@ -62,6 +62,8 @@ export class FinesseHost implements Host {
   private activeTabTopic?: string;
   private started = false;
   private disposed = false;
+  /** rejects the Finesse requests still waiting for an answer */
+  private readonly aborts = new Set<() => void>();
 
   constructor(private readonly options: FinesseHostOptions = {}) {
     const fin = options.finesse ?? finesseGlobal();
@@ -146,6 +148,7 @@ export class FinesseHost implements Host {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const abort of [...this.aborts]) abort();
     for (const { dialog, onChange } of this.dialogs.values())
       safe(() => dialog.removeHandler?.('change', onChange));
     this.dialogs.clear();
@@ -288,36 +291,39 @@ export class FinesseHost implements Host {
     return { dialog, extension: this.extension ?? '' };
   }
 
-  /** Wraps a finesse.js request with `{ success, error }` handlers into a promise with a deadline. */
-  private call(
+  /**
+   * A Finesse request as a promise with a deadline (a CTI failover can leave a request
+   * unanswered). Dispose rejects whatever is still pending, so nothing outlives the gadget.
+   */
+  private pending(
     code: HostActionError['code'],
     what: string,
-    run: (h: FinesseHandlers) => void,
+    run: (done: { resolve: () => void; reject: (e: HostActionError) => void }) => void,
   ): Promise<void> {
+    if (this.disposed) return reject(code, 'The gadget was removed');
     return new Promise<void>((resolve, rejectPromise) => {
       let settled = false;
-      const timer = setTimeout(() => {
-        settle(() =>
-          rejectPromise(new HostActionError(code, `Finesse did not answer the ${what} request`)),
-        );
-      }, this.timeoutMs);
       const settle = (fn: () => void) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        this.aborts.delete(abort);
         fn();
       };
+      const abort = () =>
+        settle(() => rejectPromise(new HostActionError(code, 'The gadget was removed')));
+      const timer = setTimeout(
+        () =>
+          settle(() =>
+            rejectPromise(new HostActionError(code, `Finesse did not answer the ${what} request`)),
+          ),
+        this.timeoutMs,
+      );
+      this.aborts.add(abort);
       try {
         run({
-          success: () => settle(resolve),
-          error: (rsp) =>
-            settle(() => {
-              const e = finesseError(rsp);
-              const text =
-                e.errorMessage ??
-                `Finesse refused the ${what}${e.status ? ` (HTTP ${e.status})` : ''}`;
-              rejectPromise(new HostActionError(code, text, e.status, e.errorType));
-            }),
+          resolve: () => settle(resolve),
+          reject: (e) => settle(() => rejectPromise(e)),
         });
       } catch (err) {
         settle(() =>
@@ -327,6 +333,25 @@ export class FinesseHost implements Host {
         );
       }
     });
+  }
+
+  /** A finesse.js request with `{ success, error }` handlers; errors keep Finesse's own words. */
+  private call(
+    code: HostActionError['code'],
+    what: string,
+    run: (h: FinesseHandlers) => void,
+  ): Promise<void> {
+    return this.pending(code, what, (done) =>
+      run({
+        success: () => done.resolve(),
+        error: (rsp) => {
+          const e = finesseError(rsp);
+          const text =
+            e.errorMessage ?? `Finesse refused the ${what}${e.status ? ` (HTTP ${e.status})` : ''}`;
+          done.reject(new HostActionError(code, text, e.status, e.errorType));
+        },
+      }),
+    );
   }
 
   /** Consult, wait for the consult leg to be answered, then complete the transfer on it. */
@@ -381,22 +406,14 @@ export class FinesseHost implements Host {
       },
       [P.POST_DATA ?? 'POST_DATA']: updateCallDataXml(vars),
     };
-    return new Promise<void>((resolve, rejectPromise) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        rejectPromise(new HostActionError(code, 'Finesse did not answer the call variable update'));
-      }, this.timeoutMs);
+    return this.pending(code, 'call variable update', (done) =>
       io.makeRequest!(
         url,
         (rsp) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
           const rc = typeof rsp?.rc === 'number' ? rsp.rc : 0;
-          if (rc >= 200 && rc < 300) return resolve();
+          if (rc >= 200 && rc < 300) return done.resolve();
           const e = apiErrorFromXml(typeof rsp?.text === 'string' ? rsp.text : '');
-          rejectPromise(
+          done.reject(
             new HostActionError(
               code,
               e.errorMessage ?? `Finesse refused the call variable update (HTTP ${rc})`,
@@ -406,8 +423,8 @@ export class FinesseHost implements Host {
           );
         },
         params,
-      );
-    });
+      ),
+    );
   }
 
   private authHeader(): string {

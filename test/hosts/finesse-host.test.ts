@@ -154,6 +154,18 @@ describe('FinesseHost (fake finesse.js)', () => {
     expect(await callWhere(host, (c) => c === null)).to.equal(null);
   });
 
+  it('dispose rejects a request Finesse has not answered yet', async () => {
+    fake = installFakeFinesse();
+    const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    host = new FinesseHost();
+    host.start();
+    await callWhere(host, (c) => c?.dialogId === dialogId);
+    const pending = host.updateCallVariables(dialogId, { callVariable1: 'x' });
+    host.dispose();
+    const e = await rejection(pending);
+    expect(e.message).to.equal('The gadget was removed');
+  });
+
   it('consult then transfer, as an option', async () => {
     fake = installFakeFinesse();
     const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000' });
