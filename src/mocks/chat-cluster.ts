@@ -55,6 +55,8 @@ interface Instance {
 }
 
 const room = (sessionId: string) => `s:${sessionId}`;
+/** Genesys: "Restore times out after 60 s"; the sessions then stay `restoring`. */
+const restoreGiveUpMs = 60_000;
 const reservedEvents = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
 
 export class ChatCluster {
@@ -329,18 +331,19 @@ export class ChatCluster {
     this.#scheduleRestore(id);
   }
 
-  /** After a crash: restore the dead instance's sessions elsewhere, retrying until one is up. */
-  #scheduleRestore(fromId: string): void {
+  /** After a crash: restore the dead instance's sessions elsewhere, retrying for up to 60 s (Genesys). */
+  #scheduleRestore(fromId: string, startedAt = Date.now()): void {
     this.o.timers.clear(this.#restoreTimers.get(fromId));
     const handle = this.o.timers.timeout(() => {
       this.#restoreTimers.delete(fromId);
       const sessions = this.#activeOn(fromId);
       if (sessions.length === 0) return;
+      // A revived process starts empty, so the sessions go elsewhere even if it is back (as in
+      // the cluster); only when it is the one usable instance left do they come back to it.
       const from = this.instance(fromId);
-      if (from.endpoint.alive && !from.endpoint.frozen) return; // revived meanwhile: it serves them again
-      const target = this.#pickTarget(fromId);
+      const target = this.#pickTarget(fromId) ?? (this.#usable(from) ? from : undefined);
       if (!target) {
-        this.#scheduleRestore(fromId);
+        if (Date.now() - startedAt < restoreGiveUpMs) this.#scheduleRestore(fromId, startedAt);
         return;
       }
       this.#move(sessions, target, 'chat-restored');

@@ -65,15 +65,27 @@ describe('mock chat control verbs', () => {
     expect(m.chat.instances()[0]!.draining).to.equal(false);
   });
 
-  it('revive before the restore delay keeps the sessions where they were', async () => {
+  it('revive: the instance takes connections again, and the sessions of a killed instance still move on', async () => {
     const m = await mock({ restoreDelayMs: 100 });
     const { interactionId, instanceId } = await m.interactions.startChat();
     m.chat.kill(instanceId);
     expect(m.interactions.get(interactionId).properties['chat.state']).to.equal('restoring');
     m.chat.revive(instanceId);
-    await sleep(200);
-    expect(m.interactions.get(interactionId).properties['chat.instanceId']).to.equal(instanceId);
+    expect((await connect(m.urls.chat[instanceId]!)).connected).to.equal(true);
+    await waitUntil(() => m.interactions.get(interactionId).properties['chat.state'] === 'active', 'restored', { timeout: 5000 });
+    expect(m.interactions.get(interactionId).properties['chat.instanceId']).to.not.equal(instanceId);
     expect((await join(m, interactionId)).connected).to.equal(true);
+  });
+
+  it('a kill with no other instance up restores onto the revived one', async () => {
+    const m = await mock({ chatInstances: 1, restoreDelayMs: 50 });
+    const { interactionId } = await m.interactions.startChat();
+    m.chat.kill('chat-1');
+    await sleep(120);
+    expect(m.interactions.get(interactionId).properties['chat.state']).to.equal('restoring');
+    m.chat.revive('chat-1');
+    await waitUntil(() => m.interactions.get(interactionId).properties['chat.state'] === 'active', 'restored', { timeout: 5000 });
+    expect(m.interactions.get(interactionId).properties).to.include({ 'chat.instanceId': 'chat-1', 'chat.epoch': 2 });
   });
 
   it('failTranscriptSave: a notice, or the session closes (transcript-save-on-error = close)', async () => {
