@@ -197,6 +197,40 @@ describe('mock chat control verbs', () => {
     expect(fresh.connections()).to.equal(0);
   });
 
+  it('every server answers every event with any payload by an ack of the protocol shape', async () => {
+    const m = await mock();
+    const { interactionId } = await m.interactions.startChat();
+    const payloads: unknown[] = [
+      undefined,
+      null,
+      0,
+      'x',
+      [],
+      {},
+      { sessionId: {} },
+      { sessionId: 'a'.repeat(200), afterSeq: -1 },
+      { interactionId: ['a'] },
+      { requestIds: [1, 2] },
+      { sessionId: 'cs', clientMsgId: 'c', text: 'x'.repeat(4001) },
+      JSON.parse('{"__proto__":{"polluted":true},"sessionId":"x"}'),
+      { a: { b: { c: { d: { e: {} } } } } },
+    ];
+    // ('typing' is fire-and-forget on chat instances: no ack, as in the protocol)
+    const events = ['watch', 'unwatch', 'join', 'send', 'hb', 'subscribe', 'nope'];
+    const urls = [m.urls.interactions, String(m.interactions.get(interactionId).properties['chat.url']), m.urls.pcsVip];
+    for (const url of urls) {
+      const socket = await connect(url);
+      for (const event of events) {
+        for (const payload of payloads) {
+          const a = await request(socket, event, payload);
+          expect(a.ok === true || (a.ok === false && typeof (a.error as { code?: unknown }).code === 'string'), `${url} ${event}`).to.equal(true);
+        }
+      }
+      expect(await request(socket, 'hb', {})).to.include({ ok: true });
+    }
+    expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+  });
+
   it('malformed frames close only that connection; the server keeps serving', async () => {
     const m = await mock();
     const victim = await connect(m.urls.interactions);

@@ -113,6 +113,8 @@ describe('mock PCS nodes', () => {
     expect(await status(m, 'pcs-b')).to.include({ role: 'primary', epoch: 2 });
     const known = await fetch(`${m.urls.pcsVip}/survey-requests/${created.json.requestId as string}`, { headers: auth });
     expect(known.status).to.equal(200);
+    const stream = await connect(m.urls.pcsVip, { token: 't' });
+    expect(await request(stream, 'hb', {})).to.include({ instanceId: 'pcs-b' });
     m.pcs.revive('pcs-a');
     expect(await status(m, 'pcs-a')).to.include({ role: 'standby' });
   });
