@@ -7,7 +7,8 @@
 //                         [--ivr-step-ms 200] [--pcs-lease-ms 1500] [--no-vip] [--ipc]
 //
 // With --ipc (or whenever started with an IPC channel) it sends
-// { controlUrl, urls: { interactions, chat, pcs, pcsVip }, pids } once everything listens.
+// { controlUrl, urls: { interactions, interactionsBackup, chat, pcs, pcsVip }, pids } once
+// everything listens.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import {
@@ -21,13 +22,22 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { call, serve, fault } from './lib/ipc.mjs';
 import { openStore, rowToSurveyRecord, sessionByInteraction, transcript } from './lib/store.mjs';
 import { buildProtocolBundle } from './lib/protocol.mjs';
 import { advance, surveys } from './lib/surveys.mjs';
 import { createVip } from './lib/vip.mjs';
-import { applyCors, argValue, readJson, sendJson, sendError, statusFor } from './lib/common.mjs';
+import { propertyStore } from './lib/properties.mjs';
+import {
+  applyCors,
+  argValue,
+  parse,
+  readJson,
+  sendJson,
+  sendError,
+  statusFor,
+} from './lib/common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const flag = (name) => process.argv.includes(`--${name}`);
@@ -54,6 +64,20 @@ const db = openStore(storeFile, { create: true });
 const bundle = join(dataDir, 'protocol.mjs');
 copyFileSync(await buildProtocolBundle(), bundle);
 const childEnv = { ...process.env, AG_STORE: storeFile, AG_PROTOCOL_BUNDLE: bundle };
+const protocol = await import(pathToFileURL(bundle).href);
+const properties = propertyStore(db);
+/**
+ * Control-side property changes. Values are deliberately not held to the property validator:
+ * tests push hostile values (a foreign chat.url, an oversized string) and watch the client
+ * refuse them. Only the shape the store needs is checked.
+ */
+const controlChange = protocol.v.object({
+  set: protocol.v.record(
+    protocol.v.union(protocol.v.string(), protocol.v.number(), protocol.v.boolean()),
+    { max: 1000 },
+  ),
+  unset: protocol.v.array(protocol.v.string({ min: 1, max: 1000 }), { max: 1000 }),
+});
 
 /** Stores of clusters whose supervisor was SIGKILLed (nothing else could clean them up). */
 function removeStaleStores() {
@@ -178,6 +202,13 @@ function signal(proc, sig, frozen) {
 
 const usable = (proc) => proc.alive && !proc.frozen;
 const interactions = addProc('interactions', 'interactions', 'interactions.mjs', 1);
+const interactionsBackup = addProc(
+  'interactions-b',
+  'interactions',
+  'interactions.mjs',
+  5 + opts.chatInstances,
+);
+const interactionServers = [interactions, interactionsBackup];
 const chats = Array.from({ length: opts.chatInstances }, (_, i) =>
   addProc(`chat-${i + 1}`, 'chat', 'chat-instance.mjs', 5 + i),
 );
@@ -193,8 +224,10 @@ const childHandlers = {
 };
 
 // ---- chat: restore, relocation -------------------------------------------------------------
-const setProps = (interactionId, set, unset = []) =>
-  call(interactions.child, 'setProperties', { interactionId, set, unset });
+/** Property changes go to the store; both interaction servers push them from its delta log. */
+const setProps = async (interactionId, set, unset = []) => ({
+  version: properties.setProperties(interactionId, set, unset).version,
+});
 const activeSessionsOn = (instanceId) =>
   db
     .prepare("SELECT id, interaction_id FROM sessions WHERE instance_id = ? AND state = 'active'")
@@ -340,19 +373,53 @@ const verbs = {
   },
 
   'interactions.startChat': ({ customerName, instanceId } = {}) =>
-    call(interactions.child, 'startChat', {
+    properties.startChat({
       customerName,
       instanceId,
       candidates: chats
         .filter((c) => usable(c) && !c.draining)
         .map((c) => ({ id: c.id, url: urlOf(c.port) })),
     }),
-  'interactions.get': ({ interactionId }) =>
-    call(interactions.child, 'get', { interactionId: str(interactionId, 'interactionId') }),
-  'interactions.setProperties': ({ interactionId, set, unset }) =>
-    setProps(str(interactionId, 'interactionId'), set ?? {}, unset ?? []),
-  'interactions.emitRaw': ({ interactionId, payload }) =>
-    call(interactions.child, 'emitRaw', { interactionId, payload }),
+  'interactions.get': ({ interactionId }) => {
+    const snap = properties.snapshot(str(interactionId, 'interactionId'));
+    if (!snap) throw fault('unknown-interaction', `no interaction ${interactionId}`);
+    return { version: snap.version, properties: snap.properties };
+  },
+  'interactions.setProperties': ({ interactionId, set, unset }) => {
+    const change = parse(controlChange, { set: set ?? {}, unset: unset ?? [] });
+    return setProps(str(interactionId, 'interactionId'), change.set, change.unset);
+  },
+  'interactions.emitRaw': ({ interactionId, payload }) => {
+    properties.emitRaw(str(interactionId, 'interactionId'), payload);
+    return null;
+  },
+  'interactions.kill': ({ id = 'interactions' }) =>
+    killProc(get('interactions', id)).then(() => null),
+  'interactions.revive': async ({ id = 'interactions' }) => {
+    const proc = get('interactions', id);
+    if (!proc.alive) await spawn(proc);
+    return null;
+  },
+  'interactions.freeze': ({ id = 'interactions' }) =>
+    signal(get('interactions', id), 'SIGSTOP', true),
+  'interactions.unfreeze': ({ id = 'interactions' }) =>
+    signal(get('interactions', id), 'SIGCONT', false),
+  'interactions.servers': () =>
+    Promise.all(
+      interactionServers.map(async (s) => {
+        if (usable(s)) {
+          const stats = await call(s.child, 'stats', {}, 1000).catch(() => undefined);
+          if (stats) s.connections = stats.connections;
+        }
+        return {
+          id: s.id,
+          url: urlOf(s.port),
+          alive: s.alive,
+          frozen: s.frozen,
+          connections: s.alive ? s.connections : 0,
+        };
+      }),
+    ),
 
   'customer.send': ({ interactionId, text }) => {
     const { session, proc } = owner(str(interactionId, 'interactionId'));
@@ -505,6 +572,7 @@ function report() {
     controlUrl: `${urlOf(control.address().port)}/control`,
     urls: {
       interactions: urlOf(interactions.port),
+      interactionsBackup: urlOf(interactionsBackup.port),
       chat: Object.fromEntries(chats.map((c) => [c.id, urlOf(c.port)])),
       pcs: Object.fromEntries(pcsNodes.map((n) => [n.id, urlOf(n.port)])),
       pcsVip: vip ? urlOf(vip.address().port) : undefined,
@@ -556,7 +624,7 @@ try {
   db.prepare("UPDATE pcs_lease SET holder = 'pcs-a', epoch = 1, lease_until = ? WHERE id = 1").run(
     Date.now() + 15000,
   );
-  await Promise.all([interactions, ...chats, ...pcsNodes].map(spawn));
+  await Promise.all([...interactionServers, ...chats, ...pcsNodes].map(spawn));
   if (opts.vip) {
     vip = createVip(primaryPort);
     await listen(vip, port(2));
@@ -574,6 +642,7 @@ if (process.send) {
   console.log(`agent-gadgets reference cluster (store ${storeFile})
   control       ${info.controlUrl}   (POST /control/<group>/<verb> with a JSON body)
   interactions  ${info.urls.interactions}
+  interactions-b ${info.urls.interactionsBackup}
 ${chats.map((c) => `  ${c.id.padEnd(13)} ${urlOf(c.port)}`).join('\n')}
 ${pcsNodes.map((n) => `  ${n.id.padEnd(13)} ${urlOf(n.port)}`).join('\n')}
   pcs vip       ${info.urls.pcsVip ?? '(off)'}

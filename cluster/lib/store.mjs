@@ -10,6 +10,12 @@ CREATE TABLE IF NOT EXISTS interactions (
   version INTEGER NOT NULL,
   properties TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS property_deltas (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, -- every interaction server pushes rows past its cursor
+  interaction_id TEXT NOT NULL,
+  version INTEGER,                       -- NULL for injected raw payloads
+  payload TEXT NOT NULL                  -- JSON, exactly what watchers receive
+);
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY,
   interaction_id TEXT NOT NULL,

@@ -203,6 +203,45 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         expect(again.properties).to.deep.equal(now.properties);
       });
 
+      it('primary and backup interaction servers push the same deltas; either survives the other', async () => {
+        const { interactionId } = await backend.control.interactions.startChat();
+        const onPrimary = await connect(backend.urls.interactions);
+        const onBackup = await connect(backend.urls.interactionsBackup);
+        const snap = valid(watchAnswer, await request(onPrimary, 'watch', { interactionId }));
+        expect(await request(onBackup, 'watch', { interactionId })).to.deep.equal(snap);
+        const [a, b] = [
+          collect<PropertiesDelta>(onPrimary, 'properties'),
+          collect<PropertiesDelta>(onBackup, 'properties'),
+        ];
+        await backend.control.interactions.setProperties(interactionId, { 'test.both': 1 });
+        await waitUntil(() => a.length === 1 && b.length === 1, 'both pushed');
+        expect(b).to.deep.equal(a);
+
+        const dropped = disconnected(onPrimary);
+        await backend.control.interactions.kill('interactions');
+        try {
+          await dropped;
+          await backend.control.interactions.setProperties(interactionId, { 'test.both': 2 });
+          await waitUntil(() => b.length === 2, 'backup still pushes');
+          expect(valid(propertiesDelta, b[1])).to.include({ version: snap.version + 2 });
+          const servers = await backend.control.interactions.servers();
+          expect(servers.map((x) => [x.id, x.alive])).to.deep.equal([
+            ['interactions', false],
+            ['interactions-b', true],
+          ]);
+        } finally {
+          await backend.control.interactions.revive('interactions');
+        }
+        // Back up: a client resyncs there with sinceVersion and gets everything it missed.
+        const back = await connect(backend.urls.interactions);
+        const resync = valid(
+          watchAnswer,
+          await request(back, 'watch', { interactionId, sinceVersion: snap.version }),
+        );
+        expect(resync.version).to.equal(snap.version + 2);
+        expect(resync.properties['test.both']).to.equal(2);
+      });
+
       it('unwatch stops the deltas; unknown or malformed watches are answered with errors', async () => {
         const { interactionId } = await backend.control.interactions.startChat();
         const watcher = await connect(backend.urls.interactions);

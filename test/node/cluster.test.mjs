@@ -79,7 +79,7 @@ test('reports every url and pid over IPC, and SIGTERM ends every process and rem
   assert.deepEqual(Object.keys(info.urls.pcs), ['pcs-a', 'pcs-b']);
   assert.match(info.urls.pcsVip, /^http:\/\/127\.0\.0\.1:\d+$/);
   const pids = Object.values(info.pids);
-  assert.equal(pids.length, 6); // interactions, 2 chat instances, 2 PCS nodes, the watchdog
+  assert.equal(pids.length, 7); // 2 interaction servers, 2 chat instances, 2 PCS nodes, the watchdog
   assert.ok(pids.every(alive));
   const dir = await storeDir(info.controlUrl);
   assert.ok(existsSync(dir));
@@ -114,11 +114,19 @@ test('`npm run cluster` prints its endpoints and Ctrl-C (SIGINT) stops everythin
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   assert.ok(await waitUntil(() => out.includes('Ctrl-C'), 15000), out);
-  for (const name of ['control', 'interactions', 'chat-1', 'pcs-a', 'pcs-b', 'pcs vip'])
+  for (const name of [
+    'control',
+    'interactions',
+    'interactions-b',
+    'chat-1',
+    'pcs-a',
+    'pcs-b',
+    'pcs vip',
+  ])
     assert.match(out, new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:\\d+`));
   const controlUrl = /control\s+(\S+)/.exec(out)[1];
   const pids = (await control(controlUrl, 'cluster.processes')).map((p) => p.pid);
-  assert.equal(pids.length, 4);
+  assert.equal(pids.length, 5);
 
   child.kill('SIGINT');
   assert.ok(
