@@ -110,6 +110,8 @@ describe('fake Finesse', () => {
     expect((await call((h) => d.makeConsultCall('1001', '9100', h))).ok).to.equal(true);
     await waitUntil(() => ui.added.length === 2 && ui.added[1]!.getState() === 'ACTIVE', 'consult answered', { timeout: 5000 });
     const consult = ui.added[1]!;
+    // exactly one leg is the agent's, on the consult call too
+    expect(consult.getParticipants().filter((p) => p.mediaAddress === '1001')).to.have.length(1);
     const done = await call((h) => consult.requestAction('1001', g().finesse.restservices.Dialog.Actions.TRANSFER!, h));
     expect(done.ok).to.equal(true);
     expect(m.finesse.transfers()[0]).to.include({ dialogId, to: '9100', kind: 'consult' });

@@ -266,7 +266,13 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
       getFromAddress: () => d.ani,
       getToAddress: () => d.dialedNumber,
       getParticipants: () => [
-        { mediaAddress: d.ani, mediaAddressType: 'AGENT_DEVICE', state: d.state === 'ALERTING' ? 'ACTIVE' : d.state, actions: { action: DialogActions.DROP } },
+        {
+          // the other party: the caller, or on a consult leg the DN being consulted
+          mediaAddress: d.consultOf ? d.dialedNumber : d.ani,
+          mediaAddressType: d.consultOf ? 'ROUTE_POINT' : 'PSTN',
+          state: d.state === 'ALERTING' ? 'ACTIVE' : d.state,
+          actions: { action: DialogActions.DROP },
+        },
         { mediaAddress: extension, mediaAddressType: 'AGENT_DEVICE', state: d.state, actions: { action: agentActions() } },
       ],
       getMediaProperties: () => ({
