@@ -106,6 +106,13 @@ export const statusRank: Readonly<Record<SurveyStatus, number>> = {
   cancelled: 4,
 };
 
+/** `subscribe` takes at most this many ids (protocol limit). */
+const maxSubscribed = 50;
+
+function isTerminal(status: SurveyStatus): boolean {
+  return statusRank[status] >= statusRank.completed;
+}
+
 /** A stable, short idempotency key for (dialog, survey): the same call never gets two requests. */
 export function idempotencyKey(dialogId: string, surveyId: string): string {
   const plain = `${dialogId}:${surveyId}`;
@@ -171,6 +178,8 @@ export class PcsClient {
   private readonly subscriptions = new Subscription();
   private readonly backoff: BackoffOptions;
   private readonly selection$: Observable<Endpoint | null>;
+  /** requests nobody shows any more: forgotten once they are over */
+  private readonly released = new Set<string>();
   private started = false;
 
   /** connection state of the status stream (the public `connectionState`) */
@@ -285,10 +294,7 @@ export class PcsClient {
       // Safety net for a lost push or a subscribe that timed out: re-subscribing is idempotent
       // and answers the current state of every request still in flight.
       interval(this.o.resyncMs ?? 5000, this.scheduler).subscribe(() => {
-        const live = [...this.requests.values()].some(
-          (t) => t.answer && statusRank[t.answer.status] < statusRank.completed,
-        );
-        if (live) void this.subscribeNow();
+        if (this.liveRequests().length) void this.subscribeNow();
       }),
     );
     this.connection.start();
@@ -349,10 +355,22 @@ export class PcsClient {
     );
   }
 
-  /** Stops tracking a request (the gadget moved on to another call). */
+  /** Stops tracking a request now. */
   forget(key: string): void {
+    this.released.delete(key);
     const next = new Map(this.requests);
     if (next.delete(key)) this.requestsSubject.next(next);
+  }
+
+  /**
+   * The caller no longer shows this request (the agent moved on to the next call): forget it
+   * once it is over. Until then it is still followed, resynced and re-submitted after a
+   * failover, so a survey still playing is not lost; afterwards it costs nothing.
+   */
+  release(key: string): void {
+    const t = this.requests.get(key);
+    if (t?.answer && isTerminal(t.answer.status)) this.forget(key);
+    else if (t) this.released.add(key);
   }
 
   /** Closes the socket, stops polling, cancels pending HTTP retries. */
@@ -474,6 +492,10 @@ export class PcsClient {
     const current = this.requests.get(key);
     const next = fn(current);
     if (!next || next === current) return;
+    if (this.released.has(key) && next.answer && isTerminal(next.answer.status)) {
+      this.forget(key);
+      return;
+    }
     const all = new Map(this.requests);
     all.set(key, next);
     this.requestsSubject.next(all);
@@ -542,8 +564,15 @@ export class PcsClient {
     }
   }
 
+  /** Requests still worth following (a finished one needs no pushes), newest last, at most 50. */
+  private liveRequests(): TrackedRequest[] {
+    return [...this.requests.values()]
+      .filter((t) => t.answer && !isTerminal(t.answer.status))
+      .slice(-maxSubscribed);
+  }
+
   private trackedIds(): string[] {
-    return [...this.requests.values()].flatMap((t) => (t.answer ? [t.answer.requestId] : []));
+    return this.liveRequests().map((t) => t.answer!.requestId);
   }
 
   /**
@@ -566,7 +595,8 @@ export class PcsClient {
       knownKeys.add(a.idempotencyKey);
       this.applyAnswer(a.idempotencyKey, a);
     }
-    const missing = [...this.requests.values()].filter((t) => t.answer && !knownKeys.has(t.key));
+    // only a request still in flight is re-submitted: a finished survey must never be re-created
+    const missing = this.liveRequests().filter((t) => !knownKeys.has(t.key));
     if (!missing.length) return;
     const token = (await this.o.tokenProvider?.()) ?? undefined;
     for (const t of missing) {

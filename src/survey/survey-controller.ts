@@ -391,6 +391,8 @@ export class SurveyController implements ReactiveController {
     if (call && prev.requestDialogId && call.dialogId !== prev.requestDialogId && !busy) {
       this.requestSub.unsubscribe();
       this.requestSub = new Subscription();
+      // the previous call's survey may still be playing: PCS client keeps it until it is over
+      if (prev.request) this.pcs?.release(prev.request.key);
       Object.assign(patch, {
         phase: 'idle',
         request: undefined,

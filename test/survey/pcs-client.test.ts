@@ -98,6 +98,48 @@ describe('PcsClient', () => {
     expect((await client.lookupSurvey('8000'))?.surveyDn).to.equal('9100');
   });
 
+  it('a released request is forgotten once it is over, not before', async () => {
+    client = new PcsClient({
+      nodes: Object.values(mock.urls.pcs),
+      tokenProvider: () => 't',
+      pollMs: 150,
+    });
+    client.start();
+    const key = body('d-5').idempotencyKey;
+    await client.submit(body('d-5'));
+    client.release(key);
+    expect(client.requests.has(key), 'still followed while in flight').to.be.true;
+    await client.reportEvent(key, 'transferred');
+    await waitUntil(() => !client!.requests.has(key), 'forgotten once completed', {
+      timeout: 8000,
+    });
+    expect(mock.pcs.requests()[0]!.status).to.equal('completed');
+  });
+
+  it('after a failover without a shared store, a finished survey is not re-created', async () => {
+    await stopMock(mock);
+    mock = await startMock({ finesse: false, pcsSharedStore: false });
+    client = new PcsClient({
+      nodes: Object.values(mock.urls.pcs),
+      tokenProvider: () => 't',
+      pollMs: 150,
+    });
+    client.start();
+    const key = body('d-6').idempotencyKey;
+    await client.submit(body('d-6'));
+    await client.reportEvent(key, 'transferred');
+    await firstValueFrom(
+      client.request$(key).pipe(filter((t) => t?.answer?.status === 'completed')),
+    );
+    const primary = primaryOf(mock);
+    mock.pcs.kill(primary);
+    await firstValueFrom(
+      client.status$.pipe(filter((s) => s.state === 'connected' && s.endpoint !== primary)),
+    );
+    expect(mock.pcs.requests()).to.have.length(1);
+    expect(client.requests.get(key)!.answer!.status).to.equal('completed');
+  });
+
   it('dispose closes the socket and rejects pending work', async () => {
     client = new PcsClient({
       nodes: Object.values(mock.urls.pcs),
