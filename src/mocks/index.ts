@@ -126,6 +126,10 @@ export interface MockBackend {
     rejectNextCallVariables(e?: { status?: number; errorType?: string; errorMessage?: string }): void;
     disconnect(): void;
     reconnect(): void;
+    /** the agent switched to the gadget's tab (ContainerServices ACTIVE_TAB) */
+    activateTab(): void;
+    /** gadgets.window.adjustHeight calls so far */
+    heights(): { calls: number; last?: number };
   };
   /** open mocked sockets across the whole cluster (leak checks) */
   connections(): number;
@@ -306,6 +310,8 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       rejectNextCallVariables: (e) => voice.fake.rejectNextCallVariables(e),
       disconnect: () => voice.fake.disconnect(),
       reconnect: () => voice.fake.reconnect(),
+      activateTab: () => voice.fake.activateTab(),
+      heights: () => voice.fake.heights(),
     },
     connections: () => endpoints.reduce((n, e) => n + e.connections, 0),
     events$: events.asObservable(),

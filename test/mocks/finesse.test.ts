@@ -99,6 +99,16 @@ describe('fake Finesse', () => {
     await waitUntil(() => ui.deleted.includes(dialogId), 'dialog removed', { timeout: 5000 });
     expect(changes).to.include('DROPPED');
     expect(m.interactions.get(interactionId).properties['voice.state']).to.equal('DROPPED');
+
+    let tabs = 0;
+    const cs = g().finesse.containerservices.ContainerServices;
+    cs.init().addHandler(cs.Topics.ACTIVE_TAB, () => {
+      tabs++;
+      g().gadgets.window.adjustHeight();
+    });
+    m.finesse.activateTab();
+    expect(tabs).to.equal(1);
+    expect(m.finesse.heights().calls).to.equal(1);
   });
 
   it('consult transfer, endCall, and a failover that hides a short call', async () => {
