@@ -70,6 +70,28 @@ describe('ag-survey-transfer modes (fake Finesse)', () => {
     expect(statuses.indexOf('completed')).to.equal(statuses.length - 1);
   });
 
+  it('the next call starts from a clean slate while the previous survey is still followed', async () => {
+    const first = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' }).dialogId;
+    const el = await mount(mock, { mode: 'hangup' });
+    await ready(el);
+    button(el).click();
+    await waitUntil(() => el.surveyStatus === 'armed', 'armed', { timeout: 5000 });
+    mock.finesse.endCall(first);
+    const second = mock.finesse.startCall({ ani: '5559876543', dialedNumber: '8000' }).dialogId;
+    await ready(el);
+    expect(el.surveyStatus).to.equal(null);
+    expect(text(el, 'status')).to.equal('');
+    // the first caller's survey still completes on PCS
+    await waitUntil(
+      () => mock.pcs.requests().find((r) => r.dialogId === first)?.status === 'completed',
+      'previous survey completed',
+      { timeout: 8000 },
+    );
+    button(el).click();
+    await waitUntil(() => el.surveyStatus === 'armed', 'second call armed', { timeout: 5000 });
+    expect(mock.pcs.requests().filter((r) => r.dialogId === second)).to.have.length(1);
+  });
+
   it('transfer with consult-transfer: consults the survey DN, then completes the transfer', async () => {
     const { dialogId } = mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
     const el = await mount(mock, { mode: 'transfer' });
