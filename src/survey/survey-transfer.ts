@@ -190,13 +190,19 @@ export class AgSurveyTransfer extends LitElement {
     const channels = view.survey ? offeredChannels(view.survey.channels) : [];
     const smsInvalid = view.error?.code === 'invalid-sms-number';
     return html`
-      <section part="base" aria-labelledby="title" aria-busy=${busy ? 'true' : 'false'}>
+      <section part="base" aria-labelledby="title">
         <div part="header">
           <h2 id="title">Post-call survey</h2>
           ${this.renderConnection(view)}
         </div>
         ${view.survey ? html`<p part="survey-name">${view.survey.name}</p>` : nothing}
-        <form part="form" @submit=${this.onSubmit} novalidate>
+        <form
+          part="form"
+          aria-labelledby="title"
+          aria-busy=${busy ? 'true' : 'false'}
+          @submit=${this.onSubmit}
+          novalidate
+        >
           ${
             channels.length
               ? html`<fieldset part="channel">
