@@ -24,7 +24,7 @@ import type { SioEndpoint } from './endpoint.js';
 import type { MockEvent } from './events.js';
 import { InteractionServer } from './interaction-server.js';
 import { PcsCluster, seededSurveys, type Misbehaviour, type PcsNodeInfo, type SurveyRequestRecord } from './pcs-cluster.js';
-import { httpHandlers, socketIoHandlers, untilControlledBySharedWorker, withHandledWorkerUpdates } from './msw-glue.js';
+import { httpHandlers, probeHandler, socketIoHandlers, startWorker } from './msw-glue.js';
 import { pinWebSocket, unpinWebSocket } from './pin-websocket.js';
 import { Timers } from './timers.js';
 import { VoiceCalls } from './voice.js';
@@ -199,18 +199,12 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
     ...socketIoHandlers('pcs.mock.test', () => pcs.vipTarget()?.endpoint),
     ...pcs.nodes.flatMap((n) => httpHandlers(`${n.id}.mock.test`, (request) => pcs.handle(n, request))),
     ...httpHandlers('pcs.mock.test', (request) => pcs.handle(pcs.vipTarget(), request)),
+    probeHandler(),
   ];
 
   const worker = setupWorker(...handlers);
   try {
-    await untilControlledBySharedWorker(options.serviceWorkerUrl ?? '/mockServiceWorker.js');
-    await withHandledWorkerUpdates(() =>
-      worker.start({
-        quiet: true,
-        onUnhandledRequest: 'bypass',
-        serviceWorker: { url: options.serviceWorkerUrl ?? '/mockServiceWorker.js' },
-      }),
-    );
+    await startWorker(worker, options.serviceWorkerUrl ?? '/mockServiceWorker.js');
   } catch (e) {
     // No worker, no mock: leave nothing running behind the error.
     timers.stop();

@@ -2,7 +2,8 @@
  * The msw side of the mock: route handlers per host, and two workarounds for msw's worker
  * lifecycle in pages that start and stop mocks repeatedly (tests) and concurrently (test files).
  */
-import { http, ws, type AnyHandler } from 'msw';
+import { http, HttpResponse, ws, type AnyHandler } from 'msw';
+import type { SetupWorker } from 'msw/browser';
 import type { SioEndpoint } from './endpoint.js';
 import type { RawClientConnection } from './sio-server.js';
 
@@ -30,7 +31,7 @@ export function httpHandlers(host: string, handle: (request: Request) => Promise
  * working, and test runners report the unhandled rejection as a bug in the test. During `start`
  * only, give every `update()` promise a handler: callers that await it still see its outcome.
  */
-export async function withHandledWorkerUpdates<T>(run: () => Promise<T>): Promise<T> {
+async function withHandledWorkerUpdates<T>(run: () => Promise<T>): Promise<T> {
   const proto = typeof ServiceWorkerRegistration === 'undefined' ? undefined : ServiceWorkerRegistration.prototype;
   const original = proto?.update;
   if (!proto || !original) return run();
@@ -53,7 +54,7 @@ export async function withHandledWorkerUpdates<T>(run: () => Promise<T>): Promis
  * installing is exactly that: the worker claims it a moment later (it calls `clients.claim()`),
  * but msw would already have reloaded it, killing the running tests. Wait for the claim first.
  */
-export async function untilControlledBySharedWorker(workerUrl: string, timeoutMs = 5000): Promise<void> {
+async function untilControlledBySharedWorker(workerUrl: string, timeoutMs = 5000): Promise<void> {
   const sw = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
   if (!sw || sw.controller) return;
   const scriptUrl = new URL(workerUrl, location.href).href;
@@ -69,4 +70,43 @@ export async function untilControlledBySharedWorker(workerUrl: string, timeoutMs
     const timer = setTimeout(done, timeoutMs);
     sw.addEventListener('controllerchange', done);
   });
+}
+
+/** A URL only the mock answers: proof that this page's requests reach the worker's handlers. */
+const probeUrl = 'http://mock-control.mock.test/ready';
+
+export const probeHandler = (): AnyHandler => http.get(probeUrl, () => HttpResponse.json({ ok: true }));
+
+async function intercepting(timeoutMs = 2000): Promise<boolean> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    const r = await fetch(probeUrl, { cache: 'no-store', signal: abort.signal });
+    return r.ok && ((await r.json()) as { ok?: unknown }).ok === true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts the worker and resolves only once it really intercepts this page's requests. The
+ * worker is shared by every page of the origin and may be unregistering (msw's worker removes
+ * itself when its last page closes) or replaced while this page starts; msw's `start()` can then
+ * resolve although requests still go to the network. A probe request tells, and a restart fixes it.
+ */
+export async function startWorker(worker: SetupWorker, workerUrl: string, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await untilControlledBySharedWorker(workerUrl);
+    await withHandledWorkerUpdates(() =>
+      worker.start({ quiet: true, onUnhandledRequest: 'bypass', serviceWorker: { url: workerUrl } }),
+    );
+    if (await intercepting()) return;
+    worker.stop();
+    if (attempt >= attempts) {
+      throw new Error(`agent-gadgets/mocks: the msw worker (${workerUrl}) does not intercept this page's requests`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  }
 }
