@@ -74,6 +74,8 @@ export interface SurveyView {
   /** what the gadget itself did (transferred / armed) before PCS confirmed it */
   readonly localStatus?: SurveyStatus;
   readonly error?: AgErrorInfo;
+  /** why PCS refused to answer for good (credentials, bad request); cleared on the next lookup */
+  readonly refusal?: string;
 }
 
 /** 10-15 digits, optional leading +; spaces, dashes, dots and parentheses are ignored. */
@@ -421,14 +423,17 @@ export class SurveyController implements ReactiveController {
     if (this.lookupFor === dn) return;
     this.lookupFor = dn;
     const generation = ++this.lookupGeneration;
-    this.set({ survey: undefined });
+    this.set({ survey: undefined, refusal: undefined });
     pcs.lookupSurvey(dn).then(
       (survey) => {
         if (generation === this.lookupGeneration && this.pcs === pcs) this.set({ survey });
       },
-      () => {
-        // permanent refusal (already reported): allow another try on the next call change
-        if (generation === this.lookupGeneration) this.lookupFor = undefined;
+      (e: unknown) => {
+        // permanent refusal (already reported): show why, try again on the next call change
+        if (generation !== this.lookupGeneration) return;
+        this.lookupFor = undefined;
+        const message = e instanceof Error ? e.message : String(e);
+        this.set({ refusal: message });
       },
     );
   }

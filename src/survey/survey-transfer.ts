@@ -318,6 +318,9 @@ export class AgSurveyTransfer extends LitElement {
       return 'The survey is set up for this call';
     if (!view.call) return 'No call';
     if (view.call.state !== 'ACTIVE') return 'The call is not active';
+    if (view.connection.state === 'failed')
+      return `PCS: ${view.connection.error?.message ?? 'connection failed'}`;
+    if (view.refusal) return `PCS: ${view.refusal}`;
     if (view.health === 'unreachable') return 'PCS unreachable';
     if (view.survey === undefined) return 'Looking up the survey…';
     if (view.survey === null) return `No survey for ${view.call.dialedNumber || 'this number'}`;

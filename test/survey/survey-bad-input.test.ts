@@ -2,6 +2,7 @@
 // an invalid SMS number. Each gives a clear state and a stable ag-error code.
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { MockBackend } from '../../src/mocks/index.js';
+import type { AgErrorEvent } from '../../src/events.js';
 import {
   button,
   collectErrors,
@@ -156,6 +157,25 @@ describe('ag-survey-transfer bad input', () => {
     ids.forEach((id) => mock.pcs.revive(id));
     await ready(el);
     expect(el.connectionState).to.equal('connected');
+  });
+
+  it('a refused token: unauthorized, and the reason says PCS refused it (no endless "looking up")', async () => {
+    mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    // listen before mounting: the refusal may come at once (events bubble and are composed)
+    const errors: string[] = [];
+    const onError = (e: Event) => errors.push((e as AgErrorEvent).detail.code);
+    document.addEventListener('ag-error', onError);
+    try {
+      const el = await mount(mock, { token: 'bad-token' });
+      await waitUntil(() => text(el, 'reason').startsWith('PCS: '), 'refusal shown', {
+        timeout: 8000,
+      });
+      expect(text(el, 'reason')).to.match(/credentials/);
+      expect(button(el).disabled).to.be.true;
+      expect(errors).to.include('unauthorized');
+    } finally {
+      document.removeEventListener('ag-error', onError);
+    }
   });
 
   it('no survey for the dialed number: disabled with the reason', async () => {
