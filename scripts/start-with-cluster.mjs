@@ -23,6 +23,7 @@ process.env.AG_CLUSTER_CONFIG = JSON.stringify({
   backend: 'cluster',
   controlUrl: info.controlUrl,
   interactions: info.urls.interactions,
+  interactionsBackup: info.urls.interactionsBackup,
   chat: info.urls.chat,
   pcs: info.urls.pcs,
   pcsVip: info.urls.pcsVip,
@@ -34,6 +35,7 @@ await server.listen();
 console.log('\nagent-gadgets demo on the reference cluster');
 console.log(`  control API   ${info.controlUrl}`);
 console.log(`  interactions  ${info.urls.interactions}`);
+if (info.urls.interactionsBackup) console.log(`  interactions-b ${info.urls.interactionsBackup}`);
 for (const [id, url] of Object.entries(info.urls.chat)) console.log(`  ${id.padEnd(13)} ${url}`);
 for (const [id, url] of Object.entries(info.urls.pcs)) console.log(`  ${id.padEnd(13)} ${url}`);
 server.printUrls();

@@ -16,6 +16,13 @@ export interface ChatInstanceView {
   readonly sessions: number;
   readonly connections: number;
 }
+export interface InteractionServerView {
+  readonly id: string;
+  readonly url: string;
+  readonly alive: boolean;
+  readonly frozen: boolean;
+  readonly connections: number;
+}
 export interface PcsNodeView {
   readonly id: string;
   readonly role: string;
@@ -41,10 +48,12 @@ export interface BackendEvent {
 
 export type ChatVerb = 'kill' | 'revive' | 'freeze' | 'unfreeze' | 'drain';
 export type PcsVerb = 'kill' | 'revive' | 'freeze' | 'unfreeze';
+export type InteractionsVerb = 'kill' | 'revive' | 'freeze' | 'unfreeze';
 
 export interface DemoBackend {
   readonly kind: 'mock' | 'cluster';
-  readonly interactionsUrl: string;
+  /** primary, then backup interaction server (the panel's `interactions-url` list) */
+  readonly interactionsUrls: readonly string[];
   /** origins the chat panel may follow a session to */
   readonly chatOrigins: readonly string[];
   /** PCS base URLs for the survey gadget (node list) */
@@ -57,6 +66,8 @@ export interface DemoBackend {
   transcript(interactionId: string): Promise<readonly ChatMessage[]>;
   properties(interactionId: string): Promise<Properties>;
   instances(): Promise<readonly ChatInstanceView[]>;
+  servers(): Promise<readonly InteractionServerView[]>;
+  interactions(verb: InteractionsVerb, serverId: string): Promise<void>;
   nodes(): Promise<readonly PcsNodeView[]>;
   chat(verb: ChatVerb, instanceId: string): Promise<void>;
   relocate(interactionId: string): Promise<void>;
@@ -77,11 +88,13 @@ export interface DemoBackend {
 interface MockLike {
   urls: {
     interactions: string;
+    interactionsBackup?: string;
     chat: Record<string, string>;
     pcs: Record<string, string>;
     pcsVip: string;
   };
-  interactions: {
+  interactions: Record<InteractionsVerb, (id: string) => void> & {
+    servers(): InteractionServerView[];
     startChat(o?: { customerName?: string }): Promise<StartedChat>;
     get(interactionId: string): { version: number; properties: Properties };
   };
@@ -123,7 +136,9 @@ async function startMock(): Promise<DemoBackend> {
   return {
     kind: 'mock',
     mock,
-    interactionsUrl: mock.urls.interactions,
+    interactionsUrls: [mock.urls.interactions, mock.urls.interactionsBackup].filter(
+      (u): u is string => !!u,
+    ),
     chatOrigins: Object.values(mock.urls.chat).map(originOf),
     pcsNodes: Object.values(mock.urls.pcs),
     finesse: true,
@@ -133,6 +148,8 @@ async function startMock(): Promise<DemoBackend> {
     transcript: async (id) => mock.chat.transcript(id),
     properties: async (id) => mock.interactions.get(id).properties,
     instances: async () => mock.chat.instances(),
+    servers: async () => mock.interactions.servers(),
+    interactions: async (verb, id) => mock.interactions[verb](id),
     nodes: async () => mock.pcs.nodes(),
     chat: async (verb, id) => mock.chat[verb](id),
     relocate: async (id) => mock.chat.relocate(id),
@@ -153,6 +170,7 @@ async function startMock(): Promise<DemoBackend> {
 interface ClusterConfig {
   backend: 'cluster';
   interactions: string;
+  interactionsBackup?: string;
   chat: Record<string, string>;
   pcs: Record<string, string>;
   finesse?: boolean;
@@ -183,7 +201,9 @@ async function control<T>(
 function startCluster(config: ClusterConfig): DemoBackend {
   return {
     kind: 'cluster',
-    interactionsUrl: config.interactions,
+    interactionsUrls: [config.interactions, config.interactionsBackup].filter(
+      (u): u is string => !!u,
+    ),
     chatOrigins: Object.values(config.chat).map(originOf),
     pcsNodes: Object.values(config.pcs),
     finesse: false,
@@ -196,6 +216,8 @@ function startCluster(config: ClusterConfig): DemoBackend {
       (await control<{ properties: Properties }>('interactions', 'get', { interactionId }))
         .properties,
     instances: () => control('chat', 'instances'),
+    servers: () => control('interactions', 'servers'),
+    interactions: (verb, id) => control('interactions', verb, { id }),
     nodes: () => control('pcs', 'nodes'),
     chat: (verb, id) => control('chat', verb, { id }),
     relocate: (interactionId) => control('chat', 'relocate', { interactionId }),

@@ -12,6 +12,8 @@ import {
   connectBackend,
   type BackendEvent,
   type ChatInstanceView,
+  type InteractionServerView,
+  type InteractionsVerb,
   type ChatVerb,
   type DemoBackend,
   type PcsNodeView,
@@ -72,6 +74,7 @@ const state = {
     (StartedCall & { ani: string; dialedNumber: string; ended: boolean }) | undefined,
   surveyMode: 'transfer' as 'transfer' | 'hangup',
   instances: [] as readonly ChatInstanceView[],
+  servers: [] as readonly InteractionServerView[],
   nodes: [] as readonly PcsNodeView[],
   transcript: [] as readonly ChatMessage[],
   properties: {} as Properties,
@@ -121,6 +124,8 @@ async function act(label: string, fn: () => Promise<unknown>) {
 
 const chatVerb = (verb: ChatVerb, id: string) =>
   act(`${verb} ${id}`, () => state.backend!.chat(verb, id));
+const interactionsVerb = (verb: InteractionsVerb, id: string) =>
+  act(`${verb} ${id}`, () => state.backend!.interactions(verb, id));
 const pcsVerb = (verb: PcsVerb, id: string) =>
   act(`${verb} ${id}`, () => state.backend!.pcs(verb, id));
 
@@ -180,9 +185,14 @@ async function poll() {
   if (!backend || polling) return;
   polling = true;
   try {
-    const [instances, nodes] = await Promise.all([backend.instances(), backend.nodes()]);
+    const [instances, nodes, servers] = await Promise.all([
+      backend.instances(),
+      backend.nodes(),
+      backend.servers(),
+    ]);
     state.instances = instances;
     state.nodes = nodes;
+    state.servers = servers;
     if (state.chat) {
       const [transcript, properties] = await Promise.all([
         backend.transcript(state.chat.interactionId),
@@ -278,7 +288,7 @@ function gadgetsCard() {
             ? html`<ag-chat-panel
                 id="chat-panel"
                 interaction-id=${chat.interactionId}
-                interactions-url=${backend.interactionsUrl}
+                interactions-url=${backend.interactionsUrls.join(' ')}
                 allowed-origins=${backend.chatOrigins.join(' ')}
                 agent-id="agent1"
                 agent-name="Alex Morgan"
@@ -504,6 +514,57 @@ function clusterCard() {
     </div>
 
     <h3>
+      Interaction servers
+      <span class="hint">primary and backup; the panel watches properties here</span>
+    </h3>
+    <div class="tiles">
+      ${state.servers.map((v) => {
+        const status = !v.alive ? 'dead' : v.frozen ? 'frozen' : 'up';
+        return html`<div class="tile" data-server=${v.id} data-status=${status}>
+          <div class="tile-head">
+            <strong>${v.id}</strong><span class="status" data-status=${status}>${status}</span>
+          </div>
+          <div class="tile-stats">${v.connections} watchers</div>
+          <div class="tile-actions">
+            ${
+              v.alive
+                ? actionButton(
+                    'Kill',
+                    'interactions.kill',
+                    v.id,
+                    () => void interactionsVerb('kill', v.id),
+                    'danger',
+                  )
+                : actionButton(
+                    'Revive',
+                    'interactions.revive',
+                    v.id,
+                    () => void interactionsVerb('revive', v.id),
+                  )
+            }
+            ${
+              v.frozen
+                ? actionButton(
+                    'Unfreeze',
+                    'interactions.unfreeze',
+                    v.id,
+                    () => void interactionsVerb('unfreeze', v.id),
+                  )
+                : actionButton(
+                    'Freeze',
+                    'interactions.freeze',
+                    v.id,
+                    () => void interactionsVerb('freeze', v.id),
+                    '',
+                    !v.alive,
+                  )
+            }
+          </div>
+        </div>`;
+      })}
+    </div>
+
+    <h3>
       Post-call survey nodes <span class="hint">active/standby, lease ${'\u2192'} epoch</span>
     </h3>
     <div class="tiles">
@@ -676,6 +737,8 @@ function onBackendEvent(e: BackendEvent) {
     'chat-restored': [`restored on ${s('to')}`, 'recovery'],
     'chat-relocated': [`moved to ${s('to')}`, 'info'],
     'chat-session-closed': [`session closed (${s('reason')})`, 'fault'],
+    'interactions-killed': [`${s('serverId')} killed`, 'fault'],
+    'interactions-revived': [`${s('serverId')} revived`, 'recovery'],
     'pcs-killed': [`${s('nodeId')} killed`, 'fault'],
     'pcs-frozen': [`${s('nodeId')} frozen`, 'fault'],
     'pcs-unfrozen': [`${s('nodeId')} unfrozen`, 'recovery'],

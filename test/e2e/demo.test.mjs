@@ -284,6 +284,7 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
     backend: 'cluster',
     controlUrl: info.controlUrl,
     interactions: info.urls.interactions,
+    interactionsBackup: info.urls.interactionsBackup,
     chat: info.urls.chat,
     pcs: info.urls.pcs,
   };
