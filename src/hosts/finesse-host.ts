@@ -7,8 +7,8 @@
  * handlers); on reconnect the dialog collection is re-read because calls that start or end
  * inside a failover produce no events.
  */
-import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
-import { ErrorCodes } from '../protocol/errors.js';
+import { BehaviorSubject, Subject, distinctUntilChanged, type Observable } from 'rxjs';
+import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
 import {
   callVariablesFrom,
   finesseError,
@@ -50,6 +50,8 @@ export class FinesseHost implements Host {
     distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
   );
   readonly connection$: Observable<boolean> = this.connectionSubject.pipe(distinctUntilChanged());
+  private readonly errorsSubject = new Subject<AgErrorInfo>();
+  readonly errors$: Observable<AgErrorInfo> = this.errorsSubject.asObservable();
 
   private readonly fin: FinesseGlobal;
   private readonly timeoutMs: number;
@@ -104,6 +106,7 @@ export class FinesseHost implements Host {
     this.user = new User({
       id: String(config.id ?? ''),
       onLoad: (user) => this.onUserLoad(user),
+      onError: (rsp) => this.reportLoadError('the agent', rsp),
       onChange: (user) => {
         if (this.disposed) return;
         this.extension = safe(() => user.getExtension()) ?? this.extension;
@@ -158,6 +161,7 @@ export class FinesseHost implements Host {
     }
     this.callSubject.complete();
     this.connectionSubject.complete();
+    this.errorsSubject.complete();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -194,6 +198,16 @@ export class FinesseHost implements Host {
         this.dialogsCollection = dialogs ?? this.dialogsCollection;
         this.reconcile();
       },
+      onError: (rsp) => this.reportLoadError("the agent's calls", rsp),
+    });
+  }
+
+  private reportLoadError(what: string, rsp: unknown): void {
+    if (this.disposed) return;
+    const e = finesseError(rsp);
+    this.errorsSubject.next({
+      code: ErrorCodes.BadConfig,
+      message: `Finesse could not load ${what}${e.errorMessage ? `: ${e.errorMessage}` : e.status ? ` (HTTP ${e.status})` : ''}`,
     });
   }
 

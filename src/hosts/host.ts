@@ -4,7 +4,7 @@
  * the few telephony actions a gadget needs.
  */
 import type { Observable } from 'rxjs';
-import { AgError, type ErrorCode } from '../protocol/errors.js';
+import { AgError, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
 
 /**
  * Finesse dialog / participant states (plus the ones a standalone host maps onto them).
@@ -51,6 +51,8 @@ export interface Host {
   readonly call$: Observable<CallInfo | null>;
   /** whether the host's own back end (Finesse notifications) is connected; replays the latest value */
   readonly connection$: Observable<boolean>;
+  /** problems the host cannot recover from by itself (e.g. Finesse could not load the agent) */
+  readonly errors$?: Observable<AgErrorInfo>;
   /** starts watching (idempotent) */
   start(): void;
   /** transfers the caller on `dialogId` to `dn`; rejects with a {@link HostActionError} */

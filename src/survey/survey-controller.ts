@@ -74,6 +74,8 @@ export interface SurveyView {
   /** what the gadget itself did (transferred / armed) before PCS confirmed it */
   readonly localStatus?: SurveyStatus;
   readonly error?: AgErrorInfo;
+  /** why the host cannot give us calls (e.g. Finesse could not load the agent) */
+  readonly hostProblem?: string;
   /** why PCS refused to answer for good (credentials, bad request); cleared on the next lookup */
   readonly refusal?: string;
 }
@@ -318,7 +320,7 @@ export class SurveyController implements ReactiveController {
       return;
     }
     this.hostImpl = host;
-    this.set({ hostKind: host.kind, hostEverConnected: false });
+    this.set({ hostKind: host.kind, hostEverConnected: false, hostProblem: undefined });
     // start first, so the first connection value we see is the host's real one, not a default
     try {
       host.start();
@@ -326,6 +328,14 @@ export class SurveyController implements ReactiveController {
       this.fail(ErrorCodes.BadConfig, e instanceof Error ? e.message : String(e));
     }
     this.hostSubs.add(host.call$.subscribe((call) => this.onCall(call)));
+    if (host.errors$) {
+      this.hostSubs.add(
+        host.errors$.subscribe((e) => {
+          this.set({ hostProblem: e.message });
+          this.emitError(e.code, e.message);
+        }),
+      );
+    }
     this.hostSubs.add(
       host.connection$.subscribe((connected) => {
         const was = this.view.hostConnected && this.view.hostEverConnected;

@@ -316,6 +316,7 @@ export class AgSurveyTransfer extends LitElement {
       return view.hostEverConnected ? 'Finesse is reconnecting' : 'Connecting to Finesse…';
     if (view.phase === 'done' && view.call && view.requestDialogId === view.call.dialogId)
       return 'The survey is set up for this call';
+    if (!view.call && view.hostProblem) return view.hostProblem;
     if (!view.call) return 'No call';
     if (view.call.state !== 'ACTIVE') return 'The call is not active';
     if (view.connection.state === 'failed')

@@ -154,6 +154,18 @@ describe('FinesseHost (fake finesse.js)', () => {
     expect(await callWhere(host, (c) => c === null)).to.equal(null);
   });
 
+  it("reports when Finesse cannot load the agent (errors$), instead of showing 'no call' forever", async () => {
+    fake = installFakeFinesse();
+    const g = globalThis as unknown as { finesse: { gadget: { Config: { id: string } } } };
+    g.finesse.gadget.Config.id = 'someone-else';
+    host = new FinesseHost();
+    const error = firstValueFrom(host.errors$);
+    host.start();
+    const e = await error;
+    expect(e.code).to.equal('bad-config');
+    expect(e.message).to.equal('Finesse could not load the agent: No user someone-else');
+  });
+
   it('dispose rejects a request Finesse has not answered yet', async () => {
     fake = installFakeFinesse();
     const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000' });
