@@ -28,6 +28,9 @@ export function summarize(xs) {
 export const round = (x, digits = 1) =>
   Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x;
 
-/** a / b as a ratio rounded to 2 decimals, or null when either side is missing */
-export const ratio = (a, b) =>
-  Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? round(a / b, 2) : null;
+/** a / b as a ratio (2 decimals, 3 below 0.1 so a small ratio does not print as 0), or null when either side is missing */
+export const ratio = (a, b) => {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) return null;
+  const r = a / b;
+  return round(r, Math.abs(r) < 0.1 ? 3 : 2);
+};
