@@ -138,7 +138,10 @@ const agentIdOf = (socket) => {
 // Counted at the socket.io level: the namespace drops a socket before its 'disconnect' event,
 // whereas the engine's own count still includes a closing transport then.
 const connectionCount = () => io.of('/').sockets.size;
-const reportStats = () => process.send?.({ type: 'stats', connections: connectionCount() });
+const reportStats = () =>
+  process.send?.({ type: 'stats', connections: connectionCount() }, () => {
+    /* the supervisor is gone: this instance exits on 'disconnect' */
+  });
 
 const known = new Set(Object.values(E));
 io.on('connection', (socket) => {

@@ -115,7 +115,9 @@ let shuttingDown = false;
 function syncWatchdog() {
   const pids = [...procs.values()].filter((p) => p.alive).map((p) => p.child.pid);
   try {
-    watchdog.send({ pids });
+    watchdog.send({ pids }, () => {
+      /* a failed send means the watchdog is gone: handled like the throw below */
+    });
   } catch {
     /* the watchdog is gone: children still exit on IPC disconnect */
   }
@@ -559,6 +561,8 @@ const control = createServer(async (req, res) => {
     const result = await verb(body && typeof body === 'object' && !Array.isArray(body) ? body : {});
     sendJson(res, 200, { ok: true, result: result ?? null });
   } catch (e) {
+    // A process that died while answering (SIGKILL racing a verb) is a 503, not a crash.
+    if (e?.code === 'unavailable') return sendError(res, 503, 'unavailable', String(e.message));
     const code = typeof e?.code === 'string' && statusFor(e.code) !== 500 ? e.code : 'internal';
     if (code === 'internal') console.error('[cluster] control', e);
     sendError(res, statusFor(code), code, String(e?.message ?? e));

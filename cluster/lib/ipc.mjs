@@ -24,12 +24,20 @@ export function call(channel, method, params = {}, timeoutMs = 5000) {
       );
     }, timeoutMs);
     pending.set(id, { resolve, reject, timer });
-    try {
-      channel.send({ rpc: 'call', id, method, params });
-    } catch (e) {
+    const failed = (e) => {
       clearTimeout(timer);
       pending.delete(id);
-      reject(e);
+      reject(Object.assign(new Error(`${method}: ${e.message}`), { code: 'unavailable' }));
+    };
+    try {
+      // With a callback, a send to a process that is dying (EPIPE, channel closed) fails this
+      // call instead of emitting an unhandled 'error' on the ChildProcess, which would take
+      // the whole supervisor down with it.
+      channel.send({ rpc: 'call', id, method, params }, (e) => {
+        if (e) failed(e);
+      });
+    } catch (e) {
+      failed(e);
     }
   });
 }
@@ -66,7 +74,9 @@ export function serve(channel, handlers, onMessage = () => {}) {
         };
       }
       try {
-        channel.send(answer);
+        channel.send(answer, () => {
+          /* an answer the other side can no longer receive is dropped */
+        });
       } catch {
         /* the other side is gone */
       }
