@@ -23,7 +23,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { call, serve, fault } from './lib/ipc.mjs';
+import { abandon, call, serve, fault } from './lib/ipc.mjs';
 import { openStore, rowToSurveyRecord, sessionByInteraction, transcript } from './lib/store.mjs';
 import { buildProtocolBundle } from './lib/protocol.mjs';
 import { advance, surveys } from './lib/surveys.mjs';
@@ -148,6 +148,7 @@ function spawn(proc) {
     });
     child.on('exit', () => {
       clearTimeout(timer);
+      abandon(child);
       if (proc.child === child)
         Object.assign(proc, { alive: false, frozen: false, connections: 0 });
       syncWatchdog();

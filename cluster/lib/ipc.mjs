@@ -23,7 +23,7 @@ export function call(channel, method, params = {}, timeoutMs = 5000) {
         }),
       );
     }, timeoutMs);
-    pending.set(id, { resolve, reject, timer });
+    pending.set(id, { channel, method, resolve, reject, timer });
     const failed = (e) => {
       clearTimeout(timer);
       pending.delete(id);
@@ -40,6 +40,19 @@ export function call(channel, method, params = {}, timeoutMs = 5000) {
       failed(e);
     }
   });
+}
+
+/**
+ * Fails every call still waiting on `channel` (its process exited): a SIGKILLed child never
+ * answers, and its callers should hear so now rather than at their timeout.
+ */
+export function abandon(channel, reason = 'the process exited') {
+  for (const [id, p] of pending) {
+    if (p.channel !== channel) continue;
+    pending.delete(id);
+    clearTimeout(p.timer);
+    p.reject(Object.assign(new Error(`${p.method}: ${reason}`), { code: 'unavailable' }));
+  }
 }
 
 /**

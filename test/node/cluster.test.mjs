@@ -186,6 +186,39 @@ describe('a running cluster', () => {
     await control(info.controlUrl, 'chat.revive', { id: 'chat-2' });
   });
 
+  test('verbs racing the SIGKILL of their instance get coded errors and the supervisor stays up', async () => {
+    const chat = await control(info.controlUrl, 'interactions.startChat', { instanceId: 'chat-1' });
+    const [victim] = await control(info.controlUrl, 'chat.instances');
+    let killed = false;
+    const answers = [];
+    // customers keep posting while the instance is killed from outside: some sends reach a
+    // process that is dying (EPIPE on the IPC channel), which once crashed the supervisor
+    const customers = Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 40; i++) {
+        if (i === 10 && !killed) {
+          killed = true;
+          process.kill(victim.pid, 'SIGKILL');
+        }
+        const res = await fetch(`${info.controlUrl}/customer/send`, {
+          method: 'POST',
+          body: JSON.stringify({ interactionId: chat.interactionId, text: `c${i}` }),
+        });
+        answers.push({ status: res.status, body: await res.json() });
+      }
+    });
+    await Promise.all(customers);
+    assert.equal(answers.length, 160);
+    for (const { status, body } of answers) {
+      if (body.ok) continue;
+      assert.ok([404, 503].includes(status), JSON.stringify({ status, body }));
+      assert.match(body.error.code, /^(unknown-session|unavailable)$/);
+    }
+    assert.ok(answers.some((a) => a.body.ok), 'no send got through before the kill');
+    assert.equal(alive(child.pid), true);
+    await control(info.controlUrl, 'chat.revive', { id: 'chat-1' });
+    assert.equal((await control(info.controlUrl, 'chat.instances'))[0].alive, true);
+  });
+
   test('hostile control and HTTP requests get coded errors and no process dies', async () => {
     const post = async (path, body) => {
       const res = await fetch(`${info.controlUrl}/${path}`, { method: 'POST', body });
