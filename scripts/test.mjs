@@ -1,6 +1,7 @@
-// `npm test`: the browser suites (web-test-runner in headless Chromium), then the Node suites
-// (end-to-end tests driving Chromium with playwright-core, and Node-side tests of the core and
-// the reference cluster) when there are any. Exits non-zero when any step fails.
+// `npm test`: the browser suites (web-test-runner in headless Chromium), then the Node suites:
+// the reference cluster and the core in Node (test/node), the Finesse gadget specs against the
+// build (test/gadgets), and end-to-end tests driving Chromium with playwright-core (test/e2e).
+// Exits non-zero when any step fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ if (only !== 'node') {
   run('npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs']);
 }
 if (only !== 'browser') {
-  const nodeTests = [...findTests('test/node'), ...findTests('test/e2e')];
+  const nodeTests = ['test/node', 'test/gadgets', 'test/e2e'].flatMap(findTests);
   if (nodeTests.length > 0) {
     run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', ...nodeTests]);
   }
