@@ -30,6 +30,7 @@ const args = new Set(process.argv.slice(2));
 
 /** Public entry points of the library. Every one must exist: a missing entry is a broken package. */
 const libraryEntries = {
+  index: 'src/index.ts',
   'mocks/index': 'src/mocks/index.ts',
 };
 /** Elements shipped as standalone bundles: bundle name -> registration module. */
@@ -98,9 +99,52 @@ async function buildLibrary() {
   });
 }
 
+/**
+ * engine.io-client's Socket keeps a default table of every transport it knows (HTTP long-polling
+ * over XHR, WebTransport, WebSocket), so no bundler can drop the ones never used. The SDK only
+ * ever opens WebSockets (ResilientConnection passes its own WebSocket transport to every socket),
+ * so the element bundles get a table with the WebSocket transport alone, and the other transport
+ * modules are declared free of side effects (a feature probe at their top level kept them in).
+ * The library build is left alone: there the app's bundler and its own socket.io use decide.
+ * The build fails if engine.io-client stops matching, rather than silently shipping the bytes.
+ */
+function websocketOnlyEngine() {
+  const virtualId = '\0ag-engine-websocket-only';
+  const socketModule = /engine\.io-client[\\/]build[\\/]esm[\\/]socket\.js$/;
+  const engineModule = /engine\.io-client[\\/]build[\\/]esm[\\/][^\\/]+\.js$/;
+  const unusedTransport =
+    /^\.\/transports\/(polling|polling-xhr|polling-fetch|webtransport)(\.node)?\.js$/;
+  let wsPath = null;
+  return {
+    name: 'ag-websocket-only-engine',
+    enforce: 'pre', // before Vite's resolver, which would take the relative import itself
+    resolveId(source, importer) {
+      if (importer && engineModule.test(importer) && unusedTransport.test(source)) {
+        // the browser build of each (package.json "browser" maps *.node.js to *.js)
+        const id = join(dirname(importer), source.replace(/\.node\.js$/, '.js'));
+        return existsSync(id) ? { id, moduleSideEffects: false } : null;
+      }
+      if (source !== './transports/index.js' || !importer || !socketModule.test(importer))
+        return null;
+      wsPath = join(dirname(importer), 'transports/websocket.js');
+      if (!existsSync(wsPath)) fail(`engine.io-client changed: ${wsPath} is missing`);
+      return virtualId;
+    },
+    load(id) {
+      if (id !== virtualId) return null;
+      return `import { WS } from ${JSON.stringify(wsPath)};\nexport const transports = { websocket: WS };\n`;
+    },
+    buildEnd() {
+      if (!wsPath)
+        fail("engine.io-client changed: its socket.js no longer imports './transports/index.js'");
+    },
+  };
+}
+
 async function buildBundle(name, entry) {
   await build({
     ...common,
+    plugins: [websocketOnlyEngine()],
     build: {
       outDir: join(dist, 'bundles'),
       emptyOutDir: false,
@@ -138,6 +182,26 @@ function assembleGadgets() {
   return specs;
 }
 
+/**
+ * Every file package.json's `exports` (and main/types) points at must exist after a build: a
+ * missing target is a package that fails at its consumer's import, not here.
+ */
+function checkExports() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const targets = [pkg.main, pkg.types];
+  const walk = (v) => {
+    if (typeof v === 'string') targets.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(pkg.exports);
+  const skipped = (t) =>
+    (args.has('--skip-types') && t.startsWith('./dist/types/')) ||
+    (args.has('--skip-manifest') && t.endsWith('custom-elements.json'));
+  const missing = targets.filter((t) => t && !skipped(t) && !existsSync(join(root, t)));
+  if (missing.length > 0)
+    fail(`package.json points at files the build did not make: ${missing.join(', ')}`);
+}
+
 const started = performance.now();
 rmSync(join(dist, 'bundles'), { recursive: true, force: true });
 await buildLibrary();
@@ -149,6 +213,7 @@ if (!args.has('--skip-types')) {
 if (!args.has('--skip-manifest'))
   run('npx', ['cem', 'analyze', '--litelement', '--globs', 'src/**/*.ts']);
 const specs = assembleGadgets();
+checkExports();
 
 console.log('\n[build] element bundles (minified, gzip -9):');
 for (const name of Object.keys(elementBundles)) {
