@@ -1,73 +1,31 @@
 import { css, unsafeCSS } from 'lit';
+import { baseStyles, themeStyles } from '../styles/theme.js';
 
-/** Dark palette, for `prefers-color-scheme: dark` and for `theme="dark"`. */
-const darkPalette = `
-  --_bg: var(--ag-surface, #16191d);
-  --_fg: var(--ag-text, #e8eaed);
-  --_muted: var(--ag-text-muted, #b0b7c1);
-  --_border: var(--ag-border, #4a5360);
-  --_accent: var(--ag-accent, #a8c7fa);
-  --_accent-fg: var(--ag-accent-text, #062e6f);
-  --_own: var(--ag-chat-own-bubble, #1f3a5f);
-  --_other: var(--ag-chat-other-bubble, #262b31);
-  --_ok: var(--ag-success, #7ed99a);
-  --_warn: var(--ag-warning, #ffb95c);
-  --_danger: var(--ag-danger, #ffb4ab);
-  color-scheme: dark;
-`;
+/** The shared palette (src/styles/theme.ts) plus the chat bubbles, in both schemes. */
+const theme = themeStyles({
+  light: `
+    --_own: var(--ag-chat-own-bubble, #e3ecfb);
+    --_other: var(--ag-chat-other-bubble, #f1f3f5);`,
+  dark: `
+    --_own: var(--ag-chat-own-bubble, #1f3a5f);
+    --_other: var(--ag-chat-other-bubble, #262b31);`,
+});
 
 /**
- * Colour-scheme switching and row containment. A plain string on purpose: lit-analyzer's CSS
- * data predates `color-scheme`, `content-visibility` and `contain-intrinsic-size`, and one
- * palette is used under two selectors.
+ * Row containment. A plain string on purpose: lit-analyzer's CSS data predates
+ * `content-visibility` and `contain-intrinsic-size`.
  */
-const schemeAndContainment = unsafeCSS(`
-  :host { color-scheme: light; }
-  @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) { ${darkPalette} }
-  }
-  :host([theme='dark']) { ${darkPalette} }
+const containment = unsafeCSS(`
   /* long transcripts: the browser skips layout and paint of rows out of view */
   li { content-visibility: auto; contain-intrinsic-size: auto 3em; }
 `);
 
-/**
- * Same --ag-* vocabulary as the survey gadget, so one desktop theme styles both. Colours meet
- * WCAG AA (>= 4.5:1) on their own backgrounds in both schemes. `theme="light" | "dark"` on the
- * host forces a scheme; without it the user's `prefers-color-scheme` decides.
- */
 const base = css`
   :host {
-    --_bg: var(--ag-surface, #ffffff);
-    --_fg: var(--ag-text, #1b1f24);
-    --_muted: var(--ag-text-muted, #4a5360);
-    --_border: var(--ag-border, #b7bec8);
-    --_accent: var(--ag-accent, #0b57d0);
-    --_accent-fg: var(--ag-accent-text, #ffffff);
-    --_own: var(--ag-chat-own-bubble, #e3ecfb);
-    --_other: var(--ag-chat-other-bubble, #f1f3f5);
-    --_ok: var(--ag-success, #146c2e);
-    --_warn: var(--ag-warning, #8a4b00);
-    --_danger: var(--ag-danger, #b3261e);
-    --_radius: var(--ag-radius, 6px);
-    --_gap: var(--ag-gap, 0.5rem);
     display: flex;
     flex-direction: column;
-    box-sizing: border-box;
     height: var(--ag-chat-height, 28rem);
-    font: var(--ag-font, 14px/1.4 system-ui, sans-serif);
-    color: var(--_fg);
-    background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: var(--ag-padding, 0.75rem);
     gap: var(--_gap);
-  }
-  :host([hidden]) {
-    display: none;
-  }
-  * {
-    box-sizing: border-box;
   }
   [part='status'] {
     margin: 0;
@@ -216,4 +174,4 @@ const base = css`
   }
 `;
 
-export const chatPanelStyles = [base, schemeAndContainment];
+export const chatPanelStyles = [theme, baseStyles, base, containment];

@@ -1,62 +1,12 @@
-import { css, unsafeCSS } from 'lit';
+import { css } from 'lit';
+import { baseStyles, themeStyles } from '../styles/theme.js';
 
-/** Dark palette, for `prefers-color-scheme: dark` and for `theme="dark"`. */
-const darkPalette = `
-  --_bg: var(--ag-surface, #16191d);
-  --_fg: var(--ag-text, #e8eaed);
-  --_muted: var(--ag-text-muted, #b0b7c1);
-  --_border: var(--ag-border, #4a5360);
-  --_accent: var(--ag-accent, #a8c7fa);
-  --_accent-fg: var(--ag-accent-text, #062e6f);
-  --_ok: var(--ag-success, #7ed99a);
-  --_warn: var(--ag-warning, #ffb95c);
-  --_danger: var(--ag-danger, #ffb4ab);
-  color-scheme: dark;
-`;
+/** Everything visual comes from the shared palette (src/styles/theme.ts), as in the chat panel. */
+const theme = themeStyles();
 
-/**
- * Colour-scheme switching: a plain string because one palette is used under two selectors
- * (and lit-analyzer's CSS data predates `color-scheme`). Same approach as the chat panel.
- */
-const scheme = unsafeCSS(`
-  :host { color-scheme: light; }
-  @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) { ${darkPalette} }
-  }
-  :host([theme='dark']) { ${darkPalette} }
-`);
-
-/**
- * Colours are chosen for WCAG AA contrast (>= 4.5:1) on their own backgrounds in both schemes;
- * integrators override the --ag-* properties (shared with the chat panel), not the internals.
- */
 const base = css`
   :host {
-    --_bg: var(--ag-surface, #ffffff);
-    --_fg: var(--ag-text, #1b1f24);
-    --_muted: var(--ag-text-muted, #4a5360);
-    --_border: var(--ag-border, #b7bec8);
-    --_accent: var(--ag-accent, #0b57d0);
-    --_accent-fg: var(--ag-accent-text, #ffffff);
-    --_ok: var(--ag-success, #146c2e);
-    --_warn: var(--ag-warning, #8a4b00);
-    --_danger: var(--ag-danger, #b3261e);
-    --_radius: var(--ag-radius, 6px);
-    --_gap: var(--ag-gap, 0.5rem);
     display: block;
-    box-sizing: border-box;
-    font: var(--ag-font, 14px/1.4 system-ui, sans-serif);
-    color: var(--_fg);
-    background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: var(--ag-padding, 0.75rem);
-  }
-  :host([hidden]) {
-    display: none;
-  }
-  * {
-    box-sizing: border-box;
   }
   [part='header'] {
     display: flex;
@@ -160,4 +110,4 @@ const base = css`
   }
 `;
 
-export const surveyTransferStyles = [base, scheme];
+export const surveyTransferStyles = [theme, baseStyles, base];
