@@ -1,7 +1,8 @@
 // 5. Reconnect storm: N chat sessions (the core client, in this Node process) on one reference
 // cluster instance that is SIGKILLed. Time until every session is connected elsewhere, and the
-// peak of new connections per 100 ms at the surviving instances, with backoff jitter (default)
-// vs without (jitter 0). A fresh cluster per variant, so the two runs do not share state.
+// peak of new connections per 100 ms at the surviving instances, with the core's default jitter
+// (backoff jitter 0.5 and the restore spread) vs none (jitter 0, restoreSpreadMs 0). A fresh
+// cluster per variant, so the two runs do not share state.
 import { performance } from 'node:perf_hooks';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
@@ -39,7 +40,7 @@ function peakPerBin(timestamps, t0) {
   return { peak, atMs: at, bins: [...bins.entries()].sort((a, b) => a[0] - b[0]) };
 }
 
-async function runVariant(ctx, client, { sessions, jitter }) {
+async function runVariant(ctx, client, { sessions, jitter, restoreSpreadMs }) {
   const cluster = await startCluster(ctx.root);
   ctx.defer(() => cluster.stop());
   const { urls } = cluster.info;
@@ -76,6 +77,7 @@ async function runVariant(ctx, client, { sessions, jitter }) {
         sessionId: c.sessionId,
         allowedOrigins,
         jitter,
+        restoreSpreadMs,
         onAttempt: (url) => attempts.push([performance.now(), url]),
         onStatus: (s) => {
           const st = state[i];
@@ -137,6 +139,7 @@ async function runVariant(ctx, client, { sessions, jitter }) {
     sessions,
     onVictim,
     jitter,
+    restoreSpreadMs: restoreSpreadMs ?? client.restoreSpreadDefaultMs,
     reconnected: done.length,
     allWithinMs: done.length === sessions ? Math.max(...done) : null,
     latency: summarize(done),
@@ -166,7 +169,7 @@ export default {
     const { module: client, outfile } = await importTs(ctx.root, 'bench/node/storm-client.ts');
     ctx.defer(() => rmSync(outfile, { force: true }));
     const ours = await runVariant(ctx, client, { sessions, jitter: 0.5 });
-    const flat = await runVariant(ctx, client, { sessions, jitter: 0 });
+    const flat = await runVariant(ctx, client, { sessions, jitter: 0, restoreSpreadMs: 0 });
     const peakRatio = ratio(ours.connectsPeak.peak, flat.connectsPeak.peak);
     const row = (name, r) => [
       name,
@@ -218,8 +221,8 @@ export default {
             `peak attempts at survivors / ${BIN_MS} ms`,
           ],
           rows: [
-            row('ours (backoff jitter 0.5)', ours),
-            row('no jitter (jitter 0)', flat),
+            row(`ours (backoff jitter 0.5, restore spread ${ours.restoreSpreadMs} ms)`, ours),
+            row('no jitter (jitter 0, restore spread 0)', flat),
             [
               'ratio ours / no jitter',
               '',
@@ -235,11 +238,11 @@ export default {
       notes: [
         `Connects per ${BIN_MS} ms bin after the kill (ms:count), jitter on: ${histo(ours) || '—'}`,
         `Same, jitter 0: ${histo(flat) || '—'}`,
-        'Why jitter changes little here: a session moves when the interaction server publishes its new `chat.url`, and the core ' +
-          'switches to a new endpoint at once ("a move never waits for a backoff", src/core/connection.ts). Backoff (and its jitter) ' +
-          'only paces the retries against the dead instance before that, which all fail. So the connects at the survivors follow ' +
-          'the rate at which the cluster publishes the restored sessions, in both variants; spreading them would take a ' +
-          'spread on the switch itself (or on the publication), not backoff jitter.',
+        'Where the spread comes from: a session moves when the interaction server publishes its new `chat.url`, and every ' +
+          'session of the dead instance learns it within a few ms of the others. Backoff jitter only paces the retries against ' +
+          'the dead instance before that (which all fail), so it cannot spread the storm; the restore spread does: a move that ' +
+          'finds the connection already lost waits a random [0, restoreSpreadMs) first (src/core/connection.ts). A move of a ' +
+          'live connection (relocate, drain) is never delayed, so the relocation latency is unaffected.',
         ...(ours.onVictim < sessions
           ? [`only ${ours.onVictim} of ${sessions} chats were placed on the victim instance`]
           : []),

@@ -13,6 +13,8 @@ import { endpointFromProperties } from '../../src/core/endpoints.js';
 import type { ConnectionStatus, Endpoint } from '../../src/core/state.js';
 import { ChatEvents, Props, joinAnswer, type Properties } from '../../src/protocol/wire.js';
 
+export { restoreSpreadDefaultMs } from '../../src/core/connection.js';
+
 export interface StormSessionOptions {
   interactionsUrl: string;
   interactionId: string;
@@ -20,6 +22,8 @@ export interface StormSessionOptions {
   allowedOrigins: readonly string[];
   /** backoff jitter (0 = every client retries at the same instant) */
   jitter: number;
+  /** spread of the move to a restored session after a crash; undefined = the core's default */
+  restoreSpreadMs?: number;
   /** a WebSocket constructor; omitted in Node, where the core falls back to engine.io's `ws` */
   webSocket?: WebSocketCtor;
   /** called for every socket the connection opens (attempts, by URL) */
@@ -57,6 +61,7 @@ export function startStormSession(o: StormSessionOptions): StormSession {
     auth,
     switchReason: 'relocated',
     backoff,
+    ...(o.restoreSpreadMs !== undefined ? { restoreSpreadMs: o.restoreSpreadMs } : {}),
     ...(o.webSocket ? { webSocket: o.webSocket } : {}),
     socketFactory: (url, opts) => {
       o.onAttempt?.(url);

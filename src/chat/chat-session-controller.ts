@@ -10,7 +10,12 @@ import {
   AgRelocatedEvent,
   AgSessionClosedEvent,
 } from '../events.js';
-import { ChatSession, type ChatView, type ParticipantChange, type TokenSource } from './chat-session.js';
+import {
+  ChatSession,
+  type ChatView,
+  type ParticipantChange,
+  type TokenSource,
+} from './chat-session.js';
 import type { ChatMessage } from '../protocol/wire.js';
 
 /** What the controller needs from its element. */
@@ -20,6 +25,7 @@ export interface ChatSessionHost extends ReactiveControllerHost, EventTarget {
   readonly allowedOrigins: string | undefined;
   readonly agentId: string | undefined;
   readonly heartbeatMs: number | undefined;
+  readonly restoreSpreadMs: number | undefined;
   readonly webSocket: WebSocketCtor | undefined;
   /** asked on every (re)connect */
   readonly currentToken: TokenSource;
@@ -47,7 +53,12 @@ const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter
 function originOf(url: string): string | null {
   try {
     const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' || u.protocol === 'ws:' || u.protocol === 'wss:' ? u.origin : null;
+    return u.protocol === 'http:' ||
+      u.protocol === 'https:' ||
+      u.protocol === 'ws:' ||
+      u.protocol === 'wss:'
+      ? u.origin
+      : null;
   } catch {
     return null;
   }
@@ -86,6 +97,7 @@ export class ChatSessionController implements ReactiveController {
       this.host.allowedOrigins,
       this.host.agentId,
       this.host.heartbeatMs,
+      this.host.restoreSpreadMs,
     ]);
     // a new WebSocket constructor is a new configuration too (it cannot be serialised)
     if (key === this.configKey && this.webSocket === this.host.webSocket) return;
@@ -107,7 +119,8 @@ export class ChatSessionController implements ReactiveController {
       return true;
     } catch (e) {
       const info = e as AgErrorInfo;
-      if (info.code !== ErrorCodes.SendFailed) this.host.dispatchEvent(new AgErrorEvent(info.code, info.message));
+      if (info.code !== ErrorCodes.SendFailed)
+        this.host.dispatchEvent(new AgErrorEvent(info.code, info.message));
       return false;
     }
   }
@@ -120,9 +133,15 @@ export class ChatSessionController implements ReactiveController {
     this.stop();
     const h = this.host;
     const urls = words(h.interactionsUrl);
-    const origins = h.allowedOrigins !== undefined ? words(h.allowedOrigins) : urls.map(originOf).filter((x): x is string => !!x);
+    const origins =
+      h.allowedOrigins !== undefined
+        ? words(h.allowedOrigins)
+        : urls.map(originOf).filter((x): x is string => !!x);
     if (!h.interactionId || urls.length === 0) {
-      this.configError = { code: ErrorCodes.BadConfig, message: 'interaction-id and interactions-url are required' };
+      this.configError = {
+        code: ErrorCodes.BadConfig,
+        message: 'interaction-id and interactions-url are required',
+      };
       this.setView(emptyView({ state: 'failed', error: this.configError }));
       h.dispatchEvent(new AgErrorEvent(this.configError.code, this.configError.message));
       return;
@@ -134,6 +153,9 @@ export class ChatSessionController implements ReactiveController {
       allowedOrigins: origins,
       ...(h.agentId ? { agentId: h.agentId } : {}),
       ...(h.heartbeatMs && h.heartbeatMs > 0 ? { heartbeatMs: h.heartbeatMs } : {}),
+      ...(Number.isFinite(h.restoreSpreadMs) && h.restoreSpreadMs! >= 0
+        ? { restoreSpreadMs: h.restoreSpreadMs! }
+        : {}),
       ...(h.webSocket ? { webSocket: h.webSocket } : {}),
       token: () => h.currentToken(),
     });
@@ -141,9 +163,13 @@ export class ChatSessionController implements ReactiveController {
     const subs = (this.subscriptions = new Subscription());
     subs.add(session.view$.subscribe((v) => this.setView(v)));
     subs.add(session.message$.subscribe((m) => this.onMessage(m)));
-    subs.add(session.errors$.subscribe((e) => h.dispatchEvent(new AgErrorEvent(e.code, e.message))));
+    subs.add(
+      session.errors$.subscribe((e) => h.dispatchEvent(new AgErrorEvent(e.code, e.message))),
+    );
     subs.add(session.relocated$.subscribe((r) => h.dispatchEvent(new AgRelocatedEvent(r))));
-    subs.add(session.closed$.subscribe((reason) => h.dispatchEvent(new AgSessionClosedEvent({ reason }))));
+    subs.add(
+      session.closed$.subscribe((reason) => h.dispatchEvent(new AgSessionClosedEvent({ reason }))),
+    );
     subs.add(session.participantChange$.subscribe((c) => this.onParticipant(c)));
     session.start();
   }
@@ -158,13 +184,21 @@ export class ChatSessionController implements ReactiveController {
     this.view = v;
     const s = v.status;
     const prev = this.lastStatus;
-    if (!prev || prev.state !== s.state || prev.reason !== s.reason || prev.endpoint !== s.endpoint) {
+    if (
+      !prev ||
+      prev.state !== s.state ||
+      prev.reason !== s.reason ||
+      prev.endpoint !== s.endpoint
+    ) {
       this.lastStatus = s;
       // tell screen-reader users about trouble and recovery, not about every attempt
       if (
         prev &&
         prev.state !== s.state &&
-        (s.state === 'reconnecting' || s.state === 'closed' || s.state === 'failed' || (s.state === 'connected' && prev.state === 'reconnecting'))
+        (s.state === 'reconnecting' ||
+          s.state === 'closed' ||
+          s.state === 'failed' ||
+          (s.state === 'connected' && prev.state === 'reconnecting'))
       ) {
         this.host.announce(this.host.describeStatus());
       }
@@ -186,7 +220,8 @@ export class ChatSessionController implements ReactiveController {
 
   private onMessage(m: ChatMessage): void {
     this.host.dispatchEvent(new AgMessageEvent({ message: m }));
-    if (m.from.id !== this.host.agentId && m.from.role !== 'agent') this.host.announce(`${m.from.name || m.from.role}: ${m.text}`);
+    if (m.from.id !== this.host.agentId && m.from.role !== 'agent')
+      this.host.announce(`${m.from.name || m.from.role}: ${m.text}`);
   }
 
   private onParticipant(c: ParticipantChange): void {

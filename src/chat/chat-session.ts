@@ -60,6 +60,10 @@ export interface ChatSessionOptions {
   token?: TokenSource;
   /** heartbeat interval; a silent server is noticed within about twice this */
   heartbeatMs?: number;
+  /** after a crash, the move to the restored session waits a random [0, this) ms so the dead
+   *  instance's sessions do not all land at once (default 1000; 0 = at once). See
+   *  `ConnectionOptions.restoreSpreadMs`. */
+  restoreSpreadMs?: number;
   webSocket?: WebSocketCtor;
   scheduler?: SchedulerLike;
   /** outgoing typing: at most one `typing: true` per this many ms (default 2000) */
@@ -111,7 +115,11 @@ export interface ParticipantChange {
 const relocationNotices = new Set(['relocated', 'restored', 'draining', 'moved']);
 
 /** Transient connection errors: the `reconnecting` state represents them, no ag-error needed. */
-const quietErrors = new Set<string>([ErrorCodes.RequestTimeout, ErrorCodes.NotConnected, ErrorCodes.HeartbeatTimeout]);
+const quietErrors = new Set<string>([
+  ErrorCodes.RequestTimeout,
+  ErrorCodes.NotConnected,
+  ErrorCodes.HeartbeatTimeout,
+]);
 
 const maxNotices = 3;
 
@@ -137,7 +145,12 @@ function pickChatEndpoint(p: Properties): (Endpoint & { sessionId: string }) | n
     throw new Error(`${Props.chatEpoch} must be a non-negative integer`);
   }
   const base = url.split('#')[0]!;
-  return { id, url: epoch === undefined ? base : `${base}#epoch=${epoch}`, ...(epoch !== undefined ? { epoch } : {}), sessionId };
+  return {
+    id,
+    url: epoch === undefined ? base : `${base}#epoch=${epoch}`,
+    ...(epoch !== undefined ? { epoch } : {}),
+    sessionId,
+  };
 }
 
 export class ChatSession {
@@ -193,7 +206,8 @@ export class ChatSession {
   readonly errors$: Observable<AgErrorInfo> = this.errorsSubject.asObservable();
   readonly relocated$: Observable<RelocationInfo> = this.relocatedSubject.asObservable();
   readonly closed$: Observable<string> = this.closedSubject.asObservable();
-  readonly participantChange$: Observable<ParticipantChange> = this.participantSubject.asObservable();
+  readonly participantChange$: Observable<ParticipantChange> =
+    this.participantSubject.asObservable();
   readonly status$: Observable<ConnectionStatus>;
 
   constructor(private readonly o: ChatSessionOptions) {
@@ -203,7 +217,9 @@ export class ChatSession {
         ...(token ? { token } : {}),
         ...(o.agentId ? { agentId: o.agentId } : {}),
       }));
-    const heartbeat = o.heartbeatMs ? { intervalMs: o.heartbeatMs, timeoutMs: o.heartbeatMs } : undefined;
+    const heartbeat = o.heartbeatMs
+      ? { intervalMs: o.heartbeatMs, timeoutMs: o.heartbeatMs }
+      : undefined;
     // a frozen instance accepts TCP but never answers the handshake: do not wait 4 s for it
     const connectTimeoutMs = o.heartbeatMs ? Math.max(1000, o.heartbeatMs * 4) : undefined;
     const common = {
@@ -214,7 +230,11 @@ export class ChatSession {
       ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
     };
 
-    this.properties = new PropertyStream({ urls: o.interactionsUrls, interactionId: o.interactionId, ...common });
+    this.properties = new PropertyStream({
+      urls: o.interactionsUrls,
+      interactionId: o.interactionId,
+      ...common,
+    });
 
     const endpoints$ = endpointFromProperties(
       this.properties.snapshot$.pipe(map((s) => s.properties)),
@@ -229,6 +249,7 @@ export class ChatSession {
     this.connection = new ResilientConnection({
       endpoints: endpoints$,
       switchReason: 'relocated',
+      ...(o.restoreSpreadMs !== undefined ? { restoreSpreadMs: o.restoreSpreadMs } : {}),
       ...common,
       onConnect: (socket) => this.join(socket),
     });
@@ -236,13 +257,19 @@ export class ChatSession {
     this.outbox = new Outbox<string, SendAnswer>({
       send: (clientMsgId, text) => {
         const sessionId = this.sessionId;
-        if (!sessionId) return Promise.reject(new AgError(ErrorCodes.NotConnected, 'no chat session yet'));
-        return this.connection.request(ChatEvents.send, { sessionId, clientMsgId, text }, sendAnswer);
+        if (!sessionId)
+          return Promise.reject(new AgError(ErrorCodes.NotConnected, 'no chat session yet'));
+        return this.connection.request(
+          ChatEvents.send,
+          { sessionId, clientMsgId, text },
+          sendAnswer,
+        );
       },
       connected$: this.connection.connected$,
       // an unknown session is usually a move in progress (the old instance let go first): retry
       isPermanent: (e) =>
-        e instanceof AgError && (e.code === ErrorCodes.MessageTooLong || e.code === ErrorCodes.SessionClosed),
+        e instanceof AgError &&
+        (e.code === ErrorCodes.MessageTooLong || e.code === ErrorCodes.SessionClosed),
       ...(o.scheduler ? { scheduler: o.scheduler } : {}),
     });
 
@@ -267,7 +294,11 @@ export class ChatSession {
     subs.add(
       this.properties.errors$.subscribe((e) =>
         // the property stream validates deltas as messages; to integrators they are properties
-        this.report(e.code === ErrorCodes.InvalidMessage ? { code: ErrorCodes.InvalidProperties, message: e.message } : e),
+        this.report(
+          e.code === ErrorCodes.InvalidMessage
+            ? { code: ErrorCodes.InvalidProperties, message: e.message }
+            : e,
+        ),
       ),
     );
     subs.add(
@@ -283,8 +314,16 @@ export class ChatSession {
     subs.add(c.errors$.subscribe((e) => this.report(e)));
     subs.add(c.status$.subscribe((s) => this.onStatus(s)));
     subs.add(c.on(ChatEvents.message, chatMessage).subscribe((m) => this.onLiveMessage(m)));
-    subs.add(c.on(ChatEvents.participant, participantEvent).subscribe((e) => this.onParticipant(e.participant, e.action, e.sessionId)));
-    subs.add(c.on(ChatEvents.typing, typingEvent).subscribe((e) => this.onTyping(e.from, e.typing, e.sessionId)));
+    subs.add(
+      c
+        .on(ChatEvents.participant, participantEvent)
+        .subscribe((e) => this.onParticipant(e.participant, e.action, e.sessionId)),
+    );
+    subs.add(
+      c
+        .on(ChatEvents.typing, typingEvent)
+        .subscribe((e) => this.onTyping(e.from, e.typing, e.sessionId)),
+    );
     subs.add(c.on(ChatEvents.notice, noticeEvent).subscribe((e) => this.onNotice(e)));
     subs.add(
       c.on(ChatEvents.sessionClosed, sessionClosedEvent).subscribe((e) => {
@@ -314,10 +353,14 @@ export class ChatSession {
    * Returns the client message id, or throws AgError for empty, too long or closed.
    */
   send(text: string): string {
-    if (this.closedReason !== undefined) throw new AgError(ErrorCodes.SessionClosed, 'the chat session is closed');
+    if (this.closedReason !== undefined)
+      throw new AgError(ErrorCodes.SessionClosed, 'the chat session is closed');
     if (!text.trim()) throw new AgError(ErrorCodes.SendFailed, 'empty message');
     if (text.length > Limits.maxMessageLength) {
-      throw new AgError(ErrorCodes.MessageTooLong, `messages are limited to ${Limits.maxMessageLength} characters`);
+      throw new AgError(
+        ErrorCodes.MessageTooLong,
+        `messages are limited to ${Limits.maxMessageLength} characters`,
+      );
     }
     this.stopTyping();
     const item = this.outbox.enqueue(text);
@@ -329,7 +372,10 @@ export class ChatSession {
   typing(): void {
     if (this.closedReason !== undefined || this.disposed || !this.sessionId) return;
     const now = this.scheduler.now();
-    if (this.typingSentAt === undefined || now - this.typingSentAt >= (this.o.typingThrottleMs ?? 2000)) {
+    if (
+      this.typingSentAt === undefined ||
+      now - this.typingSentAt >= (this.o.typingThrottleMs ?? 2000)
+    ) {
       this.typingSentAt = now;
       this.connection.emit(ChatEvents.typingOut, { sessionId: this.sessionId, typing: true });
     }
@@ -343,7 +389,8 @@ export class ChatSession {
     this.typingIdle = null;
     if (this.typingSentAt === undefined) return;
     this.typingSentAt = undefined;
-    if (this.sessionId) this.connection.emit(ChatEvents.typingOut, { sessionId: this.sessionId, typing: false });
+    if (this.sessionId)
+      this.connection.emit(ChatEvents.typingOut, { sessionId: this.sessionId, typing: false });
   }
 
   dispose(): void {
@@ -370,7 +417,8 @@ export class ChatSession {
   /** Runs on every new chat socket, before `connected`: join and restore what we missed. */
   private async join(socket: Socket): Promise<void> {
     const sessionId = this.sessionId;
-    if (!sessionId) throw new AgError(ErrorCodes.BadConfig, 'the interaction names no chat session');
+    if (!sessionId)
+      throw new AgError(ErrorCodes.BadConfig, 'the interaction names no chat session');
     let answer: JoinAnswer;
     const initial = !this.joinedOnce;
     // a transcript longer than one page comes in pages: ask again after the last seq received
@@ -385,7 +433,12 @@ export class ChatSession {
       if (this.disposed) return;
       this.applyJoin(answer, afterSeq, initial);
       const last = answer.transcript[answer.transcript.length - 1];
-      if (answer.transcript.length < Limits.maxTranscriptPage || !last || last.seq >= answer.lastSeq) break;
+      if (
+        answer.transcript.length < Limits.maxTranscriptPage ||
+        !last ||
+        last.seq >= answer.lastSeq
+      )
+        break;
     }
     this.joinedOnce = true;
     this.setParticipants(answer.participants);
@@ -398,7 +451,8 @@ export class ChatSession {
     const last = answer.transcript[answer.transcript.length - 1];
     const complete = answer.transcript.length < Limits.maxTranscriptPage;
     const covered = complete ? answer.lastSeq : (last?.seq ?? afterSeq ?? 0);
-    if (this.contiguousSeq === undefined || covered > this.contiguousSeq) this.contiguousSeq = covered;
+    if (this.contiguousSeq === undefined || covered > this.contiguousSeq)
+      this.contiguousSeq = covered;
     this.advanceContiguous();
     // the first transcript is history, not news; anything a rejoin restores is news
     if (!initial) for (const m of added) this.messageSubject.next(m);
@@ -426,7 +480,8 @@ export class ChatSession {
       const last = this.messages[this.messages.length - 1];
       if (!last || last.seq < m.seq) this.messages.push(m);
       else this.messages.splice(this.insertionIndex(m.seq), 0, m);
-      if (m.clientMsgId && this.ownClientMsgIds.has(m.clientMsgId)) this.markDelivered(m.clientMsgId, false);
+      if (m.clientMsgId && this.ownClientMsgIds.has(m.clientMsgId))
+        this.markDelivered(m.clientMsgId, false);
     }
     if (added.length) {
       this.messagesView = this.messages.slice();
@@ -499,7 +554,8 @@ export class ChatSession {
    */
   private setParticipants(list: readonly Participant[]): void {
     this.participants = list;
-    for (const id of [...this.typingUntil.keys()]) if (!list.some((p) => p.id === id)) this.clearTyping(id, false);
+    for (const id of [...this.typingUntil.keys()])
+      if (!list.some((p) => p.id === id)) this.clearTyping(id, false);
     this.publish();
   }
 
@@ -508,7 +564,10 @@ export class ChatSession {
     const present = this.participants.some((x) => x.id === p.id);
     // a relocation re-announces people who never went anywhere: only real changes count
     if ((action === 'joined') === present) return;
-    this.participants = action === 'joined' ? [...this.participants, p] : this.participants.filter((x) => x.id !== p.id);
+    this.participants =
+      action === 'joined'
+        ? [...this.participants, p]
+        : this.participants.filter((x) => x.id !== p.id);
     if (action === 'left') this.clearTyping(p.id, false);
     this.participantSubject.next({ participant: p, action });
     this.publish();
@@ -540,7 +599,8 @@ export class ChatSession {
   private onNotice(n: NoticeEvent): void {
     if (!this.isOurs(n.sessionId) || relocationNotices.has(n.code)) return;
     this.notices = [...this.notices, n].slice(-maxNotices);
-    if (n.code === ErrorCodes.TranscriptSaveFailed) this.report({ code: ErrorCodes.TranscriptSaveFailed, message: n.text });
+    if (n.code === ErrorCodes.TranscriptSaveFailed)
+      this.report({ code: ErrorCodes.TranscriptSaveFailed, message: n.text });
     this.publish();
   }
 
@@ -584,7 +644,11 @@ export class ChatSession {
   private onRefused(e: AgErrorInfo): void {
     this.report(e);
     // with nowhere else to go, a refused first endpoint is the end; later on we stay put
-    if (e.code === ErrorCodes.RelocationRefused && !this.everConnected && this.connection.status.state !== 'connected') {
+    if (
+      e.code === ErrorCodes.RelocationRefused &&
+      !this.everConnected &&
+      this.connection.status.state !== 'connected'
+    ) {
       this.failWith(e);
     }
   }

@@ -33,6 +33,14 @@ export interface ConnectionOptions {
   auth?: () => HandshakeAuth | Promise<HandshakeAuth>;
   /** reason reported when the endpoint source moves us (default 'relocated') */
   switchReason?: ReconnectReason;
+  /**
+   * When the endpoint moves while the connection is already lost (its server died and the
+   * session was restored elsewhere), wait a random delay in [0, this) before connecting there.
+   * Every client of the dead server learns its new place at about the same moment; without this
+   * they would all hit the survivors in the same instant. A move of a live connection (relocate,
+   * drain, epoch bump) still switches at once. Default {@link restoreSpreadDefaultMs}; 0 = off.
+   */
+  restoreSpreadMs?: number;
   /** application heartbeat; `false` turns it off */
   heartbeat?: { intervalMs?: number; timeoutMs?: number; event?: string } | false;
   /** `maxAttempts`: consecutive failed connects before `failed` (default unlimited) */
@@ -47,6 +55,9 @@ export interface ConnectionOptions {
   onConnect?: (socket: Socket, endpoint: Endpoint) => Promise<void>;
   scheduler?: SchedulerLike;
 }
+
+/** Default spread of a move after a lost connection (see `ConnectionOptions.restoreSpreadMs`). */
+export const restoreSpreadDefaultMs = 1000;
 
 export interface RequestOptions {
   /** default 5000 ms */
@@ -172,7 +183,9 @@ export class ResilientConnection {
   private ended = false;
 
   readonly status$: Observable<ConnectionStatus> = this.statusSubject.asObservable();
-  readonly endpoint$: Observable<Endpoint | null> = this.endpointSubject.pipe(distinctUntilChanged((a, b) => sameEndpoint(a, b)));
+  readonly endpoint$: Observable<Endpoint | null> = this.endpointSubject.pipe(
+    distinctUntilChanged((a, b) => sameEndpoint(a, b)),
+  );
   readonly errors$: Observable<AgErrorInfo> = this.errorsSubject.asObservable();
   readonly connected$: Observable<boolean> = this.statusSubject.pipe(
     map((s) => s.state === 'connected'),
@@ -181,13 +194,17 @@ export class ResilientConnection {
 
   constructor(private readonly o: ConnectionOptions) {
     this.scheduler = o.scheduler ?? asyncScheduler;
-    this.lazyTransport = lazyWebSocketTransport(() => o.webSocket ?? (globalThis as GlobalWithWebSocket).WebSocket!);
+    this.lazyTransport = lazyWebSocketTransport(
+      () => o.webSocket ?? (globalThis as GlobalWithWebSocket).WebSocket!,
+    );
   }
 
   /** Decided per socket: a WebSocket (or a mock of it) may be installed after construction. */
   private transportsNow(): ManagerOptions['transports'] {
     // Node 20 has no global WebSocket: engine.io-client's Node build then uses `ws` by name.
-    return this.o.webSocket || (globalThis as GlobalWithWebSocket).WebSocket ? [this.lazyTransport] : ['websocket'];
+    return this.o.webSocket || (globalThis as GlobalWithWebSocket).WebSocket
+      ? [this.lazyTransport]
+      : ['websocket'];
   }
 
   get status(): ConnectionStatus {
@@ -201,7 +218,10 @@ export class ResilientConnection {
     this.endpointsSub = this.o.endpoints.subscribe({
       next: (value) => this.onEndpoints(value),
       error: (e: unknown) =>
-        this.fail({ code: ErrorCodes.BadConfig, message: `endpoint source failed: ${e instanceof Error ? e.message : String(e)}` }),
+        this.fail({
+          code: ErrorCodes.BadConfig,
+          message: `endpoint source failed: ${e instanceof Error ? e.message : String(e)}`,
+        }),
     });
     // no endpoint known yet (e.g. the first /status poll is under way): still, we are on our way
     if (this.status.state === 'idle' && !this.ended) this.setStatus({ state: 'connecting' });
@@ -219,7 +239,11 @@ export class ResilientConnection {
               const handler = (payload: unknown) => {
                 const r = validator(payload);
                 if (r.ok) subscriber.next(r.value);
-                else this.errorsSubject.next({ code: ErrorCodes.InvalidMessage, message: `${event}: ${r.error}` });
+                else
+                  this.errorsSubject.next({
+                    code: ErrorCodes.InvalidMessage,
+                    message: `${event}: ${r.error}`,
+                  });
               };
               socket.on(event, handler);
               return () => socket.off(event, handler);
@@ -230,13 +254,19 @@ export class ResilientConnection {
   }
 
   /** Request/answer on the connected socket; see {@link requestOn}. Rejects with `not-connected` when there is none. */
-  request<T>(event: string, payload: unknown, validator: Validator<T>, o: RequestOptions = {}): Promise<T> {
+  request<T>(
+    event: string,
+    payload: unknown,
+    validator: Validator<T>,
+    o: RequestOptions = {},
+  ): Promise<T> {
     const live = this.live;
     if (!live || !live.connected) {
       return Promise.reject(new AgError(ErrorCodes.NotConnected, `${event}: not connected`));
     }
     return requestOn(live.socket, event, payload, validator, o.timeoutMs).catch((e: unknown) => {
-      if (e instanceof AgError && e.code === ErrorCodes.InvalidMessage) this.errorsSubject.next({ code: e.code, message: e.message });
+      if (e instanceof AgError && e.code === ErrorCodes.InvalidMessage)
+        this.errorsSubject.next({ code: e.code, message: e.message });
       throw e;
     });
   }
@@ -278,7 +308,9 @@ export class ResilientConnection {
     this.cancelAttempt();
     this.dropSocket();
     this.generation++;
-    this.setStatus(this.lastConnected ? { ...status, previousEndpoint: this.lastConnected.id } : status);
+    this.setStatus(
+      this.lastConnected ? { ...status, previousEndpoint: this.lastConnected.id } : status,
+    );
   }
 
   private setStatus(next: ConnectionStatus): void {
@@ -296,8 +328,13 @@ export class ResilientConnection {
   }
 
   private onEndpoints(value: Endpoint | readonly Endpoint[] | null): void {
-    const list: readonly Endpoint[] = value === null ? [] : Array.isArray(value) ? value : [value as Endpoint];
-    if (list.length === this.targets.length && list.every((e, i) => sameEndpoint(e, this.targets[i]))) return;
+    const list: readonly Endpoint[] =
+      value === null ? [] : Array.isArray(value) ? value : [value as Endpoint];
+    if (
+      list.length === this.targets.length &&
+      list.every((e, i) => sameEndpoint(e, this.targets[i]))
+    )
+      return;
     this.targets = list;
     const current = this.live?.endpoint;
     const keep = current ? list.findIndex((e) => sameEndpoint(e, current)) : -1;
@@ -306,6 +343,8 @@ export class ResilientConnection {
       this.targetIndex = keep;
       return;
     }
+    // the server of the connection we had is gone (not just moving us): one of a crowd
+    const lostBefore = this.lastConnected !== null && this.live?.connected !== true;
     this.cancelRetry();
     this.cancelAttempt();
     this.failures = 0;
@@ -315,7 +354,8 @@ export class ResilientConnection {
     this.generation++; // also cancels an attempt still waiting for auth()
     if (list.length === 0) {
       // nobody to connect to right now (e.g. no valid primary): wait for the source
-      if (hadSomething) this.setStatus({ state: 'reconnecting', reason: 'lost', ...this.prevField() });
+      if (hadSomething)
+        this.setStatus({ state: 'reconnecting', reason: 'lost', ...this.prevField() });
       return;
     }
     // A move never waits for a backoff: the new endpoint is known to be the right one.
@@ -325,7 +365,24 @@ export class ResilientConnection {
         : sameEndpoint(this.lastConnected, list[0])
           ? 'lost'
           : (this.o.switchReason ?? 'relocated');
-    this.open(reason);
+    const spreadMs = lostBefore ? this.restoreSpread() : 0;
+    if (spreadMs <= 0) {
+      this.open(reason);
+      return;
+    }
+    // Already reconnecting: say where we are going while we wait our turn.
+    if (reason)
+      this.setStatus({ state: 'reconnecting', reason, endpoint: list[0]!.id, ...this.prevField() });
+    this.retryTimer = this.scheduler.schedule(() => {
+      this.retryTimer = null;
+      this.open(reason);
+    }, spreadMs);
+  }
+
+  private restoreSpread(): number {
+    const max = this.o.restoreSpreadMs ?? restoreSpreadDefaultMs;
+    if (!(max > 0)) return 0;
+    return Math.floor((this.o.backoff?.random ?? Math.random)() * max);
   }
 
   private prevField(): { previousEndpoint?: string } {
@@ -368,7 +425,11 @@ export class ResilientConnection {
     this.attempt = attempt;
     attempt.add(
       this.scheduler.schedule(
-        () => this.onFailure(generation, { code: ErrorCodes.RequestTimeout, message: `connect to ${endpoint.id} timed out` }),
+        () =>
+          this.onFailure(generation, {
+            code: ErrorCodes.RequestTimeout,
+            message: `connect to ${endpoint.id} timed out`,
+          }),
         this.o.connectTimeoutMs ?? 4000,
       ),
     );
@@ -377,19 +438,27 @@ export class ResilientConnection {
       .then(
         (auth) => {
           // a switch or dispose during auth() cancelled this attempt
-          if (generation === this.generation && !this.ended) this.createSocket(endpoint, generation, auth);
+          if (generation === this.generation && !this.ended)
+            this.createSocket(endpoint, generation, auth);
         },
         (e: unknown) =>
           // may be transient (a refresh call); counts like a refused token: twice in a row is final
           this.onFailure(
             generation,
-            { code: ErrorCodes.Unauthorized, message: `token provider failed: ${e instanceof Error ? e.message : String(e)}` },
+            {
+              code: ErrorCodes.Unauthorized,
+              message: `token provider failed: ${e instanceof Error ? e.message : String(e)}`,
+            },
             true,
           ),
       );
   }
 
-  private createSocket(endpoint: Endpoint, generation: number, auth: HandshakeAuth | undefined): void {
+  private createSocket(
+    endpoint: Endpoint,
+    generation: number,
+    auth: HandshakeAuth | undefined,
+  ): void {
     const opts: Partial<ManagerOptions & SocketOptions> = {
       // we own reconnection: socket.io's would retry the old endpoint without jitter or a new token
       reconnection: false,
@@ -401,7 +470,13 @@ export class ResilientConnection {
     };
     // the path of an endpoint URL is not a socket.io namespace: connect to the origin
     const socket = (this.o.socketFactory ?? io)(originOf(endpoint.url), opts);
-    const live: Live = { socket, endpoint, generation, subscriptions: new Subscription(), connected: false };
+    const live: Live = {
+      socket,
+      endpoint,
+      generation,
+      subscriptions: new Subscription(),
+      connected: false,
+    };
     this.live = live;
     this.socketSubject.next(socket);
 
@@ -420,7 +495,10 @@ export class ResilientConnection {
         generation,
         unauthorized
           ? { code: ErrorCodes.Unauthorized, message: `${endpoint.id} refused the credentials` }
-          : { code: ErrorCodes.RequestTimeout, message: `cannot connect to ${endpoint.id}: ${err.message}` },
+          : {
+              code: ErrorCodes.RequestTimeout,
+              message: `cannot connect to ${endpoint.id}: ${err.message}`,
+            },
         unauthorized,
       );
     });
@@ -447,7 +525,8 @@ export class ResilientConnection {
           timeoutMs,
           scheduler: this.scheduler,
         }).subscribe({
-          error: (e: unknown) => this.onFailure(live.generation, toInfo(e, ErrorCodes.HeartbeatTimeout)),
+          error: (e: unknown) =>
+            this.onFailure(live.generation, toInfo(e, ErrorCodes.HeartbeatTimeout)),
         }),
       );
     }
@@ -457,7 +536,9 @@ export class ResilientConnection {
     this.setStatus({
       state: 'connected',
       endpoint: live.endpoint.id,
-      ...(previous && !sameEndpoint(previous, live.endpoint) ? { previousEndpoint: previous.id } : {}),
+      ...(previous && !sameEndpoint(previous, live.endpoint)
+        ? { previousEndpoint: previous.id }
+        : {}),
     });
   }
 
@@ -477,7 +558,10 @@ export class ResilientConnection {
     this.failures++;
     const maxAttempts = this.o.backoff?.maxAttempts ?? Infinity;
     if (this.failures > maxAttempts) {
-      this.fail({ code: ErrorCodes.RetriesExhausted, message: `gave up after ${maxAttempts} attempts` });
+      this.fail({
+        code: ErrorCodes.RetriesExhausted,
+        message: `gave up after ${maxAttempts} attempts`,
+      });
       return;
     }
     if (this.targets.length > 1) this.targetIndex = (this.targetIndex + 1) % this.targets.length;

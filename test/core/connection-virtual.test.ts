@@ -117,7 +117,8 @@ function harness(o: Partial<ConnectionOptions> & Pick<ConnectionOptions, 'endpoi
 
 const A: Endpoint = { id: 'a', url: 'http://a.test' };
 const B: Endpoint = { id: 'b', url: 'http://b.test/some/path' };
-const refuse = (s: ScriptedSocket) => queueMicrotask(() => s.fire('connect_error', new Error('refused')));
+const refuse = (s: ScriptedSocket) =>
+  queueMicrotask(() => s.fire('connect_error', new Error('refused')));
 
 describe('ResilientConnection (virtual time)', () => {
   it('retries failed connects after exponential backoff delays', async () => {
@@ -139,7 +140,12 @@ describe('ResilientConnection (virtual time)', () => {
     const randoms = [0, 0.999, 0, 0.999];
     const h = harness({
       endpoints: of(A),
-      backoff: { initialMs: 100, maxMs: 1000, jitter: 0.5, random: () => randoms[r++ % randoms.length]! },
+      backoff: {
+        initialMs: 100,
+        maxMs: 1000,
+        jitter: 0.5,
+        random: () => randoms[r++ % randoms.length]!,
+      },
     });
     h.setBehaviour(refuse);
     h.conn.start();
@@ -149,9 +155,13 @@ describe('ResilientConnection (virtual time)', () => {
     h.conn.dispose();
   });
 
-  it('an endpoint change switches at once, without waiting for the pending backoff', async () => {
+  it('an endpoint change after a loss waits only its restore spread, not the pending backoff', async () => {
     const endpoints = new BehaviorSubject<Endpoint>(A);
-    const h = harness({ endpoints, backoff: { initialMs: 60000, maxMs: 60000, random: () => 0.5 } });
+    const h = harness({
+      endpoints,
+      restoreSpreadMs: 400,
+      backoff: { initialMs: 60000, maxMs: 60000, random: () => 0.5 },
+    });
     h.conn.start();
     await h.advance(10);
     expect(h.conn.status.state).to.equal('connected');
@@ -160,12 +170,70 @@ describe('ResilientConnection (virtual time)', () => {
     await h.advance(1000); // the retry is a minute away
     expect(h.sockets).to.have.length(1);
     endpoints.next(B);
-    await h.advance(0);
+    // already saying where it goes while it waits its turn (0.5 × 400 ms)
+    expect(h.conn.status).to.deep.include({
+      state: 'reconnecting',
+      reason: 'relocated',
+      endpoint: 'b',
+    });
+    await h.advance(199);
+    expect(h.sockets).to.have.length(1);
+    await h.advance(1);
     expect(h.sockets).to.have.length(2);
     expect(h.sockets[1]!.socket.url).to.equal('http://b.test'); // the origin: a path is not a namespace
-    expect(h.conn.status).to.deep.equal({ state: 'connected', endpoint: 'b', previousEndpoint: 'a' });
-    expect(h.statuses.map((s) => [s.state, s.reason])).to.deep.include(['reconnecting', 'relocated']);
+    expect(h.conn.status).to.deep.equal({
+      state: 'connected',
+      endpoint: 'b',
+      previousEndpoint: 'a',
+    });
+    expect(h.statuses.map((s) => [s.state, s.reason])).to.deep.include([
+      'reconnecting',
+      'relocated',
+    ]);
     h.conn.dispose();
+  });
+
+  it('a move of a live connection, or any move with restoreSpreadMs 0, switches at once', async () => {
+    for (const [restoreSpreadMs, loseFirst] of [
+      [5000, false],
+      [0, true],
+    ] as const) {
+      const endpoints = new BehaviorSubject<Endpoint>(A);
+      const h = harness({
+        endpoints,
+        restoreSpreadMs,
+        backoff: { initialMs: 60000, maxMs: 60000 },
+      });
+      h.conn.start();
+      await h.advance(10);
+      if (loseFirst) h.sockets[0]!.socket.fire('disconnect', 'transport close');
+      endpoints.next(B);
+      await h.advance(0);
+      expect(h.sockets, `spread ${restoreSpreadMs}, lost first ${loseFirst}`).to.have.length(2);
+      expect(h.conn.status).to.deep.include({ state: 'connected', endpoint: 'b' });
+      h.conn.dispose();
+    }
+  });
+
+  it('a move during the restore spread replaces the pending one; dispose cancels it', async () => {
+    const endpoints = new BehaviorSubject<Endpoint>(A);
+    const C: Endpoint = { id: 'c', url: 'http://c.test/chat' };
+    const h = harness({ endpoints, restoreSpreadMs: 1000, backoff: { random: () => 0.9 } });
+    h.conn.start();
+    await h.advance(10);
+    h.sockets[0]!.socket.fire('disconnect', 'transport close');
+    endpoints.next(B);
+    await h.advance(500);
+    endpoints.next(C);
+    await h.advance(899);
+    expect(h.sockets).to.have.length(1); // neither b (cancelled) nor c yet
+    await h.advance(1);
+    expect(h.sockets.map((s) => s.socket.url)).to.deep.equal(['http://a.test', 'http://c.test']);
+    h.sockets[1]!.socket.fire('disconnect', 'transport close');
+    endpoints.next(A);
+    h.conn.dispose();
+    await h.advance(5000);
+    expect(h.sockets).to.have.length(2);
   });
 
   it('a switch destroys the old socket and all its listeners before creating the new one', async () => {
@@ -203,7 +271,8 @@ describe('ResilientConnection (virtual time)', () => {
     const silentAt = h.scheduler.now();
     answering = false;
     await h.advance(5000);
-    const lost = h.statuses.find((s) => s.state === 'reconnecting') as (ConnectionStatus & { at: number }) | undefined;
+    const lost = h.statuses.find((s) => s.state === 'reconnecting') as
+      (ConnectionStatus & { at: number }) | undefined;
     expect(lost).to.deep.include({ reason: 'lost' });
     expect(lost!.at - silentAt).to.be.at.most(5000);
     expect(h.errors.map((e) => e.code)).to.include('heartbeat-timeout');
@@ -217,13 +286,22 @@ describe('ResilientConnection (virtual time)', () => {
     await h.advance(10);
     h.sockets[0]!.socket.fire('disconnect', 'transport close');
     await h.advance(1000);
-    expect(h.sockets.map((s) => s.socket.opts.auth)).to.deep.equal([{ token: 't1' }, { token: 't2' }]);
-    expect(h.sockets.every((s) => !s.socket.url.includes('t1') && !s.socket.url.includes('t2'))).to.equal(true);
+    expect(h.sockets.map((s) => s.socket.opts.auth)).to.deep.equal([
+      { token: 't1' },
+      { token: 't2' },
+    ]);
+    expect(
+      h.sockets.every((s) => !s.socket.url.includes('t1') && !s.socket.url.includes('t2')),
+    ).to.equal(true);
     h.conn.dispose();
   });
 
   it('a connect that hangs (e.g. onConnect never answers) times out and is retried', async () => {
-    const h = harness({ endpoints: of(A), connectTimeoutMs: 500, onConnect: () => new Promise(() => {}) });
+    const h = harness({
+      endpoints: of(A),
+      connectTimeoutMs: 500,
+      onConnect: () => new Promise(() => {}),
+    });
     h.conn.start();
     await h.advance(550);
     expect(h.sockets).to.have.length(1);
