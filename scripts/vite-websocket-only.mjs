@@ -1,0 +1,46 @@
+// A Vite plugin shared by the element bundles (scripts/build.mjs) and the bundle-size benchmark,
+// which builds its floor and any missing bundle with the same settings.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * engine.io-client's Socket keeps a default table of every transport it knows (HTTP long-polling
+ * over XHR, WebTransport, WebSocket), so no bundler can drop the ones never used. The SDK only
+ * ever opens WebSockets (ResilientConnection passes its own WebSocket transport to every socket),
+ * so the element bundles get a table with the WebSocket transport alone, and the other transport
+ * modules are declared free of side effects (a feature probe at their top level kept them in).
+ * The library build is left alone: there the app's bundler and its own socket.io use decide.
+ * The build fails if engine.io-client stops matching, rather than silently shipping the bytes.
+ */
+export function websocketOnlyEngine() {
+  const virtualId = '\0ag-engine-websocket-only';
+  const socketModule = /engine\.io-client[\\/]build[\\/]esm[\\/]socket\.js$/;
+  const engineModule = /engine\.io-client[\\/]build[\\/]esm[\\/][^\\/]+\.js$/;
+  const unusedTransport =
+    /^\.\/transports\/(polling|polling-xhr|polling-fetch|webtransport)(\.node)?\.js$/;
+  let wsPath = null;
+  return {
+    name: 'ag-websocket-only-engine',
+    enforce: 'pre', // before Vite's resolver, which would take the relative import itself
+    resolveId(source, importer) {
+      if (importer && engineModule.test(importer) && unusedTransport.test(source)) {
+        // the browser build of each (package.json "browser" maps *.node.js to *.js)
+        const id = join(dirname(importer), source.replace(/\.node\.js$/, '.js'));
+        return existsSync(id) ? { id, moduleSideEffects: false } : null;
+      }
+      if (source !== './transports/index.js' || !importer || !socketModule.test(importer))
+        return null;
+      wsPath = join(dirname(importer), 'transports/websocket.js');
+      if (!existsSync(wsPath)) throw new Error(`engine.io-client changed: ${wsPath} is missing`);
+      return virtualId;
+    },
+    load(id) {
+      if (id !== virtualId) return null;
+      return `import { WS } from ${JSON.stringify(wsPath)};\nexport const transports = { websocket: WS };\n`;
+    },
+    buildEnd() {
+      if (!wsPath)
+        throw new Error("engine.io-client changed: its socket.js no longer imports './transports/index.js'");
+    },
+  };
+}
