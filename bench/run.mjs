@@ -16,6 +16,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
 const argv = process.argv.slice(2);
+const usage = 'usage: npm run bench [-- --quick] [-- --only=<name>[,<name>...]]';
+// An unknown argument (a typo, --help) stops here rather than starting a 10-minute run.
+const unknown = argv.filter((a) => a !== '--quick' && !a.startsWith('--only='));
+if (unknown.length > 0) {
+  console.error(`${usage}\nunknown argument(s): ${unknown.join(' ')}`);
+  process.exit(argv.some((a) => a === '--help' || a === '-h') ? 0 : 2);
+}
 const quick = argv.includes('--quick');
 const only = argv
   .find((a) => a.startsWith('--only='))
@@ -32,6 +39,11 @@ const suite = [
   ['memory', 80_000, 40_000],
 ];
 const totalBudgetMs = 9.5 * 60_000;
+const unknownNames = (only ?? []).filter((n) => !suite.some(([id]) => id === n));
+if (unknownNames.length > 0) {
+  console.error(`${usage}\nno benchmark named ${unknownNames.join(', ')}; there are: ${suite.map(([id]) => id).join(', ')}`);
+  process.exit(2);
+}
 
 function chromiumVersion() {
   try {
