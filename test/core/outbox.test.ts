@@ -143,6 +143,30 @@ describe('Outbox (unit)', () => {
     outbox.dispose();
   });
 
+  it('keepSent: 0 keeps no sent item but every unsent one', async () => {
+    let release: (() => void) | undefined;
+    const outbox = new Outbox<number, string>({
+      connected$: new BehaviorSubject(true),
+      keepSent: 0,
+      // the third message waits for its answer
+      send: (_id, n) => (n === 3 ? new Promise((r) => (release = () => r('ok'))) : Promise.resolve('ok')),
+    });
+    const acked: number[] = [];
+    const sub = outbox.acked$.subscribe(({ item }) => acked.push(item.payload));
+    for (let i = 1; i <= 4; i++) outbox.enqueue(i);
+    await waitUntil(() => acked.length === 2 && release !== undefined);
+    expect(outbox.items.map((x) => [x.payload, x.state])).to.deep.equal([
+      [3, 'sending'],
+      [4, 'queued'],
+    ]);
+    release!();
+    await waitUntil(() => acked.length === 4);
+    expect(acked).to.deep.equal([1, 2, 3, 4]);
+    expect(outbox.items).to.deep.equal([]);
+    sub.unsubscribe();
+    outbox.dispose();
+  });
+
   it('abandons the attempt in flight on disconnect and resends the same id on reconnect', async () => {
     const connected$ = new BehaviorSubject(true);
     const calls: string[] = [];
