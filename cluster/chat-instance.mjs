@@ -2,14 +2,12 @@
 // store; this process only holds sockets. A session is served by exactly one instance, named
 // in `sessions.instance_id`: every write checks it inside its transaction (fencing), so an
 // instance that lost a session (killed and revived, or relocated away) can never append to it.
-import { createServer } from 'node:http';
-import { Server } from 'socket.io';
+import { createSocketServer } from './lib/socket-server.mjs';
 import { call, serve, fault } from './lib/ipc.mjs';
 import { openStore, rowToMessage, transcript } from './lib/store.mjs';
 import { loadProtocol } from './lib/protocol.mjs';
 import {
   answerUnknownEvents,
-  applyCors,
   argValue,
   childProcessGuards,
   handler,
@@ -17,9 +15,6 @@ import {
   joinRoom,
   newId,
   parse,
-  sendError,
-  socketCors,
-  validToken,
 } from './lib/common.mjs';
 
 const ME = argValue('id', 'chat-1');
@@ -110,24 +105,9 @@ async function post(sessionId, clientMsgId, from, text) {
   return r.message;
 }
 
-const http = createServer((req, res) => {
-  applyCors(req, res);
-  if (req.method === 'OPTIONS') return res.writeHead(204).end();
-  sendError(res, 404, 'not-found', 'the chat instance speaks socket.io');
-});
-const io = new Server(http, {
-  cors: socketCors,
-  maxHttpBufferSize: Limits.maxPayloadBytes,
-  serveClient: false,
-  pingInterval: 5000,
-  pingTimeout: 5000,
-});
-
-io.use((socket, next) => {
-  if (validToken(socket.handshake.auth?.token)) return next();
-  const err = new Error('unauthorized');
-  err.data = { code: 'unauthorized' };
-  next(err);
+const { http, io } = createSocketServer({
+  name: 'chat instance',
+  maxPayloadBytes: Limits.maxPayloadBytes,
 });
 
 const agentIdOf = (socket) => {

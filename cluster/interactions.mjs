@@ -3,24 +3,19 @@
 // each); `unwatch`; `hb`. Two run, 'interactions' and 'interactions-b' (primary and backup):
 // properties and their delta log live in the shared store, written by the supervisor, and each
 // server pushes the log to its own watchers, so a client can resync on either after a failure.
-import { createServer } from 'node:http';
-import { Server } from 'socket.io';
+import { createSocketServer } from './lib/socket-server.mjs';
 import { serve, fault } from './lib/ipc.mjs';
 import { openStore } from './lib/store.mjs';
 import { propertyStore } from './lib/properties.mjs';
 import { loadProtocol } from './lib/protocol.mjs';
 import {
   answerUnknownEvents,
-  applyCors,
   argValue,
   childProcessGuards,
   handler,
   joinRoom,
   listenAndReport,
   parse,
-  sendError,
-  socketCors,
-  validToken,
 } from './lib/common.mjs';
 
 const ME = argValue('id', 'interactions');
@@ -31,24 +26,9 @@ const db = openStore(process.env.AG_STORE);
 const props = propertyStore(db);
 const room = (interactionId) => `ix:${interactionId}`;
 
-const http = createServer((req, res) => {
-  applyCors(req, res);
-  if (req.method === 'OPTIONS') return res.writeHead(204).end();
-  sendError(res, 404, 'not-found', 'the interaction server speaks socket.io');
-});
-const io = new Server(http, {
-  cors: socketCors,
-  maxHttpBufferSize: Limits.maxPayloadBytes,
-  serveClient: false,
-  pingInterval: 5000,
-  pingTimeout: 5000,
-});
-
-io.use((socket, next) => {
-  if (validToken(socket.handshake.auth?.token)) return next();
-  const err = new Error('unauthorized');
-  err.data = { code: 'unauthorized' };
-  next(err);
+const { http, io } = createSocketServer({
+  name: 'interaction server',
+  maxPayloadBytes: Limits.maxPayloadBytes,
 });
 
 const unwatchRequest = p.v.object({

@@ -3,8 +3,7 @@
 // stops (killed, frozen), the standby takes the lease over with epoch + 1. Survey requests live
 // in the store, so a request made on the old primary is still there, and still progressing,
 // after a failover (the seed admits losing it; we do not).
-import { createServer } from 'node:http';
-import { Server } from 'socket.io';
+import { createSocketServer } from './lib/socket-server.mjs';
 import { serve, fault } from './lib/ipc.mjs';
 import { openStore, rowToSurveyAnswer } from './lib/store.mjs';
 import { loadProtocol } from './lib/protocol.mjs';
@@ -23,7 +22,6 @@ import {
   readJson,
   sendError,
   sendJson,
-  socketCors,
   statusFor,
   validToken,
 } from './lib/common.mjs';
@@ -169,7 +167,7 @@ async function route(req, res, url) {
   throw fault('not-found', `no route ${req.method} ${path.slice(0, 100)}`);
 }
 
-const http = createServer(async (req, res) => {
+async function handleHttp(req, res) {
   applyCors(req, res);
   if (req.method === 'OPTIONS') return res.writeHead(204).end();
   if (node.misbehave === '5xx') return sendError(res, 500, 'internal', 'injected failure');
@@ -189,20 +187,12 @@ const http = createServer(async (req, res) => {
       String(e?.message ?? e).slice(0, 500),
     );
   }
-});
+}
 
-const io = new Server(http, {
-  cors: socketCors,
-  maxHttpBufferSize: Limits.maxPayloadBytes,
-  serveClient: false,
-  pingInterval: 5000,
-  pingTimeout: 5000,
-});
-io.use((socket, next) => {
-  if (validToken(socket.handshake.auth?.token)) return next();
-  const err = new Error('unauthorized');
-  err.data = { code: 'unauthorized' };
-  next(err);
+const { http, io } = createSocketServer({
+  name: 'PCS node',
+  maxPayloadBytes: Limits.maxPayloadBytes,
+  handler: handleHttp,
 });
 const known = new Set(Object.values(E));
 io.on('connection', (socket) => {
