@@ -168,9 +168,21 @@ export default {
     const sessions = ctx.quick ? 200 : 1000;
     const { module: client, outfile } = await importTs(ctx.root, 'bench/node/storm-client.ts');
     ctx.defer(() => rmSync(outfile, { force: true }));
-    const ours = await runVariant(ctx, client, { sessions, jitter: 0.5 });
-    const flat = await runVariant(ctx, client, { sessions, jitter: 0, restoreSpreadMs: 0 });
-    const peakRatio = ratio(ours.connectsPeak.peak, flat.connectsPeak.peak);
+    // The no-jitter peak is bound by how fast the survivor accepts connections, which moves with
+    // the machine's load, so one pair of runs is a noisy ratio. Rounds alternate the variants
+    // side by side; the goal takes the median round's ratio and the slowest round's recovery.
+    const rounds = ctx.quick ? 1 : 3;
+    const pairs = [];
+    for (let i = 0; i < rounds; i++) {
+      const ours = await runVariant(ctx, client, { sessions, jitter: 0.5 });
+      const flat = await runVariant(ctx, client, { sessions, jitter: 0, restoreSpreadMs: 0 });
+      pairs.push({ ours, flat, peakRatio: ratio(ours.connectsPeak.peak, flat.connectsPeak.peak) });
+    }
+    const byRatio = [...pairs].sort((a, b) => (a.peakRatio ?? Infinity) - (b.peakRatio ?? Infinity));
+    const { ours, flat, peakRatio } = byRatio[Math.floor((byRatio.length - 1) / 2)];
+    const slowest = pairs.some((p) => p.ours.allWithinMs === null)
+      ? null
+      : Math.max(...pairs.map((p) => p.ours.allWithinMs));
     const row = (name, r) => [
       name,
       `${r.reconnected} / ${r.sessions}`,
@@ -187,18 +199,21 @@ export default {
         `joined to one instance of the reference cluster, which is then SIGKILLed through the control API. ` +
         `Time is from the kill request to each session being \`connected\` on another instance (join acked). ` +
         `"Peak" counts sessions that completed their connect in each ${BIN_MS} ms bin (client-side timestamps); ` +
-        `socket attempts at the surviving instances are counted by wrapping the socket factory.`,
+        `socket attempts at the surviving instances are counted by wrapping the socket factory. ` +
+        `${rounds} round${rounds > 1 ? 's' : ''}, each running both variants one after the other; the table shows the round with the median peak ratio.`,
       goals: [
         goal({
           metric: 'all sessions connected elsewhere (jitter on)',
-          value: ours.allWithinMs === null ? null : round(ours.allWithinMs, 0),
+          value: slowest === null ? null : round(slowest, 0),
           op: '<=',
           target: 5000,
           unit: 'ms',
           note:
-            ours.allWithinMs === null
-              ? `only ${ours.reconnected}/${sessions} within 15 s`
-              : undefined,
+            slowest === null
+              ? `not all within 15 s in every round (${pairs.map((p) => p.ours.reconnected).join(', ')} of ${sessions})`
+              : rounds > 1
+                ? `slowest of ${rounds} rounds`
+                : undefined,
         }),
         goal({
           metric: 'peak connects / 100 ms, jitter vs no jitter',
@@ -206,7 +221,10 @@ export default {
           op: '<=',
           target: 25,
           unit: '%',
-          note: `${ours.connectsPeak.peak} vs ${flat.connectsPeak.peak}`,
+          note:
+            rounds > 1
+              ? `median of ${rounds} rounds: ${ours.connectsPeak.peak} vs ${flat.connectsPeak.peak}; rounds ${pairs.map((p) => `${p.ours.connectsPeak.peak}/${p.flat.connectsPeak.peak}`).join(', ')}`
+              : `${ours.connectsPeak.peak} vs ${flat.connectsPeak.peak}`,
         }),
       ],
       tables: [
@@ -238,6 +256,16 @@ export default {
       notes: [
         `Connects per ${BIN_MS} ms bin after the kill (ms:count), jitter on: ${histo(ours) || '—'}`,
         `Same, jitter 0: ${histo(flat) || '—'}`,
+        ...(rounds > 1
+          ? [
+              `Every round (peak ours / no jitter = ratio; all within, ours): ${pairs
+                .map(
+                  (p, i) =>
+                    `${i + 1}: ${p.ours.connectsPeak.peak} / ${p.flat.connectsPeak.peak} = ${p.peakRatio === null ? '—' : `${Math.round(p.peakRatio * 100)} %`}; ${p.ours.allWithinMs === null ? 'not all' : `${Math.round(p.ours.allWithinMs)} ms`}`,
+                )
+                .join(' · ')}`,
+            ]
+          : []),
         'Where the spread comes from: a session moves when the interaction server publishes its new `chat.url`, and every ' +
           'session of the dead instance learns it within a few ms of the others. Backoff jitter only paces the retries against ' +
           'the dead instance before that (which all fail), so it cannot spread the storm; the restore spread does: a move that ' +
@@ -247,7 +275,7 @@ export default {
           ? [`only ${ours.onVictim} of ${sessions} chats were placed on the victim instance`]
           : []),
       ],
-      data: { ours, flat },
+      data: { ours, flat, rounds: pairs.map((p) => ({ ours: p.ours, flat: p.flat, peakRatio: p.peakRatio })) },
     };
   },
 };

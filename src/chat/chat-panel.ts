@@ -108,7 +108,7 @@ export class AgChatPanel extends LitElement {
   /** heartbeat interval in ms; a frozen server is noticed within about twice this */
   @property({ attribute: 'heartbeat-ms', type: Number }) heartbeatMs: number | undefined = undefined;
   /** after a chat instance crashes, wait a random [0, this) ms before joining the restored
-   *  session, so its agents do not all arrive at once (default 1000; 0 = at once). Planned moves
+   *  session, so its agents do not all arrive at once (default 2000; 0 = at once). Planned moves
    *  (relocate, drain) are never delayed. */
   @property({ attribute: 'restore-spread-ms', type: Number }) restoreSpreadMs: number | undefined = undefined;
   /** `light` | `dark` forces a colour scheme; unset follows `prefers-color-scheme` */

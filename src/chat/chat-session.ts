@@ -61,7 +61,7 @@ export interface ChatSessionOptions {
   /** heartbeat interval; a silent server is noticed within about twice this */
   heartbeatMs?: number;
   /** after a crash, the move to the restored session waits a random [0, this) ms so the dead
-   *  instance's sessions do not all land at once (default 1000; 0 = at once). See
+   *  instance's sessions do not all land at once (default 2000; 0 = at once). See
    *  `ConnectionOptions.restoreSpreadMs`. */
   restoreSpreadMs?: number;
   webSocket?: WebSocketCtor;
