@@ -40,6 +40,7 @@ const channelLabel: Readonly<Record<string, string>> = { ivr: 'IVR', sms: 'SMS' 
  * @csspart form - the survey options form
  * @csspart channel - the channel choice (IVR / SMS)
  * @csspart sms-input - the caller's number for SMS surveys
+ * @csspart hint - the format hint under the SMS number
  * @csspart language - the language select
  * @csspart action - the primary action button
  * @csspart reason - why the action is disabled
