@@ -1,10 +1,21 @@
-import { defineConfig, defaultClientConditions, type Connect, type Plugin } from 'vite';
+import {
+  defineConfig,
+  defaultClientConditions,
+  type Connect,
+  type Plugin,
+  type UserConfig,
+} from 'vite';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Demo dev server (`npm start`, `npm run start:cluster`). The library build lives in scripts/build.mjs;
-// the demo itself is only ever served (its back end switch and the bundles come from this server).
+// Two configurations:
+//   serve (`npm start`, `npm run start:cluster`): the demo dev server; the demo itself is only
+//     ever served (its back end switch and the bundles come from this server).
+//   build (`vite build`, run by `npm run build` as its first step): the ESM library in dist/lib/,
+//     one file per source module, dependencies external. `npm run build` (scripts/build.mjs)
+//     adds the declarations, the self-contained element bundles (one Vite build per element:
+//     a single config cannot emit several self-contained files) and the Finesse upload folder.
 //
 // Besides the demo itself it serves:
 //   /mockServiceWorker.js                          msw's worker, straight from node_modules (always
@@ -100,7 +111,51 @@ function controlProxy() {
   };
 }
 
-export default defineConfig({
+/** Public entry points of the library; every `src/define/*.ts` is one too. */
+const libraryEntries: Record<string, string> = {
+  index: 'src/index.ts',
+  'mocks/index': 'src/mocks/index.ts',
+};
+
+// Runtime and peer dependencies stay external in the library (the app's bundler dedupes them).
+const external =
+  /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|msw|@mswjs)(\/|$)/;
+
+function libraryBuild(): UserConfig {
+  const entries: Record<string, string> = {};
+  for (const [name, path] of Object.entries(libraryEntries)) {
+    // a missing entry is a broken package: fail the build, not the consumer's import
+    if (!existsSync(resolve(root, path))) throw new Error(`[build] missing library entry ${path}`);
+    entries[name] = resolve(root, path);
+  }
+  for (const f of readdirSync(resolve(root, 'src/define'))) {
+    if (f.endsWith('.ts') && !f.endsWith('.d.ts'))
+      entries[`define/${f.slice(0, -3)}`] = resolve(root, 'src/define', f);
+  }
+  return {
+    root,
+    publicDir: false, // it would ship the msw worker
+    logLevel: 'warn',
+    // rxjs' default export condition is its ES5 build (about 40 % bigger)
+    resolve: { conditions: ['es2015', ...defaultClientConditions] },
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    build: {
+      outDir: resolve(root, 'dist/lib'),
+      emptyOutDir: true,
+      copyPublicDir: false,
+      target: 'es2022',
+      minify: false,
+      sourcemap: true,
+      lib: { entry: entries, formats: ['es'] },
+      rolldownOptions: {
+        external: (id) => external.test(id),
+        output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
+      },
+    },
+  };
+}
+
+const demoServer: UserConfig = {
   root: resolve(root, 'demo'),
   publicDir: false,
   // 'es2015' first so rxjs resolves to its ES2015 build, as in the library build.
@@ -130,4 +185,6 @@ export default defineConfig({
     // the HTML's script URLs would only make Vite look for them in demo/ and complain.
     preTransformRequests: false,
   },
-});
+};
+
+export default defineConfig(({ command }) => (command === 'build' ? libraryBuild() : demoServer));
