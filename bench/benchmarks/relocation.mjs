@@ -136,7 +136,10 @@ function report(ctx, series, skipped) {
       'back end\'s own work of moving the session (control call, adopt, publish), which "from trigger" includes. ' +
       'Ratios compare the headline figure of each trigger (property frame for property updates, trigger for kills) with the ' +
       "baseline's same figure. " +
-      '"From the kill" includes the back end\'s own restore delay (mock default 300 ms) before the new location is published. ' +
+      '"From the kill" includes the back end\'s own restore delay (mock default 300 ms) before the new location is published, ' +
+      'and, for the panel, its deliberate restore spread (a uniform wait in [0, restore-spread-ms), default 2 s: mean 1 s) that keeps ' +
+      'a dead instance\'s clients from landing on the survivors at once (see the storm benchmark); the baseline has socket.io\'s ' +
+      'reconnection delay (1 s ± 50 %) instead. ' +
       'Property updates: one panel moved back and forth; kills: rounds of 5 fresh panels on the victim instance. ' +
       'Baseline: plain socket.io-client (bench/pages/baseline-client.ts) with default reconnection, pointed at the new URL when ' +
       "the property changes, 10 clients per round in parallel (its latency is bound by socket.io's 1 s ± 50 % reconnection delay). " +
