@@ -45,14 +45,28 @@ export default tseslint.config(
       },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/no-unused-expressions': [
+        'error',
+        { allowShortCircuit: true, allowTernary: true },
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'describe', property: 'only', message: 'Remove .only before committing.' },
         { object: 'it', property: 'only', message: 'Remove .only before committing.' },
-        { object: 'it', property: 'skip', message: 'A skipped test is a defect: fix it or delete it.' },
-        { object: 'describe', property: 'skip', message: 'A skipped test is a defect: fix it or delete it.' },
+        {
+          object: 'it',
+          property: 'skip',
+          message: 'A skipped test is a defect: fix it or delete it.',
+        },
+        {
+          object: 'describe',
+          property: 'skip',
+          message: 'A skipped test is a defect: fix it or delete it.',
+        },
       ],
     },
   },

@@ -41,7 +41,9 @@ const suite = [
 const totalBudgetMs = 9.5 * 60_000;
 const unknownNames = (only ?? []).filter((n) => !suite.some(([id]) => id === n));
 if (unknownNames.length > 0) {
-  console.error(`${usage}\nno benchmark named ${unknownNames.join(', ')}; there are: ${suite.map(([id]) => id).join(', ')}`);
+  console.error(
+    `${usage}\nno benchmark named ${unknownNames.join(', ')}; there are: ${suite.map(([id]) => id).join(', ')}`,
+  );
   process.exit(2);
 }
 

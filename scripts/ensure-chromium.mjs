@@ -9,10 +9,13 @@ if (!existsSync(path)) {
   const hasApt = existsSync('/usr/bin/apt-get');
   if (isRoot && hasApt) {
     console.log('[agent-gadgets] installing Debian chromium for the browser tests');
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
-      stdio: 'inherit',
-      shell: '/bin/bash',
-    });
+    execSync(
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium',
+      {
+        stdio: 'inherit',
+        shell: '/bin/bash',
+      },
+    );
   } else {
     console.error(
       `[agent-gadgets] Chromium not found at ${path}.\n` +

@@ -40,7 +40,9 @@ export function websocketOnlyEngine() {
     },
     buildEnd() {
       if (!wsPath)
-        throw new Error("engine.io-client changed: its socket.js no longer imports './transports/index.js'");
+        throw new Error(
+          "engine.io-client changed: its socket.js no longer imports './transports/index.js'",
+        );
     },
   };
 }

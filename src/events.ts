@@ -73,7 +73,9 @@ export class AgSurveyRequestedEvent extends Event {
 
 export class AgSurveyTransferredEvent extends Event {
   static readonly type = 'ag-survey-transferred';
-  constructor(readonly detail: { readonly requestId: string; readonly dialogId: string; readonly dn: string }) {
+  constructor(
+    readonly detail: { readonly requestId: string; readonly dialogId: string; readonly dn: string },
+  ) {
     super(AgSurveyTransferredEvent.type, init);
   }
 }

@@ -138,7 +138,7 @@ function report(ctx, series, skipped) {
       "baseline's same figure. " +
       '"From the kill" includes the back end\'s own restore delay (mock default 300 ms) before the new location is published, ' +
       'and, for the panel, its deliberate restore spread (a uniform wait in [0, restore-spread-ms), default 2 s: mean 1 s) that keeps ' +
-      'a dead instance\'s clients from landing on the survivors at once (see the storm benchmark); the baseline has socket.io\'s ' +
+      "a dead instance's clients from landing on the survivors at once (see the storm benchmark); the baseline has socket.io's " +
       'reconnection delay (1 s ± 50 %) instead. ' +
       'Property updates: one panel moved back and forth; kills: rounds of 5 fresh panels on the victim instance. ' +
       'Baseline: plain socket.io-client (bench/pages/baseline-client.ts) with default reconnection, pointed at the new URL when ' +

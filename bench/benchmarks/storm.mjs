@@ -178,7 +178,9 @@ export default {
       const flat = await runVariant(ctx, client, { sessions, jitter: 0, restoreSpreadMs: 0 });
       pairs.push({ ours, flat, peakRatio: ratio(ours.connectsPeak.peak, flat.connectsPeak.peak) });
     }
-    const byRatio = [...pairs].sort((a, b) => (a.peakRatio ?? Infinity) - (b.peakRatio ?? Infinity));
+    const byRatio = [...pairs].sort(
+      (a, b) => (a.peakRatio ?? Infinity) - (b.peakRatio ?? Infinity),
+    );
     const { ours, flat, peakRatio } = byRatio[Math.floor((byRatio.length - 1) / 2)];
     const slowest = pairs.some((p) => p.ours.allWithinMs === null)
       ? null
@@ -275,7 +277,11 @@ export default {
           ? [`only ${ours.onVictim} of ${sessions} chats were placed on the victim instance`]
           : []),
       ],
-      data: { ours, flat, rounds: pairs.map((p) => ({ ours: p.ours, flat: p.flat, peakRatio: p.peakRatio })) },
+      data: {
+        ours,
+        flat,
+        rounds: pairs.map((p) => ({ ours: p.ours, flat: p.flat, peakRatio: p.peakRatio })),
+      },
     };
   },
 };

@@ -106,11 +106,13 @@ export class AgChatPanel extends LitElement {
   /** the agent's display name */
   @property({ attribute: 'agent-name' }) agentName: string | undefined = undefined;
   /** heartbeat interval in ms; a frozen server is noticed within about twice this */
-  @property({ attribute: 'heartbeat-ms', type: Number }) heartbeatMs: number | undefined = undefined;
+  @property({ attribute: 'heartbeat-ms', type: Number }) heartbeatMs: number | undefined =
+    undefined;
   /** after a chat instance crashes, wait a random [0, this) ms before joining the restored
    *  session, so its agents do not all arrive at once (default 2000; 0 = at once). Planned moves
    *  (relocate, drain) are never delayed. */
-  @property({ attribute: 'restore-spread-ms', type: Number }) restoreSpreadMs: number | undefined = undefined;
+  @property({ attribute: 'restore-spread-ms', type: Number }) restoreSpreadMs: number | undefined =
+    undefined;
   /** `light` | `dark` forces a colour scheme; unset follows `prefers-color-scheme` */
   @property({ reflect: true }) theme: 'light' | 'dark' | undefined = undefined;
   /** bearer token, sent in the socket handshake (never in a URL) */
@@ -181,7 +183,11 @@ export class AgChatPanel extends LitElement {
     if (el) this.stickToBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
     // someone reading older messages keeps their place: grow the window instead of sliding it
     const total = this.chat.view.messages.length;
-    if (!this.stickToBottom && total > this.renderedCount && this.renderedCount >= this.windowSize) {
+    if (
+      !this.stickToBottom &&
+      total > this.renderedCount &&
+      this.renderedCount >= this.windowSize
+    ) {
       this.windowSize += total - this.renderedCount;
     }
   }
@@ -203,12 +209,22 @@ export class AgChatPanel extends LitElement {
         tabindex="0"
         @scroll=${this.onScroll}
       >
-        ${from > 0
-          ? html`<button part="earlier" type="button" @click=${this.showEarlier}>Show earlier messages</button>`
-          : nothing}
+        ${
+          from > 0
+            ? html`<button part="earlier" type="button" @click=${this.showEarlier}>Show earlier messages</button>`
+            : nothing
+        }
         <ol>
-          ${repeat(shown, (m) => m.id, (m) => this.renderMessage(m, v.delivered))}
-          ${repeat(v.pending, (p) => p.clientMsgId, (p) => this.renderPending(p))}
+          ${repeat(
+            shown,
+            (m) => m.id,
+            (m) => this.renderMessage(m, v.delivered),
+          )}
+          ${repeat(
+            v.pending,
+            (p) => p.clientMsgId,
+            (p) => this.renderPending(p),
+          )}
         </ol>
       </div>
       <p part="typing">${v.typing.length ? `${v.typing.join(', ')} ${v.typing.length > 1 ? 'are' : 'is'} typing…` : ''}</p>
@@ -232,7 +248,9 @@ export class AgChatPanel extends LitElement {
   }
 
   private renderMessage(m: ChatMessage, delivered: ReadonlySet<string>) {
-    const own = m.from.role === 'agent' && (m.from.id === this.agentId || (!!m.clientMsgId && delivered.has(m.clientMsgId)));
+    const own =
+      m.from.role === 'agent' &&
+      (m.from.id === this.agentId || (!!m.clientMsgId && delivered.has(m.clientMsgId)));
     const mine = !!m.clientMsgId && delivered.has(m.clientMsgId);
     // text bindings only: markup, scripts and javascript: links from anyone stay literal text
     return html`<li part="message" class=${own ? 'own' : m.from.role} data-seq=${m.seq} data-id=${m.id} data-role=${m.from.role}>

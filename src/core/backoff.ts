@@ -1,4 +1,11 @@
-import { retry, throwError, timer, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import {
+  retry,
+  throwError,
+  timer,
+  asyncScheduler,
+  type MonoTypeOperatorFunction,
+  type SchedulerLike,
+} from 'rxjs';
 
 /** Exponential backoff with jitter and a cap. */
 export interface BackoffOptions {

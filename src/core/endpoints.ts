@@ -22,7 +22,10 @@ import type { NodeStatus, Properties } from '../protocol/wire.js';
 import type { Endpoint } from './state.js';
 
 /** Same endpoint = same id and same url (an epoch change alone is not a move). */
-export function sameEndpoint(a: Endpoint | null | undefined, b: Endpoint | null | undefined): boolean {
+export function sameEndpoint(
+  a: Endpoint | null | undefined,
+  b: Endpoint | null | undefined,
+): boolean {
   if (!a || !b) return a === b || (!a && !b);
   return a.id === b.id && a.url === b.url;
 }
@@ -134,7 +137,10 @@ interface Observation {
  * is left at once (that is a real failover). With no valid primary the current one is kept for
  * `confirmPolls - 1` polls, then null is emitted.
  */
-export function primaryByStatus(nodes: readonly string[], o: PrimaryByStatusOptions): Observable<Endpoint | null> {
+export function primaryByStatus(
+  nodes: readonly string[],
+  o: PrimaryByStatusOptions,
+): Observable<Endpoint | null> {
   const scheduler = o.scheduler ?? asyncScheduler;
   const pollMs = o.pollMs ?? 1000;
   const timeoutMs = o.timeoutMs ?? pollMs;
@@ -169,7 +175,10 @@ export function primaryByStatus(nodes: readonly string[], o: PrimaryByStatusOpti
     };
     /** Counts consecutive polls proposing `next`; true once it has been seen confirmPolls times. */
     const confirmed = (next: Endpoint | null): boolean => {
-      pending = pending && sameEndpoint(pending.endpoint, next) ? { endpoint: next, count: pending.count + 1 } : { endpoint: next, count: 1 };
+      pending =
+        pending && sameEndpoint(pending.endpoint, next)
+          ? { endpoint: next, count: pending.count + 1 }
+          : { endpoint: next, count: 1 };
       return pending.count >= confirmPolls;
     };
 
@@ -184,10 +193,17 @@ export function primaryByStatus(nodes: readonly string[], o: PrimaryByStatusOpti
         url: x.url,
         epoch: x.status.epoch,
       });
-      const currentValid = current ? valid.find((x) => toEndpoint(x).id === current!.id && x.url === current!.url) : undefined;
+      const currentValid = current
+        ? valid.find((x) => toEndpoint(x).id === current!.id && x.url === current!.url)
+        : undefined;
       let best = valid[0];
       for (const x of valid) {
-        if (best && (x.status.epoch > best.status.epoch || (x.status.epoch === best.status.epoch && x === currentValid))) best = x;
+        if (
+          best &&
+          (x.status.epoch > best.status.epoch ||
+            (x.status.epoch === best.status.epoch && x === currentValid))
+        )
+          best = x;
       }
       const candidate = best ? toEndpoint(best) : null;
 

@@ -44,7 +44,11 @@ export function heartbeat(ping: () => Observable<unknown>, o: HeartbeatOptions):
           scheduler,
           with: () =>
             throwError(
-              () => new AgError(ErrorCodes.HeartbeatTimeout, `no heartbeat answer within ${o.timeoutMs} ms`),
+              () =>
+                new AgError(
+                  ErrorCodes.HeartbeatTimeout,
+                  `no heartbeat answer within ${o.timeoutMs} ms`,
+                ),
             ),
         }),
       ),

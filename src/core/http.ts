@@ -45,7 +45,11 @@ function withCacheBuster(url: string, now: number): string {
  * (AbortController), so a poll that is superseded or torn down leaves nothing running.
  * Errors are always {@link HttpError}.
  */
-export function fetchJson<T>(url: string, validator: Validator<T>, init: FetchJsonInit = {}): Observable<T> {
+export function fetchJson<T>(
+  url: string,
+  validator: Validator<T>,
+  init: FetchJsonInit = {},
+): Observable<T> {
   const method = init.method ?? 'GET';
   const scheduler = init.scheduler ?? asyncScheduler;
   const timeoutMs = init.timeoutMs ?? 5000;
@@ -70,19 +74,28 @@ export function fetchJson<T>(url: string, validator: Validator<T>, init: FetchJs
           credentials: 'omit',
         });
       } catch (e) {
-        throw new HttpError(0, `${method} ${url}: ${e instanceof Error ? e.message : String(e)}`, 'unreachable');
+        throw new HttpError(
+          0,
+          `${method} ${url}: ${e instanceof Error ? e.message : String(e)}`,
+          'unreachable',
+        );
       }
       let json: unknown;
       try {
         json = await response.json();
       } catch {
-        if (!response.ok) throw new HttpError(response.status, `${method} ${url}: HTTP ${response.status}`);
+        if (!response.ok)
+          throw new HttpError(response.status, `${method} ${url}: HTTP ${response.status}`);
         throw new HttpError(0, `${method} ${url}: response is not JSON`, 'bad-response');
       }
       if (!response.ok) {
         const answer = errorAnswer(json);
         throw answer.ok
-          ? new HttpError(response.status, answer.value.error.message ?? answer.value.error.code, answer.value.error.code)
+          ? new HttpError(
+              response.status,
+              answer.value.error.message ?? answer.value.error.code,
+              answer.value.error.code,
+            )
           : new HttpError(response.status, `${method} ${url}: HTTP ${response.status}`);
       }
       const result = validator(json);
@@ -108,7 +121,10 @@ export function fetchJson<T>(url: string, validator: Validator<T>, init: FetchJs
     timeout({
       first: timeoutMs,
       scheduler,
-      with: () => throwError(() => new HttpError(0, `${method} ${url}: no answer within ${timeoutMs} ms`, 'timeout')),
+      with: () =>
+        throwError(
+          () => new HttpError(0, `${method} ${url}: no answer within ${timeoutMs} ms`, 'timeout'),
+        ),
     }),
   );
 }

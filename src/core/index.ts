@@ -1,6 +1,12 @@
 /** The framework-free connection core: rxjs + socket.io-client, no DOM; runs in browsers and Node. */
 export type { ConnectionState, ConnectionStatus, Endpoint, ReconnectReason } from './state.js';
-export { backoffDefaults, backoffDelay, retryBackoff, type BackoffOptions, type RetryBackoffOptions } from './backoff.js';
+export {
+  backoffDefaults,
+  backoffDelay,
+  retryBackoff,
+  type BackoffOptions,
+  type RetryBackoffOptions,
+} from './backoff.js';
 export { heartbeat, heartbeatDefaults, type HeartbeatOptions } from './heartbeat.js';
 export { HttpError, fetchJson, type FetchJsonInit } from './http.js';
 export {
@@ -31,4 +37,10 @@ export {
   type PropertyStreamOptions,
   type ResyncRequest,
 } from './property-stream.js';
-export { Outbox, defaultClientId, type OutboxItem, type OutboxOptions, type OutboxState } from './outbox.js';
+export {
+  Outbox,
+  defaultClientId,
+  type OutboxItem,
+  type OutboxOptions,
+  type OutboxState,
+} from './outbox.js';

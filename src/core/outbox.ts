@@ -1,4 +1,11 @@
-import { BehaviorSubject, Subject, asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  BehaviorSubject,
+  Subject,
+  asyncScheduler,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
@@ -30,7 +37,9 @@ export interface OutboxOptions<P, A> {
 /** Errors that resending cannot fix. */
 const defaultIsPermanent = (e: unknown): boolean =>
   e instanceof AgError &&
-  (e.code === ErrorCodes.MessageTooLong || e.code === ErrorCodes.SessionClosed || e.code === ErrorCodes.SessionNotFound);
+  (e.code === ErrorCodes.MessageTooLong ||
+    e.code === ErrorCodes.SessionClosed ||
+    e.code === ErrorCodes.SessionNotFound);
 
 let fallbackCounter = 0;
 export function defaultClientId(): string {
@@ -62,7 +71,8 @@ export class Outbox<P, A> {
   /** in enqueue order: items not yet sent (queued, sending, failed-will-retry), rejected ones,
    *  and the most recently sent ones (up to `keepSent`) */
   readonly items$: Observable<readonly OutboxItem<P>[]> = this.itemsSubject.asObservable();
-  readonly acked$: Observable<{ item: OutboxItem<P>; answer: A }> = this.ackedSubject.asObservable();
+  readonly acked$: Observable<{ item: OutboxItem<P>; answer: A }> =
+    this.ackedSubject.asObservable();
 
   constructor(private readonly o: OutboxOptions<P, A>) {
     this.scheduler = o.scheduler ?? asyncScheduler;
@@ -86,7 +96,12 @@ export class Outbox<P, A> {
   }
 
   enqueue(payload: P): OutboxItem<P> {
-    const item: OutboxItem<P> = { clientMsgId: (this.o.newId ?? defaultClientId)(), payload, state: 'queued', attempts: 0 };
+    const item: OutboxItem<P> = {
+      clientMsgId: (this.o.newId ?? defaultClientId)(),
+      payload,
+      state: 'queued',
+      attempts: 0,
+    };
     if (this.disposed) return item;
     this.entries.push(item);
     this.publish();
@@ -130,7 +145,12 @@ export class Outbox<P, A> {
     // already acked (a late answer of an abandoned attempt and the resend both arrive): once only
     if (!item || item.state === 'rejected' || item.state === 'sent') return;
     if (this.inFlight?.id === id) this.inFlight = null;
-    const done: OutboxItem<P> = { clientMsgId: item.clientMsgId, payload: item.payload, state: 'sent', attempts: item.attempts };
+    const done: OutboxItem<P> = {
+      clientMsgId: item.clientMsgId,
+      payload: item.payload,
+      state: 'sent',
+      attempts: item.attempts,
+    };
     this.entries = this.entries.map((x) => (x === item ? done : x));
     this.trimSent();
     this.publish();
@@ -152,7 +172,10 @@ export class Outbox<P, A> {
     const info: AgErrorInfo =
       error instanceof AgError
         ? { code: error.code, message: error.message }
-        : { code: ErrorCodes.SendFailed, message: error instanceof Error ? error.message : String(error) };
+        : {
+            code: ErrorCodes.SendFailed,
+            message: error instanceof Error ? error.message : String(error),
+          };
     if ((this.o.isPermanent ?? defaultIsPermanent)(error)) {
       this.update(id, { state: 'rejected', error: info });
       this.pump();
@@ -160,10 +183,13 @@ export class Outbox<P, A> {
     }
     this.update(id, { state: 'failed-will-retry', error: info });
     // still connected (e.g. an ack timeout): try again after a backoff; a reconnect retries at once
-    this.retryTimer = this.scheduler.schedule(() => {
-      this.retryTimer = null;
-      this.pump();
-    }, backoffDelay(attempts - 1, this.o.backoff));
+    this.retryTimer = this.scheduler.schedule(
+      () => {
+        this.retryTimer = null;
+        this.pump();
+      },
+      backoffDelay(attempts - 1, this.o.backoff),
+    );
   }
 
   private cancelRetry(): void {
@@ -171,9 +197,14 @@ export class Outbox<P, A> {
     this.retryTimer = null;
   }
 
-  private update(id: string, patch: Partial<Pick<OutboxItem<P>, 'state' | 'attempts' | 'error'>>): OutboxItem<P> | undefined {
+  private update(
+    id: string,
+    patch: Partial<Pick<OutboxItem<P>, 'state' | 'attempts' | 'error'>>,
+  ): OutboxItem<P> | undefined {
     let updated: OutboxItem<P> | undefined;
-    this.entries = this.entries.map((x) => (x.clientMsgId === id ? (updated = { ...x, ...patch }) : x));
+    this.entries = this.entries.map((x) =>
+      x.clientMsgId === id ? (updated = { ...x, ...patch }) : x,
+    );
     this.publish();
     return updated;
   }

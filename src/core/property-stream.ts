@@ -21,7 +21,13 @@ import {
   type WatchAnswer,
 } from '../protocol/wire.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { ResilientConnection, requestOn, type ConnectionOptions, type SocketFactory, type WebSocketCtor } from './connection.js';
+import {
+  ResilientConnection,
+  requestOn,
+  type ConnectionOptions,
+  type SocketFactory,
+  type WebSocketCtor,
+} from './connection.js';
 import type { ConnectionStatus } from './state.js';
 
 export interface PropertySnapshot {
@@ -54,7 +60,10 @@ function isWatchAnswer(x: WatchAnswer | PropertiesDelta): x is WatchAnswer {
  * @example
  * merge(watchAnswers$, deltas$).pipe(applyVersions()).subscribe(x => isResync(x) ? rewatch(x.resync) : show(x));
  */
-export function applyVersions(): OperatorFunction<WatchAnswer | PropertiesDelta, PropertySnapshot | ResyncRequest> {
+export function applyVersions(): OperatorFunction<
+  WatchAnswer | PropertiesDelta,
+  PropertySnapshot | ResyncRequest
+> {
   return (source) =>
     new Observable((subscriber) => {
       let current: PropertySnapshot | null = null;
@@ -77,7 +86,12 @@ export function applyVersions(): OperatorFunction<WatchAnswer | PropertiesDelta,
             subscriber.next(current);
             return;
           }
-          if (!current || input.interactionId !== current.interactionId || input.version <= current.version) return;
+          if (
+            !current ||
+            input.interactionId !== current.interactionId ||
+            input.version <= current.version
+          )
+            return;
           if (input.version > current.version + 1) {
             if (resyncAsked !== current.version) {
               resyncAsked = current.version;
@@ -87,7 +101,11 @@ export function applyVersions(): OperatorFunction<WatchAnswer | PropertiesDelta,
           }
           const next: Properties = { ...current.properties, ...input.set };
           for (const key of input.unset) delete next[key];
-          current = { interactionId: current.interactionId, version: input.version, properties: Object.freeze(next) };
+          current = {
+            interactionId: current.interactionId,
+            version: input.version,
+            properties: Object.freeze(next),
+          };
           resyncAsked = null;
           subscriber.next(current);
         },
@@ -149,7 +167,13 @@ export class PropertyStream {
       ...(o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
       onConnect: async (socket) => {
         // resync from the last version seen: the server answers with a snapshot at least that new
-        const answer = await requestOn(socket, InteractionEvents.watch, this.watchRequest(), watchAnswer, requestTimeoutMs);
+        const answer = await requestOn(
+          socket,
+          InteractionEvents.watch,
+          this.watchRequest(),
+          watchAnswer,
+          requestTimeoutMs,
+        );
         this.inputs.next(this.checkAnswer(answer));
       },
     });
@@ -196,7 +220,10 @@ export class PropertyStream {
   /** A snapshot of another interaction would silently replace ours: refuse it. */
   private checkAnswer(answer: WatchAnswer): WatchAnswer {
     if (answer.interactionId !== this.o.interactionId) {
-      throw new AgError(ErrorCodes.InvalidMessage, `watch answered for ${answer.interactionId}, not ${this.o.interactionId}`);
+      throw new AgError(
+        ErrorCodes.InvalidMessage,
+        `watch answered for ${answer.interactionId}, not ${this.o.interactionId}`,
+      );
     }
     return answer;
   }
@@ -214,7 +241,9 @@ export class PropertyStream {
     this.rewatching = true;
     const from = this.lastVersion;
     this.connection
-      .request(InteractionEvents.watch, this.watchRequest(), watchAnswer, { timeoutMs: this.o.requestTimeoutMs ?? 5000 })
+      .request(InteractionEvents.watch, this.watchRequest(), watchAnswer, {
+        timeoutMs: this.o.requestTimeoutMs ?? 5000,
+      })
       .then((answer) => this.checkAnswer(answer))
       .then(
         (answer) => {
@@ -230,10 +259,13 @@ export class PropertyStream {
           });
           // not connected: the reconnect's watch (sinceVersion) resyncs anyway
           if (this.connection.status.state !== 'connected') return;
-          this.retryTimer = this.scheduler.schedule(() => {
-            this.retryTimer = null;
-            if (this.lastVersion === from) this.rewatch(attempt + 1);
-          }, backoffDelay(attempt, this.o.backoff));
+          this.retryTimer = this.scheduler.schedule(
+            () => {
+              this.retryTimer = null;
+              if (this.lastVersion === from) this.rewatch(attempt + 1);
+            },
+            backoffDelay(attempt, this.o.backoff),
+          );
         },
       );
   }

@@ -1,7 +1,8 @@
 import type { AgErrorInfo } from '../protocol/errors.js';
 
 /** Public connection states (DESIGN.md). */
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
+export type ConnectionState =
+  'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
 
 /** Why a connection is `reconnecting`. */
 export type ReconnectReason = 'lost' | 'relocated' | 'failover';

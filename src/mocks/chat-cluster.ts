@@ -57,7 +57,14 @@ interface Instance {
 const room = (sessionId: string) => `s:${sessionId}`;
 /** Genesys: "Restore times out after 60 s"; the sessions then stay `restoring`. */
 const restoreGiveUpMs = 60_000;
-const reservedEvents = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
+const reservedEvents = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+]);
 
 export class ChatCluster {
   readonly instances: Instance[] = [];
@@ -108,7 +115,12 @@ export class ChatCluster {
           socket.rooms.add(room(sessionId));
           if (!s.participants.some((p) => p.id === agent.id)) {
             s.participants = [...s.participants, agent];
-            endpoint.toRoom(room(sessionId), E.participant, { sessionId, participant: agent, action: 'joined' }, socket);
+            endpoint.toRoom(
+              room(sessionId),
+              E.participant,
+              { sessionId, participant: agent, action: 'joined' },
+              socket,
+            );
           }
         }
         return {
@@ -145,10 +157,17 @@ export class ChatCluster {
     socket.on(E.typingOut, (payload) => {
       const r = typingRequest(payload);
       if (!r.ok || !socket.rooms.has(room(r.value.sessionId))) return;
-      endpoint.toRoom(room(r.value.sessionId), E.typing, { sessionId: r.value.sessionId, from: agent.id, typing: r.value.typing }, socket);
+      endpoint.toRoom(
+        room(r.value.sessionId),
+        E.typing,
+        { sessionId: r.value.sessionId, from: agent.id, typing: r.value.typing },
+        socket,
+      );
     });
 
-    socket.on(E.heartbeat, (_payload, ack) => answer(ack, () => ({ ok: true, t: Date.now(), instanceId })));
+    socket.on(E.heartbeat, (_payload, ack) =>
+      answer(ack, () => ({ ok: true, t: Date.now(), instanceId })),
+    );
   }
 
   #owned(sessionId: string, instanceId: string): ChatSession {
@@ -163,7 +182,12 @@ export class ChatCluster {
    * Appends a message and fans it out, or returns the one already stored under this
    * clientMsgId (a resend after a lost ack): exactly once, whatever the client retries.
    */
-  post(sessionId: string, clientMsgId: string | undefined, from: Participant, text: string): ChatMessage {
+  post(
+    sessionId: string,
+    clientMsgId: string | undefined,
+    from: Participant,
+    text: string,
+  ): ChatMessage {
     const s = this.#sessions.get(sessionId);
     if (!s) throw new MockFault('unknown-session', `no session ${sessionId}`);
     const owner = this.instance(s.owner).endpoint;
@@ -179,7 +203,14 @@ export class ChatCluster {
       this.#close(s, 'transcript-save-failed');
       throw new MockFault('closed', 'the transcript could not be saved; the session was closed');
     }
-    const message: ChatMessage = { seq: s.lastSeq + 1, id: newId('m'), sessionId, from, text, ts: Date.now() };
+    const message: ChatMessage = {
+      seq: s.lastSeq + 1,
+      id: newId('m'),
+      sessionId,
+      from,
+      text,
+      ts: Date.now(),
+    };
     if (clientMsgId) message.clientMsgId = clientMsgId;
     s.messages.push(message);
     s.lastSeq = message.seq;
@@ -201,7 +232,12 @@ export class ChatCluster {
     owner.toRoom(room(s.id), E.sessionClosed, { sessionId: s.id, reason });
     for (const sock of owner.inRoom(room(s.id))) sock.rooms.delete(room(s.id));
     this.o.interactions.setProperties(s.interactionId, { [Props.chatState]: 'closed' });
-    this.o.events.next({ type: 'chat-session-closed', interactionId: s.interactionId, sessionId: s.id, reason });
+    this.o.events.next({
+      type: 'chat-session-closed',
+      interactionId: s.interactionId,
+      sessionId: s.id,
+      reason,
+    });
   }
 
   // ---- control verbs ------------------------------------------------------------------------
@@ -219,14 +255,22 @@ export class ChatCluster {
 
   sessionCount(instanceId: string): number {
     let n = 0;
-    for (const s of this.#sessions.values()) if (s.owner === instanceId && s.state === 'active') n++;
+    for (const s of this.#sessions.values())
+      if (s.owner === instanceId && s.state === 'active') n++;
     return n;
   }
 
-  startChat(o: { customerName?: string; instanceId?: string } = {}): { interactionId: string; sessionId: string; instanceId: string } {
+  startChat(o: { customerName?: string; instanceId?: string } = {}): {
+    interactionId: string;
+    sessionId: string;
+    instanceId: string;
+  } {
     const target = o.instanceId ? this.instance(o.instanceId) : this.#pickTarget();
     if (!target || !this.#usable(target)) {
-      throw new MockFault('not-found', o.instanceId ? `instance ${o.instanceId} cannot take chats` : 'no chat instance available');
+      throw new MockFault(
+        'not-found',
+        o.instanceId ? `instance ${o.instanceId} cannot take chats` : 'no chat instance available',
+      );
     }
     const interactionId = newId('ix');
     const sessionId = newId('cs');
@@ -269,15 +313,21 @@ export class ChatCluster {
   /** The session's owner must be up for customer-side actions (the web chat talks to it). */
   #ownerEndpoint(s: ChatSession): SioEndpoint {
     const inst = this.instance(s.owner);
-    if (!inst.endpoint.alive) throw new MockFault('unknown-session', `the session's instance ${s.owner} is down`);
-    if (inst.endpoint.frozen) throw new MockFault('unknown-session', `the session's instance ${s.owner} is not answering`);
+    if (!inst.endpoint.alive)
+      throw new MockFault('unknown-session', `the session's instance ${s.owner} is down`);
+    if (inst.endpoint.frozen)
+      throw new MockFault('unknown-session', `the session's instance ${s.owner} is not answering`);
     return inst.endpoint;
   }
 
   customerSend(interactionId: string, text: string): ChatMessage {
     const s = this.session(interactionId);
     this.#ownerEndpoint(s);
-    const customer = s.participants.find((p) => p.role === 'customer') ?? { id: 'customer', name: 'Customer', role: 'customer' as const };
+    const customer = s.participants.find((p) => p.role === 'customer') ?? {
+      id: 'customer',
+      name: 'Customer',
+      role: 'customer' as const,
+    };
     return this.post(s.id, undefined, customer, text);
   }
 
@@ -285,7 +335,11 @@ export class ChatCluster {
     const s = this.session(interactionId);
     const endpoint = this.#ownerEndpoint(s);
     const customer = s.participants.find((p) => p.role === 'customer');
-    endpoint.toRoom(room(s.id), E.typing, { sessionId: s.id, from: customer?.id ?? 'customer', typing });
+    endpoint.toRoom(room(s.id), E.typing, {
+      sessionId: s.id,
+      from: customer?.id ?? 'customer',
+      typing,
+    });
   }
 
   emitRaw(interactionId: string, event: string, payload: unknown): void {
@@ -314,12 +368,21 @@ export class ChatCluster {
         [Props.chatEpoch]: s.epoch,
         [Props.chatState]: 'active',
       });
-      this.o.events.next({ type: kind, interactionId: s.interactionId, sessionId: s.id, from, to: target.id, epoch: s.epoch });
+      this.o.events.next({
+        type: kind,
+        interactionId: s.interactionId,
+        sessionId: s.id,
+        from,
+        to: target.id,
+        epoch: s.epoch,
+      });
     }
   }
 
   #activeOn(instanceId: string): ChatSession[] {
-    return [...this.#sessions.values()].filter((s) => s.owner === instanceId && s.state === 'active');
+    return [...this.#sessions.values()].filter(
+      (s) => s.owner === instanceId && s.state === 'active',
+    );
   }
 
   kill(id: string): void {
@@ -327,7 +390,8 @@ export class ChatCluster {
     if (!inst.endpoint.alive) return;
     inst.endpoint.kill();
     this.o.events.next({ type: 'chat-killed', instanceId: id });
-    for (const s of this.#activeOn(id)) this.o.interactions.setProperties(s.interactionId, { [Props.chatState]: 'restoring' });
+    for (const s of this.#activeOn(id))
+      this.o.interactions.setProperties(s.interactionId, { [Props.chatState]: 'restoring' });
     this.#scheduleRestore(id);
   }
 
@@ -380,7 +444,11 @@ export class ChatCluster {
     this.o.events.next({ type: 'chat-draining', instanceId: id });
     const sessions = this.#activeOn(id);
     for (const s of sessions) {
-      inst.endpoint.toRoom(room(s.id), E.notice, { sessionId: s.id, code: 'draining', text: 'This chat server is being drained.' });
+      inst.endpoint.toRoom(room(s.id), E.notice, {
+        sessionId: s.id,
+        code: 'draining',
+        text: 'This chat server is being drained.',
+      });
     }
     for (const s of sessions) this.relocate(s.interactionId);
     // The property update has already told every client where to go; now the old sockets end.
@@ -398,7 +466,11 @@ export class ChatCluster {
     const from = this.instance(s.owner).endpoint;
     this.#move([s], target, 'chat-relocated');
     if (from.alive && !from.frozen) {
-      from.toRoom(room(s.id), E.notice, { sessionId: s.id, code: 'relocated', text: 'The chat moved to another server.' });
+      from.toRoom(room(s.id), E.notice, {
+        sessionId: s.id,
+        code: 'relocated',
+        text: 'The chat moved to another server.',
+      });
       for (const sock of from.inRoom(room(s.id))) sock.rooms.delete(room(s.id));
     }
     return { instanceId: target.id };
@@ -427,6 +499,7 @@ export class ChatCluster {
 
 function agentOf(socket: MockSocket): Participant {
   const raw = socket.auth.agentId;
-  const id = typeof raw === 'string' && raw.length > 0 && raw.length <= Limits.maxIdLength ? raw : 'agent';
+  const id =
+    typeof raw === 'string' && raw.length > 0 && raw.length <= Limits.maxIdLength ? raw : 'agent';
   return { id, name: id, role: 'agent' };
 }

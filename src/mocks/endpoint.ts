@@ -48,7 +48,10 @@ export class SioEndpoint {
     const socket = new MockSocket(raw, {
       timers: this.o.timers,
       maxPayloadBytes: Limits.maxPayloadBytes,
-      authorize: (auth) => (this.o.validToken(typeof auth.token === 'string' ? auth.token : undefined) ? null : 'unauthorized'),
+      authorize: (auth) =>
+        this.o.validToken(typeof auth.token === 'string' ? auth.token : undefined)
+          ? null
+          : 'unauthorized',
       onConnect: (s) => {
         this.o.setup(s);
         // Like the cluster: an event nobody handles still gets an answer when it asks for one.

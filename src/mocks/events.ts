@@ -8,8 +8,22 @@ export type MockEvent =
   | { type: 'chat-frozen'; instanceId: string }
   | { type: 'chat-unfrozen'; instanceId: string }
   | { type: 'chat-draining'; instanceId: string }
-  | { type: 'chat-restored'; interactionId: string; sessionId: string; from: string; to: string; epoch: number }
-  | { type: 'chat-relocated'; interactionId: string; sessionId: string; from: string; to: string; epoch: number }
+  | {
+      type: 'chat-restored';
+      interactionId: string;
+      sessionId: string;
+      from: string;
+      to: string;
+      epoch: number;
+    }
+  | {
+      type: 'chat-relocated';
+      interactionId: string;
+      sessionId: string;
+      from: string;
+      to: string;
+      epoch: number;
+    }
   | { type: 'chat-session-closed'; interactionId: string; sessionId: string; reason: string }
   | { type: 'pcs-killed'; nodeId: string }
   | { type: 'pcs-revived'; nodeId: string }

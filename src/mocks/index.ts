@@ -23,7 +23,13 @@ import { defaultValidToken } from './common.js';
 import type { SioEndpoint } from './endpoint.js';
 import type { MockEvent } from './events.js';
 import { InteractionServer } from './interaction-server.js';
-import { PcsCluster, seededSurveys, type Misbehaviour, type PcsNodeInfo, type SurveyRequestRecord } from './pcs-cluster.js';
+import {
+  PcsCluster,
+  seededSurveys,
+  type Misbehaviour,
+  type PcsNodeInfo,
+  type SurveyRequestRecord,
+} from './pcs-cluster.js';
 import { httpHandlers, probeHandler, socketIoHandlers, startWorker } from './msw-glue.js';
 import { pinWebSocket, unpinWebSocket } from './pin-websocket.js';
 import { Timers } from './timers.js';
@@ -70,7 +76,10 @@ export interface MockBackend {
     pcsVip: string;
   };
   readonly interactions: {
-    startChat(o?: { customerName?: string; instanceId?: string }): Promise<{ interactionId: string; sessionId: string; instanceId: string }>;
+    startChat(o?: {
+      customerName?: string;
+      instanceId?: string;
+    }): Promise<{ interactionId: string; sessionId: string; instanceId: string }>;
     get(interactionId: string): { version: number; properties: Properties };
     setProperties(interactionId: string, set: Properties, unset?: string[]): void;
     emitRaw(interactionId: string, payload: unknown): void;
@@ -114,16 +123,30 @@ export interface MockBackend {
     surveys(): Survey[];
   };
   readonly finesse: {
-    startCall(o: { ani: string; dialedNumber: string; callVariables?: Record<string, string>; state?: 'ALERTING' | 'ACTIVE' }): {
+    startCall(o: {
+      ani: string;
+      dialedNumber: string;
+      callVariables?: Record<string, string>;
+      state?: 'ALERTING' | 'ACTIVE';
+    }): {
       dialogId: string;
       interactionId: string;
     };
     answer(dialogId: string): void;
     endCall(dialogId: string): void;
-    transfers(): { dialogId: string; to: string; kind: 'sst' | 'consult'; callVariables: Record<string, string> }[];
+    transfers(): {
+      dialogId: string;
+      to: string;
+      kind: 'sst' | 'consult';
+      callVariables: Record<string, string>;
+    }[];
     dialog(dialogId: string): { state: string; callVariables: Record<string, string> } | undefined;
     rejectNextTransfer(e?: { status?: number; errorType?: string; errorMessage?: string }): void;
-    rejectNextCallVariables(e?: { status?: number; errorType?: string; errorMessage?: string }): void;
+    rejectNextCallVariables(e?: {
+      status?: number;
+      errorType?: string;
+      errorMessage?: string;
+    }): void;
     disconnect(): void;
     reconnect(): void;
     /** the agent switched to the gadget's tab (ContainerServices ACTIVE_TAB) */
@@ -148,7 +171,9 @@ let running: Promise<MockBackend> | undefined;
 export async function startMockBackend(options: MockBackendOptions = {}): Promise<MockBackend> {
   const previous = running;
   if (previous) {
-    console.warn('agent-gadgets/mocks: a mock back end was still running in this page; stopping it first');
+    console.warn(
+      'agent-gadgets/mocks: a mock back end was still running in this page; stopping it first',
+    );
     await previous.then((b) => b.stop()).catch(() => undefined);
   }
   const started = start(options);
@@ -184,7 +209,8 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
     events,
     onRequestChange: (r) => voice.surveyChanged(r),
   });
-  if (options.finesse) voice.install(typeof options.finesse === 'object' ? options.finesse : {}, pcs);
+  if (options.finesse)
+    voice.install(typeof options.finesse === 'object' ? options.finesse : {}, pcs);
 
   const endpoints: SioEndpoint[] = [
     ...interactions.endpoints,
@@ -197,7 +223,9 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
     ...pcs.nodes.flatMap((n) => socketIoHandlers(`${n.id}.mock.test`, () => n.endpoint)),
     // The virtual IP: a stream connects to whichever node holds the address at connect time.
     ...socketIoHandlers('pcs.mock.test', () => pcs.vipTarget()?.endpoint),
-    ...pcs.nodes.flatMap((n) => httpHandlers(`${n.id}.mock.test`, (request) => pcs.handle(n, request))),
+    ...pcs.nodes.flatMap((n) =>
+      httpHandlers(`${n.id}.mock.test`, (request) => pcs.handle(n, request)),
+    ),
     ...httpHandlers('pcs.mock.test', (request) => pcs.handle(pcs.vipTarget(), request)),
     probeHandler(),
   ];
@@ -229,7 +257,8 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
     interactions: {
       startChat: async (o) => chat.startChat(o),
       get: (interactionId) => interactions.get(interactionId),
-      setProperties: (interactionId, set, unset) => void interactions.setProperties(interactionId, set, unset),
+      setProperties: (interactionId, set, unset) =>
+        void interactions.setProperties(interactionId, set, unset),
       emitRaw: (interactionId, payload) => interactions.emitRaw(interactionId, payload),
       kill: (id = 'interactions') => {
         interactions.endpoint(id).kill();
@@ -292,7 +321,12 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       requests: () => pcs.requests(),
       nodes: () => pcs.info(),
       misbehave: (id, mode) => pcs.misbehave(id, mode),
-      surveys: () => seededSurveys.map((x) => ({ ...x, channels: [...x.channels], languages: [...x.languages] })),
+      surveys: () =>
+        seededSurveys.map((x) => ({
+          ...x,
+          channels: [...x.channels],
+          languages: [...x.languages],
+        })),
     },
     finesse: {
       startCall: (o) => voice.startCall(o),

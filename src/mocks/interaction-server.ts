@@ -91,10 +91,19 @@ export class InteractionServer {
    * purpose: tests use this to push hostile values (a foreign `chat.url`, an oversized string)
    * and watch the client refuse them. Only the shape needed to keep the mock itself sane is kept.
    */
-  setProperties(interactionId: string, set: Properties, unset: readonly string[] = []): PropertiesDelta {
+  setProperties(
+    interactionId: string,
+    set: Properties,
+    unset: readonly string[] = [],
+  ): PropertiesDelta {
     const ix = this.#interactions.get(interactionId);
     if (!ix) throw new MockFault('unknown-interaction', `no interaction ${interactionId}`);
-    const delta: PropertiesDelta = { interactionId, version: ix.version + 1, set: { ...set }, unset: [...unset] };
+    const delta: PropertiesDelta = {
+      interactionId,
+      version: ix.version + 1,
+      set: { ...set },
+      unset: [...unset],
+    };
     ix.version = delta.version;
     for (const key of delta.unset) delete ix.properties[key];
     Object.assign(ix.properties, delta.set);

@@ -8,7 +8,10 @@ import type { SioEndpoint } from './endpoint.js';
 import type { RawClientConnection } from './sio-server.js';
 
 /** ws(s)://host/* -> the endpoint currently answering at that host. */
-export function socketIoHandlers(host: string, target: () => SioEndpoint | undefined): AnyHandler[] {
+export function socketIoHandlers(
+  host: string,
+  target: () => SioEndpoint | undefined,
+): AnyHandler[] {
   return ['ws', 'wss'].map((scheme) =>
     ws.link(`${scheme}://${host}/*`).addEventListener('connection', ({ client }) => {
       const endpoint = target();
@@ -20,8 +23,13 @@ export function socketIoHandlers(host: string, target: () => SioEndpoint | undef
 }
 
 /** http(s)://host/* (any method) -> `handle`. */
-export function httpHandlers(host: string, handle: (request: Request) => Promise<Response>): AnyHandler[] {
-  return ['http', 'https'].map((scheme) => http.all(`${scheme}://${host}/*`, ({ request }) => handle(request)));
+export function httpHandlers(
+  host: string,
+  handle: (request: Request) => Promise<Response>,
+): AnyHandler[] {
+  return ['http', 'https'].map((scheme) =>
+    http.all(`${scheme}://${host}/*`, ({ request }) => handle(request)),
+  );
 }
 
 /**
@@ -32,7 +40,10 @@ export function httpHandlers(host: string, handle: (request: Request) => Promise
  * only, give every `update()` promise a handler: callers that await it still see its outcome.
  */
 async function withHandledWorkerUpdates<T>(run: () => Promise<T>): Promise<T> {
-  const proto = typeof ServiceWorkerRegistration === 'undefined' ? undefined : ServiceWorkerRegistration.prototype;
+  const proto =
+    typeof ServiceWorkerRegistration === 'undefined'
+      ? undefined
+      : ServiceWorkerRegistration.prototype;
   const original = proto?.update;
   if (!proto || !original) return run();
   proto.update = function (this: ServiceWorkerRegistration) {
@@ -59,7 +70,9 @@ async function untilControlledBySharedWorker(workerUrl: string, timeoutMs = 5000
   if (!sw || sw.controller) return;
   const scriptUrl = new URL(workerUrl, location.href).href;
   const registrations = await sw.getRegistrations();
-  const ours = registrations.some((r) => [r.installing, r.waiting, r.active].some((w) => w?.scriptURL === scriptUrl));
+  const ours = registrations.some((r) =>
+    [r.installing, r.waiting, r.active].some((w) => w?.scriptURL === scriptUrl),
+  );
   if (!ours) return; // first registration in this origin: msw registers it and waits itself
   await new Promise<void>((resolve) => {
     const done = () => {
@@ -75,7 +88,8 @@ async function untilControlledBySharedWorker(workerUrl: string, timeoutMs = 5000
 /** A URL only the mock answers: proof that this page's requests reach the worker's handlers. */
 const probeUrl = 'http://mock-control.mock.test/ready';
 
-export const probeHandler = (): AnyHandler => http.get(probeUrl, () => HttpResponse.json({ ok: true }));
+export const probeHandler = (): AnyHandler =>
+  http.get(probeUrl, () => HttpResponse.json({ ok: true }));
 
 async function intercepting(timeoutMs = 2000): Promise<boolean> {
   const abort = new AbortController();
@@ -96,16 +110,26 @@ async function intercepting(timeoutMs = 2000): Promise<boolean> {
  * itself when its last page closes) or replaced while this page starts; msw's `start()` can then
  * resolve although requests still go to the network. A probe request tells, and a restart fixes it.
  */
-export async function startWorker(worker: SetupWorker, workerUrl: string, attempts = 3): Promise<void> {
+export async function startWorker(
+  worker: SetupWorker,
+  workerUrl: string,
+  attempts = 3,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await untilControlledBySharedWorker(workerUrl);
     await withHandledWorkerUpdates(() =>
-      worker.start({ quiet: true, onUnhandledRequest: 'bypass', serviceWorker: { url: workerUrl } }),
+      worker.start({
+        quiet: true,
+        onUnhandledRequest: 'bypass',
+        serviceWorker: { url: workerUrl },
+      }),
     );
     if (await intercepting()) return;
     worker.stop();
     if (attempt >= attempts) {
-      throw new Error(`agent-gadgets/mocks: the msw worker (${workerUrl}) does not intercept this page's requests`);
+      throw new Error(
+        `agent-gadgets/mocks: the msw worker (${workerUrl}) does not intercept this page's requests`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
   }

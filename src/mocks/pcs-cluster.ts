@@ -83,7 +83,12 @@ class RequestStore {
    * the survey IVR, which picks it up a step later. `armed` only marks the call: the survey
    * plays when the agent hangs up (`callEnded`), not before.
    */
-  applyEvent(r: StoredRequest, event: 'transferred' | 'armed' | 'cancelled', now: number, stepMs: number): void {
+  applyEvent(
+    r: StoredRequest,
+    event: 'transferred' | 'armed' | 'cancelled',
+    now: number,
+    stepMs: number,
+  ): void {
     const status = r.record.status;
     if (terminal.includes(status) || status === event) return;
     // A late 'armed' after the IVR already picked the call up must not rewind it.
@@ -97,7 +102,12 @@ class RequestStore {
   }
 
   /** The call reached the survey IVR: by a transfer to its DN, or by a hang-up on a marked call. */
-  callReachedIvr(r: StoredRequest, how: 'transferred' | 'armed', now: number, stepMs: number): void {
+  callReachedIvr(
+    r: StoredRequest,
+    how: 'transferred' | 'armed',
+    now: number,
+    stepMs: number,
+  ): void {
     const status = r.record.status;
     if (!['requested', 'armed', 'transferred'].includes(status) || r.nextStepAt !== null) return;
     if (status === 'requested' || (how === 'transferred' && status === 'armed')) {
@@ -181,11 +191,18 @@ class PcsNode {
             return { ok: true, requests };
           }),
         );
-        socket.on(E.heartbeat, (_payload, ack) => answer(ack, () => ({ ok: true, t: Date.now(), instanceId: id })));
+        socket.on(E.heartbeat, (_payload, ack) =>
+          answer(ack, () => ({ ok: true, t: Date.now(), instanceId: id })),
+        );
       },
     });
     store.onChange((record) => {
-      const event: SurveyStatusEvent = { requestId: record.requestId, status: record.status, nodeId: id, epoch: this.epoch };
+      const event: SurveyStatusEvent = {
+        requestId: record.requestId,
+        status: record.status,
+        nodeId: id,
+        epoch: this.epoch,
+      };
       if (record.score !== undefined) event.score = record.score;
       this.endpoint.toRoom(`r:${record.requestId}`, E.status, event);
     });
@@ -206,7 +223,12 @@ class PcsNode {
 
   status(now = Date.now()): NodeStatus {
     const primary = this.isPrimary(now);
-    return { nodeId: this.id, role: primary ? 'primary' : 'standby', epoch: this.epoch, leaseUntil: primary ? this.leaseUntil : 0 };
+    return {
+      nodeId: this.id,
+      role: primary ? 'primary' : 'standby',
+      epoch: this.epoch,
+      leaseUntil: primary ? this.leaseUntil : 0,
+    };
   }
 
   /** Refuses a write unless the store still names this node (fencing). */
@@ -243,21 +265,33 @@ export class PcsCluster {
     );
     for (const store of this.#stores) {
       store.onChange((r) => {
-        o.events.next({ type: 'survey-status', requestId: r.requestId, status: r.status, score: r.score });
+        o.events.next({
+          type: 'survey-status',
+          requestId: r.requestId,
+          status: r.status,
+          score: r.score,
+        });
         o.onRequestChange?.(r);
       });
     }
     // pcs-a first, so it deterministically holds the first lease (epoch 1).
     const now = Date.now();
     for (const n of this.nodes) this.#leaseTick(n, now);
-    o.timers.interval(() => {
-      const t = Date.now();
-      for (const n of this.nodes) this.#leaseTick(n, t);
-    }, Math.max(50, Math.floor(o.leaseMs / 3)));
-    o.timers.interval(() => {
-      const t = Date.now();
-      for (const n of this.nodes) if (!n.frozen && n.isPrimary(t)) n.store.advanceDue(t, o.ivrStepMs);
-    }, Math.max(20, Math.min(100, o.ivrStepMs / 2)));
+    o.timers.interval(
+      () => {
+        const t = Date.now();
+        for (const n of this.nodes) this.#leaseTick(n, t);
+      },
+      Math.max(50, Math.floor(o.leaseMs / 3)),
+    );
+    o.timers.interval(
+      () => {
+        const t = Date.now();
+        for (const n of this.nodes)
+          if (!n.frozen && n.isPrimary(t)) n.store.advanceDue(t, o.ivrStepMs);
+      },
+      Math.max(20, Math.min(100, o.ivrStepMs / 2)),
+    );
   }
 
   node(id: string): PcsNode {
@@ -301,15 +335,22 @@ export class PcsCluster {
       await new Promise<void>((resolve) => node.held.add(resolve));
       if (!node.alive || this.#stopped) return HttpResponse.error();
     }
-    if (node.misbehave === '5xx') return json(500, { ok: false, error: { code: 'internal', message: 'injected failure' } });
+    if (node.misbehave === '5xx')
+      return json(500, { ok: false, error: { code: 'internal', message: 'injected failure' } });
     if (node.misbehave === 'garbage') {
-      return new HttpResponse('{"nodeId": <garbage', { status: 200, headers: { 'Content-Type': 'application/json' } });
+      return new HttpResponse('{"nodeId": <garbage', {
+        status: 200,
+        headers: { 'Content-Type': 'application/json' },
+      });
     }
     try {
       return await this.#route(node, request);
     } catch (e) {
       const code = e instanceof MockFault ? e.code : 'internal';
-      return json(statusFor(code), { ok: false, error: { code, message: String((e as Error)?.message ?? e).slice(0, 500) } });
+      return json(statusFor(code), {
+        ok: false,
+        error: { code, message: String((e as Error)?.message ?? e).slice(0, 500) },
+      });
     }
   }
 
@@ -321,7 +362,8 @@ export class PcsCluster {
     if (method === 'GET' && path === '/status') return json(200, node.status());
     const auth = request.headers.get('Authorization') ?? '';
     const token = /^Bearer (.+)$/.exec(auth)?.[1];
-    if (!this.o.validToken(token)) throw new MockFault('unauthorized', 'a valid Bearer token is required');
+    if (!this.o.validToken(token))
+      throw new MockFault('unauthorized', 'a valid Bearer token is required');
 
     if (method === 'GET' && path === '/surveys') {
       const dn = url.searchParams.get('dialedNumber');
@@ -354,16 +396,23 @@ export class PcsCluster {
     throw new MockFault('not-found', `no route ${method} ${path.slice(0, 100)}`);
   }
 
-  #create(node: PcsNode, body: SurveyRequestBody, now: number): { record: SurveyRequestRecord; created: boolean } {
+  #create(
+    node: PcsNode,
+    body: SurveyRequestBody,
+    now: number,
+  ): { record: SurveyRequestRecord; created: boolean } {
     node.assertPrimary(now);
     const existingId = node.store.byKey.get(body.idempotencyKey);
     const existing = existingId === undefined ? undefined : node.store.byId.get(existingId);
     if (existing) return { record: existing.record, created: false };
     const survey = seededSurveys.find((s) => s.id === body.surveyId);
     if (!survey) throw new MockFault('not-found', `no survey ${body.surveyId}`);
-    if (survey.dialedNumber !== body.dialedNumber) throw new MockFault('bad-request', `survey ${survey.id} is not for ${body.dialedNumber}`);
-    if (!survey.channels.includes(body.channel)) throw new MockFault('bad-request', `survey ${survey.id} has no ${body.channel} channel`);
-    if (body.channel === 'sms' && !body.smsNumber) throw new MockFault('bad-request', 'the sms channel needs smsNumber');
+    if (survey.dialedNumber !== body.dialedNumber)
+      throw new MockFault('bad-request', `survey ${survey.id} is not for ${body.dialedNumber}`);
+    if (!survey.channels.includes(body.channel))
+      throw new MockFault('bad-request', `survey ${survey.id} has no ${body.channel} channel`);
+    if (body.channel === 'sms' && !body.smsNumber)
+      throw new MockFault('bad-request', 'the sms channel needs smsNumber');
     const requestId = newId('sr');
     const callVariables: Record<string, string> = {
       // Cisco CVP's native post-call survey flag: the main script routes to the survey on hang-up.
@@ -404,7 +453,9 @@ export class PcsCluster {
   /** Requests made for a call (a hang-up without the request id in its variables still counts). */
   requestsForDialog(dialogId: string): string[] {
     const ids = new Set<string>();
-    for (const store of this.#stores) for (const r of store.byId.values()) if (r.record.dialogId === dialogId) ids.add(r.record.requestId);
+    for (const store of this.#stores)
+      for (const r of store.byId.values())
+        if (r.record.dialogId === dialogId) ids.add(r.record.requestId);
     return [...ids];
   }
 
@@ -451,7 +502,8 @@ export class PcsCluster {
     const now = Date.now();
     const stale = this.nodes.find((n) => n.isPrimary(now) && !n.frozen);
     const fresh = this.nodes.find((n) => n !== stale && n.alive && !n.frozen);
-    if (!stale || !fresh) throw new MockFault('closed', 'split brain needs a running primary and a running standby');
+    if (!stale || !fresh)
+      throw new MockFault('closed', 'split brain needs a running primary and a running standby');
     stale.splitBrain = true;
     const epoch = this.lease.epoch + 1;
     Object.assign(this.lease, { holder: fresh.id, epoch, leaseUntil: now + this.o.leaseMs });
@@ -477,7 +529,8 @@ export class PcsCluster {
 
   requests(): SurveyRequestRecord[] {
     const seen = new Map<string, SurveyRequestRecord>();
-    for (const store of this.#stores) for (const r of store.byId.values()) seen.set(r.record.requestId, { ...r.record });
+    for (const store of this.#stores)
+      for (const r of store.byId.values()) seen.set(r.record.requestId, { ...r.record });
     return [...seen.values()].sort((a, b) => a.createdAt - b.createdAt);
   }
 
@@ -530,12 +583,16 @@ const httpStatus: Record<string, number> = {
 const statusFor = (code: string): number => httpStatus[code] ?? 500;
 
 function json(status: number, body: unknown): Response {
-  return HttpResponse.json(body as Record<string, unknown>, { status, headers: { 'Cache-Control': 'no-store' } });
+  return HttpResponse.json(body as Record<string, unknown>, {
+    status,
+    headers: { 'Cache-Control': 'no-store' },
+  });
 }
 
 async function readJson(request: Request): Promise<unknown> {
   const text = await request.text();
-  if (text.length > Limits.maxPayloadBytes) throw new MockFault('too-large', `body larger than ${Limits.maxPayloadBytes} bytes`);
+  if (text.length > Limits.maxPayloadBytes)
+    throw new MockFault('too-large', `body larger than ${Limits.maxPayloadBytes} bytes`);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;

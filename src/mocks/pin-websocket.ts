@@ -30,7 +30,11 @@ export function pinWebSocket(): void {
       return Reflect.construct(ctor, args) as object;
     },
   });
-  Object.defineProperty(globalThis, 'WebSocket', { value: trampoline, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'WebSocket', {
+    value: trampoline,
+    configurable: true,
+    writable: true,
+  });
 }
 
 /**

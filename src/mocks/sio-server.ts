@@ -70,7 +70,13 @@ export class MockSocket {
     const pingTimeout = o.pingTimeoutMs ?? 5000;
     this.#send(
       '0' +
-        JSON.stringify({ sid: this.sid, upgrades: [], pingInterval, pingTimeout, maxPayload: o.maxPayloadBytes }),
+        JSON.stringify({
+          sid: this.sid,
+          upgrades: [],
+          pingInterval,
+          pingTimeout,
+          maxPayload: o.maxPayloadBytes,
+        }),
     );
     // Engine.IO v4: the server pings, the client must pong within pingTimeout.
     this.#ping = o.timers.interval(() => {
@@ -264,7 +270,10 @@ export class MockSocket {
       handler?.(payload, ack, this);
     } catch (e) {
       // A bug in a handler must not take the mock down; answer like a server with an error.
-      ack?.({ ok: false, error: { code: 'internal', message: String((e as Error)?.message ?? e).slice(0, 500) } });
+      ack?.({
+        ok: false,
+        error: { code: 'internal', message: String((e as Error)?.message ?? e).slice(0, 500) },
+      });
     }
   }
 }
@@ -293,7 +302,8 @@ function decodePacket(str: string): DecodedPacket | null {
     i = comma < 0 ? str.length : comma + 1;
   }
   let digits = '';
-  while (i < str.length && /[0-9]/.test(str.charAt(i)) && digits.length < 16) digits += str.charAt(i++);
+  while (i < str.length && /[0-9]/.test(str.charAt(i)) && digits.length < 16)
+    digits += str.charAt(i++);
   const id = digits ? Number(digits) : undefined;
   if (i >= str.length) return { type, nsp, id };
   try {

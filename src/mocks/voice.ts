@@ -5,7 +5,12 @@
  * PCS play the survey for that call.
  */
 import { Props } from '../protocol/wire.js';
-import { installFakeFinesse, type FakeCall, type FakeFinesse, type FakeFinesseOptions } from './finesse/fake-finesse.js';
+import {
+  installFakeFinesse,
+  type FakeCall,
+  type FakeFinesse,
+  type FakeFinesseOptions,
+} from './finesse/fake-finesse.js';
 import type { InteractionServer } from './interaction-server.js';
 import { seededSurveys, type PcsCluster, type SurveyRequestRecord } from './pcs-cluster.js';
 
@@ -25,23 +30,33 @@ export class VoiceCalls {
         const interactionId = this.#byDialog.get(d.dialogId);
         if (interactionId && this.interactions.has(interactionId)) {
           const current = this.interactions.get(interactionId).properties[Props.voiceState];
-          if (current !== d.state) this.interactions.setProperties(interactionId, { [Props.voiceState]: d.state });
+          if (current !== d.state)
+            this.interactions.setProperties(interactionId, { [Props.voiceState]: d.state });
         }
         // Hang-up on a marked call: the main script routes the caller to the survey (CVP 11+).
-        if (d.state === 'DROPPED' && d.callVariables['user.microapp.isPostCallSurvey'] === 'y' && !this.#transferredToIvr.has(d.dialogId)) {
-          for (const requestId of requestIdsOf(d.dialogId, d.callVariables, pcs)) pcs.ivrReached(requestId, 'armed');
+        if (
+          d.state === 'DROPPED' &&
+          d.callVariables['user.microapp.isPostCallSurvey'] === 'y' &&
+          !this.#transferredToIvr.has(d.dialogId)
+        ) {
+          for (const requestId of requestIdsOf(d.dialogId, d.callVariables, pcs))
+            pcs.ivrReached(requestId, 'armed');
         }
       },
       onTransfer: (t) => {
         if (!surveyDns.has(t.to)) return;
         this.#transferredToIvr.add(t.dialogId);
-        for (const requestId of requestIdsOf(t.dialogId, t.callVariables, pcs)) pcs.ivrReached(requestId, 'transferred');
+        for (const requestId of requestIdsOf(t.dialogId, t.callVariables, pcs))
+          pcs.ivrReached(requestId, 'transferred');
       },
     });
   }
 
   get fake(): FakeFinesse {
-    if (!this.#fake) throw new Error('agent-gadgets/mocks: start the mock with { finesse: true } to use the fake Finesse');
+    if (!this.#fake)
+      throw new Error(
+        'agent-gadgets/mocks: start the mock with { finesse: true } to use the fake Finesse',
+      );
     return this.#fake;
   }
 
@@ -62,7 +77,10 @@ export class VoiceCalls {
   surveyChanged(r: SurveyRequestRecord): void {
     const interactionId = this.#byDialog.get(r.dialogId);
     if (!interactionId || !this.interactions.has(interactionId)) return;
-    this.interactions.setProperties(interactionId, { [Props.surveyRequestId]: r.requestId, [Props.surveyStatus]: r.status });
+    this.interactions.setProperties(interactionId, {
+      [Props.surveyRequestId]: r.requestId,
+      [Props.surveyStatus]: r.status,
+    });
   }
 
   uninstall(): void {

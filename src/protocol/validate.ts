@@ -35,7 +35,8 @@ export const string =
       return fail(path, `string of at least ${opts.min} chars`, v);
     if (opts.max !== undefined && v.length > opts.max)
       return fail(path, `string of at most ${opts.max} chars`, v);
-    if (opts.pattern && !opts.pattern.test(v)) return fail(path, `string matching ${opts.pattern}`, v);
+    if (opts.pattern && !opts.pattern.test(v))
+      return fail(path, `string matching ${opts.pattern}`, v);
     return ok(v);
   };
 
@@ -49,8 +50,10 @@ export const number =
     return ok(v);
   };
 
-export const boolean = (): Validator<boolean> => (v, path = '') =>
-  typeof v === 'boolean' ? ok(v) : fail(path, 'boolean', v);
+export const boolean =
+  (): Validator<boolean> =>
+  (v, path = '') =>
+    typeof v === 'boolean' ? ok(v) : fail(path, 'boolean', v);
 
 export const literal =
   <const L extends readonly (string | number | boolean)[]>(...values: L): Validator<L[number]> =>
@@ -84,7 +87,10 @@ export const array =
 
 /** A plain object whose values all pass `inner` (keys are strings, at most `max`). */
 export const record =
-  <T>(inner: Validator<T>, opts: { max?: number; key?: Validator<string> } = {}): Validator<Record<string, T>> =>
+  <T>(
+    inner: Validator<T>,
+    opts: { max?: number; key?: Validator<string> } = {},
+  ): Validator<Record<string, T>> =>
   (v, path = '') => {
     if (!isPlainObject(v)) return fail(path, 'object', v);
     const keys = Object.keys(v);

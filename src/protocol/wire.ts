@@ -50,11 +50,7 @@ export const InteractionEvents = {
 } as const;
 
 /** Property values are flat scalars; `unset` removes keys. */
-export const propertyValue = union(
-  string({ max: Limits.maxPropertyLength }),
-  number(),
-  boolean(),
-);
+export const propertyValue = union(string({ max: Limits.maxPropertyLength }), number(), boolean());
 export type PropertyValue = Infer<typeof propertyValue>;
 export const properties = record(propertyValue, {
   max: Limits.maxPropertiesPerUpdate,

@@ -1,7 +1,14 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import type { MockBackend } from '../../src/mocks/index.js';
-import { connectedPanel, panel, startMock, stopMock, typeAndEnter, untilInSync } from './helpers.js';
+import {
+  connectedPanel,
+  panel,
+  startMock,
+  stopMock,
+  typeAndEnter,
+  untilInSync,
+} from './helpers.js';
 
 describe('<ag-chat-panel> accessibility, keyboard and teardown', () => {
   let mock: MockBackend;
@@ -26,11 +33,15 @@ describe('<ag-chat-panel> accessibility, keyboard and teardown', () => {
     typeAndEnter(el, 'held while reconnecting');
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(/^Reconnecting/);
-    const held = el.shadowRoot!.querySelector<HTMLElement>('[part="pending-message"] [part="delivery"]')!;
+    const held = el.shadowRoot!.querySelector<HTMLElement>(
+      '[part="pending-message"] [part="delivery"]',
+    )!;
     expect(held.dataset['state']).to.be.oneOf(['queued', 'failed-will-retry']);
     await expect(el).to.be.accessible();
     // the live region said so
-    expect(el.shadowRoot!.querySelector('[role="status"][aria-live="polite"]')!.textContent).to.match(/^Reconnecting/);
+    expect(
+      el.shadowRoot!.querySelector('[role="status"][aria-live="polite"]')!.textContent,
+    ).to.match(/^Reconnecting/);
   });
 
   it('follows prefers-color-scheme unless a theme is forced, accessible in both', async () => {
@@ -60,7 +71,9 @@ describe('<ag-chat-panel> accessibility, keyboard and teardown', () => {
 
   it('is accessible once closed and once failed', async () => {
     mock = await startMock();
-    const { interactionId, sessionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    const { interactionId, sessionId } = await mock.interactions.startChat({
+      instanceId: 'chat-1',
+    });
     const closed = await connectedPanel(mock, interactionId);
     mock.chat.emitRaw(interactionId, 'session-closed', { sessionId, reason: 'agent-ended' });
     await waitUntil(() => closed.connectionState === 'closed');
@@ -68,9 +81,13 @@ describe('<ag-chat-panel> accessibility, keyboard and teardown', () => {
     await expect(closed).to.be.accessible();
 
     const failed = await panel(mock, interactionId, { token: 'bad-token' });
-    await waitUntil(() => failed.connectionState === 'failed', 'a refused token did not fail', { timeout: 8000 });
+    await waitUntil(() => failed.connectionState === 'failed', 'a refused token did not fail', {
+      timeout: 8000,
+    });
     await failed.updateComplete;
-    expect(failed.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(/^Disconnected/);
+    expect(failed.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(
+      /^Disconnected/,
+    );
     await expect(failed).to.be.accessible();
   });
 
@@ -79,11 +96,18 @@ describe('<ag-chat-panel> accessibility, keyboard and teardown', () => {
     const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
     const el = await connectedPanel(mock, interactionId);
     const input = el.shadowRoot!.querySelector('textarea')!;
-    expect(el.shadowRoot!.querySelector(`label[for="${input.id}"]`)!.textContent).to.equal('Message');
+    expect(el.shadowRoot!.querySelector(`label[for="${input.id}"]`)!.textContent).to.equal(
+      'Message',
+    );
     expect(el.shadowRoot!.querySelector('[part="send-button"]')!.textContent).to.equal('Send');
 
     input.value = 'line one';
-    const shiftEnter = new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true, cancelable: true });
+    const shiftEnter = new KeyboardEvent('keydown', {
+      key: 'Enter',
+      shiftKey: true,
+      bubbles: true,
+      cancelable: true,
+    });
     input.dispatchEvent(shiftEnter);
     expect(shiftEnter.defaultPrevented).to.equal(false);
     expect(input.value).to.equal('line one');
@@ -109,7 +133,10 @@ describe('<ag-chat-panel> accessibility, keyboard and teardown', () => {
     // put back (e.g. a layout moved it): it connects again and restores the transcript
     await mock.customer.send(interactionId, 'while you were away');
     document.body.append(el);
-    await waitUntil(() => el.connectionState === 'connected', 'did not reconnect after re-insertion');
+    await waitUntil(
+      () => el.connectionState === 'connected',
+      'did not reconnect after re-insertion',
+    );
     await untilInSync(el, mock, interactionId, 1);
     el.remove();
     await waitUntil(() => mock.connections() === 0, 'sockets left open after the second removal');

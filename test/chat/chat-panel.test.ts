@@ -1,6 +1,14 @@
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { MockBackend } from '../../src/mocks/index.js';
-import { connectedPanel, essence, renderedRows, startMock, stopMock, typeAndEnter, untilInSync } from './helpers.js';
+import {
+  connectedPanel,
+  essence,
+  renderedRows,
+  startMock,
+  stopMock,
+  typeAndEnter,
+  untilInSync,
+} from './helpers.js';
 
 describe('<ag-chat-panel>', () => {
   let mock: MockBackend;
@@ -22,8 +30,14 @@ describe('<ag-chat-panel>', () => {
 
     typeAndEnter(el, 'yes, hi Dana');
     await untilInSync(el, mock, interactionId, 3);
-    expect(el.messages.map(essence)).to.deep.equal(mock.chat.transcript(interactionId).map(essence));
-    expect(el.messages.map((m) => m.text)).to.deep.equal(['hello before the agent', 'are you there?', 'yes, hi Dana']);
+    expect(el.messages.map(essence)).to.deep.equal(
+      mock.chat.transcript(interactionId).map(essence),
+    );
+    expect(el.messages.map((m) => m.text)).to.deep.equal([
+      'hello before the agent',
+      'are you there?',
+      'yes, hi Dana',
+    ]);
     await el.updateComplete;
     expect(renderedRows(el).map((r) => r.seq)).to.deep.equal([1, 2, 3]);
     // the agent's own message is shown once (echo and ack matched by clientMsgId) and marked sent
@@ -42,9 +56,13 @@ describe('<ag-chat-panel> presence and long transcripts', () => {
   afterEach(stopMock);
 
   it('shows typing both ways and real arrivals, not rejoins', async () => {
-    const { interactionId } = await mock.interactions.startChat({ customerName: 'Dana', instanceId: 'chat-1' });
+    const { interactionId } = await mock.interactions.startChat({
+      customerName: 'Dana',
+      instanceId: 'chat-1',
+    });
     const agent = await connectedPanel(mock, interactionId);
-    const typingLine = (el: typeof agent) => el.shadowRoot!.querySelector('[part="typing"]')!.textContent;
+    const typingLine = (el: typeof agent) =>
+      el.shadowRoot!.querySelector('[part="typing"]')!.textContent;
     const live = (el: typeof agent) => el.shadowRoot!.querySelector('[role="status"]')!.textContent;
 
     mock.customer.typing(interactionId, true);
@@ -56,7 +74,9 @@ describe('<ag-chat-panel> presence and long transcripts', () => {
     const supervisor = await connectedPanel(mock, interactionId, { agentId: 'sup1' });
     await waitUntil(() => live(agent) === 'sup1 joined the chat', 'arrival not announced');
     await agent.updateComplete;
-    expect(agent.shadowRoot!.querySelector('[part="activity"]')!.textContent).to.equal('sup1 joined the chat');
+    expect(agent.shadowRoot!.querySelector('[part="activity"]')!.textContent).to.equal(
+      'sup1 joined the chat',
+    );
     const input = agent.shadowRoot!.querySelector('textarea')!;
     input.value = 'I am typ';
     input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
@@ -66,15 +86,23 @@ describe('<ag-chat-panel> presence and long transcripts', () => {
 
     // the supervisor's panel moves with the session: the agent is not told they left and came back
     mock.chat.relocate(interactionId, 'chat-2');
-    await waitUntil(() => agent.endpoint === 'chat-2' && supervisor.endpoint === 'chat-2', 'not moved');
+    await waitUntil(
+      () => agent.endpoint === 'chat-2' && supervisor.endpoint === 'chat-2',
+      'not moved',
+    );
     await mock.customer.send(interactionId, 'after the move');
     await untilInSync(agent, mock, interactionId, 2);
     expect(live(agent)).to.equal('Dana: after the move');
-    expect(agent.shadowRoot!.querySelector('[part="activity"]')!.textContent).to.equal('sup1 joined the chat');
+    expect(agent.shadowRoot!.querySelector('[part="activity"]')!.textContent).to.equal(
+      'sup1 joined the chat',
+    );
   });
 
   it('renders 10,000 messages windowed, complete and in order, and grows the window on scroll', async () => {
-    const { interactionId } = await mock.interactions.startChat({ customerName: 'Long', instanceId: 'chat-1' });
+    const { interactionId } = await mock.interactions.startChat({
+      customerName: 'Long',
+      instanceId: 'chat-1',
+    });
     for (let i = 1; i <= 10000; i++) await mock.customer.send(interactionId, `message ${i}`);
     const el = await connectedPanel(mock, interactionId);
     expect(el.messages).to.have.length(10000);
@@ -89,7 +117,10 @@ describe('<ag-chat-panel> presence and long transcripts', () => {
     const before = rows.length;
     scroller.scrollTop = 0;
     scroller.dispatchEvent(new Event('scroll'));
-    await waitUntil(() => renderedRows(el).length > before, 'scrolling to the top did not show earlier messages');
+    await waitUntil(
+      () => renderedRows(el).length > before,
+      'scrolling to the top did not show earlier messages',
+    );
     rows = renderedRows(el);
     expect(rows[rows.length - 1]!.seq).to.equal(10000);
     expect(rows.length).to.be.at.most(1000);

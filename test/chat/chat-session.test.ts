@@ -17,7 +17,8 @@ describe('ChatSession', () => {
     await stopMock();
   });
 
-  const connected = (s: ChatSession) => firstValueFrom(s.view$.pipe(filter((v: ChatView) => v.status.state === 'connected')));
+  const connected = (s: ChatSession) =>
+    firstValueFrom(s.view$.pipe(filter((v: ChatView) => v.status.state === 'connected')));
 
   it('holds sends while the instance is down, delivers them once after the restore, and disposes cleanly', async () => {
     const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
@@ -43,11 +44,17 @@ describe('ChatSession', () => {
     session.send('third');
     expect(session.view.pending.map((p) => p.text)).to.deep.equal(['second', 'third']);
 
-    await waitUntil(() => session!.view.messages.length === 3 && session!.view.pending.length === 0, 'held sends not delivered', {
-      timeout: 8000,
-    });
+    await waitUntil(
+      () => session!.view.messages.length === 3 && session!.view.pending.length === 0,
+      'held sends not delivered',
+      {
+        timeout: 8000,
+      },
+    );
     expect(session.view.messages.map((m) => m.text)).to.deep.equal(['first', 'second', 'third']);
-    expect(session.view.messages.map(essence)).to.deep.equal(mock.chat.transcript(interactionId).map(essence));
+    expect(session.view.messages.map(essence)).to.deep.equal(
+      mock.chat.transcript(interactionId).map(essence),
+    );
     expect([...session.view.delivered]).to.have.length(3);
     expect(relocations).to.have.length(1);
     expect(relocations[0]!.from).to.equal('chat-1');

@@ -37,15 +37,15 @@ describe('<ag-chat-panel> on the reference cluster', function () {
 
   after(async () => {
     fixtureCleanup();
-    if (cluster) await executeServerCommand('ag-process-signal', { id: cluster.id, signal: 'SIGTERM' });
+    if (cluster)
+      await executeServerCommand('ag-process-signal', { id: cluster.id, signal: 'SIGTERM' });
   });
 
   it('SIGKILL of the serving instance mid-conversation: transcript equals the server, no gap, no duplicate', async () => {
-    const { interactionId, instanceId } = await control<{ interactionId: string; instanceId: string }>(
-      cluster,
-      'interactions/startChat',
-      { customerName: 'Real Customer' },
-    );
+    const { interactionId, instanceId } = await control<{
+      interactionId: string;
+      instanceId: string;
+    }>(cluster, 'interactions/startChat', { customerName: 'Real Customer' });
     const el = await fixture<AgChatPanel>(html`<ag-chat-panel
       interaction-id=${interactionId}
       interactions-url=${cluster.urls.interactions}
@@ -62,7 +62,10 @@ describe('<ag-chat-panel> on the reference cluster', function () {
     const customer = (async () => {
       while (talking) {
         // while the instance is dead the customer's side cannot post either: that is fine
-        await control(cluster, 'customer/send', { interactionId, text: `customer ${++customerSays}` }).catch(() => {});
+        await control(cluster, 'customer/send', {
+          interactionId,
+          text: `customer ${++customerSays}`,
+        }).catch(() => {});
         await aTimeout(40);
       }
     })();
@@ -73,9 +76,13 @@ describe('<ag-chat-panel> on the reference cluster', function () {
       sent.push(`agent ${i}`);
       await aTimeout(60);
     }
-    await waitUntil(() => el.connectionState === 'connected' && el.endpoint !== instanceId, 'did not follow the restore', {
-      timeout: 15000,
-    });
+    await waitUntil(
+      () => el.connectionState === 'connected' && el.endpoint !== instanceId,
+      'did not follow the restore',
+      {
+        timeout: 15000,
+      },
+    );
     talking = false;
     await customer;
 

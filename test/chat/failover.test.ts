@@ -1,7 +1,16 @@
 import { aTimeout, expect, waitUntil } from '@open-wc/testing';
 import type { AgRelocatedEvent } from '../../src/events.js';
 import type { MockBackend } from '../../src/mocks/index.js';
-import { agentId, connectedPanel, essence, startMock, stopMock, typeAndEnter, untilInSync, type AgChatPanel } from './helpers.js';
+import {
+  agentId,
+  connectedPanel,
+  essence,
+  startMock,
+  stopMock,
+  typeAndEnter,
+  untilInSync,
+  type AgChatPanel,
+} from './helpers.js';
 
 /** Every agent text the server holds, in order; each must be there exactly once. */
 const agentTexts = (mock: MockBackend, interactionId: string) =>
@@ -30,7 +39,10 @@ describe('<ag-chat-panel> failover', () => {
   afterEach(stopMock);
 
   it('kill mid-conversation: the transcript equals the server transcript, no gap, no duplicate', async () => {
-    const { interactionId } = await mock.interactions.startChat({ customerName: 'Kim', instanceId: 'chat-1' });
+    const { interactionId } = await mock.interactions.startChat({
+      customerName: 'Kim',
+      instanceId: 'chat-1',
+    });
     const el = await connectedPanel(mock, interactionId);
     const stopCustomer = mock.customer.autoTalk(interactionId, 40);
     const sent: string[] = [];
@@ -42,7 +54,9 @@ describe('<ag-chat-panel> failover', () => {
       say(`agent before ${i}`);
       await aTimeout(30);
     }
-    const relocated = new Promise<AgRelocatedEvent>((resolve) => el.addEventListener('ag-relocated', resolve, { once: true }));
+    const relocated = new Promise<AgRelocatedEvent>((resolve) =>
+      el.addEventListener('ag-relocated', resolve, { once: true }),
+    );
     mock.chat.kill('chat-1');
     // the agent keeps typing while the session is being restored: held, then delivered once
     for (let i = 1; i <= 5; i++) {
@@ -58,12 +72,18 @@ describe('<ag-chat-panel> failover', () => {
       await aTimeout(30);
     }
     stopCustomer();
-    await waitUntil(() => agentTexts(mock, interactionId).length === sent.length, 'not every agent message arrived', { timeout: 10000 });
+    await waitUntil(
+      () => agentTexts(mock, interactionId).length === sent.length,
+      'not every agent message arrived',
+      { timeout: 10000 },
+    );
     const total = mock.chat.transcript(interactionId).length;
     await untilInSync(el, mock, interactionId, total);
 
     expect(agentTexts(mock, interactionId)).to.deep.equal(sent);
-    expect(el.messages.map(essence)).to.deep.equal(mock.chat.transcript(interactionId).map(essence));
+    expect(el.messages.map(essence)).to.deep.equal(
+      mock.chat.transcript(interactionId).map(essence),
+    );
     const seqs = el.messages.map((m) => m.seq);
     expect(seqs).to.deep.equal(seqs.map((_, i) => i + 1));
     expect(new Set(el.messages.map((m) => m.id)).size).to.equal(el.messages.length);
@@ -74,7 +94,10 @@ describe('<ag-chat-panel> failover', () => {
   });
 
   it('20 relocations in a row (relocate, drain, kill + revive) lose no message and duplicate none', async () => {
-    const { interactionId } = await mock.interactions.startChat({ customerName: 'Lee', instanceId: 'chat-1' });
+    const { interactionId } = await mock.interactions.startChat({
+      customerName: 'Lee',
+      instanceId: 'chat-1',
+    });
     const el = await connectedPanel(mock, interactionId);
     const said = recordAnnouncements(el);
     const statusLines: string[] = [];
@@ -85,7 +108,9 @@ describe('<ag-chat-panel> failover', () => {
       subtree: true,
     });
     const moves: { from: string; to: string }[] = [];
-    el.addEventListener('ag-relocated', (e) => moves.push({ from: e.detail.from, to: e.detail.to }));
+    el.addEventListener('ag-relocated', (e) =>
+      moves.push({ from: e.detail.from, to: e.detail.to }),
+    );
     const sent: string[] = [];
     let customerCount = 0;
 
@@ -101,22 +126,34 @@ describe('<ag-chat-panel> failover', () => {
       // typed while the move is under way
       typeAndEnter(el, `agent ${round} b`);
       sent.push(`agent ${round} b`);
-      await waitUntil(() => el.connectionState === 'connected' && el.endpoint !== from, `round ${round}: no move`, {
-        timeout: 8000,
-      });
+      await waitUntil(
+        () => el.connectionState === 'connected' && el.endpoint !== from,
+        `round ${round}: no move`,
+        {
+          timeout: 8000,
+        },
+      );
       if (kind !== 0) mock.chat.revive(from);
     }
 
-    await waitUntil(() => agentTexts(mock, interactionId).length === sent.length, 'not every agent message arrived', { timeout: 10000 });
+    await waitUntil(
+      () => agentTexts(mock, interactionId).length === sent.length,
+      'not every agent message arrived',
+      { timeout: 10000 },
+    );
     const total = mock.chat.transcript(interactionId).length;
     expect(total).to.equal(sent.length + customerCount);
     await untilInSync(el, mock, interactionId, total);
     expect(agentTexts(mock, interactionId)).to.deep.equal(sent);
-    expect(el.messages.map(essence)).to.deep.equal(mock.chat.transcript(interactionId).map(essence));
+    expect(el.messages.map(essence)).to.deep.equal(
+      mock.chat.transcript(interactionId).map(essence),
+    );
     expect(moves).to.have.length(20);
     for (const m of moves) expect(m.to).to.not.equal(m.from);
     // the one status line said where it went
-    expect(statusLines.some((t) => /^Reconnecting — moved to instance chat-\d$/.test(t))).to.equal(true);
+    expect(statusLines.some((t) => /^Reconnecting — moved to instance chat-\d$/.test(t))).to.equal(
+      true,
+    );
     // a move is not a departure: nobody "left" or "joined"
     expect(said.filter((s) => / (joined|left) the chat$/.test(s))).to.deep.equal([]);
   });
@@ -132,7 +169,11 @@ describe('<ag-chat-panel> failover', () => {
     const epoch = mock.interactions.get(interactionId).properties['chat.epoch'] as number;
     mock.interactions.setProperties(interactionId, { 'chat.epoch': epoch + 1 });
     await waitUntil(() => changes.some((c) => c.state === 'connected'), 'did not rejoin');
-    expect(changes[0]).to.deep.include({ state: 'reconnecting', reason: 'relocated', endpoint: 'chat-1' });
+    expect(changes[0]).to.deep.include({
+      state: 'reconnecting',
+      reason: 'relocated',
+      endpoint: 'chat-1',
+    });
     expect(el.endpoint).to.equal('chat-1');
     expect(relocated).to.equal(0); // same instance: not a relocation
     typeAndEnter(el, 'after the rejoin');
@@ -147,7 +188,9 @@ describe('<ag-chat-panel> failover', () => {
 
     mock.chat.freeze('chat-1');
     // nothing closed the socket: only the heartbeat can tell
-    await waitUntil(() => el.connectionState === 'reconnecting', 'the freeze went unnoticed', { timeout: 8000 });
+    await waitUntil(() => el.connectionState === 'reconnecting', 'the freeze went unnoticed', {
+      timeout: 8000,
+    });
     typeAndEnter(el, 'typed while frozen');
     // the HA layer restores the session elsewhere; the panel follows at once
     mock.chat.relocate(interactionId);

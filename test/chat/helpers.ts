@@ -3,7 +3,11 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import '../../src/define/chat-panel.js';
 import type { AgChatPanel } from '../../src/chat/chat-panel.js';
 import type { ChatMessage } from '../../src/protocol/wire.js';
-import { startMockBackend, type MockBackend, type MockBackendOptions } from '../../src/mocks/index.js';
+import {
+  startMockBackend,
+  type MockBackend,
+  type MockBackendOptions,
+} from '../../src/mocks/index.js';
 
 export type { AgChatPanel };
 
@@ -62,7 +66,11 @@ export interface PanelOptions {
 }
 
 /** A panel on the given interaction, as a page would write it. */
-export function panel(mock: MockBackend, interactionId: string, o: PanelOptions = {}): Promise<AgChatPanel> {
+export function panel(
+  mock: MockBackend,
+  interactionId: string,
+  o: PanelOptions = {},
+): Promise<AgChatPanel> {
   return fixture<AgChatPanel>(html`<ag-chat-panel
     interaction-id=${interactionId}
     interactions-url=${mock.urls.interactions}
@@ -84,7 +92,9 @@ export async function connectedPanel(
   o: PanelOptions = {},
 ): Promise<AgChatPanel> {
   const el = await panel(mock, interactionId, o);
-  await waitUntil(() => el.connectionState === 'connected', 'panel did not connect', { timeout: 8000 });
+  await waitUntil(() => el.connectionState === 'connected', 'panel did not connect', {
+    timeout: 8000,
+  });
   return el;
 }
 
@@ -93,11 +103,19 @@ export function typeAndEnter(el: AgChatPanel, text: string): void {
   const input = el.shadowRoot!.querySelector('textarea')!;
   input.value = text;
   input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
-  input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true }));
+  input.dispatchEvent(
+    new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true }),
+  );
 }
 
 /** The comparable part of a message (the server's object may carry fields we do not model). */
-export const essence = (m: ChatMessage) => ({ seq: m.seq, id: m.id, text: m.text, clientMsgId: m.clientMsgId, from: m.from.id });
+export const essence = (m: ChatMessage) => ({
+  seq: m.seq,
+  id: m.id,
+  text: m.text,
+  clientMsgId: m.clientMsgId,
+  from: m.from.id,
+});
 
 /** Rendered message rows (seq, id) in DOM order. */
 export function renderedRows(el: AgChatPanel): { seq: number; id: string; text: string }[] {
@@ -121,7 +139,8 @@ export async function untilInSync(
       const server = mock.chat.transcript(interactionId);
       return (
         server.length === count &&
-        server.length === el.messages.length && server.every((m, i) => m.id === el.messages[i]!.id && m.seq === el.messages[i]!.seq)
+        server.length === el.messages.length &&
+        server.every((m, i) => m.id === el.messages[i]!.id && m.seq === el.messages[i]!.seq)
       );
     },
     'panel transcript never matched the server transcript',

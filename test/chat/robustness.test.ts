@@ -1,7 +1,15 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import type { AgConnectionChangeEvent, AgErrorEvent } from '../../src/events.js';
 import type { MockBackend } from '../../src/mocks/index.js';
-import { connectedPanel, panel, startMock, stopMock, typeAndEnter, untilInSync, type AgChatPanel } from './helpers.js';
+import {
+  connectedPanel,
+  panel,
+  startMock,
+  stopMock,
+  typeAndEnter,
+  untilInSync,
+  type AgChatPanel,
+} from './helpers.js';
 
 /** Collects the panel's ag-error codes. */
 function errorCodes(el: AgChatPanel): string[] {
@@ -11,11 +19,19 @@ function errorCodes(el: AgChatPanel): string[] {
 }
 
 /** After the abuse: both directions still work. */
-async function stillWorks(el: AgChatPanel, mock: MockBackend, interactionId: string, count: number): Promise<void> {
+async function stillWorks(
+  el: AgChatPanel,
+  mock: MockBackend,
+  interactionId: string,
+  count: number,
+): Promise<void> {
   await mock.customer.send(interactionId, 'still there?');
   typeAndEnter(el, 'yes, still here');
   await untilInSync(el, mock, interactionId, count);
-  expect(el.messages.slice(-2).map((m) => m.text)).to.deep.equal(['still there?', 'yes, still here']);
+  expect(el.messages.slice(-2).map((m) => m.text)).to.deep.equal([
+    'still there?',
+    'yes, still here',
+  ]);
   expect(el.connectionState).to.equal('connected');
 }
 
@@ -53,7 +69,10 @@ describe('<ag-chat-panel> against hostile or broken input', () => {
 
   it('fails with relocation-refused when the very first instance is off the allowlist', async () => {
     const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
-    mock.interactions.setProperties(interactionId, { 'chat.url': 'https://evil.example', 'chat.instanceId': 'chat-evil' });
+    mock.interactions.setProperties(interactionId, {
+      'chat.url': 'https://evil.example',
+      'chat.instanceId': 'chat-evil',
+    });
     const el = await panel(mock, interactionId);
     const failed = await new Promise<AgConnectionChangeEvent>((resolve) =>
       el.addEventListener('ag-connection-change', (e) => e.detail.state === 'failed' && resolve(e)),
@@ -64,10 +83,14 @@ describe('<ag-chat-panel> against hostile or broken input', () => {
   });
 
   it('fails with bad-config without an interaction id', async () => {
-    const el = await fixture<AgChatPanel>(html`<ag-chat-panel interactions-url=${mock.urls.interactions}></ag-chat-panel>`);
+    const el = await fixture<AgChatPanel>(
+      html`<ag-chat-panel interactions-url=${mock.urls.interactions}></ag-chat-panel>`,
+    );
     await el.updateComplete;
     expect(el.connectionState).to.equal('failed');
-    expect(el.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(/^Disconnected: interaction-id/);
+    expect(el.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(
+      /^Disconnected: interaction-id/,
+    );
     expect(mock.connections()).to.equal(0);
   });
 
@@ -88,21 +111,30 @@ describe('<ag-chat-panel> against hostile or broken input', () => {
     const afterConnect = issued;
     expect(afterConnect).to.be.at.least(2); // the interaction server and the chat instance
     mock.chat.kill('chat-1');
-    await waitUntil(() => el.connectionState === 'connected' && el.endpoint !== 'chat-1', 'no restore', { timeout: 8000 });
+    await waitUntil(
+      () => el.connectionState === 'connected' && el.endpoint !== 'chat-1',
+      'no restore',
+      { timeout: 8000 },
+    );
     expect(issued).to.be.greaterThan(afterConnect);
     expect(urls.length).to.be.at.least(3);
     expect(urls.filter((u) => u.includes('secret'))).to.deep.equal([]);
   });
 
   it('drops malformed property updates and server events with typed errors and keeps working', async () => {
-    const { interactionId, sessionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    const { interactionId, sessionId } = await mock.interactions.startChat({
+      instanceId: 'chat-1',
+    });
     const el = await connectedPanel(mock, interactionId);
     const codes = errorCodes(el);
 
     mock.interactions.emitRaw(interactionId, { interactionId, version: 'nine', set: 'x' });
     mock.interactions.emitRaw(interactionId, null);
     mock.interactions.setProperties(interactionId, { 'chat.instanceId': '', 'chat.url': 42 });
-    await waitUntil(() => codes.filter((c) => c === 'invalid-properties').length >= 3, 'malformed properties not reported');
+    await waitUntil(
+      () => codes.filter((c) => c === 'invalid-properties').length >= 3,
+      'malformed properties not reported',
+    );
 
     mock.chat.emitRaw(interactionId, 'message', { seq: -1, id: 'x', text: 5 });
     mock.chat.emitRaw(interactionId, 'message', '<script>');
@@ -110,7 +142,10 @@ describe('<ag-chat-panel> against hostile or broken input', () => {
     mock.chat.emitRaw(interactionId, 'typing', []);
     mock.chat.emitRaw(interactionId, 'notice', { sessionId, code: '', text: 1 });
     mock.chat.emitRaw(interactionId, 'session-closed', { sessionId });
-    await waitUntil(() => codes.filter((c) => c === 'invalid-message').length >= 6, 'malformed events not reported');
+    await waitUntil(
+      () => codes.filter((c) => c === 'invalid-message').length >= 6,
+      'malformed events not reported',
+    );
 
     expect(el.messages).to.have.length(0);
     await stillWorks(el, mock, interactionId, 2);
@@ -135,7 +170,9 @@ describe('<ag-chat-panel> against hostile or broken input', () => {
     await el.updateComplete;
 
     const root = el.shadowRoot!;
-    expect(root.querySelectorAll('img, script, a, svg, b, iframe, [onerror], [onload], [href]')).to.have.length(0);
+    expect(
+      root.querySelectorAll('img, script, a, svg, b, iframe, [onerror], [onload], [href]'),
+    ).to.have.length(0);
     const texts = [...root.querySelectorAll('[part="message"] .text')].map((n) => n.textContent);
     expect(texts).to.deep.equal([...payloads, '<b onmouseover="window.__xss=7">agent markup</b>']);
     expect(w.__xss).to.equal(undefined);

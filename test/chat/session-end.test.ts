@@ -1,8 +1,16 @@
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { MockBackend } from '../../src/mocks/index.js';
-import { connectedPanel, startMock, stopMock, typeAndEnter, untilInSync, type AgChatPanel } from './helpers.js';
+import {
+  connectedPanel,
+  startMock,
+  stopMock,
+  typeAndEnter,
+  untilInSync,
+  type AgChatPanel,
+} from './helpers.js';
 
-const $ = (el: AgChatPanel, selector: string) => el.shadowRoot!.querySelector<HTMLElement>(selector);
+const $ = (el: AgChatPanel, selector: string) =>
+  el.shadowRoot!.querySelector<HTMLElement>(selector);
 
 describe('<ag-chat-panel> session end and transcript-save failures', () => {
   let mock: MockBackend;
@@ -12,7 +20,9 @@ describe('<ag-chat-panel> session end and transcript-save failures', () => {
   afterEach(stopMock);
 
   it('session-closed: shows the end, disables the composer and lets the sockets go', async () => {
-    const { interactionId, sessionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    const { interactionId, sessionId } = await mock.interactions.startChat({
+      instanceId: 'chat-1',
+    });
     const el = await connectedPanel(mock, interactionId);
     await mock.customer.send(interactionId, 'bye now');
     await untilInSync(el, mock, interactionId, 1);
@@ -58,9 +68,13 @@ describe('<ag-chat-panel> session end and transcript-save failures', () => {
     expect((await closed).detail.reason).to.equal('transcript-save-failed');
     await el.updateComplete;
     expect(el.connectionState).to.equal('closed');
-    expect($(el, '[part="status"]')!.textContent).to.equal('Chat ended: the transcript could not be saved');
+    expect($(el, '[part="status"]')!.textContent).to.equal(
+      'Chat ended: the transcript could not be saved',
+    );
     expect($(el, 'textarea')!.hasAttribute('disabled')).to.equal(true);
-    await waitUntil(() => $(el, '[part="pending-message"] [part="delivery"]')?.dataset['state'] === 'rejected');
+    await waitUntil(
+      () => $(el, '[part="pending-message"] [part="delivery"]')?.dataset['state'] === 'rejected',
+    );
     expect(mock.chat.transcript(interactionId).map((m) => m.text)).to.deep.equal(['saved fine']);
     expect(el.messages.map((m) => m.text)).to.deep.equal(['saved fine']);
   });

@@ -3,7 +3,6 @@ import { map, take } from 'rxjs';
 import { testScheduler } from './marbles.js';
 import { backoffDelay, retryBackoff } from '../../src/core/backoff.js';
 
-
 describe('backoffDelay', () => {
   const o = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5 };
 
@@ -38,8 +37,18 @@ describe('retryBackoff (marbles)', () => {
   it('resubscribes after 10, 20, 40, 40 ms (cap) and gives up after maxAttempts', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-#', undefined, new Error('down'));
-      expectObservable(source.pipe(retryBackoff({ ...fixed, maxAttempts: 4 }))).toBe('115ms #', undefined, new Error('down'));
-      expectSubscriptions(source.subscriptions).toBe(['^!', '11ms ^!', '32ms ^!', '73ms ^!', '114ms ^!']);
+      expectObservable(source.pipe(retryBackoff({ ...fixed, maxAttempts: 4 }))).toBe(
+        '115ms #',
+        undefined,
+        new Error('down'),
+      );
+      expectSubscriptions(source.subscriptions).toBe([
+        '^!',
+        '11ms ^!',
+        '32ms ^!',
+        '73ms ^!',
+        '114ms ^!',
+      ]);
     });
   });
 
@@ -47,7 +56,9 @@ describe('retryBackoff (marbles)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       // random 0 = the shortest delays: 5, 10, 20
       const source = cold('-#');
-      expectObservable(source.pipe(retryBackoff({ ...fixed, random: () => 0, maxAttempts: 3 }))).toBe('39ms #');
+      expectObservable(
+        source.pipe(retryBackoff({ ...fixed, random: () => 0, maxAttempts: 3 })),
+      ).toBe('39ms #');
     });
   });
 
@@ -61,11 +72,9 @@ describe('retryBackoff (marbles)', () => {
   it('passes errors that must not be retried on at once', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('--#', undefined, 'unauthorized');
-      expectObservable(source.pipe(retryBackoff({ ...fixed, shouldRetry: (e) => e !== 'unauthorized' }))).toBe(
-        '--#',
-        undefined,
-        'unauthorized',
-      );
+      expectObservable(
+        source.pipe(retryBackoff({ ...fixed, shouldRetry: (e) => e !== 'unauthorized' })),
+      ).toBe('--#', undefined, 'unauthorized');
       expectSubscriptions(source.subscriptions).toBe('^-!');
     });
   });
@@ -73,7 +82,10 @@ describe('retryBackoff (marbles)', () => {
   it('early unsubscription cancels the pending retry and the source', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-#');
-      const result = source.pipe(retryBackoff(fixed), map((x) => x.toUpperCase()));
+      const result = source.pipe(
+        retryBackoff(fixed),
+        map((x) => x.toUpperCase()),
+      );
       expectObservable(result, '^-----!').toBe('-A----');
       // first run ends with its error at 3; the retry due at 13 never happens
       expectSubscriptions(source.subscriptions).toBe('^--!');

@@ -40,7 +40,9 @@ describe('ResilientConnection with a WebSocket installed later (msw)', () => {
       conn.emit('ping-me', {});
       await waitUntil(() => pongs.length === 1, 'event from the mock');
       expect(seen).to.have.length(1);
-      expect(seen[0]!.url).to.match(/^ws:\/\/core-msw\.mock\.test\/socket\.io\/\?EIO=4&transport=websocket/);
+      expect(seen[0]!.url).to.match(
+        /^ws:\/\/core-msw\.mock\.test\/socket\.io\/\?EIO=4&transport=websocket/,
+      );
       expect(seen[0]!.url).to.not.contain('tok');
     } finally {
       sub.unsubscribe();

@@ -6,10 +6,18 @@ import { AgError, type AgErrorInfo } from '../../src/protocol/errors.js';
 import { v } from '../../src/protocol/index.js';
 import { Admin, StatusLog, newStorePath, signal, startServer, type CoreServer } from './helpers.js';
 
-const echoAnswer = v.object({ ok: v.literal(true), payload: v.object({ n: v.number() }), instanceId: v.string() });
+const echoAnswer = v.object({
+  ok: v.literal(true),
+  payload: v.object({ n: v.number() }),
+  instanceId: v.string(),
+});
 const ep = (s: CoreServer): Endpoint => ({ id: s.instanceId, url: s.url });
 // quick, but tolerant of a loaded CI machine (a spurious heartbeat timeout would add reconnects)
-const fast = { heartbeat: { intervalMs: 500, timeoutMs: 1500 }, backoff: { initialMs: 50, maxMs: 300 }, connectTimeoutMs: 4000 };
+const fast = {
+  heartbeat: { intervalMs: 500, timeoutMs: 1500 },
+  backoff: { initialMs: 50, maxMs: 300 },
+  connectTimeoutMs: 4000,
+};
 
 describe('ResilientConnection (real socket.io servers)', () => {
   const cleanups: (() => void)[] = [];
@@ -55,19 +63,27 @@ describe('ResilientConnection (real socket.io servers)', () => {
     conn.start();
     await log.waitFor((s) => s.state === 'connected', 'connected');
 
-    const rejected = await conn.request('echo', { fail: 'unauthorized' }, echoAnswer).catch((e: unknown) => e);
+    const rejected = await conn
+      .request('echo', { fail: 'unauthorized' }, echoAnswer)
+      .catch((e: unknown) => e);
     expect(rejected).to.be.instanceOf(ServerRejectedError);
     expect((rejected as ServerRejectedError).code).to.equal('unauthorized');
     expect((rejected as ServerRejectedError).serverCode).to.equal('unauthorized');
 
-    const unknown = await conn.request('echo', { fail: 'weird-code' }, echoAnswer).catch((e: unknown) => e);
+    const unknown = await conn
+      .request('echo', { fail: 'weird-code' }, echoAnswer)
+      .catch((e: unknown) => e);
     expect((unknown as AgError).code).to.equal('server-rejected');
 
-    const malformed = await conn.request('echo', { malformed: true }, echoAnswer).catch((e: unknown) => e);
+    const malformed = await conn
+      .request('echo', { malformed: true }, echoAnswer)
+      .catch((e: unknown) => e);
     expect((malformed as AgError).code).to.equal('invalid-message');
     expect(errors.map((e) => e.code)).to.include('invalid-message');
 
-    const silent = await conn.request('echo', { silent: true }, echoAnswer, { timeoutMs: 200 }).catch((e: unknown) => e);
+    const silent = await conn
+      .request('echo', { silent: true }, echoAnswer, { timeoutMs: 200 })
+      .catch((e: unknown) => e);
     expect((silent as AgError).code).to.equal('request-timeout');
     expect(conn.status.state).to.equal('connected');
   });
@@ -77,7 +93,9 @@ describe('ResilientConnection (real socket.io servers)', () => {
     const conn = new ResilientConnection({ endpoints: of(ep(a)), ...fast });
     const { log, errors } = track(conn);
     const got: number[] = [];
-    const sub: Subscription = conn.on('tick', v.object({ n: v.number() })).subscribe((x) => got.push(x.n));
+    const sub: Subscription = conn
+      .on('tick', v.object({ n: v.number() }))
+      .subscribe((x) => got.push(x.n));
     cleanups.push(() => sub.unsubscribe());
     conn.start();
     await log.waitFor((s) => s.state === 'connected', 'connected');
@@ -111,10 +129,17 @@ describe('ResilientConnection (real socket.io servers)', () => {
 
     const adminA = new Admin(a.url);
     const adminB = new Admin(b.url);
-    cleanups.push(() => adminA.close(), () => adminB.close());
+    cleanups.push(
+      () => adminA.close(),
+      () => adminB.close(),
+    );
     const [stateA, stateB] = await Promise.all([adminA.state(), adminB.state()]);
-    expect(stateA.handshakes.map((h) => h.auth)).to.deep.equal([{ token: 'secret-1', agentId: 'agent-7' }]);
-    expect(stateB.handshakes.map((h) => h.auth)).to.deep.equal([{ token: 'secret-2', agentId: 'agent-7' }]);
+    expect(stateA.handshakes.map((h) => h.auth)).to.deep.equal([
+      { token: 'secret-1', agentId: 'agent-7' },
+    ]);
+    expect(stateB.handshakes.map((h) => h.auth)).to.deep.equal([
+      { token: 'secret-2', agentId: 'agent-7' },
+    ]);
     for (const h of [...stateA.handshakes, ...stateB.handshakes]) {
       expect(h.url).to.not.contain('secret');
       expect(JSON.stringify(h.query)).to.not.contain('secret');
@@ -125,14 +150,22 @@ describe('ResilientConnection (real socket.io servers)', () => {
   it('asks the token provider again after a refused handshake, and fails after two refusals in a row', async () => {
     const a = await server('a', newStorePath(), ['--require-token', 'fresh']);
     const tokens = ['expired', 'fresh'];
-    const conn = new ResilientConnection({ endpoints: of(ep(a)), auth: () => ({ token: tokens.shift() ?? 'none' }), ...fast });
+    const conn = new ResilientConnection({
+      endpoints: of(ep(a)),
+      auth: () => ({ token: tokens.shift() ?? 'none' }),
+      ...fast,
+    });
     const { log, errors } = track(conn);
     conn.start();
     await log.waitFor((s) => s.state === 'connected', 'connected with the refreshed token');
     expect(tokens).to.deep.equal([]);
     expect(errors.map((e) => e.code)).to.deep.equal(['unauthorized']);
 
-    const wrong = new ResilientConnection({ endpoints: of(ep(a)), auth: () => ({ token: 'wrong' }), ...fast });
+    const wrong = new ResilientConnection({
+      endpoints: of(ep(a)),
+      auth: () => ({ token: 'wrong' }),
+      ...fast,
+    });
     const t2 = track(wrong);
     wrong.start();
     await t2.log.waitFor((s) => s.state === 'failed', 'failed');
@@ -141,7 +174,9 @@ describe('ResilientConnection (real socket.io servers)', () => {
     cleanups.push(() => admin.close());
     const state = await admin.state();
     expect(state.refused.map((r) => r.auth.token)).to.deep.equal(['expired', 'wrong', 'wrong']);
-    expect(state.refused.every((r) => !r.url.includes('wrong') && !r.url.includes('expired'))).to.equal(true);
+    expect(
+      state.refused.every((r) => !r.url.includes('wrong') && !r.url.includes('expired')),
+    ).to.equal(true);
   });
 
   it('relocation closes the old socket before the new one opens and switches without a backoff wait', async () => {
@@ -150,19 +185,31 @@ describe('ResilientConnection (real socket.io servers)', () => {
     const b = await server('b', store);
     const endpoints = new BehaviorSubject<Endpoint>(ep(a));
     // a huge backoff: if a switch waited for it, the test would time out
-    const conn = new ResilientConnection({ endpoints, ...fast, backoff: { initialMs: 60000, maxMs: 60000 } });
+    const conn = new ResilientConnection({
+      endpoints,
+      ...fast,
+      backoff: { initialMs: 60000, maxMs: 60000 },
+    });
     const { log } = track(conn);
     conn.start();
     await log.waitFor((s) => s.state === 'connected', 'connected to a');
     const adminA = new Admin(a.url);
     const adminB = new Admin(b.url);
-    cleanups.push(() => adminA.close(), () => adminB.close());
+    cleanups.push(
+      () => adminA.close(),
+      () => adminB.close(),
+    );
     expect((await adminA.state()).connected).to.equal(1);
 
     const from = log.all.length;
     endpoints.next(ep(b));
     // synchronously: the old socket is gone and the state says why
-    expect(log.all[from]).to.deep.include({ state: 'reconnecting', reason: 'relocated', endpoint: 'b', previousEndpoint: 'a' });
+    expect(log.all[from]).to.deep.include({
+      state: 'reconnecting',
+      reason: 'relocated',
+      endpoint: 'b',
+      previousEndpoint: 'a',
+    });
     await log.waitFor((s) => s.state === 'connected' && s.endpoint === 'b', 'connected to b', from);
     expect(conn.status).to.deep.equal({ state: 'connected', endpoint: 'b', previousEndpoint: 'a' });
 
@@ -190,7 +237,11 @@ describe('ResilientConnection (real socket.io servers)', () => {
     const lost = await log.waitFor((s) => s.state === 'reconnecting', 'reconnecting', from);
     expect(log.all[lost]).to.deep.include({ state: 'reconnecting', reason: 'lost' });
     await log.waitFor((s) => s.state === 'connected', 'connected again', lost);
-    expect(conn.status).to.deep.include({ state: 'connected', endpoint: 'b', previousEndpoint: 'a' });
+    expect(conn.status).to.deep.include({
+      state: 'connected',
+      endpoint: 'b',
+      previousEndpoint: 'a',
+    });
   });
 
   it('SIGKILL then restart on the same endpoint: reconnects when the server is back', async () => {
@@ -203,7 +254,11 @@ describe('ResilientConnection (real socket.io servers)', () => {
     await log.waitFor((s) => s.state === 'connected', 'connected');
     const from = log.all.length;
     await signal(a, 'SIGKILL');
-    await log.waitFor((s) => s.state === 'reconnecting' && s.reason === 'lost', 'reconnecting', from);
+    await log.waitFor(
+      (s) => s.state === 'reconnecting' && s.reason === 'lost',
+      'reconnecting',
+      from,
+    );
     // the restarted server listens on a new port: the endpoint source says so
     const a2 = await server('a2', store);
     endpoints.next(ep(a2));
@@ -222,7 +277,12 @@ describe('ResilientConnection (real socket.io servers)', () => {
     const from = log.all.length;
     await signal(a, 'SIGSTOP');
     // socket.io alone would take 45 s; the test's timeout is far below that
-    const lost = await log.waitFor((s) => s.state === 'reconnecting', 'heartbeat noticed', from, 8000);
+    const lost = await log.waitFor(
+      (s) => s.state === 'reconnecting',
+      'heartbeat noticed',
+      from,
+      8000,
+    );
     expect(log.all[lost]).to.deep.include({ reason: 'lost' });
     expect(errors.map((e) => e.code)).to.include('heartbeat-timeout');
     await log.waitFor((s) => s.state === 'connected' && s.endpoint === 'b', 'connected to b', lost);
@@ -237,7 +297,11 @@ describe('ResilientConnection (real socket.io servers)', () => {
         urls.push(String(url));
       }
     }
-    const conn = new ResilientConnection({ endpoints: of(ep(a)), webSocket: RecordingWebSocket, ...fast });
+    const conn = new ResilientConnection({
+      endpoints: of(ep(a)),
+      webSocket: RecordingWebSocket,
+      ...fast,
+    });
     const { log } = track(conn);
     conn.start();
     await log.waitFor((s) => s.state === 'connected', 'connected');

@@ -56,7 +56,10 @@ describe('endpointFromProperties (marbles)', () => {
     typeof p['chat.instanceId'] === 'string' && typeof p['chat.url'] === 'string'
       ? { id: p['chat.instanceId'], url: p['chat.url'] }
       : null;
-  const o = (refused: AgErrorInfo[]) => ({ allowedOrigins: ['https://c.example'], onRefused: (e: AgErrorInfo) => refused.push(e) });
+  const o = (refused: AgErrorInfo[]) => ({
+    allowedOrigins: ['https://c.example'],
+    onRefused: (e: AgErrorInfo) => refused.push(e),
+  });
 
   it('emits on change only, refuses a URL outside the allowlist and keeps the previous endpoint', () => {
     const refused: AgErrorInfo[] = [];
@@ -81,7 +84,10 @@ describe('endpointFromProperties (marbles)', () => {
   it('reports a throwing pick as invalid-properties instead of erroring', () => {
     const refused: AgErrorInfo[] = [];
     testScheduler().run(({ cold, expectObservable }) => {
-      const props = cold<Properties>('a-b|', { a: {}, b: { 'chat.instanceId': 'c1', 'chat.url': 'https://c.example' } });
+      const props = cold<Properties>('a-b|', {
+        a: {},
+        b: { 'chat.instanceId': 'c1', 'chat.url': 'https://c.example' },
+      });
       let first = true;
       const throwing = (p: Properties) => {
         if (first) {
@@ -100,14 +106,28 @@ describe('endpointFromProperties (marbles)', () => {
 
 describe('primaryByStatus (marbles)', () => {
   const lease = 1_000_000;
-  const primary = (nodeId: string, epoch: number, leaseUntil = lease): NodeStatus => ({ nodeId, role: 'primary', epoch, leaseUntil });
-  const standby = (nodeId: string, epoch = 1): NodeStatus => ({ nodeId, role: 'standby', epoch, leaseUntil: 0 });
+  const primary = (nodeId: string, epoch: number, leaseUntil = lease): NodeStatus => ({
+    nodeId,
+    role: 'primary',
+    epoch,
+    leaseUntil,
+  });
+  const standby = (nodeId: string, epoch = 1): NodeStatus => ({
+    nodeId,
+    role: 'standby',
+    epoch,
+    leaseUntil: 0,
+  });
   const A: Endpoint = { id: 'A', url: 'http://a', epoch: 1 };
   const B2: Endpoint = { id: 'B', url: 'http://b', epoch: 2 };
   const B1: Endpoint = { id: 'B', url: 'http://b', epoch: 1 };
 
   /** A status source scripted by poll index (polls every 10 ms): null = unreachable (no answer). */
-  function scripted(now: () => number, script: Record<string, (NodeStatus | null)[]>, calls?: string[]) {
+  function scripted(
+    now: () => number,
+    script: Record<string, (NodeStatus | null)[]>,
+    calls?: string[],
+  ) {
     return (url: string): Observable<NodeStatus> =>
       defer(() => {
         calls?.push(url);
@@ -125,21 +145,34 @@ describe('primaryByStatus (marbles)', () => {
         'http://b': [standby('B'), standby('B'), standby('B')],
       });
       // at 0 and 10 A's lease has expired: nobody; at 20 it is renewed
-      expectObservable(primaryByStatus(['http://a', 'http://b'], { fetchStatus, pollMs: 10, timeoutMs: 5, scheduler: ts }), '^ 30ms !').toBe(
-        'n 19ms a',
-        { n: null, a: { id: 'A', url: 'http://a', epoch: 3 } },
-      );
+      expectObservable(
+        primaryByStatus(['http://a', 'http://b'], {
+          fetchStatus,
+          pollMs: 10,
+          timeoutMs: 5,
+          scheduler: ts,
+        }),
+        '^ 30ms !',
+      ).toBe('n 19ms a', { n: null, a: { id: 'A', url: 'http://a', epoch: 3 } });
     });
   });
 
   it('split brain: the higher epoch wins at start, and a newer epoch takes over only after confirmPolls', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {
-      const both = scripted(() => ts.now(), { 'http://a': [primary('A', 1)], 'http://b': [primary('B', 2)] });
-      expectObservable(primaryByStatus(['http://a', 'http://b'], { fetchStatus: both, pollMs: 10, timeoutMs: 5, scheduler: ts }), '^ 30ms !').toBe(
-        'b',
-        { b: B2 },
-      );
+      const both = scripted(() => ts.now(), {
+        'http://a': [primary('A', 1)],
+        'http://b': [primary('B', 2)],
+      });
+      expectObservable(
+        primaryByStatus(['http://a', 'http://b'], {
+          fetchStatus: both,
+          pollMs: 10,
+          timeoutMs: 5,
+          scheduler: ts,
+        }),
+        '^ 30ms !',
+      ).toBe('b', { b: B2 });
     });
     const ts2 = testScheduler();
     ts2.run(({ expectObservable }) => {
@@ -149,7 +182,13 @@ describe('primaryByStatus (marbles)', () => {
       });
       // B claims primary with a higher epoch from 10 on: confirmed at the second poll (20)
       expectObservable(
-        primaryByStatus(['http://a', 'http://b'], { fetchStatus: later, pollMs: 10, timeoutMs: 5, confirmPolls: 2, scheduler: ts2 }),
+        primaryByStatus(['http://a', 'http://b'], {
+          fetchStatus: later,
+          pollMs: 10,
+          timeoutMs: 5,
+          confirmPolls: 2,
+          scheduler: ts2,
+        }),
         '^ 40ms !',
       ).toBe('a 19ms b', { a: A, b: B2 });
     });
@@ -161,10 +200,26 @@ describe('primaryByStatus (marbles)', () => {
       const flapping = scripted(() => ts.now(), {
         'http://a': [primary('A', 1)],
         // claims primary with a higher epoch every other poll, and is unreachable in between
-        'http://b': [standby('B'), primary('B', 2), null, primary('B', 2), standby('B'), primary('B', 2), null, primary('B', 2), null],
+        'http://b': [
+          standby('B'),
+          primary('B', 2),
+          null,
+          primary('B', 2),
+          standby('B'),
+          primary('B', 2),
+          null,
+          primary('B', 2),
+          null,
+        ],
       });
       expectObservable(
-        primaryByStatus(['http://a', 'http://b'], { fetchStatus: flapping, pollMs: 10, timeoutMs: 5, confirmPolls: 2, scheduler: ts }),
+        primaryByStatus(['http://a', 'http://b'], {
+          fetchStatus: flapping,
+          pollMs: 10,
+          timeoutMs: 5,
+          confirmPolls: 2,
+          scheduler: ts,
+        }),
         '^ 90ms !',
       ).toBe('a', { a: A });
     });
@@ -179,7 +234,13 @@ describe('primaryByStatus (marbles)', () => {
       });
       // poll at 20: a does not answer (timeout 5), b is primary: switch when the poll completes (25)
       expectObservable(
-        primaryByStatus(['http://a', 'http://b'], { fetchStatus: failover, pollMs: 10, timeoutMs: 5, confirmPolls: 3, scheduler: ts }),
+        primaryByStatus(['http://a', 'http://b'], {
+          fetchStatus: failover,
+          pollMs: 10,
+          timeoutMs: 5,
+          confirmPolls: 3,
+          scheduler: ts,
+        }),
         '^ 40ms !',
       ).toBe('a 24ms b', { a: A, b: B1 });
     });
@@ -194,7 +255,13 @@ describe('primaryByStatus (marbles)', () => {
       });
       // a misses the poll at 10 (one miss is tolerated), then 30, 40: dropped when the poll at 40 ends (45)
       expectObservable(
-        primaryByStatus(['http://a', 'http://b'], { fetchStatus: down, pollMs: 10, timeoutMs: 5, confirmPolls: 2, scheduler: ts }),
+        primaryByStatus(['http://a', 'http://b'], {
+          fetchStatus: down,
+          pollMs: 10,
+          timeoutMs: 5,
+          confirmPolls: 2,
+          scheduler: ts,
+        }),
         '^ 50ms !',
       ).toBe('a 44ms n', { a: A, n: null });
     });
@@ -213,7 +280,12 @@ describe('primaryByStatus (marbles)', () => {
         return poll >= 1 ? of(primary('B', 1)) : of(standby('B'));
       };
       expectObservable(
-        primaryByStatus(['http://a', 'http://b'], { fetchStatus, pollMs: 10, timeoutMs: 5, scheduler: ts }),
+        primaryByStatus(['http://a', 'http://b'], {
+          fetchStatus,
+          pollMs: 10,
+          timeoutMs: 5,
+          scheduler: ts,
+        }),
         '^ 30ms !',
       ).toBe('a 9ms b', { a: A, b: B1 });
     });
@@ -228,10 +300,10 @@ describe('primaryByStatus (marbles)', () => {
         calls.push(url);
         return slowAnswer;
       };
-      expectObservable(primaryByStatus(['http://a'], { fetchStatus, pollMs: 10, timeoutMs: 5, scheduler: ts }), '^ 20ms !').toBe(
-        '3ms a',
-        { a: A },
-      );
+      expectObservable(
+        primaryByStatus(['http://a'], { fetchStatus, pollMs: 10, timeoutMs: 5, scheduler: ts }),
+        '^ 20ms !',
+      ).toBe('3ms a', { a: A });
       // polls at 0, 10, 20; the one at 20 is cut by the unsubscription at 21
       expectSubscriptions(slowAnswer.subscriptions).toBe(['^ 2ms !', '10ms ^ 2ms !', '20ms ^!']);
     });
@@ -262,10 +334,13 @@ describe('virtualIpEndpoint (marbles)', () => {
           const s = answers[Math.min(answers.length - 1, Math.floor(ts.now() / 10))];
           return s ? of(s) : NEVER;
         });
-      expectObservable(virtualIpEndpoint('https://vip', { fetchStatus, pollMs: 10, timeoutMs: 5, scheduler: ts }), '^ 40ms !').toBe(
-        'a 29ms b',
-        { a: { id: 'n1', url: 'https://vip', epoch: 1 }, b: { id: 'n2', url: 'https://vip', epoch: 2 } },
-      );
+      expectObservable(
+        virtualIpEndpoint('https://vip', { fetchStatus, pollMs: 10, timeoutMs: 5, scheduler: ts }),
+        '^ 40ms !',
+      ).toBe('a 29ms b', {
+        a: { id: 'n1', url: 'https://vip', epoch: 1 },
+        b: { id: 'n2', url: 'https://vip', epoch: 2 },
+      });
     });
   });
 });

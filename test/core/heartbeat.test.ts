@@ -4,7 +4,8 @@ import { testScheduler } from './marbles.js';
 import { heartbeat, heartbeatDefaults } from '../../src/core/heartbeat.js';
 import { AgError } from '../../src/protocol/errors.js';
 
-const timeoutError = (ms: number) => new AgError('heartbeat-timeout', `no heartbeat answer within ${ms} ms`);
+const timeoutError = (ms: number) =>
+  new AgError('heartbeat-timeout', `no heartbeat answer within ${ms} ms`);
 
 describe('heartbeat (marbles, virtual time)', () => {
   it('stays silent while pings are answered, and leaves no ping behind on unsubscription', () => {
@@ -41,7 +42,11 @@ describe('heartbeat (marbles, virtual time)', () => {
   it('with the defaults a silent server is noticed within 5 s', () => {
     testScheduler().run(({ expectObservable }) => {
       expect(heartbeatDefaults.intervalMs + heartbeatDefaults.timeoutMs).to.be.at.most(5000);
-      expectObservable(heartbeat(() => NEVER, heartbeatDefaults)).toBe('4000ms #', undefined, timeoutError(2500));
+      expectObservable(heartbeat(() => NEVER, heartbeatDefaults)).toBe(
+        '4000ms #',
+        undefined,
+        timeoutError(2500),
+      );
     });
   });
 

@@ -18,7 +18,11 @@ export function newStorePath(): string {
   return `/tmp/ag-core-test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.json`;
 }
 
-export async function startServer(instanceId: string, store: string, extra: string[] = []): Promise<CoreServer> {
+export async function startServer(
+  instanceId: string,
+  store: string,
+  extra: string[] = [],
+): Promise<CoreServer> {
   const r = (await executeServerCommand('ag-process-start', {
     module: 'test/support/core-server.mjs',
     args: ['--id', instanceId, '--store', store, ...extra],
@@ -26,12 +30,20 @@ export async function startServer(instanceId: string, store: string, extra: stri
   return { handle: r.id, url: r.url, port: r.port, instanceId: r.instanceId };
 }
 
-export async function signal(server: CoreServer, sig: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT' | 'SIGTERM'): Promise<void> {
+export async function signal(
+  server: CoreServer,
+  sig: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT' | 'SIGTERM',
+): Promise<void> {
   await executeServerCommand('ag-process-signal', { id: server.handle, signal: sig });
 }
 
 export interface ServerState {
-  handshakes: { sid: string; auth: Record<string, unknown>; url: string; query: Record<string, unknown> }[];
+  handshakes: {
+    sid: string;
+    auth: Record<string, unknown>;
+    url: string;
+    query: Record<string, unknown>;
+  }[];
   disconnects: { sid: string; reason: string }[];
   refused: { auth: Record<string, unknown>; url: string }[];
   connected: number;
@@ -42,16 +54,29 @@ export interface ServerState {
 export class Admin {
   private readonly socket: Socket;
   constructor(url: string) {
-    this.socket = io(url, { auth: { admin: true }, transports: ['websocket'], reconnection: false, forceNew: true });
+    this.socket = io(url, {
+      auth: { admin: true },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
   }
   state(): Promise<ServerState> {
     return this.socket.timeout(3000).emitWithAck('admin:state') as Promise<ServerState>;
   }
-  set(interactionId: string, set: Record<string, unknown>, opts: { unset?: string[]; silent?: boolean } = {}) {
-    return this.socket.timeout(3000).emitWithAck('admin:set', { interactionId, set, ...opts }) as Promise<{ version: number }>;
+  set(
+    interactionId: string,
+    set: Record<string, unknown>,
+    opts: { unset?: string[]; silent?: boolean } = {},
+  ) {
+    return this.socket
+      .timeout(3000)
+      .emitWithAck('admin:set', { interactionId, set, ...opts }) as Promise<{ version: number }>;
   }
   emitRaw(interactionId: string, event: string, payload: unknown) {
-    return this.socket.timeout(3000).emitWithAck('admin:emit-raw', { interactionId, event, payload });
+    return this.socket
+      .timeout(3000)
+      .emitWithAck('admin:emit-raw', { interactionId, event, payload });
   }
   ackSends(value: boolean) {
     return this.socket.timeout(3000).emitWithAck('admin:ack-sends', value);
@@ -69,7 +94,12 @@ export class StatusLog {
     this.sub = status$.subscribe((s) => this.all.push(s));
   }
   /** index of the first status after `from` matching `pred`, waiting for it */
-  async waitFor(pred: (s: ConnectionStatus) => boolean, message: string, from = 0, timeout = 10000): Promise<number> {
+  async waitFor(
+    pred: (s: ConnectionStatus) => boolean,
+    message: string,
+    from = 0,
+    timeout = 10000,
+  ): Promise<number> {
     await waitUntil(() => this.all.slice(from).some(pred), message, { timeout });
     return from + this.all.slice(from).findIndex(pred);
   }

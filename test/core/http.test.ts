@@ -8,7 +8,10 @@ interface Call {
   init: RequestInit;
 }
 
-function fakeFetch(respond: (call: Call) => Response | Promise<Response>, calls: Call[] = []): typeof fetch {
+function fakeFetch(
+  respond: (call: Call) => Response | Promise<Response>,
+  calls: Call[] = [],
+): typeof fetch {
   return ((url: string, init: RequestInit) => {
     const call = { url, init };
     calls.push(call);
@@ -32,11 +35,17 @@ describe('fetchJson', () => {
   it('sends the token as a Bearer header, never in the URL, and busts caches on GET', async () => {
     const calls: Call[] = [];
     const fetchImpl = fakeFetch(() => json(status), calls);
-    const value = await firstValueFrom(fetchJson('https://pcs/status?x=1', nodeStatus, { token: 'tok-123', fetchImpl }));
+    const value = await firstValueFrom(
+      fetchJson('https://pcs/status?x=1', nodeStatus, { token: 'tok-123', fetchImpl }),
+    );
     expect(value).to.deep.equal(status);
-    await firstValueFrom(fetchJson('https://pcs/status?x=1', nodeStatus, { token: 'tok-123', fetchImpl }));
+    await firstValueFrom(
+      fetchJson('https://pcs/status?x=1', nodeStatus, { token: 'tok-123', fetchImpl }),
+    );
     const [first, second] = calls;
-    expect((first!.init.headers as Record<string, string>).Authorization).to.equal('Bearer tok-123');
+    expect((first!.init.headers as Record<string, string>).Authorization).to.equal(
+      'Bearer tok-123',
+    );
     expect(first!.url).to.not.contain('tok-123');
     expect(first!.url).to.match(/^https:\/\/pcs\/status\?x=1&_=\w+$/);
     expect(first!.url).to.not.equal(second!.url);
@@ -54,14 +63,18 @@ describe('fetchJson', () => {
     );
     expect(calls[0]!.url).to.equal('https://pcs/survey-requests');
     expect(calls[0]!.init.body).to.equal('{"a":1}');
-    expect((calls[0]!.init.headers as Record<string, string>)['Content-Type']).to.equal('application/json');
+    expect((calls[0]!.init.headers as Record<string, string>)['Content-Type']).to.equal(
+      'application/json',
+    );
   });
 
   it('turns { ok: false } error bodies into HttpError with the server code', async () => {
     const e = await failure(
       lastValueFrom(
         fetchJson('https://pcs/x', nodeStatus, {
-          fetchImpl: fakeFetch(() => json({ ok: false, error: { code: 'not-primary', message: 'standby' } }, 503)),
+          fetchImpl: fakeFetch(() =>
+            json({ ok: false, error: { code: 'not-primary', message: 'standby' } }, 503),
+          ),
         }),
       ),
     );
@@ -71,11 +84,19 @@ describe('fetchJson', () => {
 
   it('rejects invalid JSON and invalid shapes as bad-response (status 0)', async () => {
     const notJson = await failure(
-      lastValueFrom(fetchJson('https://pcs/x', nodeStatus, { fetchImpl: fakeFetch(() => new Response('<html>', { status: 200 })) })),
+      lastValueFrom(
+        fetchJson('https://pcs/x', nodeStatus, {
+          fetchImpl: fakeFetch(() => new Response('<html>', { status: 200 })),
+        }),
+      ),
     );
     expect([notJson.status, notJson.serverCode]).to.deep.equal([0, 'bad-response']);
     const wrong = await failure(
-      lastValueFrom(fetchJson('https://pcs/x', nodeStatus, { fetchImpl: fakeFetch(() => json({ ...status, role: 'boss' })) })),
+      lastValueFrom(
+        fetchJson('https://pcs/x', nodeStatus, {
+          fetchImpl: fakeFetch(() => json({ ...status, role: 'boss' })),
+        }),
+      ),
     );
     expect([wrong.status, wrong.serverCode]).to.deep.equal([0, 'bad-response']);
     expect(wrong.message).to.contain('role');
@@ -101,7 +122,9 @@ describe('fetchJson', () => {
     fetchJson('https://pcs/x', nodeStatus, { fetchImpl: hanging }).subscribe().unsubscribe();
     expect(signals[0]!.aborted).to.equal(true);
 
-    const e = await failure(lastValueFrom(fetchJson('https://pcs/x', nodeStatus, { fetchImpl: hanging, timeoutMs: 20 })));
+    const e = await failure(
+      lastValueFrom(fetchJson('https://pcs/x', nodeStatus, { fetchImpl: hanging, timeoutMs: 20 })),
+    );
     expect([e.status, e.serverCode]).to.deep.equal([0, 'timeout']);
     expect(signals[1]!.aborted).to.equal(true);
   });

@@ -9,7 +9,11 @@ import { Admin, StatusLog, newStorePath, signal, startServer, type CoreServer } 
 
 const ep = (s: CoreServer): Endpoint => ({ id: s.instanceId, url: s.url });
 // quick, but tolerant of a loaded CI machine (a spurious heartbeat timeout would add reconnects)
-const fast = { heartbeat: { intervalMs: 500, timeoutMs: 1500 }, backoff: { initialMs: 50, maxMs: 300 }, connectTimeoutMs: 4000 };
+const fast = {
+  heartbeat: { intervalMs: 500, timeoutMs: 1500 },
+  backoff: { initialMs: 50, maxMs: 300 },
+  connectTimeoutMs: 4000,
+};
 
 describe('Outbox over a real connection', () => {
   const servers: CoreServer[] = [];
@@ -28,7 +32,10 @@ describe('Outbox over a real connection', () => {
     const conn = new ResilientConnection({ endpoints: of([ep(a), ep(b)]), ...fast });
     let n = 0;
     const outbox = new Outbox<string, SendAnswer>({
-      send: (clientMsgId, text) => conn.request('send', { sessionId: 's1', clientMsgId, text }, sendAnswer, { timeoutMs: 10000 }),
+      send: (clientMsgId, text) =>
+        conn.request('send', { sessionId: 's1', clientMsgId, text }, sendAnswer, {
+          timeoutMs: 10000,
+        }),
       connected$: conn.connected$,
       newId: () => `cm-${++n}`,
     });
@@ -43,7 +50,10 @@ describe('Outbox over a real connection', () => {
     });
     const adminA = new Admin(a.url);
     const adminB = new Admin(b.url);
-    cleanups.push(() => adminA.close(), () => adminB.close());
+    cleanups.push(
+      () => adminA.close(),
+      () => adminB.close(),
+    );
 
     // queued before any connection exists: nothing is lost
     outbox.enqueue('one');
@@ -51,7 +61,10 @@ describe('Outbox over a real connection', () => {
     conn.start();
     await log.waitFor((s) => s.state === 'connected' && s.endpoint === 'a', 'connected to a');
     outbox.enqueue('three');
-    await waitUntil(async () => (await adminA.state()).sends.length === 1, 'a recorded the first message');
+    await waitUntil(
+      async () => (await adminA.state()).sends.length === 1,
+      'a recorded the first message',
+    );
     expect(outbox.items.map((i) => i.state)).to.deep.equal(['sending', 'queued', 'queued']);
 
     await signal(a, 'SIGKILL');
@@ -73,11 +86,16 @@ describe('Outbox over a real connection', () => {
     const endpoints = new BehaviorSubject<Endpoint>(ep(a));
     const conn = new ResilientConnection({ endpoints, ...fast });
     const outbox = new Outbox<string, SendAnswer>({
-      send: (clientMsgId, text) => conn.request('send', { sessionId: 's1', clientMsgId, text }, sendAnswer, { timeoutMs: 10000 }),
+      send: (clientMsgId, text) =>
+        conn.request('send', { sessionId: 's1', clientMsgId, text }, sendAnswer, {
+          timeoutMs: 10000,
+        }),
       connected$: conn.connected$,
     });
     const acked: { text: string; seq: number }[] = [];
-    const sub = outbox.acked$.subscribe(({ item, answer }) => acked.push({ text: item.payload, seq: answer.seq }));
+    const sub = outbox.acked$.subscribe(({ item, answer }) =>
+      acked.push({ text: item.payload, seq: answer.seq }),
+    );
     cleanups.push(() => {
       sub.unsubscribe();
       outbox.dispose();
@@ -138,7 +156,9 @@ describe('Outbox (unit)', () => {
       send: () => Promise.resolve('ok'),
     });
     for (let i = 1; i <= 5; i++) outbox.enqueue(i);
-    await waitUntil(() => outbox.items.every((x) => x.state === 'sent') && outbox.items.length === 2);
+    await waitUntil(
+      () => outbox.items.every((x) => x.state === 'sent') && outbox.items.length === 2,
+    );
     expect(outbox.items.map((x) => x.payload)).to.deep.equal([4, 5]);
     outbox.dispose();
   });
@@ -149,7 +169,8 @@ describe('Outbox (unit)', () => {
       connected$: new BehaviorSubject(true),
       keepSent: 0,
       // the third message waits for its answer
-      send: (_id, n) => (n === 3 ? new Promise((r) => (release = () => r('ok'))) : Promise.resolve('ok')),
+      send: (_id, n) =>
+        n === 3 ? new Promise((r) => (release = () => r('ok'))) : Promise.resolve('ok'),
     });
     const acked: number[] = [];
     const sub = outbox.acked$.subscribe(({ item }) => acked.push(item.payload));
@@ -203,7 +224,9 @@ describe('Outbox (unit)', () => {
       backoff: { initialMs: 100, jitter: 0 },
       send: () => {
         calls.push(virtual.now());
-        return calls.length === 1 ? Promise.reject(new Error('ack timeout')) : Promise.resolve('ok');
+        return calls.length === 1
+          ? Promise.reject(new Error('ack timeout'))
+          : Promise.resolve('ok');
       },
     });
     outbox.enqueue('x');

@@ -1,6 +1,10 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { testScheduler } from './marbles.js';
-import { applyVersions, PropertyStream, type PropertySnapshot } from '../../src/core/property-stream.js';
+import {
+  applyVersions,
+  PropertyStream,
+  type PropertySnapshot,
+} from '../../src/core/property-stream.js';
 import type { PropertiesDelta, WatchAnswer } from '../../src/protocol/wire.js';
 import { Admin, StatusLog, newStorePath, signal, startServer, type CoreServer } from './helpers.js';
 
@@ -10,7 +14,12 @@ const snap = (version: number, properties: Record<string, string | number>): Wat
   version,
   properties,
 });
-const delta = (version: number, set: Record<string, string | number>, unset: string[] = [], interactionId = 'i1'): PropertiesDelta => ({
+const delta = (
+  version: number,
+  set: Record<string, string | number>,
+  unset: string[] = [],
+  interactionId = 'i1',
+): PropertiesDelta => ({
   interactionId,
   version,
   set,
@@ -23,10 +32,13 @@ const out = (version: number, properties: Record<string, string | number>): Prop
 });
 
 describe('applyVersions (marbles)', () => {
-
   it('applies a snapshot, then consecutive deltas (set and unset)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const input = cold('a-b-c|', { a: snap(1, { x: 1, y: 2 }), b: delta(2, { x: 3 }), c: delta(3, {}, ['y']) });
+      const input = cold('a-b-c|', {
+        a: snap(1, { x: 1, y: 2 }),
+        b: delta(2, { x: 3 }),
+        c: delta(3, {}, ['y']),
+      });
       expectObservable(input.pipe(applyVersions())).toBe('a-b-c|', {
         a: out(1, { x: 1, y: 2 }),
         b: out(2, { x: 3, y: 2 }),
@@ -46,7 +58,10 @@ describe('applyVersions (marbles)', () => {
         e: delta(6, { x: 6 }, [], 'other'),
         f: delta(6, { x: 6 }),
       });
-      expectObservable(input.pipe(applyVersions())).toBe('--a---------f|', { a: out(5, { x: 5 }), f: out(6, { x: 6 }) });
+      expectObservable(input.pipe(applyVersions())).toBe('--a---------f|', {
+        a: out(5, { x: 5 }),
+        f: out(6, { x: 6 }),
+      });
     });
   });
 
@@ -87,8 +102,16 @@ describe('applyVersions (marbles)', () => {
 
   it('unsubscribes from the source on early unsubscription', () => {
     testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
-      const input = hot('-a-b-c-d|', { a: snap(1, {}), b: delta(2, { x: 2 }), c: delta(3, { x: 3 }), d: delta(4, { x: 4 }) });
-      expectObservable(input.pipe(applyVersions()), '^----!').toBe('-a-b-', { a: out(1, {}), b: out(2, { x: 2 }) });
+      const input = hot('-a-b-c-d|', {
+        a: snap(1, {}),
+        b: delta(2, { x: 2 }),
+        c: delta(3, { x: 3 }),
+        d: delta(4, { x: 4 }),
+      });
+      expectObservable(input.pipe(applyVersions()), '^----!').toBe('-a-b-', {
+        a: out(1, {}),
+        b: out(2, { x: 2 }),
+      });
       expectSubscriptions(input.subscriptions).toBe('^----!');
     });
   });
@@ -109,7 +132,10 @@ describe('PropertyStream (real interaction servers)', () => {
     servers.push(a, b);
     const adminA = new Admin(a.url);
     const adminB = new Admin(b.url);
-    cleanups.push(() => adminA.close(), () => adminB.close());
+    cleanups.push(
+      () => adminA.close(),
+      () => adminB.close(),
+    );
     await adminA.set('i1', { 'chat.instanceId': 'c1' }); // v1
 
     const stream = new PropertyStream({
@@ -129,13 +155,22 @@ describe('PropertyStream (real interaction servers)', () => {
     });
     stream.start();
     await waitUntil(() => seen.length === 1, 'first snapshot');
-    expect(seen[0]).to.deep.equal({ interactionId: 'i1', version: 1, properties: { 'chat.instanceId': 'c1' } });
+    expect(seen[0]).to.deep.equal({
+      interactionId: 'i1',
+      version: 1,
+      properties: { 'chat.instanceId': 'c1' },
+    });
 
     const errors: string[] = [];
     const errSub = stream.errors$.subscribe((e) => errors.push(e.code));
     cleanups.push(() => errSub.unsubscribe());
     // garbage from the server is reported and dropped; the stream goes on
-    await adminA.emitRaw('i1', 'properties', { interactionId: 'i1', version: 'two', set: { '<b>': 1 }, unset: [] });
+    await adminA.emitRaw('i1', 'properties', {
+      interactionId: 'i1',
+      version: 'two',
+      set: { '<b>': 1 },
+      unset: [],
+    });
     await waitUntil(() => errors.includes('invalid-message'), 'invalid delta reported');
 
     await adminA.set('i1', { 'chat.state': 'active' }); // v2, broadcast
@@ -161,7 +196,8 @@ describe('PropertyStream (real interaction servers)', () => {
     await waitUntil(() => seen.at(-1)?.version === 6, 'v6');
 
     const versions = seen.map((s) => s.version);
-    for (let i = 1; i < versions.length; i++) expect(versions[i]!).to.be.greaterThan(versions[i - 1]!);
+    for (let i = 1; i < versions.length; i++)
+      expect(versions[i]!).to.be.greaterThan(versions[i - 1]!);
     // a late subscriber gets the latest snapshot at once
     let late: PropertySnapshot | undefined;
     stream.snapshot$.subscribe((s) => (late = s)).unsubscribe();

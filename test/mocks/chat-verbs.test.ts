@@ -2,7 +2,12 @@ import { expect, waitUntil } from '@open-wc/testing';
 import type { Socket } from 'socket.io-client';
 import { cleanup, connect, disconnected, mock, next, request, sleep } from './helpers.js';
 import type { MockBackend, MockEvent } from '../../src/mocks/index.js';
-import { noticeEvent, participantEvent, sessionClosedEvent, typingEvent } from '../../src/protocol/wire.js';
+import {
+  noticeEvent,
+  participantEvent,
+  sessionClosedEvent,
+  typingEvent,
+} from '../../src/protocol/wire.js';
 
 async function join(m: MockBackend, interactionId: string): Promise<Socket> {
   const { properties } = m.interactions.get(interactionId);
@@ -20,7 +25,10 @@ describe('mock chat control verbs', () => {
     const { interactionId, instanceId } = await m.interactions.startChat();
     const socket = await join(m, interactionId);
     m.chat.freeze(instanceId);
-    expect(m.chat.instances().find((i) => i.id === instanceId)).to.include({ alive: true, frozen: true });
+    expect(m.chat.instances().find((i) => i.id === instanceId)).to.include({
+      alive: true,
+      frozen: true,
+    });
     const late = request(socket, 'hb', { t: 1 }, 10000);
     let timedOut = false;
     await request(socket, 'hb', { t: 2 }, 200).catch(() => (timedOut = true));
@@ -35,7 +43,9 @@ describe('mock chat control verbs', () => {
 
   it('relocate moves the session with a property delta and a notice; the old socket may no longer write', async () => {
     const m = await mock();
-    const { interactionId, sessionId, instanceId } = await m.interactions.startChat({ instanceId: 'chat-1' });
+    const { interactionId, sessionId, instanceId } = await m.interactions.startChat({
+      instanceId: 'chat-1',
+    });
     const socket = await join(m, interactionId);
     const notice = next(socket, 'notice');
     const events: MockEvent[] = [];
@@ -43,12 +53,26 @@ describe('mock chat control verbs', () => {
     m.chat.relocate(interactionId, 'chat-3');
     expect(noticeEvent(await notice).ok).to.equal(true);
     const props = m.interactions.get(interactionId).properties;
-    expect(props).to.include({ 'chat.instanceId': 'chat-3', 'chat.url': 'http://chat-3.mock.test', 'chat.epoch': 2, 'chat.state': 'active' });
-    expect(events).to.deep.include({ type: 'chat-relocated', interactionId, sessionId, from: instanceId, to: 'chat-3', epoch: 2 });
+    expect(props).to.include({
+      'chat.instanceId': 'chat-3',
+      'chat.url': 'http://chat-3.mock.test',
+      'chat.epoch': 2,
+      'chat.state': 'active',
+    });
+    expect(events).to.deep.include({
+      type: 'chat-relocated',
+      interactionId,
+      sessionId,
+      from: instanceId,
+      to: 'chat-3',
+      epoch: 2,
+    });
     const stale = await request(socket, 'send', { sessionId, clientMsgId: 'x', text: 'hi' });
     expect(stale).to.deep.include({ ok: false });
     const moved = await join(m, interactionId);
-    expect((await request(moved, 'send', { sessionId, clientMsgId: 'y', text: 'hi' })).ok).to.equal(true);
+    expect((await request(moved, 'send', { sessionId, clientMsgId: 'y', text: 'hi' })).ok).to.equal(
+      true,
+    );
   });
 
   it('drain moves every session away, refuses new chats there and closes its sockets', async () => {
@@ -72,8 +96,14 @@ describe('mock chat control verbs', () => {
     expect(m.interactions.get(interactionId).properties['chat.state']).to.equal('restoring');
     m.chat.revive(instanceId);
     expect((await connect(m.urls.chat[instanceId]!)).connected).to.equal(true);
-    await waitUntil(() => m.interactions.get(interactionId).properties['chat.state'] === 'active', 'restored', { timeout: 5000 });
-    expect(m.interactions.get(interactionId).properties['chat.instanceId']).to.not.equal(instanceId);
+    await waitUntil(
+      () => m.interactions.get(interactionId).properties['chat.state'] === 'active',
+      'restored',
+      { timeout: 5000 },
+    );
+    expect(m.interactions.get(interactionId).properties['chat.instanceId']).to.not.equal(
+      instanceId,
+    );
     expect((await join(m, interactionId)).connected).to.equal(true);
   });
 
@@ -84,8 +114,15 @@ describe('mock chat control verbs', () => {
     await sleep(120);
     expect(m.interactions.get(interactionId).properties['chat.state']).to.equal('restoring');
     m.chat.revive('chat-1');
-    await waitUntil(() => m.interactions.get(interactionId).properties['chat.state'] === 'active', 'restored', { timeout: 5000 });
-    expect(m.interactions.get(interactionId).properties).to.include({ 'chat.instanceId': 'chat-1', 'chat.epoch': 2 });
+    await waitUntil(
+      () => m.interactions.get(interactionId).properties['chat.state'] === 'active',
+      'restored',
+      { timeout: 5000 },
+    );
+    expect(m.interactions.get(interactionId).properties).to.include({
+      'chat.instanceId': 'chat-1',
+      'chat.epoch': 2,
+    });
   });
 
   it('failTranscriptSave: a notice, or the session closes (transcript-save-on-error = close)', async () => {
@@ -94,13 +131,21 @@ describe('mock chat control verbs', () => {
     const socket = await join(m, interactionId);
     m.chat.failTranscriptSave(interactionId, 'notice');
     const notice = next<{ code: string }>(socket, 'notice');
-    expect((await request(socket, 'send', { sessionId, clientMsgId: 'a', text: 'one' })).ok).to.equal(true);
+    expect(
+      (await request(socket, 'send', { sessionId, clientMsgId: 'a', text: 'one' })).ok,
+    ).to.equal(true);
     expect((await notice).code).to.equal('transcript-save-failed');
 
     m.chat.failTranscriptSave(interactionId, 'close');
     const closed = next(socket, 'session-closed');
     const refused = await request(socket, 'send', { sessionId, clientMsgId: 'b', text: 'two' });
-    expect(refused).to.deep.equal({ ok: false, error: { code: 'closed', message: 'the transcript could not be saved; the session was closed' } });
+    expect(refused).to.deep.equal({
+      ok: false,
+      error: {
+        code: 'closed',
+        message: 'the transcript could not be saved; the session was closed',
+      },
+    });
     expect(sessionClosedEvent(await closed).ok).to.equal(true);
     expect(m.interactions.get(interactionId).properties['chat.state']).to.equal('closed');
     const rejoin = await request(socket, 'join', { sessionId });
@@ -116,13 +161,16 @@ describe('mock chat control verbs', () => {
     expect(typingEvent(await typing).ok).to.equal(true);
 
     const joined = next(socket, 'participant');
-    await connect(m.interactions.get(interactionId).properties['chat.url'] as string, { token: 't', agentId: 'supervisor1' }).then((s) =>
-      request(s, 'join', { sessionId }),
-    );
+    await connect(m.interactions.get(interactionId).properties['chat.url'] as string, {
+      token: 't',
+      agentId: 'supervisor1',
+    }).then((s) => request(s, 'join', { sessionId }));
     expect(participantEvent(await joined).ok).to.equal(true);
 
     const stopTalking = m.customer.autoTalk(interactionId, 20);
-    await waitUntil(() => m.chat.transcript(interactionId).length >= 2, 'customer talks', { timeout: 5000 });
+    await waitUntil(() => m.chat.transcript(interactionId).length >= 2, 'customer talks', {
+      timeout: 5000,
+    });
     stopTalking();
 
     const raw = next(socket, 'message');
@@ -136,9 +184,16 @@ describe('mock chat control verbs', () => {
     const { interactionId } = await m.interactions.startChat();
     const w = await connect(m.urls.interactions);
     expect(await request(w, 'watch', { interactionId: 'nope' })).to.deep.include({ ok: false });
-    expect(((await request(w, 'watch', { interactionId: 'nope' })).error as { code: string }).code).to.equal('unknown-interaction');
-    expect(((await request(w, 'watch', { interactionId, sinceVersion: -1 })).error as { code: string }).code).to.equal('bad-request');
-    expect(((await request(w, 'watch', [1, 2])).error as { code: string }).code).to.equal('bad-request');
+    expect(
+      ((await request(w, 'watch', { interactionId: 'nope' })).error as { code: string }).code,
+    ).to.equal('unknown-interaction');
+    expect(
+      ((await request(w, 'watch', { interactionId, sinceVersion: -1 })).error as { code: string })
+        .code,
+    ).to.equal('bad-request');
+    expect(((await request(w, 'watch', [1, 2])).error as { code: string }).code).to.equal(
+      'bad-request',
+    );
     const snap = await request(w, 'watch', { interactionId, sinceVersion: 1 });
     expect(snap).to.include({ ok: true, version: 1 });
 
@@ -169,7 +224,10 @@ describe('mock chat control verbs', () => {
     const b = await connect(m.urls.interactionsBackup);
     await request(a, 'watch', { interactionId });
     expect(await request(b, 'watch', { interactionId })).to.include({ ok: true, version: 1 });
-    const both = [next<{ version: number }>(a, 'properties'), next<{ version: number }>(b, 'properties')];
+    const both = [
+      next<{ version: number }>(a, 'properties'),
+      next<{ version: number }>(b, 'properties'),
+    ];
     m.interactions.setProperties(interactionId, { note: 'x' });
     expect((await Promise.all(both)).map((d) => d.version)).to.deep.equal([2, 2]);
     const gone = disconnected(a);
@@ -180,7 +238,12 @@ describe('mock chat control verbs', () => {
     m.interactions.setProperties(interactionId, { note: 'y' });
     expect((await delta).version).to.equal(3);
     m.interactions.revive();
-    expect(await request(await connect(m.urls.interactions), 'watch', { interactionId, sinceVersion: 2 })).to.include({ version: 3 });
+    expect(
+      await request(await connect(m.urls.interactions), 'watch', {
+        interactionId,
+        sinceVersion: 2,
+      }),
+    ).to.include({ version: 3 });
   });
 
   it('a mock left running by a failed test is stopped by the next start', async () => {
@@ -217,13 +280,21 @@ describe('mock chat control verbs', () => {
     ];
     // ('typing' is fire-and-forget on chat instances: no ack, as in the protocol)
     const events = ['watch', 'unwatch', 'join', 'send', 'hb', 'subscribe', 'nope'];
-    const urls = [m.urls.interactions, String(m.interactions.get(interactionId).properties['chat.url']), m.urls.pcsVip];
+    const urls = [
+      m.urls.interactions,
+      String(m.interactions.get(interactionId).properties['chat.url']),
+      m.urls.pcsVip,
+    ];
     for (const url of urls) {
       const socket = await connect(url);
       for (const event of events) {
         for (const payload of payloads) {
           const a = await request(socket, event, payload);
-          expect(a.ok === true || (a.ok === false && typeof (a.error as { code?: unknown }).code === 'string'), `${url} ${event}`).to.equal(true);
+          expect(
+            a.ok === true ||
+              (a.ok === false && typeof (a.error as { code?: unknown }).code === 'string'),
+            `${url} ${event}`,
+          ).to.equal(true);
         }
       }
       expect(await request(socket, 'hb', {})).to.include({ ok: true });

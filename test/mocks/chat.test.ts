@@ -1,13 +1,36 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import type { Socket } from 'socket.io-client';
-import { cleanup, connect, disconnected, mock, next, request, sleep, tryConnect } from './helpers.js';
+import {
+  cleanup,
+  connect,
+  disconnected,
+  mock,
+  next,
+  request,
+  sleep,
+  tryConnect,
+} from './helpers.js';
 import type { MockBackend } from '../../src/mocks/index.js';
-import { joinAnswer, sendAnswer, watchAnswer, propertiesDelta, chatMessage, errorAnswer } from '../../src/protocol/wire.js';
+import {
+  joinAnswer,
+  sendAnswer,
+  watchAnswer,
+  propertiesDelta,
+  chatMessage,
+  errorAnswer,
+} from '../../src/protocol/wire.js';
 
-async function joined(m: MockBackend, interactionId: string, afterSeq = 0): Promise<{ socket: Socket; answer: Record<string, unknown> }> {
+async function joined(
+  m: MockBackend,
+  interactionId: string,
+  afterSeq = 0,
+): Promise<{ socket: Socket; answer: Record<string, unknown> }> {
   const { properties } = m.interactions.get(interactionId);
   const socket = await connect(String(properties['chat.url']));
-  const answer = await request(socket, 'join', { sessionId: properties['chat.sessionId'], afterSeq });
+  const answer = await request(socket, 'join', {
+    sessionId: properties['chat.sessionId'],
+    afterSeq,
+  });
   return { socket, answer };
 }
 
@@ -16,7 +39,9 @@ describe('mock chat instances', () => {
 
   it('joins, sends idempotently and broadcasts to the session', async () => {
     const m = await mock();
-    const { interactionId, sessionId, instanceId } = await m.interactions.startChat({ customerName: 'Carla' });
+    const { interactionId, sessionId, instanceId } = await m.interactions.startChat({
+      customerName: 'Carla',
+    });
     const { socket, answer } = await joined(m, interactionId);
     expect(joinAnswer(answer).ok).to.equal(true);
     expect(answer).to.include({ ok: true, instanceId, sessionId, lastSeq: 0 });
@@ -55,17 +80,30 @@ describe('mock chat instances', () => {
     expect(await dropped).to.equal('transport close');
     expect(await tryConnect(m.urls.chat[instanceId]!)).to.be.instanceOf(Error);
 
-    await waitUntil(() => deltas.some((d) => (d.set as Record<string, unknown>)['chat.state'] === 'active'), 'restored', { timeout: 5000 });
+    await waitUntil(
+      () => deltas.some((d) => (d.set as Record<string, unknown>)['chat.state'] === 'active'),
+      'restored',
+      { timeout: 5000 },
+    );
     for (const d of deltas) expect(propertiesDelta(d).ok).to.equal(true);
-    expect(deltas.map((d) => d.version)).to.deep.equal([(snap.version as number) + 1, (snap.version as number) + 2]);
+    expect(deltas.map((d) => d.version)).to.deep.equal([
+      (snap.version as number) + 1,
+      (snap.version as number) + 2,
+    ]);
     const props = m.interactions.get(interactionId).properties;
     expect(props['chat.instanceId']).to.not.equal(instanceId);
     expect(props['chat.epoch']).to.equal(2);
 
     const { answer } = await joined(m, interactionId);
     expect(answer.instanceId).to.equal(props['chat.instanceId']);
-    expect((answer.transcript as { text: string }[]).map((x) => x.text)).to.deep.equal(['one', 'two']);
-    expect(m.chat.instances().find((i) => i.id === instanceId)).to.include({ alive: false, sessions: 0 });
+    expect((answer.transcript as { text: string }[]).map((x) => x.text)).to.deep.equal([
+      'one',
+      'two',
+    ]);
+    expect(m.chat.instances().find((i) => i.id === instanceId)).to.include({
+      alive: false,
+      sessions: 0,
+    });
     expect(events).to.deep.equal(['chat-killed', 'chat-restored']);
   });
 
@@ -91,8 +129,15 @@ describe('mock chat instances', () => {
     socket.emit('typing', { nonsense: true });
     socket.emit('join'); // no ack asked: nothing to answer, nothing to break
     const hb = await request(socket, 'hb', { t: 1 });
-    expect(hb).to.include({ ok: true, instanceId: m.interactions.get(interactionId).properties['chat.instanceId'] });
-    const ok = await request(socket, 'send', { sessionId, clientMsgId: 'fine', text: 'still here' });
+    expect(hb).to.include({
+      ok: true,
+      instanceId: m.interactions.get(interactionId).properties['chat.instanceId'],
+    });
+    const ok = await request(socket, 'send', {
+      sessionId,
+      clientMsgId: 'fine',
+      text: 'still here',
+    });
     expect(ok.ok).to.equal(true);
   });
 

@@ -17,12 +17,26 @@ interface Dialog {
 type G = {
   finesse: {
     gadget: { Config: Record<string, string> };
-    clientservices: { ClientServices: { init(c: unknown): void; registerOnConnectHandler(f: () => void): void; registerOnDisconnectHandler(f: () => void): void; getNotificationConnectionState(): string } };
+    clientservices: {
+      ClientServices: {
+        init(c: unknown): void;
+        registerOnConnectHandler(f: () => void): void;
+        registerOnDisconnectHandler(f: () => void): void;
+        getNotificationConnectionState(): string;
+      };
+    };
     restservices: { User: new (o: object) => unknown; Dialog: { Actions: Record<string, string> } };
-    containerservices: { ContainerServices: { init(): { addHandler(t: string, f: () => void): void; makeActiveTabReq(): void }; Topics: { ACTIVE_TAB: string } } };
+    containerservices: {
+      ContainerServices: {
+        init(): { addHandler(t: string, f: () => void): void; makeActiveTabReq(): void };
+        Topics: { ACTIVE_TAB: string };
+      };
+    };
   };
   gadgets: {
-    io: { makeRequest(url: string, cb: (r: { rc: number; text: string }) => void, p: object): void };
+    io: {
+      makeRequest(url: string, cb: (r: { rc: number; text: string }) => void, p: object): void;
+    };
     Prefs: new () => { getString(n: string): string };
     HubSettings: { onConnect?: () => void };
     window: { adjustHeight(): void };
@@ -58,8 +72,15 @@ async function gadget() {
   return { added, deleted, dialogs: dialogs!, connected: () => connected };
 }
 
-const call = <T>(run: (h: { success: (r: unknown) => void; error: (r: unknown) => void }) => void) =>
-  new Promise<{ ok: boolean; rsp: T }>((resolve) => run({ success: (rsp) => resolve({ ok: true, rsp: rsp as T }), error: (rsp) => resolve({ ok: false, rsp: rsp as T }) }));
+const call = <T>(
+  run: (h: { success: (r: unknown) => void; error: (r: unknown) => void }) => void,
+) =>
+  new Promise<{ ok: boolean; rsp: T }>((resolve) =>
+    run({
+      success: (rsp) => resolve({ ok: true, rsp: rsp as T }),
+      error: (rsp) => resolve({ ok: false, rsp: rsp as T }),
+    }),
+  );
 
 describe('fake Finesse', () => {
   afterEach(cleanup);
@@ -67,34 +88,58 @@ describe('fake Finesse', () => {
   it('announces calls, transfers them and updates call variables', async () => {
     const m = await mock({ finesse: true });
     const ui = await gadget();
-    const { dialogId, interactionId } = m.finesse.startCall({ ani: '5551234', dialedNumber: '8000', callVariables: { callVariable1: 'x' } });
+    const { dialogId, interactionId } = m.finesse.startCall({
+      ani: '5551234',
+      dialedNumber: '8000',
+      callVariables: { callVariable1: 'x' },
+    });
     await waitUntil(() => ui.added.length === 1, 'dialog added', { timeout: 5000 });
     const d = ui.added[0]!;
     expect(d.getId()).to.equal(dialogId);
     expect(d.getState()).to.equal('ACTIVE');
     expect(d.getMediaProperties()).to.include({ dialedNumber: '8000', callVariable1: 'x' });
-    expect(d.getParticipants().find((p) => p.mediaAddress === '1001')!.actions.action).to.include('TRANSFER_SST');
+    expect(d.getParticipants().find((p) => p.mediaAddress === '1001')!.actions.action).to.include(
+      'TRANSFER_SST',
+    );
     expect(ui.dialogs.getCollection()[dialogId]).to.equal(d);
-    expect(m.interactions.get(interactionId).properties).to.include({ 'voice.dialogId': dialogId, 'voice.state': 'ACTIVE' });
+    expect(m.interactions.get(interactionId).properties).to.include({
+      'voice.dialogId': dialogId,
+      'voice.state': 'ACTIVE',
+    });
 
     const changes: string[] = [];
     d.addHandler('change', (x) => changes.push(x.getState()));
-    const upd = await call((h) => d.updateCallVariables!({ 'user.microapp.isPostCallSurvey': 'y' }, h));
+    const upd = await call((h) =>
+      d.updateCallVariables!({ 'user.microapp.isPostCallSurvey': 'y' }, h),
+    );
     expect(upd.ok).to.equal(true);
-    expect(m.finesse.dialog(dialogId)!.callVariables).to.include({ 'user.microapp.isPostCallSurvey': 'y' });
-    const badVar = await call<{ status: number; object: { ApiErrors: { ApiError: { ErrorType: string } } } }>((h) => d.updateCallVariables!({ 'not-a-variable': 'y' }, h));
+    expect(m.finesse.dialog(dialogId)!.callVariables).to.include({
+      'user.microapp.isPostCallSurvey': 'y',
+    });
+    const badVar = await call<{
+      status: number;
+      object: { ApiErrors: { ApiError: { ErrorType: string } } };
+    }>((h) => d.updateCallVariables!({ 'not-a-variable': 'y' }, h));
     expect(badVar.ok).to.equal(false);
     expect(badVar.rsp.status).to.equal(400);
 
     m.finesse.rejectNextTransfer({ status: 500, errorType: 'CTI', errorMessage: 'nope' });
-    const refused = await call<{ status: number; object: { ApiErrors: { ApiError: { ErrorMessage: string } } } }>((h) => d.initiateDirectTransfer('1001', '9100', h));
+    const refused = await call<{
+      status: number;
+      object: { ApiErrors: { ApiError: { ErrorMessage: string } } };
+    }>((h) => d.initiateDirectTransfer('1001', '9100', h));
     expect(refused.ok).to.equal(false);
     expect(refused.rsp.object.ApiErrors.ApiError.ErrorMessage).to.equal('nope');
 
     const ok = await call((h) => d.initiateDirectTransfer('1001', '9100', h));
     expect(ok.ok).to.equal(true);
     expect(m.finesse.transfers()).to.deep.equal([
-      { dialogId, to: '9100', kind: 'sst', callVariables: { callVariable1: 'x', 'user.microapp.isPostCallSurvey': 'y' } },
+      {
+        dialogId,
+        to: '9100',
+        kind: 'sst',
+        callVariables: { callVariable1: 'x', 'user.microapp.isPostCallSurvey': 'y' },
+      },
     ]);
     await waitUntil(() => ui.deleted.includes(dialogId), 'dialog removed', { timeout: 5000 });
     expect(changes).to.include('DROPPED');
@@ -118,23 +163,35 @@ describe('fake Finesse', () => {
     await waitUntil(() => ui.added.length === 1, 'dialogs changed', { timeout: 5000 });
     const d = ui.added[0]!;
     expect((await call((h) => d.makeConsultCall('1001', '9100', h))).ok).to.equal(true);
-    await waitUntil(() => ui.added.length === 2 && ui.added[1]!.getState() === 'ACTIVE', 'consult answered', { timeout: 5000 });
+    await waitUntil(
+      () => ui.added.length === 2 && ui.added[1]!.getState() === 'ACTIVE',
+      'consult answered',
+      { timeout: 5000 },
+    );
     const consult = ui.added[1]!;
     // exactly one leg is the agent's, on the consult call too
     expect(consult.getParticipants().filter((p) => p.mediaAddress === '1001')).to.have.length(1);
-    const done = await call((h) => consult.requestAction('1001', g().finesse.restservices.Dialog.Actions.TRANSFER!, h));
+    const done = await call((h) =>
+      consult.requestAction('1001', g().finesse.restservices.Dialog.Actions.TRANSFER!, h),
+    );
     expect(done.ok).to.equal(true);
     expect(m.finesse.transfers()[0]).to.include({ dialogId, to: '9100', kind: 'consult' });
 
     const second = m.finesse.startCall({ ani: '5550000', dialedNumber: '8001' });
     await waitUntil(() => ui.added.length === 3, 'dialogs changed', { timeout: 5000 });
     m.finesse.endCall(second.dialogId);
-    await waitUntil(() => ui.deleted.includes(second.dialogId), 'dialogs changed', { timeout: 5000 });
+    await waitUntil(() => ui.deleted.includes(second.dialogId), 'dialogs changed', {
+      timeout: 5000,
+    });
 
     const before = ui.added.length;
     m.finesse.disconnect();
-    expect(g().finesse.clientservices.ClientServices.getNotificationConnectionState()).to.equal('disconnected');
-    const during = await call<{ status: number }>((h) => d.initiateDirectTransfer('1001', '9100', h));
+    expect(g().finesse.clientservices.ClientServices.getNotificationConnectionState()).to.equal(
+      'disconnected',
+    );
+    const during = await call<{ status: number }>((h) =>
+      d.initiateDirectTransfer('1001', '9100', h),
+    );
     expect(during.rsp.status).to.equal(503);
     const hidden = m.finesse.startCall({ ani: '5551111', dialedNumber: '8000' });
     m.finesse.endCall(hidden.dialogId);
@@ -158,7 +215,11 @@ describe('fake Finesse', () => {
       '<CallVariable><name>callVariable9</name><value>a&amp;b</value></CallVariable></callvariables></mediaProperties></Dialog>';
     const put = (headers: Record<string, string>) =>
       new Promise<{ rc: number; text: string }>((resolve) =>
-        g().gadgets.io.makeRequest(d.getRestUrl(), resolve, { METHOD: 'PUT', HEADERS: headers, POST_DATA: xml }),
+        g().gadgets.io.makeRequest(d.getRestUrl(), resolve, {
+          METHOD: 'PUT',
+          HEADERS: headers,
+          POST_DATA: xml,
+        }),
       );
     expect((await put({})).rc).to.equal(401);
     expect((await put({ Authorization: 'Basic abc' })).rc).to.equal(202);

@@ -4,13 +4,26 @@
  * is evaluated; the mock keeps that constructor valid across restarts).
  */
 import type { Socket } from 'socket.io-client';
-import { startMockBackend, type MockBackend, type MockBackendOptions } from '../../src/mocks/index.js';
+import {
+  startMockBackend,
+  type MockBackend,
+  type MockBackendOptions,
+} from '../../src/mocks/index.js';
 
 const opened: Socket[] = [];
 
-export async function connect(url: string, auth: Record<string, unknown> = { token: 't', agentId: 'agent1' }): Promise<Socket> {
+export async function connect(
+  url: string,
+  auth: Record<string, unknown> = { token: 't', agentId: 'agent1' },
+): Promise<Socket> {
   const { io } = await import('socket.io-client');
-  const socket = io(url, { transports: ['websocket'], reconnection: false, auth, forceNew: true, timeout: 5000 });
+  const socket = io(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    auth,
+    forceNew: true,
+    timeout: 5000,
+  });
   opened.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -20,7 +33,10 @@ export async function connect(url: string, auth: Record<string, unknown> = { tok
 }
 
 /** A socket that may fail to connect: resolves with the connect error instead. */
-export async function tryConnect(url: string, auth: Record<string, unknown> = { token: 't' }): Promise<Error | Socket> {
+export async function tryConnect(
+  url: string,
+  auth: Record<string, unknown> = { token: 't' },
+): Promise<Error | Socket> {
   try {
     return await connect(url, auth);
   } catch (e) {
@@ -28,12 +44,21 @@ export async function tryConnect(url: string, auth: Record<string, unknown> = { 
   }
 }
 
-export function request<T = Record<string, unknown>>(socket: Socket, event: string, payload?: unknown, timeoutMs = 5000): Promise<T> {
+export function request<T = Record<string, unknown>>(
+  socket: Socket,
+  event: string,
+  payload?: unknown,
+  timeoutMs = 5000,
+): Promise<T> {
   return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
 }
 
 /** Resolves with the next `event` payload on `socket` (set up before the action). */
-export function next<T = Record<string, unknown>>(socket: Socket, event: string, timeoutMs = 5000): Promise<T> {
+export function next<T = Record<string, unknown>>(
+  socket: Socket,
+  event: string,
+  timeoutMs = 5000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
     socket.once(event, (payload: T) => {
@@ -46,7 +71,10 @@ export function next<T = Record<string, unknown>>(socket: Socket, event: string,
 export function disconnected(socket: Socket, timeoutMs = 5000): Promise<string> {
   if (socket.disconnected) return Promise.resolve('already');
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no disconnect within ${timeoutMs} ms`)), timeoutMs);
+    const t = setTimeout(
+      () => reject(new Error(`no disconnect within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.once('disconnect', (reason) => {
       clearTimeout(t);
       resolve(reason);

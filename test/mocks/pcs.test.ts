@@ -1,7 +1,13 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { cleanup, connect, mock, request, sleep, tryConnect } from './helpers.js';
 import type { MockBackend } from '../../src/mocks/index.js';
-import { nodeStatus, surveyLookup, surveyRequestAnswer, surveyStatusEvent, pcsSubscribeAnswer } from '../../src/protocol/wire.js';
+import {
+  nodeStatus,
+  surveyLookup,
+  surveyRequestAnswer,
+  surveyStatusEvent,
+  pcsSubscribeAnswer,
+} from '../../src/protocol/wire.js';
 
 const auth = { Authorization: 'Bearer t' };
 
@@ -19,7 +25,12 @@ function body(key = 'k-1') {
   };
 }
 
-async function post(base: string, path: string, payload: unknown, headers: Record<string, string> = auth) {
+async function post(
+  base: string,
+  path: string,
+  payload: unknown,
+  headers: Record<string, string> = auth,
+) {
   const r = await fetch(base + path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
@@ -53,10 +64,14 @@ describe('mock PCS nodes', () => {
     expect(a).to.include({ nodeId: 'pcs-a', role: 'primary', epoch: 1 });
     expect(await status(m, 'pcs-b')).to.include({ role: 'standby' });
 
-    const lookup = await (await fetch(`${m.urls.pcsVip}/surveys?dialedNumber=8000`, { headers: auth })).json();
+    const lookup = await (
+      await fetch(`${m.urls.pcsVip}/surveys?dialedNumber=8000`, { headers: auth })
+    ).json();
     expect(surveyLookup(lookup).ok).to.equal(true);
     expect(lookup.survey.surveyDn).to.equal('9100');
-    expect(await (await fetch(`${m.urls.pcsVip}/surveys?dialedNumber=8001`, { headers: auth })).json()).to.deep.equal({ survey: null });
+    expect(
+      await (await fetch(`${m.urls.pcsVip}/surveys?dialedNumber=8001`, { headers: auth })).json(),
+    ).to.deep.equal({ survey: null });
     expect((await fetch(`${m.urls.pcsVip}/surveys?dialedNumber=8000`)).status).to.equal(401);
 
     const first = await post(m.urls.pcs['pcs-a']!, '/survey-requests', body());
@@ -68,19 +83,32 @@ describe('mock PCS nodes', () => {
 
     const standby = await post(m.urls.pcs['pcs-b']!, '/survey-requests', body('k-2'));
     expect(standby.status).to.equal(503);
-    expect(standby.json).to.deep.equal({ ok: false, error: { code: 'not-primary', message: 'pcs-b is not the primary' } });
+    expect(standby.json).to.deep.equal({
+      ok: false,
+      error: { code: 'not-primary', message: 'pcs-b is not the primary' },
+    });
   });
 
   it('rejects hostile bodies with coded errors', async () => {
     const m = await mock();
     const base = m.urls.pcs['pcs-a']!;
-    expect((await post(base, '/survey-requests', '{not json')).json.error).to.include({ code: 'bad-request' });
-    expect((await post(base, '/survey-requests', { ...body(), channel: 'fax' })).status).to.equal(400);
-    expect((await post(base, '/survey-requests', { ...body(), channel: 'sms' })).status).to.equal(400);
-    expect((await post(base, '/survey-requests', { ...body(), surveyId: 'nope' })).status).to.equal(404);
+    expect((await post(base, '/survey-requests', '{not json')).json.error).to.include({
+      code: 'bad-request',
+    });
+    expect((await post(base, '/survey-requests', { ...body(), channel: 'fax' })).status).to.equal(
+      400,
+    );
+    expect((await post(base, '/survey-requests', { ...body(), channel: 'sms' })).status).to.equal(
+      400,
+    );
+    expect((await post(base, '/survey-requests', { ...body(), surveyId: 'nope' })).status).to.equal(
+      404,
+    );
     expect((await post(base, '/survey-requests', 'x'.repeat(70000))).status).to.equal(413);
     expect((await post(base, '/survey-requests', body(), {})).status).to.equal(401);
-    expect((await post(base, '/survey-requests/unknown/events', { event: 'armed' })).status).to.equal(404);
+    expect(
+      (await post(base, '/survey-requests/unknown/events', { event: 'armed' })).status,
+    ).to.equal(404);
     expect((await post(base, '/nowhere', {})).status).to.equal(404);
     expect((await status(m, 'pcs-a')).role).to.equal('primary');
   });
@@ -95,9 +123,16 @@ describe('mock PCS nodes', () => {
     const statuses: Record<string, unknown>[] = [];
     stream.on('survey-status', (e: Record<string, unknown>) => statuses.push(e));
     await post(m.urls.pcsVip, `/survey-requests/${requestId}/events`, { event: 'transferred' });
-    await waitUntil(() => statuses.some((s) => s.status === 'completed'), 'completed', { timeout: 5000 });
+    await waitUntil(() => statuses.some((s) => s.status === 'completed'), 'completed', {
+      timeout: 5000,
+    });
     for (const s of statuses) expect(surveyStatusEvent(s).ok).to.equal(true);
-    expect(statuses.map((s) => s.status)).to.deep.equal(['transferred', 'offered', 'in-progress', 'completed']);
+    expect(statuses.map((s) => s.status)).to.deep.equal([
+      'transferred',
+      'offered',
+      'in-progress',
+      'completed',
+    ]);
     expect(statuses.at(-1)!.score).to.be.within(1, 5);
     const bad = await request(stream, 'subscribe', { requestIds: 'all' });
     expect(bad).to.deep.include({ ok: false });
@@ -106,12 +141,17 @@ describe('mock PCS nodes', () => {
   it('the standby takes over with epoch + 1 after the primary dies, and knows its requests', async () => {
     const m = await mock({ pcsLeaseMs: 600 });
     const created = await post(m.urls.pcsVip, '/survey-requests', body());
-    const primaryChanged = new Promise((resolve) => m.events$.subscribe((e) => e.type === 'pcs-primary' && resolve(e)));
+    const primaryChanged = new Promise((resolve) =>
+      m.events$.subscribe((e) => e.type === 'pcs-primary' && resolve(e)),
+    );
     m.pcs.kill('pcs-a');
     expect(await failure(fetch(`${m.urls.pcs['pcs-a']}/status`))).to.be.instanceOf(TypeError);
     expect(await primaryChanged).to.deep.equal({ type: 'pcs-primary', nodeId: 'pcs-b', epoch: 2 });
     expect(await status(m, 'pcs-b')).to.include({ role: 'primary', epoch: 2 });
-    const known = await fetch(`${m.urls.pcsVip}/survey-requests/${created.json.requestId as string}`, { headers: auth });
+    const known = await fetch(
+      `${m.urls.pcsVip}/survey-requests/${created.json.requestId as string}`,
+      { headers: auth },
+    );
     expect(known.status).to.equal(200);
     const stream = await connect(m.urls.pcsVip, { token: 't' });
     expect(await request(stream, 'hb', {})).to.include({ instanceId: 'pcs-b' });
@@ -123,8 +163,15 @@ describe('mock PCS nodes', () => {
     const m = await mock({ pcsLeaseMs: 600, pcsSharedStore: false });
     const created = await post(m.urls.pcsVip, '/survey-requests', body());
     m.pcs.freeze('pcs-a');
-    await waitUntil(() => m.pcs.nodes().find((n) => n.id === 'pcs-b')?.role === 'primary', 'takeover', { timeout: 5000 });
-    const lost = await fetch(`${m.urls.pcsVip}/survey-requests/${created.json.requestId as string}`, { headers: auth });
+    await waitUntil(
+      () => m.pcs.nodes().find((n) => n.id === 'pcs-b')?.role === 'primary',
+      'takeover',
+      { timeout: 5000 },
+    );
+    const lost = await fetch(
+      `${m.urls.pcsVip}/survey-requests/${created.json.requestId as string}`,
+      { headers: auth },
+    );
     expect(lost.status).to.equal(404);
     const resubmitted = await post(m.urls.pcsVip, '/survey-requests', body());
     expect(resubmitted.status).to.equal(201);
@@ -149,7 +196,9 @@ describe('mock PCS nodes', () => {
   it('misbehaves on demand and recovers', async () => {
     const m = await mock();
     m.pcs.misbehave('pcs-a', 'garbage');
-    expect(await failure((await fetch(`${m.urls.pcs['pcs-a']}/status`)).json())).to.be.instanceOf(SyntaxError);
+    expect(await failure((await fetch(`${m.urls.pcs['pcs-a']}/status`)).json())).to.be.instanceOf(
+      SyntaxError,
+    );
     m.pcs.misbehave('pcs-a', '5xx');
     expect((await fetch(`${m.urls.pcs['pcs-a']}/status`)).status).to.equal(500);
     m.pcs.misbehave('pcs-a', null);

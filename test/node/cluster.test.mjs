@@ -213,7 +213,10 @@ describe('a running cluster', () => {
       assert.ok([404, 503].includes(status), JSON.stringify({ status, body }));
       assert.match(body.error.code, /^(unknown-session|unavailable)$/);
     }
-    assert.ok(answers.some((a) => a.body.ok), 'no send got through before the kill');
+    assert.ok(
+      answers.some((a) => a.body.ok),
+      'no send got through before the kill',
+    );
     assert.equal(alive(child.pid), true);
     await control(info.controlUrl, 'chat.revive', { id: 'chat-1' });
     assert.equal((await control(info.controlUrl, 'chat.instances'))[0].alive, true);

@@ -35,21 +35,38 @@ describe('protocol validators', () => {
   });
 
   it('rejects non-integer and negative versions', () => {
-    expect(propertiesDelta({ interactionId: 'i', version: 1.5, set: {}, unset: [] }).ok).to.equal(false);
-    expect(propertiesDelta({ interactionId: 'i', version: -1, set: {}, unset: [] }).ok).to.equal(false);
-    expect(propertiesDelta({ interactionId: 'i', version: 2, set: { a: 'b' }, unset: [] }).ok).to.equal(true);
+    expect(propertiesDelta({ interactionId: 'i', version: 1.5, set: {}, unset: [] }).ok).to.equal(
+      false,
+    );
+    expect(propertiesDelta({ interactionId: 'i', version: -1, set: {}, unset: [] }).ok).to.equal(
+      false,
+    );
+    expect(
+      propertiesDelta({ interactionId: 'i', version: 2, set: { a: 'b' }, unset: [] }).ok,
+    ).to.equal(true);
   });
 
   it('rejects nested objects as property values and prototype tricks', () => {
-    expect(propertiesDelta({ interactionId: 'i', version: 2, set: { a: { b: 1 } }, unset: [] }).ok).to.equal(false);
-    const parsed = JSON.parse('{"interactionId":"i","version":3,"set":{"__proto__":"x"},"unset":[]}') as unknown;
+    expect(
+      propertiesDelta({ interactionId: 'i', version: 2, set: { a: { b: 1 } }, unset: [] }).ok,
+    ).to.equal(false);
+    const parsed = JSON.parse(
+      '{"interactionId":"i","version":3,"set":{"__proto__":"x"},"unset":[]}',
+    ) as unknown;
     const r = propertiesDelta(parsed);
     expect(r.ok).to.equal(true);
     if (r.ok) expect(Object.getPrototypeOf(r.value.set)).to.equal(null);
   });
 
   it('validates a join answer transcript item by item', () => {
-    const bad = { ok: true, instanceId: 'a', sessionId: 's', transcript: [msg, { ...msg, seq: 'x' }], participants: [], lastSeq: 2 };
+    const bad = {
+      ok: true,
+      instanceId: 'a',
+      sessionId: 's',
+      transcript: [msg, { ...msg, seq: 'x' }],
+      participants: [],
+      lastSeq: 2,
+    };
     const r = joinAnswer(bad);
     expect(r.ok).to.equal(false);
     if (!r.ok) expect(r.error).to.contain('transcript[1].seq');
@@ -57,11 +74,20 @@ describe('protocol validators', () => {
 
   it('checks SMS numbers and node status', () => {
     const body = {
-      idempotencyKey: 'k', dialogId: 'd', ani: '1000', dialedNumber: '8000', agentId: 'a',
-      surveyId: 's', channel: 'sms', language: 'en', mode: 'hangup',
+      idempotencyKey: 'k',
+      dialogId: 'd',
+      ani: '1000',
+      dialedNumber: '8000',
+      agentId: 'a',
+      surveyId: 's',
+      channel: 'sms',
+      language: 'en',
+      mode: 'hangup',
     };
     expect(surveyRequestBody({ ...body, smsNumber: '+14155550100' }).ok).to.equal(true);
     expect(surveyRequestBody({ ...body, smsNumber: '12345' }).ok).to.equal(false);
-    expect(nodeStatus({ nodeId: 'pcs-a', role: 'leader', epoch: 1, leaseUntil: 0 }).ok).to.equal(false);
+    expect(nodeStatus({ nodeId: 'pcs-a', role: 'leader', epoch: 1, leaseUntil: 0 }).ok).to.equal(
+      false,
+    );
   });
 });

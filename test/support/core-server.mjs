@@ -53,7 +53,8 @@ const handshakes = [];
 const refused = [];
 io.use((socket, next) => {
   const auth = socket.handshake.auth ?? {};
-  if (requiredToken === undefined || auth.admin === true || auth.token === requiredToken) return next();
+  if (requiredToken === undefined || auth.admin === true || auth.token === requiredToken)
+    return next();
   refused.push({ auth, url: socket.handshake.url });
   const err = new Error('unauthorized');
   err.data = { code: 'unauthorized' };
@@ -98,14 +99,20 @@ io.on('connection', (socket) => {
   }
 
   clients++;
-  handshakes.push({ sid: socket.id, auth, url: socket.handshake.url, query: socket.handshake.query });
+  handshakes.push({
+    sid: socket.id,
+    auth,
+    url: socket.handshake.url,
+    query: socket.handshake.query,
+  });
   socket.on('disconnect', (reason) => {
     clients--;
     disconnects.push({ sid: socket.id, reason });
   });
   socket.on('echo', (payload, ack) => {
     if (typeof ack !== 'function') return;
-    if (payload && payload.fail) ack({ ok: false, error: { code: payload.fail, message: 'asked to fail' } });
+    if (payload && payload.fail)
+      ack({ ok: false, error: { code: payload.fail, message: 'asked to fail' } });
     else if (payload && payload.malformed) ack({ ok: 'yes' });
     else if (payload && payload.silent) return;
     else ack({ ok: true, payload, instanceId: id });

@@ -112,7 +112,10 @@ const allowedVariable = /^(callVariable([1-9]|10)|user\.[A-Za-z0-9_.[\]-]{1,60})
 
 let installed: FakeFinesse | undefined;
 
-export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: FakeFinesseHooks = {}): FakeFinesse {
+export function installFakeFinesse(
+  options: FakeFinesseOptions = {},
+  hooks: FakeFinesseHooks = {},
+): FakeFinesse {
   installed?.uninstall();
   const agentId = options.agentId ?? 'agent1';
   const extension = options.extension ?? '1001';
@@ -172,7 +175,10 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
   });
 
   /** Finesse answers REST requests asynchronously; a failover answers 503 to everything. */
-  const respond = (handlers: Handlers, run: () => { ok: true; rsp?: unknown } | { ok: false; rsp: unknown }) => {
+  const respond = (
+    handlers: Handlers,
+    run: () => { ok: true; rsp?: unknown } | { ok: false; rsp: unknown },
+  ) => {
     later(() => {
       if (!connected) {
         handlers?.error?.(apiError(503, 'Service Unavailable', 'Finesse is failing over'));
@@ -216,9 +222,14 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
     if (rejectTransfer) {
       const e = rejectTransfer;
       rejectTransfer = undefined;
-      return apiError(e.status ?? 400, e.errorType ?? 'Invalid State', e.errorMessage ?? 'The transfer was rejected');
+      return apiError(
+        e.status ?? 400,
+        e.errorType ?? 'Invalid State',
+        e.errorMessage ?? 'The transfer was rejected',
+      );
     }
-    if (mediaAddress !== extension) return apiError(400, 'Invalid Input', `Unknown media address ${mediaAddress}`);
+    if (mediaAddress !== extension)
+      return apiError(400, 'Invalid Input', `Unknown media address ${mediaAddress}`);
     if (!dialogs.has(d.id) || d.state !== DialogStates.ACTIVE) {
       return apiError(400, 'Invalid State', `Dialog ${d.id} is ${d.state}`);
     }
@@ -229,21 +240,31 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
     if (rejectVariables) {
       const e = rejectVariables;
       rejectVariables = undefined;
-      return apiError(e.status ?? 400, e.errorType ?? 'Invalid Input', e.errorMessage ?? 'The call data update was rejected');
+      return apiError(
+        e.status ?? 400,
+        e.errorType ?? 'Invalid Input',
+        e.errorMessage ?? 'The call data update was rejected',
+      );
     }
-    if (!dialogs.has(d.id) || d.state === DialogStates.DROPPED) return apiError(400, 'Invalid State', `Dialog ${d.id} is gone`);
-    if (typeof vars !== 'object' || vars === null) return apiError(400, 'Invalid Input', 'No call variables');
+    if (!dialogs.has(d.id) || d.state === DialogStates.DROPPED)
+      return apiError(400, 'Invalid State', `Dialog ${d.id} is gone`);
+    if (typeof vars !== 'object' || vars === null)
+      return apiError(400, 'Invalid Input', 'No call variables');
     const entries = Object.entries(vars as Record<string, unknown>);
     for (const [name, value] of entries) {
-      if (!allowedVariable.test(name)) return apiError(400, 'Invalid Input', `Unknown call variable ${name}`);
-      if (typeof value !== 'string' || value.length > 210) return apiError(400, 'Invalid Input', `Bad value for ${name}`);
+      if (!allowedVariable.test(name))
+        return apiError(400, 'Invalid Input', `Unknown call variable ${name}`);
+      if (typeof value !== 'string' || value.length > 210)
+        return apiError(400, 'Invalid Input', `Bad value for ${name}`);
     }
     for (const [name, value] of entries) d.callVariables[name] = value as string;
     changed(d);
     return undefined;
   };
 
-  const makeDialog = (call: Omit<FakeCall, 'state'> & { consultOf?: string; state?: string }): DialogState => {
+  const makeDialog = (
+    call: Omit<FakeCall, 'state'> & { consultOf?: string; state?: string },
+  ): DialogState => {
     const id = String(10000 + nextDialog++);
     const d: DialogState = {
       id,
@@ -259,7 +280,13 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
     const agentActions = () =>
       d.state === DialogStates.ALERTING
         ? DialogActions.ANSWER // a single action: finesse.js gives a plain string
-        : [DialogActions.TRANSFER_SST, DialogActions.CONSULT_CALL, DialogActions.HOLD, DialogActions.DROP, DialogActions.UPDATE_CALL_DATA];
+        : [
+            DialogActions.TRANSFER_SST,
+            DialogActions.CONSULT_CALL,
+            DialogActions.HOLD,
+            DialogActions.DROP,
+            DialogActions.UPDATE_CALL_DATA,
+          ];
     d.api = {
       getId: () => d.id,
       getState: () => d.state,
@@ -273,7 +300,12 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
           state: d.state === 'ALERTING' ? 'ACTIVE' : d.state,
           actions: { action: DialogActions.DROP },
         },
-        { mediaAddress: extension, mediaAddressType: 'AGENT_DEVICE', state: d.state, actions: { action: agentActions() } },
+        {
+          mediaAddress: extension,
+          mediaAddressType: 'AGENT_DEVICE',
+          state: d.state,
+          actions: { action: agentActions() },
+        },
       ],
       getMediaProperties: () => ({
         dialedNumber: d.dialedNumber,
@@ -292,7 +324,12 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
         respond(handlers, () => {
           const e = checkTransfer(d, mediaAddress);
           if (e) return { ok: false, rsp: e };
-          const t: FakeTransfer = { dialogId: d.id, to: String(toAddress), kind: 'sst', callVariables: { ...d.callVariables } };
+          const t: FakeTransfer = {
+            dialogId: d.id,
+            to: String(toAddress),
+            kind: 'sst',
+            callVariables: { ...d.callVariables },
+          };
           transfers.push(t);
           hooks.onTransfer?.(t);
           later(() => drop(d));
@@ -325,12 +362,24 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
             return { ok: true };
           }
           if (action !== DialogActions.TRANSFER || !d.consultOf) {
-            return { ok: false, rsp: apiError(400, 'Invalid Action', `${action} is not possible on dialog ${d.id}`) };
+            return {
+              ok: false,
+              rsp: apiError(400, 'Invalid Action', `${action} is not possible on dialog ${d.id}`),
+            };
           }
           const original = dialogs.get(d.consultOf);
           const e = checkTransfer(d, mediaAddress);
-          if (e || !original) return { ok: false, rsp: e ?? apiError(400, 'Invalid State', 'The original call is gone') };
-          const t: FakeTransfer = { dialogId: original.id, to: d.dialedNumber, kind: 'consult', callVariables: { ...original.callVariables } };
+          if (e || !original)
+            return {
+              ok: false,
+              rsp: e ?? apiError(400, 'Invalid State', 'The original call is gone'),
+            };
+          const t: FakeTransfer = {
+            dialogId: original.id,
+            to: d.dialedNumber,
+            kind: 'consult',
+            callVariables: { ...original.callVariables },
+          };
           transfers.push(t);
           hooks.onTransfer?.(t);
           later(() => {
@@ -361,12 +410,23 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
   });
 
   class User {
-    constructor(o: { id?: string; onLoad?: (u: unknown) => void; onChange?: (u: unknown) => void; onError?: (e: unknown) => void }) {
+    constructor(o: {
+      id?: string;
+      onLoad?: (u: unknown) => void;
+      onChange?: (u: unknown) => void;
+      onError?: (e: unknown) => void;
+    }) {
       const api = {
         getId: () => agentId,
         getExtension: () => extension,
         getState: () => 'READY',
-        getDialogs: (h: { onCollectionAdd?: (d: unknown) => void; onCollectionDelete?: (d: unknown) => void; onLoad?: (c: unknown) => void } = {}) => {
+        getDialogs: (
+          h: {
+            onCollectionAdd?: (d: unknown) => void;
+            onCollectionDelete?: (d: unknown) => void;
+            onLoad?: (c: unknown) => void;
+          } = {},
+        ) => {
           collections.add(h);
           const c = collectionApi();
           later(() => h.onLoad?.(c));
@@ -375,7 +435,8 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
       };
       Object.assign(this, api);
       later(() => {
-        if (o?.id !== undefined && o.id !== agentId) o.onError?.(apiError(404, 'Not Found', `No user ${String(o.id)}`));
+        if (o?.id !== undefined && o.id !== agentId)
+          o.onError?.(apiError(404, 'Not Found', `No user ${String(o.id)}`));
         else o?.onLoad?.(this);
       });
     }
@@ -419,7 +480,8 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
         registerOnDisconnectHandler: (fn: () => void) => {
           if (typeof fn === 'function') disconnectHandlers.push(fn);
         },
-        getNotificationConnectionState: () => (connected ? 'connected' : initialised ? 'disconnected' : 'connecting'),
+        getNotificationConnectionState: () =>
+          connected ? 'connected' : initialised ? 'disconnected' : 'connecting',
       },
     },
     restservices: {
@@ -435,7 +497,10 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
       },
     },
     utilities: {
-      Utilities: { getAuthHeaderString: (c: { authorization?: string }) => `Basic ${c?.authorization ?? config.authorization}` },
+      Utilities: {
+        getAuthHeaderString: (c: { authorization?: string }) =>
+          `Basic ${c?.authorization ?? config.authorization}`,
+      },
     },
   };
 
@@ -480,31 +545,58 @@ export function installFakeFinesse(options: FakeFinesseOptions = {}, hooks: Fake
     HubSettings: hubSettings,
     Prefs,
     io: {
-      RequestParameters: { METHOD: 'METHOD', CONTENT_TYPE: 'CONTENT_TYPE', POST_DATA: 'POST_DATA', HEADERS: 'HEADERS', AUTHORIZATION: 'AUTHORIZATION' },
+      RequestParameters: {
+        METHOD: 'METHOD',
+        CONTENT_TYPE: 'CONTENT_TYPE',
+        POST_DATA: 'POST_DATA',
+        HEADERS: 'HEADERS',
+        AUTHORIZATION: 'AUTHORIZATION',
+      },
       MethodType: { GET: 'GET', POST: 'POST', PUT: 'PUT', DELETE: 'DELETE' },
       ContentType: { TEXT: 'TEXT', JSON: 'JSON', DOM: 'DOM' },
-      makeRequest: (url: string, callback: (rsp: { rc: number; text: string; data?: unknown; errors: string[] }) => void, params: Record<string, unknown> = {}) =>
-        makeRequest(url, callback, params),
+      makeRequest: (
+        url: string,
+        callback: (rsp: { rc: number; text: string; data?: unknown; errors: string[] }) => void,
+        params: Record<string, unknown> = {},
+      ) => makeRequest(url, callback, params),
     },
   };
 
   /** The container's proxy: Finesse dialog URLs are answered here, anything else is fetched. */
-  const makeRequest = (url: string, callback: (rsp: { rc: number; text: string; data?: unknown; errors: string[] }) => void, params: Record<string, unknown>) => {
+  const makeRequest = (
+    url: string,
+    callback: (rsp: { rc: number; text: string; data?: unknown; errors: string[] }) => void,
+    params: Record<string, unknown>,
+  ) => {
     const method = String(params.METHOD ?? 'GET').toUpperCase();
     const headers = (params.HEADERS ?? {}) as Record<string, string>;
     const body = typeof params.POST_DATA === 'string' ? params.POST_DATA : undefined;
     const m = /^https:\/\/finesse\.mock\.test\/finesse\/api\/Dialog\/([^/?]+)/.exec(String(url));
-    const reply = (rc: number, text = '') => later(() => safely(() => callback({ rc, text, data: text, errors: rc >= 400 ? [text] : [] })));
+    const reply = (rc: number, text = '') =>
+      later(() =>
+        safely(() => callback({ rc, text, data: text, errors: rc >= 400 ? [text] : [] })),
+      );
     if (m) {
-      if (!connected) return reply(503, apiError(503, 'Service Unavailable', 'Finesse is failing over').content);
-      if (!/^Basic .+/.test(headers.Authorization ?? '')) return reply(401, apiError(401, 'Unauthorized', 'Missing credentials').content);
+      if (!connected)
+        return reply(503, apiError(503, 'Service Unavailable', 'Finesse is failing over').content);
+      if (!/^Basic .+/.test(headers.Authorization ?? ''))
+        return reply(401, apiError(401, 'Unauthorized', 'Missing credentials').content);
       const d = dialogs.get(decodeURIComponent(m[1]!));
       if (!d) return reply(404, apiError(404, 'Not Found', 'No such dialog').content);
-      if (method !== 'PUT' || !body || !/<requestedAction>UPDATE_CALL_DATA<\/requestedAction>/.test(body)) {
-        return reply(400, apiError(400, 'Invalid Input', 'Only UPDATE_CALL_DATA is supported by the fake').content);
+      if (
+        method !== 'PUT' ||
+        !body ||
+        !/<requestedAction>UPDATE_CALL_DATA<\/requestedAction>/.test(body)
+      ) {
+        return reply(
+          400,
+          apiError(400, 'Invalid Input', 'Only UPDATE_CALL_DATA is supported by the fake').content,
+        );
       }
       const vars: Record<string, string> = {};
-      for (const v of body.matchAll(/<CallVariable><name>([^<]*)<\/name><value>([^<]*)<\/value><\/CallVariable>/g)) {
+      for (const v of body.matchAll(
+        /<CallVariable><name>([^<]*)<\/name><value>([^<]*)<\/value><\/CallVariable>/g,
+      )) {
         vars[unescapeXml(v[1]!)] = unescapeXml(v[2]!);
       }
       const e = applyVariables(d, vars);
@@ -592,5 +684,8 @@ function safely(fn: () => void): void {
 }
 
 function unescapeXml(s: string): string {
-  return s.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' })[e] ?? '');
+  return s.replace(
+    /&(lt|gt|amp|apos|quot);/g,
+    (_, e: string) => ({ lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' })[e] ?? '',
+  );
 }
