@@ -376,8 +376,7 @@ export class ResilientConnection {
       return;
     }
     // Already reconnecting: say where we are going while we wait our turn.
-    if (reason)
-      this.setStatus({ state: 'reconnecting', reason, endpoint: list[0]!.id, ...this.prevField() });
+    this.setStatus(this.headingTo(list[0]!, reason));
     this.retryTimer = this.scheduler.schedule(() => {
       this.retryTimer = null;
       this.open(reason);
@@ -415,15 +414,18 @@ export class ResilientConnection {
     this.endpointSubject.next(null);
   }
 
+  /** The status on the way to `endpoint`: `connecting` the first time, else `reconnecting`. */
+  private headingTo(endpoint: Endpoint, reason: ReconnectReason | undefined): ConnectionStatus {
+    return reason
+      ? { state: 'reconnecting', reason, endpoint: endpoint.id, ...this.prevField() }
+      : { state: 'connecting', endpoint: endpoint.id };
+  }
+
   /** Opens a socket to the current target. `reason` undefined = first connection. */
   private open(reason: ReconnectReason | undefined): void {
     const endpoint = this.targets[this.targetIndex];
     if (!endpoint || this.ended) return;
-    this.setStatus(
-      reason
-        ? { state: 'reconnecting', reason, endpoint: endpoint.id, ...this.prevField() }
-        : { state: 'connecting', endpoint: endpoint.id },
-    );
+    this.setStatus(this.headingTo(endpoint, reason));
     const generation = ++this.generation;
     // lives until `connected`: the connect timeout covers auth(), the handshake and onConnect
     const attempt = new Subscription();
