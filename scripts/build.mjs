@@ -9,8 +9,8 @@
 //                                 the gadget XML specs with bundles/ next to them
 //
 // Options: --skip-types / --skip-manifest (quicker local iterations; CI runs everything).
-import { build, defaultClientConditions } from 'vite';
-import { websocketOnlyEngine } from './vite-websocket-only.mjs';
+import { build } from 'vite';
+import { elementBundleConfig } from './element-bundle.mjs';
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -46,17 +46,6 @@ function requireFile(path) {
   return join(root, path);
 }
 
-/** Settings of the element bundles: no config file, no public dir (it would ship the msw worker). */
-const common = {
-  configFile: false,
-  root,
-  logLevel: 'warn',
-  mode: 'production',
-  // rxjs' default export condition is its ES5 build (about 40 % bigger).
-  resolve: { conditions: ['es2015', ...defaultClientConditions] },
-  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-};
-
 /** The ESM library: vite.config.ts's build configuration (`vite build` gives the same). */
 async function buildLibrary() {
   for (const path of Object.values(elementBundles)) requireFile(path);
@@ -64,22 +53,14 @@ async function buildLibrary() {
 }
 
 async function buildBundle(name, entry) {
-  await build({
-    ...common,
-    plugins: [websocketOnlyEngine()],
-    build: {
+  await build(
+    elementBundleConfig({
+      root,
+      entry: requireFile(entry),
       outDir: join(dist, 'bundles'),
-      emptyOutDir: false,
-      copyPublicDir: false,
-      target: 'es2022',
-      sourcemap: false,
-      lib: { entry: requireFile(entry), formats: ['es'], fileName: () => `${name}.js` },
-      rolldownOptions: {
-        // One file: a page (or a Finesse gadget) loads exactly one script per element.
-        output: { minify: true, codeSplitting: false },
-      },
-    },
-  });
+      fileName: `${name}.js`,
+    }),
+  );
 }
 
 function run(cmd, cmdArgs) {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { goal } from '../lib/harness.mjs';
 import { ratio } from '../lib/stats.mjs';
-import { websocketOnlyEngine } from '../../scripts/vite-websocket-only.mjs';
+import { elementBundleConfig } from '../../scripts/element-bundle.mjs';
 
 const KB = 1000; // the stricter reading of "KB"; stated in the report
 const bundles = [
@@ -110,34 +110,15 @@ export function rxjsSymbolsUsed(files) {
   return [...names].sort();
 }
 
-/** The settings scripts/build.mjs uses for its element bundles (kept in step by hand). */
-async function bundleConfig(root, entry, outDir, fileName) {
-  const { defaultClientConditions } = await import('vite');
-  return {
-    configFile: false,
-    root,
-    logLevel: 'warn',
-    mode: 'production',
-    publicDir: false,
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    resolve: { conditions: ['es2015', ...defaultClientConditions] },
-    plugins: [websocketOnlyEngine()],
-    build: {
-      outDir,
-      emptyOutDir: false,
-      copyPublicDir: false,
-      target: 'es2022',
-      sourcemap: false,
-      lib: { entry, formats: ['es'], fileName: () => fileName },
-      rolldownOptions: { output: { minify: true, codeSplitting: false } },
-    },
-  };
-}
-
 async function buildFloor(root, symbols, outDir) {
   const { build } = await import('vite');
   const virtualId = 'virtual:ag-rxjs-used';
-  const config = await bundleConfig(root, join(root, 'bench/floor/floor.ts'), outDir, 'floor.js');
+  const config = elementBundleConfig({
+    root,
+    entry: join(root, 'bench/floor/floor.ts'),
+    outDir,
+    fileName: 'floor.js',
+  });
   await build({
     ...config,
     plugins: [
@@ -186,7 +167,14 @@ export default {
       if (!existsSync(join(root, b.entry))) continue;
       try {
         const { build } = await import('vite');
-        await build(await bundleConfig(root, join(root, b.entry), tmp, `${b.name}.js`));
+        await build(
+          elementBundleConfig({
+            root,
+            entry: join(root, b.entry),
+            outDir: tmp,
+            fileName: `${b.name}.js`,
+          }),
+        );
         b.path = join(tmp, `${b.name}.js`);
         b.source = `built from ${b.entry} in this run (dist/bundles missing or older than src/)`;
       } catch (e) {
