@@ -23,6 +23,8 @@ import { ResilientConnection, requestOn, type WebSocketCtor } from '../core/conn
 import { endpointFromProperties } from '../core/endpoints.js';
 import { Outbox, type OutboxItem, type OutboxState } from '../core/outbox.js';
 import { PropertyStream } from '../core/property-stream.js';
+import { Transcript } from './transcript.js';
+import { TypingThrottle, TypingTracker } from './typing-tracker.js';
 import type { ConnectionStatus, Endpoint } from '../core/state.js';
 import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
 import { Limits } from '../protocol/limits.js';
@@ -72,6 +74,10 @@ export interface ChatSessionOptions {
   typingIdleMs?: number;
   /** incoming typing indicators expire after this without news (default 6000) */
   typingExpireMs?: number;
+  /** the chat server's transcript page size (default `Limits.maxTranscriptPage`) */
+  transcriptPageSize?: number;
+  /** a hole in the transcript still open after this is repaired by re-joining (default 300) */
+  gapRepairMs?: number;
 }
 
 /** An agent message not yet in the transcript. */
@@ -167,31 +173,21 @@ export class ChatSession {
   private readonly closedSubject = new Subject<string>();
   private readonly participantSubject = new Subject<ParticipantChange>();
 
-  // transcript: sorted by seq; both indexes guard against duplicates
-  private messages: ChatMessage[] = [];
-  private messagesView: readonly ChatMessage[] = [];
-  private readonly bySeq = new Map<number, ChatMessage>();
-  private readonly ids = new Set<string>();
-  /** every seq up to this one is in `messages`: the next join asks for what comes after */
-  private contiguousSeq: number | undefined;
+  private readonly transcript: Transcript;
+  private readonly typingIn: TypingTracker;
+  private readonly typingOut: TypingThrottle;
   /** the first join's transcript is history; later joins restore news */
   private joinedOnce = false;
-  private gapTimer: Subscription | null = null;
 
   private sessionId: string | undefined;
   private readonly ownClientMsgIds = new Set<string>();
   private delivered: ReadonlySet<string> = new Set();
   private pendingItems: readonly OutboxItem<string>[] = [];
   private participants: readonly Participant[] = [];
-  private readonly typingUntil = new Map<string, Subscription>();
   private notices: readonly NoticeEvent[] = [];
   private closedReason: string | undefined;
   private failure: AgErrorInfo | undefined;
   private everConnected = false;
-
-  // outgoing typing
-  private typingSentAt: number | undefined;
-  private typingIdle: Subscription | null = null;
 
   // relocation bookkeeping
   private lostAt: number | undefined;
@@ -212,6 +208,21 @@ export class ChatSession {
 
   constructor(private readonly o: ChatSessionOptions) {
     this.scheduler = o.scheduler ?? asyncScheduler;
+    const scheduler = { scheduler: this.scheduler };
+    this.transcript = new Transcript({
+      ...scheduler,
+      ...(o.transcriptPageSize !== undefined ? { pageSize: o.transcriptPageSize } : {}),
+      ...(o.gapRepairMs !== undefined ? { gapDelayMs: o.gapRepairMs } : {}),
+    });
+    this.typingIn = new TypingTracker({
+      ...scheduler,
+      ...(o.typingExpireMs !== undefined ? { expireMs: o.typingExpireMs } : {}),
+    });
+    this.typingOut = new TypingThrottle({
+      ...scheduler,
+      ...(o.typingThrottleMs !== undefined ? { throttleMs: o.typingThrottleMs } : {}),
+      ...(o.typingIdleMs !== undefined ? { idleMs: o.typingIdleMs } : {}),
+    });
     const auth = (): Promise<HandshakeAuth> =>
       Promise.resolve(o.token?.()).then((token) => ({
         ...(token ? { token } : {}),
@@ -339,10 +350,13 @@ export class ChatSession {
     subs.add(
       this.outbox.acked$.subscribe(({ item, answer }) => {
         // the echo normally arrived before the ack; if it did not, a gap repair fetches it
-        if (!this.bySeq.has(answer.seq)) this.noteGap();
+        this.transcript.expect(answer.seq);
         this.markDelivered(item.clientMsgId);
       }),
     );
+    subs.add(this.transcript.repair$.subscribe((afterSeq) => this.repairGap(afterSeq)));
+    subs.add(this.typingIn.expired$.subscribe(() => this.publish()));
+    subs.add(this.typingOut.idle$.subscribe(() => this.emitTyping(false)));
 
     this.properties.start();
     c.start();
@@ -371,36 +385,26 @@ export class ChatSession {
   /** The agent is typing (call on input): throttled `typing: true`, `false` after a quiet spell. */
   typing(): void {
     if (this.closedReason !== undefined || this.disposed || !this.sessionId) return;
-    const now = this.scheduler.now();
-    if (
-      this.typingSentAt === undefined ||
-      now - this.typingSentAt >= (this.o.typingThrottleMs ?? 2000)
-    ) {
-      this.typingSentAt = now;
-      this.connection.emit(ChatEvents.typingOut, { sessionId: this.sessionId, typing: true });
-    }
-    this.typingIdle?.unsubscribe();
-    this.typingIdle = this.scheduler.schedule(() => this.stopTyping(), this.o.typingIdleMs ?? 3000);
+    if (this.typingOut.input()) this.emitTyping(true);
   }
 
   /** Says `typing: false` if `typing: true` was said. */
   stopTyping(): void {
-    this.typingIdle?.unsubscribe();
-    this.typingIdle = null;
-    if (this.typingSentAt === undefined) return;
-    this.typingSentAt = undefined;
+    if (this.typingOut.stop()) this.emitTyping(false);
+  }
+
+  private emitTyping(typing: boolean): void {
     if (this.sessionId)
-      this.connection.emit(ChatEvents.typingOut, { sessionId: this.sessionId, typing: false });
+      this.connection.emit(ChatEvents.typingOut, { sessionId: this.sessionId, typing });
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.subscriptions.unsubscribe();
-    this.typingIdle?.unsubscribe();
-    this.gapTimer?.unsubscribe();
-    for (const t of this.typingUntil.values()) t.unsubscribe();
-    this.typingUntil.clear();
+    this.typingOut.dispose();
+    this.typingIn.dispose();
+    this.transcript.dispose();
     this.outbox.dispose();
     this.connection.dispose();
     this.properties.dispose();
@@ -423,7 +427,7 @@ export class ChatSession {
     const initial = !this.joinedOnce;
     // a transcript longer than one page comes in pages: ask again after the last seq received
     for (;;) {
-      const afterSeq = this.contiguousSeq;
+      const afterSeq = this.transcript.afterSeq;
       answer = await requestOn(
         socket,
         ChatEvents.join,
@@ -431,110 +435,52 @@ export class ChatSession {
         joinAnswer,
       );
       if (this.disposed) return;
-      this.applyJoin(answer, afterSeq, initial);
-      const last = answer.transcript[answer.transcript.length - 1];
-      if (
-        answer.transcript.length < Limits.maxTranscriptPage ||
-        !last ||
-        last.seq >= answer.lastSeq
-      )
-        break;
+      if (!this.applyJoin(answer, afterSeq, initial)) break;
     }
     this.joinedOnce = true;
     this.setParticipants(answer.participants);
     if (answer.state === 'closed') this.onClosed('closed');
   }
 
-  private applyJoin(answer: JoinAnswer, afterSeq: number | undefined, initial: boolean): void {
-    const added = this.merge(answer.transcript.filter((m) => this.isOurs(m.sessionId)));
-    // the answer covers everything after afterSeq up to its last message (or lastSeq when complete)
-    const last = answer.transcript[answer.transcript.length - 1];
-    const complete = answer.transcript.length < Limits.maxTranscriptPage;
-    const covered = complete ? answer.lastSeq : (last?.seq ?? afterSeq ?? 0);
-    if (this.contiguousSeq === undefined || covered > this.contiguousSeq)
-      this.contiguousSeq = covered;
-    this.advanceContiguous();
+  /** Merges one join page; returns true when the server has more pages after it. */
+  private applyJoin(answer: JoinAnswer, afterSeq: number | undefined, initial: boolean): boolean {
+    const { added, more } = this.transcript.applyPage(answer, afterSeq, (m) =>
+      this.isOurs(m.sessionId),
+    );
+    this.noteOwn(added);
     // the first transcript is history, not news; anything a rejoin restores is news
     if (!initial) for (const m of added) this.messageSubject.next(m);
     this.publish();
+    return more;
   }
 
   private onLiveMessage(m: ChatMessage): void {
     if (!this.isOurs(m.sessionId)) return;
-    const added = this.merge([m]);
+    const added = this.transcript.addLive(m);
     if (added.length === 0) return;
-    this.advanceContiguous();
-    if (this.contiguousSeq !== undefined && m.seq > this.contiguousSeq) this.noteGap();
+    this.noteOwn(added);
     for (const x of added) this.messageSubject.next(x);
     this.publish();
   }
 
-  /** Inserts messages not seen before (by seq and by id); returns the ones added, in seq order. */
-  private merge(incoming: readonly ChatMessage[]): ChatMessage[] {
-    const added: ChatMessage[] = [];
-    for (const m of incoming) {
-      if (this.bySeq.has(m.seq) || this.ids.has(m.id)) continue;
-      this.bySeq.set(m.seq, m);
-      this.ids.add(m.id);
-      added.push(m);
-      const last = this.messages[this.messages.length - 1];
-      if (!last || last.seq < m.seq) this.messages.push(m);
-      else this.messages.splice(this.insertionIndex(m.seq), 0, m);
+  private noteOwn(added: readonly ChatMessage[]): void {
+    for (const m of added)
       if (m.clientMsgId && this.ownClientMsgIds.has(m.clientMsgId))
         this.markDelivered(m.clientMsgId, false);
-    }
-    if (added.length) {
-      this.messagesView = this.messages.slice();
-      added.sort((a, b) => a.seq - b.seq);
-    }
-    return added;
   }
 
-  private insertionIndex(seq: number): number {
-    let lo = 0;
-    let hi = this.messages.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.messages[mid]!.seq < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private advanceContiguous(): void {
-    if (this.contiguousSeq === undefined) return;
-    while (this.bySeq.has(this.contiguousSeq + 1)) this.contiguousSeq++;
-    if (this.gapTimer && !this.hasGap()) {
-      this.gapTimer.unsubscribe();
-      this.gapTimer = null;
-    }
-  }
-
-  private hasGap(): boolean {
-    const last = this.messages[this.messages.length - 1];
-    return this.contiguousSeq !== undefined && last !== undefined && last.seq > this.contiguousSeq;
-  }
-
-  /**
-   * A message arrived past a hole (or an ack named a seq we never saw). Usually the hole fills
-   * by itself within moments (reordering across a rejoin); if not, ask the server again.
-   */
-  private noteGap(): void {
-    if (this.gapTimer) return;
-    this.gapTimer = this.scheduler.schedule(() => {
-      this.gapTimer = null;
-      const sessionId = this.sessionId;
-      if (this.disposed || !sessionId || this.contiguousSeq === undefined) return;
-      const afterSeq = this.contiguousSeq;
-      this.connection.request(ChatEvents.join, { sessionId, afterSeq }, joinAnswer).then(
-        (answer) => {
-          if (!this.disposed) this.applyJoin(answer, afterSeq, false);
-        },
-        () => {
-          // not connected or no answer: the next (re)connect joins with the same afterSeq
-        },
-      );
-    }, 300);
+  /** A hole did not fill by itself: ask the server for what follows `afterSeq`. */
+  private repairGap(afterSeq: number): void {
+    const sessionId = this.sessionId;
+    if (this.disposed || !sessionId) return;
+    this.connection.request(ChatEvents.join, { sessionId, afterSeq }, joinAnswer).then(
+      (answer) => {
+        if (!this.disposed) this.applyJoin(answer, afterSeq, false);
+      },
+      () => {
+        // not connected or no answer: the next (re)connect joins with the same afterSeq
+      },
+    );
   }
 
   private markDelivered(clientMsgId: string, publish = true): void {
@@ -554,8 +500,7 @@ export class ChatSession {
    */
   private setParticipants(list: readonly Participant[]): void {
     this.participants = list;
-    for (const id of [...this.typingUntil.keys()])
-      if (!list.some((p) => p.id === id)) this.clearTyping(id, false);
+    this.typingIn.keepOnly((id) => list.some((p) => p.id === id));
     this.publish();
   }
 
@@ -568,32 +513,14 @@ export class ChatSession {
       action === 'joined'
         ? [...this.participants, p]
         : this.participants.filter((x) => x.id !== p.id);
-    if (action === 'left') this.clearTyping(p.id, false);
+    if (action === 'left') this.typingIn.update(p.id, false);
     this.participantSubject.next({ participant: p, action });
     this.publish();
   }
 
   private onTyping(from: string, typing: boolean, sessionId: string): void {
     if (!this.isOurs(sessionId) || from === this.o.agentId) return;
-    this.typingUntil.get(from)?.unsubscribe();
-    if (!typing) {
-      this.clearTyping(from);
-      return;
-    }
-    // a `typing: false` lost in a move must not leave "typing…" on forever
-    this.typingUntil.set(
-      from,
-      this.scheduler.schedule(() => this.clearTyping(from), this.o.typingExpireMs ?? 6000),
-    );
-    this.publish();
-  }
-
-  private clearTyping(from: string, publish = true): void {
-    const t = this.typingUntil.get(from);
-    if (!t) return;
-    t.unsubscribe();
-    this.typingUntil.delete(from);
-    if (publish) this.publish();
+    if (this.typingIn.update(from, typing)) this.publish();
   }
 
   private onNotice(n: NoticeEvent): void {
@@ -608,8 +535,7 @@ export class ChatSession {
     if (this.closedReason !== undefined || this.disposed) return;
     this.closedReason = reason;
     this.stopTyping();
-    for (const t of this.typingUntil.values()) t.unsubscribe();
-    this.typingUntil.clear();
+    this.typingIn.clear();
     // the session is over: nothing more can arrive, so let both sockets go
     this.connection.close();
     this.properties.dispose();
@@ -693,12 +619,12 @@ export class ChatSession {
       });
     }
     const typing: string[] = [];
-    for (const id of this.typingUntil.keys()) {
+    for (const id of this.typingIn.ids) {
       typing.push(this.participants.find((p) => p.id === id)?.name || id);
     }
     return {
       status: this.publicStatus(),
-      messages: this.messagesView,
+      messages: this.transcript.messages,
       pending,
       delivered: this.delivered,
       participants: this.participants,
