@@ -13,8 +13,11 @@ import {
   Subject,
   Subscription,
   asyncScheduler,
+  combineLatest,
   distinctUntilChanged,
   map,
+  merge,
+  tap,
   type Observable,
   type SchedulerLike,
 } from 'rxjs';
@@ -25,6 +28,7 @@ import { Outbox, type OutboxItem, type OutboxState } from '../core/outbox.js';
 import { PropertyStream } from '../core/property-stream.js';
 import { Transcript } from './transcript.js';
 import { TypingThrottle, TypingTracker } from './typing-tracker.js';
+import { Liveness } from './liveness.js';
 import type { ConnectionStatus, Endpoint } from '../core/state.js';
 import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
 import { Limits } from '../protocol/limits.js';
@@ -78,6 +82,9 @@ export interface ChatSessionOptions {
   transcriptPageSize?: number;
   /** a hole in the transcript still open after this is repaired by re-joining (default 300) */
   gapRepairMs?: number;
+  /** no usable connection (or no instance serving the session) for this long raises one
+   *  `unreachable` ag-error; retrying continues (default 10000) */
+  unreachableMs?: number;
 }
 
 /** An agent message not yet in the transcript. */
@@ -119,9 +126,15 @@ export interface ParticipantChange {
 
 /** Notices that only describe a move; the connection state already says it. */
 const relocationNotices = new Set(['relocated', 'restored', 'draining', 'moved']);
+/** Notices saying this instance no longer serves (or soon will not serve) the session. */
+const leavingNotices = new Set(['relocated', 'draining', 'moved']);
+/** The properties an endpoint is read from: a refusal un-applies these. */
+const endpointKeys = [Props.chatInstanceId, Props.chatUrl, Props.chatEpoch, Props.chatSessionId];
 
 /** Transient connection errors: the `reconnecting` state represents them, no ag-error needed. */
 const quietErrors = new Set<string>([
+  // routine during a move (the old instance let go first): it makes the panel look again instead
+  ErrorCodes.SessionNotFound,
   ErrorCodes.RequestTimeout,
   ErrorCodes.NotConnected,
   ErrorCodes.HeartbeatTimeout,
@@ -176,6 +189,12 @@ export class ChatSession {
   private readonly transcript: Transcript;
   private readonly typingIn: TypingTracker;
   private readonly typingOut: TypingThrottle;
+  private readonly liveness: Liveness;
+  /** version of the snapshot whose endpoint is being read (a refusal names it) */
+  private pickingVersion = -1;
+  private lastGood: Endpoint | null = null;
+  /** the last refusal reported: the same refusal again (a replay, a snapshot) is not news */
+  private lastRefusal: string | undefined;
   /** the first join's transcript is history; later joins restore news */
   private joinedOnce = false;
 
@@ -218,6 +237,10 @@ export class ChatSession {
       ...scheduler,
       ...(o.typingExpireMs !== undefined ? { expireMs: o.typingExpireMs } : {}),
     });
+    this.liveness = new Liveness({
+      ...scheduler,
+      ...(o.unreachableMs !== undefined ? { unreachableMs: o.unreachableMs } : {}),
+    });
     this.typingOut = new TypingThrottle({
       ...scheduler,
       ...(o.typingThrottleMs !== undefined ? { throttleMs: o.typingThrottleMs } : {}),
@@ -248,13 +271,26 @@ export class ChatSession {
     });
 
     const endpoints$ = endpointFromProperties(
-      this.properties.snapshot$.pipe(map((s) => s.properties)),
+      this.properties.snapshot$.pipe(
+        map((s) => {
+          this.pickingVersion = s.version;
+          return s.properties;
+        }),
+      ),
       (p) => {
         const picked = pickChatEndpoint(p);
+        // "nowhere" after somewhere is not a place to go: keep the last good endpoint
+        if (!picked && this.lastGood)
+          throw new Error(`${Props.chatUrl} and ${Props.chatInstanceId} were both removed`);
         if (picked) this.sessionId = picked.sessionId;
         return picked;
       },
       { allowedOrigins: o.allowedOrigins, onRefused: (e) => this.onRefused(e) },
+    ).pipe(
+      tap((e) => {
+        if (e) this.lastGood = e;
+        this.lastRefusal = undefined;
+      }),
     );
 
     this.connection = new ResilientConnection({
@@ -270,11 +306,13 @@ export class ChatSession {
         const sessionId = this.sessionId;
         if (!sessionId)
           return Promise.reject(new AgError(ErrorCodes.NotConnected, 'no chat session yet'));
-        return this.connection.request(
-          ChatEvents.send,
-          { sessionId, clientMsgId, text },
-          sendAnswer,
-        );
+        return this.connection
+          .request(ChatEvents.send, { sessionId, clientMsgId, text }, sendAnswer)
+          .catch((e: unknown) => {
+            if (e instanceof AgError && e.code === ErrorCodes.SessionNotFound)
+              this.strand('a send was refused: session not found');
+            throw e;
+          });
       },
       connected$: this.connection.connected$,
       // an unknown session is usually a move in progress (the old instance let go first): retry
@@ -284,12 +322,20 @@ export class ChatSession {
       ...(o.scheduler ? { scheduler: o.scheduler } : {}),
     });
 
-    this.status$ = this.connection.status$.pipe(
-      map(() => this.publicStatus()),
-      distinctUntilChanged(),
-    );
     this.viewSubject = new BehaviorSubject<ChatView>(this.buildView());
     this.view$ = this.viewSubject.asObservable();
+    // from the view: a stranding changes the status without the connection changing
+    this.status$ = merge(this.connection.status$, this.viewSubject).pipe(
+      map(() => this.publicStatus()),
+      distinctUntilChanged(
+        (a, b) =>
+          a.state === b.state &&
+          a.reason === b.reason &&
+          a.endpoint === b.endpoint &&
+          a.previousEndpoint === b.previousEndpoint &&
+          a.error === b.error,
+      ),
+    );
   }
 
   get view(): ChatView {
@@ -357,6 +403,23 @@ export class ChatSession {
     subs.add(this.transcript.repair$.subscribe((afterSeq) => this.repairGap(afterSeq)));
     subs.add(this.typingIn.expired$.subscribe(() => this.publish()));
     subs.add(this.typingOut.idle$.subscribe(() => this.emitTyping(false)));
+    subs.add(this.liveness.recheck$.subscribe(() => this.recheck()));
+    subs.add(
+      this.liveness.unreachable$.subscribe((message) =>
+        this.report({ code: ErrorCodes.Unreachable, message }),
+      ),
+    );
+    subs.add(
+      combineLatest([this.properties.status$, c.status$]).subscribe(([p, chat]) => {
+        const down =
+          p.state !== 'connected'
+            ? 'the interaction server is unreachable'
+            : chat.state !== 'connected'
+              ? 'no chat instance is reachable'
+              : '';
+        this.liveness.links(!down, down);
+      }),
+    );
 
     this.properties.start();
     c.start();
@@ -404,6 +467,7 @@ export class ChatSession {
     this.subscriptions.unsubscribe();
     this.typingOut.dispose();
     this.typingIn.dispose();
+    this.liveness.dispose();
     this.transcript.dispose();
     this.outbox.dispose();
     this.connection.dispose();
@@ -433,7 +497,11 @@ export class ChatSession {
         ChatEvents.join,
         afterSeq === undefined ? { sessionId } : { sessionId, afterSeq },
         joinAnswer,
-      );
+      ).catch((e: unknown) => {
+        if (e instanceof AgError && e.code === ErrorCodes.SessionNotFound)
+          this.strand('the join was refused: session not found');
+        throw e;
+      });
       if (this.disposed) return;
       if (!this.applyJoin(answer, afterSeq, initial)) break;
     }
@@ -524,7 +592,9 @@ export class ChatSession {
   }
 
   private onNotice(n: NoticeEvent): void {
-    if (!this.isOurs(n.sessionId) || relocationNotices.has(n.code)) return;
+    if (!this.isOurs(n.sessionId)) return;
+    if (leavingNotices.has(n.code)) this.strand(`the instance sent a ${n.code} notice`);
+    if (relocationNotices.has(n.code)) return;
     this.notices = [...this.notices, n].slice(-maxNotices);
     if (n.code === ErrorCodes.TranscriptSaveFailed)
       this.report({ code: ErrorCodes.TranscriptSaveFailed, message: n.text });
@@ -535,6 +605,7 @@ export class ChatSession {
     if (this.closedReason !== undefined || this.disposed) return;
     this.closedReason = reason;
     this.stopTyping();
+    this.liveness.dispose();
     this.typingIn.clear();
     // the session is over: nothing more can arrive, so let both sockets go
     this.connection.close();
@@ -553,6 +624,8 @@ export class ChatSession {
     }
     const now = this.scheduler.now();
     if (s.state === 'connected') {
+      // connected includes a successful join: this instance serves the session
+      this.liveness.serving();
       this.everConnected = true;
       const from = this.lostFrom;
       if (from !== undefined && this.lostAt !== undefined && s.endpoint && s.endpoint !== from) {
@@ -568,7 +641,13 @@ export class ChatSession {
   }
 
   private onRefused(e: AgErrorInfo): void {
-    this.report(e);
+    // a refused update must not use up its version: the server's next genuine one is taken
+    this.properties.refuse(this.pickingVersion, endpointKeys);
+    const signature = `${e.code}:${e.message}`;
+    if (signature !== this.lastRefusal) {
+      this.lastRefusal = signature;
+      this.report(e);
+    }
     // with nowhere else to go, a refused first endpoint is the end; later on we stay put
     if (
       e.code === ErrorCodes.RelocationRefused &&
@@ -579,10 +658,41 @@ export class ChatSession {
     }
   }
 
+  /** The current instance does not serve the session: look again at once, say so. */
+  private strand(why: string): void {
+    if (this.closedReason !== undefined || this.failure || this.disposed) return;
+    if (this.liveness.notServing(why)) this.publish();
+  }
+
+  /** Stranded: re-read the properties now and ask the instance we have whether it serves us. */
+  private recheck(): void {
+    this.properties.refresh();
+    const sessionId = this.sessionId;
+    if (!sessionId || this.connection.status.state !== 'connected') return;
+    const afterSeq = this.transcript.afterSeq;
+    this.connection
+      .request(
+        ChatEvents.join,
+        afterSeq === undefined ? { sessionId } : { sessionId, afterSeq },
+        joinAnswer,
+      )
+      .then(
+        (answer) => {
+          if (this.disposed) return;
+          this.applyJoin(answer, afterSeq, !this.joinedOnce);
+          if (this.liveness.serving()) this.publish();
+        },
+        () => {
+          // still not served here: the next recheck (or a delta) moves us
+        },
+      );
+  }
+
   private failWith(e: AgErrorInfo): void {
     if (this.failure || this.closedReason !== undefined || this.disposed) return;
     this.failure = e;
     this.stopTyping();
+    this.liveness.dispose();
     this.connection.fail(e);
     this.properties.dispose();
     this.publish();
@@ -603,6 +713,13 @@ export class ChatSession {
     if (this.closedReason !== undefined) return { state: 'closed' };
     if (this.failure) return { state: 'failed', error: this.failure };
     const s = this.connection.status;
+    // never "connected" to an instance that said it no longer serves the session
+    if (s.state === 'connected' && this.liveness.stranded)
+      return {
+        state: 'reconnecting',
+        reason: 'relocated',
+        ...(s.endpoint ? { previousEndpoint: s.endpoint } : {}),
+      };
     return s.state === 'idle' && this.started ? { state: 'connecting' } : s;
   }
 

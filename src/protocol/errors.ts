@@ -18,6 +18,9 @@ export const ErrorCodes = {
   NotConnected: 'not-connected',
   /** a server answered `{ ok: false }` with a code that has no more specific client code */
   ServerRejected: 'server-rejected',
+  /** no server (interaction server or chat instance) has served us for a bounded time; the
+   *  client keeps retrying and reports this once per outage */
+  Unreachable: 'unreachable',
   // chat
   SessionNotFound: 'session-not-found',
   MessageTooLong: 'message-too-long',

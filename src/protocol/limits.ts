@@ -8,6 +8,14 @@ export const Limits = {
   maxPropertiesPerUpdate: 200,
   /** Longest property value. */
   maxPropertyLength: 2048,
+  /** Longest property name. */
+  maxPropertyKeyLength: 128,
+  /** Most properties a client keeps for one interaction (keys past it are dropped, reported). */
+  maxStoredProperties: 1000,
+  /** Most a version may move between two looks at one server's stream: no interaction goes
+   *  through a million property changes between two watches. A bigger jump is a contradiction
+   *  (see `src/protocol/version-trust.ts`). */
+  maxVersionJump: 1_000_000,
   /** Longest id (session, interaction, client message id, request id). */
   maxIdLength: 128,
   /** Largest socket.io payload a server accepts (bytes). */

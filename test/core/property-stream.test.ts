@@ -47,20 +47,68 @@ describe('applyVersions (marbles)', () => {
     });
   });
 
-  it('ignores stale and duplicate versions (no rewind), deltas before the snapshot and other interactions', () => {
+  it('ignores duplicate versions, deltas before the snapshot and other interactions', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const input = cold('z-a-b-c-d-e-f|', {
+      const input = cold('z-a-b-e-f|', {
         z: delta(1, { early: 1 }),
         a: snap(5, { x: 5 }),
         b: delta(5, { x: 'dup' }),
-        c: delta(4, { x: 'old' }),
-        d: snap(3, { x: 'older snapshot from a lagging backup' }),
         e: delta(6, { x: 6 }, [], 'other'),
         f: delta(6, { x: 6 }),
       });
-      expectObservable(input.pipe(applyVersions())).toBe('--a---------f|', {
+      expectObservable(input.pipe(applyVersions())).toBe('--a-----f|', {
         a: out(5, { x: 5 }),
         f: out(6, { x: 6 }),
+      });
+    });
+  });
+
+  it('does not rewind: a delta older than the snapshot or an older snapshot asks for a re-watch instead', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const input = cold('a-c-d-f|', {
+        a: snap(5, { x: 5 }),
+        c: delta(4, { x: 'old' }),
+        d: snap(3, { x: 'older snapshot from a lagging backup' }),
+        f: delta(6, { x: 6 }),
+      });
+      expectObservable(input.pipe(applyVersions())).toBe('a-r-r-f|', {
+        a: out(5, { x: 5 }),
+        r: { resync: 5 },
+        f: out(6, { x: 6 }),
+      });
+    });
+  });
+
+  it('is never blinded: an impossible jump (1e15) is not believed; a contradiction the server confirms is a new epoch', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const input = cold('a-b-c-d-e-f-g-h|', {
+        a: snap(7, { 'chat.url': 'one' }),
+        b: snap(1e15, { 'chat.url': 'bogus' }), // a backup's broken answer
+        c: snap(7, { 'chat.url': 'one' }), // the re-watch: the genuine state
+        d: delta(8, { 'chat.url': 'two' }), // a genuine relocation is still taken
+        e: snap(3, { 'chat.url': 'restarted' }), // a server whose versions restarted...
+        f: snap(4, { 'chat.url': 'three' }), // ...confirms it: a new epoch
+        g: delta(5, { 'chat.url': 'four' }),
+        h: delta(6, { 'chat.url': 'five' }),
+      });
+      expectObservable(input.pipe(applyVersions())).toBe('a-j---d-r-f-g-h|', {
+        a: out(7, { 'chat.url': 'one' }),
+        j: { resync: 7 },
+        d: out(8, { 'chat.url': 'two' }),
+        r: { resync: 8 },
+        f: out(4, { 'chat.url': 'three' }),
+        g: out(5, { 'chat.url': 'four' }),
+        h: out(6, { 'chat.url': 'five' }),
+      });
+    });
+  });
+
+  it('a jump within the bound is believed (a server that made many changes between two looks)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const input = cold('a-b|', { a: snap(1, { x: 1 }), b: snap(900_000, { x: 2 }) });
+      expectObservable(input.pipe(applyVersions())).toBe('a-b|', {
+        a: out(1, { x: 1 }),
+        b: out(900_000, { x: 2 }),
       });
     });
   });
