@@ -83,6 +83,13 @@ export interface MockBackend {
     get(interactionId: string): { version: number; properties: Properties };
     setProperties(interactionId: string, set: Properties, unset?: string[]): void;
     emitRaw(interactionId: string, payload: unknown): void;
+    /** the next watch of the interaction on server `server` (default the primary) is answered
+     *  with these fields in place of the genuine ones, once (e.g. `{ version: 1e15 }`) */
+    overrideNextWatch(
+      interactionId: string,
+      patch: { version?: unknown; properties?: unknown },
+      server?: string,
+    ): void;
     /** interaction server faults; id 'interactions' (default) or 'interactions-b' */
     kill(id?: string): void;
     revive(id?: string): void;
@@ -260,6 +267,8 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       setProperties: (interactionId, set, unset) =>
         void interactions.setProperties(interactionId, set, unset),
       emitRaw: (interactionId, payload) => interactions.emitRaw(interactionId, payload),
+      overrideNextWatch: (interactionId, patch, server = 'interactions') =>
+        interactions.overrideNextWatch(server, interactionId, patch),
       kill: (id = 'interactions') => {
         interactions.endpoint(id).kill();
         events.next({ type: 'interactions-killed', serverId: id });

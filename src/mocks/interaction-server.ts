@@ -31,11 +31,14 @@ const room = (interactionId: string) => `i:${interactionId}`;
  */
 export class InteractionServer {
   readonly #interactions = new Map<string, Interaction>();
+  /** `${serverId} ${interactionId}` -> fields that replace the next watch answer's */
+  readonly #nextWatch = new Map<string, { version?: unknown; properties?: unknown }>();
   readonly endpoints: SioEndpoint[];
 
   constructor(timers: Timers, validToken: (t: string | undefined) => boolean) {
     this.endpoints = ['interactions', 'interactions-b'].map(
-      (id) => new SioEndpoint({ id, timers, validToken, setup: (socket) => this.#setup(socket) }),
+      (id) =>
+        new SioEndpoint({ id, timers, validToken, setup: (socket) => this.#setup(socket, id) }),
     );
   }
 
@@ -45,7 +48,7 @@ export class InteractionServer {
     return e;
   }
 
-  #setup(socket: MockSocket): void {
+  #setup(socket: MockSocket, serverId: string): void {
     socket.on(E.watch, (payload, ack) =>
       answer(ack, () => {
         const { interactionId } = parse(watchRequest(payload));
@@ -55,7 +58,16 @@ export class InteractionServer {
         // and the first pushed delta. The snapshot is always complete, whatever sinceVersion
         // says; the client simply replaces its state.
         socket.rooms.add(room(interactionId));
-        return { ok: true, interactionId, version: ix.version, properties: { ...ix.properties } };
+        const genuine = {
+          ok: true,
+          interactionId,
+          version: ix.version,
+          properties: { ...ix.properties },
+        };
+        const key = `${serverId} ${interactionId}`;
+        const patch = this.#nextWatch.get(key);
+        this.#nextWatch.delete(key);
+        return { ...genuine, ...patch };
       }),
     );
     socket.on(E.unwatch, (payload, ack) =>
@@ -109,6 +121,17 @@ export class InteractionServer {
     Object.assign(ix.properties, delta.set);
     this.#toWatchers(interactionId, delta);
     return delta;
+  }
+
+  /** Fault injection: the next watch of `interactionId` on server `serverId` is answered with
+   *  these fields instead of the genuine ones (e.g. `{ version: 1e15 }`), once. */
+  overrideNextWatch(
+    serverId: string,
+    interactionId: string,
+    patch: { version?: unknown; properties?: unknown },
+  ): void {
+    this.endpoint(serverId);
+    this.#nextWatch.set(`${serverId} ${interactionId}`, { ...patch });
   }
 
   /** Fault injection: an arbitrary payload as a `properties` event to the watchers. */
