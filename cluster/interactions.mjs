@@ -35,6 +35,8 @@ const unwatchRequest = p.v.object({
   interactionId: p.v.string({ min: 1, max: Limits.maxIdLength }),
 });
 const known = new Set(Object.values(E));
+/** interactionId -> fields that replace the next watch answer's (fault injection, once) */
+const nextWatch = new Map();
 io.on('connection', (socket) => {
   /** interactionId -> the version this socket has (its snapshot, then each delta pushed) */
   socket.data.versions = new Map();
@@ -49,7 +51,9 @@ io.on('connection', (socket) => {
       // its state. Log entries up to its version are then skipped for this socket.
       joinRoom(socket, room(interactionId));
       socket.data.versions.set(interactionId, snap.version);
-      return { ok: true, ...snap };
+      const patch = nextWatch.get(interactionId);
+      nextWatch.delete(interactionId);
+      return { ok: true, ...snap, ...patch };
     }),
   );
   socket.on(
@@ -92,6 +96,10 @@ setInterval(pushLog, 20);
 
 serve(process, {
   stats: () => ({ connections: io.of('/').sockets.size }),
+  overrideNextWatch: ({ interactionId, patch }) => {
+    nextWatch.set(String(interactionId), { ...patch });
+    return null;
+  },
 });
 
 listenAndReport(http, ME);

@@ -396,6 +396,17 @@ const verbs = {
     properties.emitRaw(str(interactionId, 'interactionId'), payload);
     return null;
   },
+  'interactions.overrideNextWatch': ({ interactionId, patch, id = 'interactions' }) => {
+    const proc = get('interactions', id);
+    const { version, properties: props } = patch ?? {};
+    return call(proc.child, 'overrideNextWatch', {
+      interactionId: str(interactionId, 'interactionId'),
+      patch: {
+        ...(version !== undefined ? { version } : {}),
+        ...(props !== undefined ? { properties: props } : {}),
+      },
+    });
+  },
   'interactions.kill': ({ id = 'interactions' }) =>
     killProc(get('interactions', id)).then(() => null),
   'interactions.revive': async ({ id = 'interactions' }) => {
