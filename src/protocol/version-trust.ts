@@ -140,6 +140,8 @@ export class VersionTrust {
     const before = this.beforeDelta;
     if (!cur || !before || cur.version !== version || before.state.version !== version - 1)
       return false;
+    // a delta that did not touch the refused keys did not bring the refused value: it stands
+    if (!keys.some((k) => before.keys.includes(k))) return false;
     const properties: Properties = { ...cur.properties };
     for (const key of keys) {
       const old = before.state.properties[key];

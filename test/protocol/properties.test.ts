@@ -119,6 +119,14 @@ describe('VersionTrust', () => {
     expect(t.current!.version).to.equal(6);
   });
 
+  it('a delta that did not touch the refused keys stands (the refused value came from a snapshot)', () => {
+    const t = new VersionTrust();
+    t.snapshot(snap(4, { 'chat.url': 'evil' }));
+    t.delta(delta(5, { 'user.x': 1 }));
+    expect(t.refuse(5, ['chat.url'])).to.equal(false);
+    expect(t.current!.version).to.equal(5);
+  });
+
   it('a refused unset comes back', () => {
     const t = new VersionTrust();
     t.snapshot(snap(1, { 'chat.url': 'u', 'chat.instanceId': 'c' }));
