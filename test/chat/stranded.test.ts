@@ -179,6 +179,35 @@ describe('<ag-chat-panel> is never stranded (mock)', function () {
     expect(reported.map((e) => e.code)).not.to.include('session-not-found');
   });
 
+  it('never "connected" while stranded: the old instance let go, the properties cannot be read yet', async () => {
+    const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    const el = await connectedPanel(mock, interactionId);
+    const reported = errors(el);
+    const states: string[] = [];
+    el.addEventListener('ag-connection-change', (e: AgConnectionChangeEvent) =>
+      states.push(`${e.detail.state}${e.detail.endpoint ? `@${e.detail.endpoint}` : ''}`),
+    );
+    // the relocation's delta cannot reach the panel: its interaction server is frozen
+    mock.interactions.freeze('interactions');
+    mock.chat.relocate(interactionId, 'chat-2');
+    typeAndEnter(el, 'agent while stranded');
+    await waitUntil(() => el.connectionState === 'reconnecting', 'still "connected" to chat-1', {
+      timeout: 8000,
+    });
+    mock.interactions.unfreeze('interactions');
+    await waitUntil(
+      () => el.connectionState === 'connected' && el.endpoint === 'chat-2',
+      'panel did not reach chat-2',
+      { timeout: 15000 },
+    );
+    await mock.customer.send(interactionId, 'customer after');
+    await untilInSync(el, mock, interactionId, mock.chat.transcript(interactionId).length);
+    const server = mock.chat.transcript(interactionId);
+    expect(server.filter((m) => m.text === 'agent while stranded')).to.have.length(1);
+    expect(states.filter((x) => x === 'connected@chat-1')).to.deep.equal([]);
+    expect(reported.map((e) => e.code)).not.to.include('session-not-found');
+  });
+
   it('an unreachable interaction server raises one unreachable ag-error after a bounded time, and the panel still connects when it returns', async () => {
     const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
     mock.interactions.kill('interactions');
