@@ -7,9 +7,11 @@ import {
   AgConnectionChangeEvent,
   AgErrorEvent,
   AgMessageEvent,
+  AgOutboxKeptEvent,
   AgRelocatedEvent,
   AgSessionClosedEvent,
 } from '../events.js';
+import { ChatStore, chatStoreKey, type HeldMessage } from './outbox-store.js';
 import {
   ChatSession,
   type ChatView,
@@ -29,6 +31,10 @@ export interface ChatSessionHost extends ReactiveControllerHost, EventTarget {
   readonly webSocket: WebSocketCtor | undefined;
   /** asked on every (re)connect */
   readonly currentToken: TokenSource;
+  /** a token or a token provider is set (until then the panel waits instead of being refused) */
+  readonly hasCredentials: boolean;
+  /** how long to wait for credentials before failing with `bad-config` */
+  readonly credentialsTimeoutMs: number | undefined;
   /** a message from someone else, a participant change or a state change to announce */
   announce(text: string): void;
   /** the status line's text */
@@ -46,6 +52,9 @@ const emptyView = (status: ConnectionStatus): ChatView => ({
   typing: [],
   notices: [],
 });
+
+/** Default wait for a token or token provider after the element is configured. */
+export const credentialsTimeoutDefaultMs = 10000;
 
 /** Space-separated list, without empties. */
 const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter(Boolean);
@@ -66,8 +75,15 @@ function originOf(url: string): string | null {
 
 /**
  * Owns the element's ChatSession: created on the first update after the element is connected
- * (so properties set right after insertion count), re-created when the configuration changes,
- * disposed when the element leaves the page. Turns the session's streams into DOM events.
+ * and has credentials (so properties set right after insertion count), re-created when the
+ * configuration changes, disposed when the element leaves the page. Turns the session's streams
+ * into DOM events.
+ *
+ * What the agent typed outlives the session: every view's unacknowledged messages and the draft
+ * are written to a {@link ChatStore} (sessionStorage) per agent and interaction, and a new
+ * session (after a reload, a re-insertion, a configuration change) starts with them, same
+ * clientMsgIds, so the server de-duplicates whatever had already reached it. A move in the
+ * document (disconnected and connected again in the same task) keeps the session as it is.
  */
 export class ChatSessionController implements ReactiveController {
   private session: ChatSession | null = null;
@@ -77,6 +93,15 @@ export class ChatSessionController implements ReactiveController {
   private lastStatus: ConnectionStatus | null = null;
   private configError: AgErrorInfo | null = null;
   private webSocket: WebSocketCtor | undefined;
+  private store: ChatStore | null = null;
+  private storeInteraction = '';
+  /** clientMsgIds last written to the store, to write only on change */
+  private heldSignature = '';
+  /** views are written to the store only once the session has its held messages */
+  private persisting = false;
+  private restoredDraft: string | undefined;
+  private credentialsTimer: ReturnType<typeof setTimeout> | null = null;
+  private waitingForCredentials = false;
 
   view: ChatView = emptyView({ state: 'idle' });
 
@@ -100,7 +125,8 @@ export class ChatSessionController implements ReactiveController {
       this.host.restoreSpreadMs,
     ]);
     // a new WebSocket constructor is a new configuration too (it cannot be serialised)
-    if (key === this.configKey && this.webSocket === this.host.webSocket) return;
+    const same = key === this.configKey && this.webSocket === this.host.webSocket;
+    if (same && !(this.waitingForCredentials && this.host.hasCredentials)) return;
     this.configKey = key;
     this.webSocket = this.host.webSocket;
     this.start();
@@ -108,8 +134,10 @@ export class ChatSessionController implements ReactiveController {
 
   hostDisconnected(): void {
     this.connected = false;
-    this.configKey = null;
-    this.stop();
+    // a move (removed and inserted again in the same task) is not a departure: keep everything
+    queueMicrotask(() => {
+      if (!this.connected) this.park();
+    });
   }
 
   send(text: string): boolean {
@@ -129,7 +157,43 @@ export class ChatSessionController implements ReactiveController {
     this.session?.typing();
   }
 
+  /** The composer's text, kept with the interaction's held messages. */
+  saveDraft(text: string): void {
+    this.store?.saveDraft(text);
+  }
+
+  /** The draft to put back in the composer after a (re)start, once. */
+  takeDraft(): string | undefined {
+    const d = this.restoredDraft;
+    this.restoredDraft = undefined;
+    return d;
+  }
+
+  /** The element left the page: close the session; what is unsent stays in the store. */
+  private park(): void {
+    this.configKey = null;
+    this.stop();
+    this.announceKept();
+    this.store = null;
+  }
+
+  /** Tells the page that messages of the interaction being left are kept for later. */
+  private announceKept(): void {
+    const pending = this.heldNow().length;
+    if (this.store && pending > 0)
+      this.host.dispatchEvent(
+        new AgOutboxKeptEvent({ interactionId: this.storeInteraction, pending }),
+      );
+  }
+
+  private heldNow(): HeldMessage[] {
+    return this.view.pending
+      .filter((p) => p.state !== 'rejected')
+      .map((p) => ({ clientMsgId: p.clientMsgId, text: p.text }));
+  }
+
   private start(): void {
+    const previousKey = this.store?.key;
     this.stop();
     const h = this.host;
     const urls = words(h.interactionsUrl);
@@ -137,6 +201,11 @@ export class ChatSessionController implements ReactiveController {
       h.allowedOrigins !== undefined
         ? words(h.allowedOrigins)
         : urls.map(originOf).filter((x): x is string => !!x);
+    const storeKey = chatStoreKey(h.interactionId, h.agentId);
+    if (previousKey !== undefined && previousKey !== storeKey) {
+      this.announceKept();
+      this.store = null;
+    }
     if (!h.interactionId || urls.length === 0) {
       this.configError = {
         code: ErrorCodes.BadConfig,
@@ -147,6 +216,16 @@ export class ChatSessionController implements ReactiveController {
       return;
     }
     this.configError = null;
+    if (!h.hasCredentials) {
+      this.waitForCredentials();
+      return;
+    }
+    const store = this.store?.key === storeKey ? this.store : new ChatStore(storeKey);
+    const saved = store.load();
+    if (store !== this.store) this.restoredDraft = saved.draft;
+    this.store = store;
+    this.storeInteraction = h.interactionId;
+    this.heldSignature = saved.held.map((m) => m.clientMsgId).join(' ');
     const session = new ChatSession({
       interactionId: h.interactionId,
       interactionsUrls: urls,
@@ -157,6 +236,7 @@ export class ChatSessionController implements ReactiveController {
         ? { restoreSpreadMs: h.restoreSpreadMs! }
         : {}),
       ...(h.webSocket ? { webSocket: h.webSocket } : {}),
+      ...(saved.held.length ? { held: saved.held } : {}),
       token: () => h.currentToken(),
     });
     this.session = session;
@@ -172,16 +252,63 @@ export class ChatSessionController implements ReactiveController {
     );
     subs.add(session.participantChange$.subscribe((c) => this.onParticipant(c)));
     session.start();
+    this.persisting = true;
+    this.persist(session.view);
+    this.host.requestUpdate();
+  }
+
+  /**
+   * No token and no provider yet: a page typically sets them from a script that runs after the
+   * element was defined. Connecting now would be refused (`unauthorized`); wait, bounded.
+   */
+  private waitForCredentials(): void {
+    this.waitingForCredentials = true;
+    this.setView(emptyView({ state: 'idle' }));
+    const ms = this.host.credentialsTimeoutMs ?? credentialsTimeoutDefaultMs;
+    this.credentialsTimer = setTimeout(() => {
+      this.credentialsTimer = null;
+      this.waitingForCredentials = false;
+      const error: AgErrorInfo = {
+        code: ErrorCodes.BadConfig,
+        message: `no token or tokenProvider was set within ${ms} ms`,
+      };
+      this.configError = error;
+      this.setView(emptyView({ state: 'failed', error }));
+      this.host.dispatchEvent(new AgErrorEvent(error.code, error.message));
+    }, ms);
   }
 
   private stop(): void {
+    if (this.credentialsTimer !== null) clearTimeout(this.credentialsTimer);
+    this.credentialsTimer = null;
+    this.waitingForCredentials = false;
+    this.persisting = false;
     this.subscriptions.unsubscribe();
     this.session?.dispose();
     this.session = null;
   }
 
+  /** Writes the unacknowledged messages to the store; a closed session leaves nothing behind. */
+  private persist(v: ChatView): void {
+    const store = this.store;
+    if (!store || !this.persisting) return;
+    if (v.closedReason !== undefined) {
+      store.clear();
+      this.heldSignature = '';
+      return;
+    }
+    const held = v.pending
+      .filter((p) => p.state !== 'rejected')
+      .map((p) => ({ clientMsgId: p.clientMsgId, text: p.text }));
+    const signature = held.map((m) => m.clientMsgId).join(' ');
+    if (signature === this.heldSignature) return;
+    this.heldSignature = signature;
+    store.saveHeld(held);
+  }
+
   private setView(v: ChatView): void {
     this.view = v;
+    this.persist(v);
     const s = v.status;
     const prev = this.lastStatus;
     if (

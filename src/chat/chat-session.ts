@@ -72,6 +72,8 @@ export interface ChatSessionOptions {
   typingIdleMs?: number;
   /** incoming typing indicators expire after this without news (default 6000) */
   typingExpireMs?: number;
+  /** agent messages held from before (a reload, a re-created panel): sent first, same ids */
+  held?: readonly { readonly clientMsgId: string; readonly text: string }[];
 }
 
 /** An agent message not yet in the transcript. */
@@ -271,7 +273,11 @@ export class ChatSession {
         e instanceof AgError &&
         (e.code === ErrorCodes.MessageTooLong || e.code === ErrorCodes.SessionClosed),
       ...(o.scheduler ? { scheduler: o.scheduler } : {}),
+      ...(o.held
+        ? { initial: o.held.map((h) => ({ clientMsgId: h.clientMsgId, payload: h.text })) }
+        : {}),
     });
+    for (const h of o.held ?? []) this.ownClientMsgIds.add(h.clientMsgId);
 
     this.status$ = this.connection.status$.pipe(
       map(() => this.publicStatus()),
