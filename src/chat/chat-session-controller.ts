@@ -267,7 +267,7 @@ export class ChatSessionController implements ReactiveController {
     const ms = this.host.credentialsTimeoutMs ?? credentialsTimeoutDefaultMs;
     this.credentialsTimer = setTimeout(() => {
       this.credentialsTimer = null;
-      this.waitingForCredentials = false;
+      // still waiting: credentials set after all start the session
       const error: AgErrorInfo = {
         code: ErrorCodes.BadConfig,
         message: `no token or tokenProvider was set within ${ms} ms`,
