@@ -32,6 +32,7 @@ function statusText(s: ConnectionStatus, closedReason: string | undefined): stri
     case 'connected':
       return 'Connected';
     case 'reconnecting':
+      if (s.reason === 'offline') return 'Offline — waiting for the network…';
       return s.reason === 'relocated' || s.reason === 'failover'
         ? `Reconnecting — moved to instance ${s.endpoint ?? 'unknown'}`
         : 'Reconnecting…';

@@ -1,7 +1,8 @@
 // ResilientConnection in virtual time, with a scripted socket (socketFactory): backoff delays,
 // immediate switches, heartbeat detection and a clean dispose, without real waiting.
 import { expect } from '@open-wc/testing';
-import { BehaviorSubject, VirtualTimeScheduler, of } from 'rxjs';
+import { BehaviorSubject, Subject, VirtualTimeScheduler, of } from 'rxjs';
+import type { LifecycleSignal } from '../../src/core/lifecycle.js';
 import type { Socket } from 'socket.io-client';
 import { ResilientConnection, type ConnectionOptions } from '../../src/core/connection.js';
 import type { ConnectionStatus, Endpoint } from '../../src/core/state.js';
@@ -340,5 +341,71 @@ describe('ResilientConnection (virtual time)', () => {
     expect(h.scheduler.actions).to.have.length(0);
     await h.advance(5000);
     expect(h.sockets).to.have.length(1);
+  });
+});
+
+describe('ResilientConnection and the page lifecycle (virtual time)', () => {
+  const connectNow = (s: ScriptedSocket) => {
+    s.answer = () => Promise.resolve({ ok: true, t: 0 });
+    queueMicrotask(() => s.fire('connect'));
+  };
+
+  it('offline: reconnecting at once, reason offline; online: connects at once, not after the backoff', async () => {
+    const lifecycle = new Subject<LifecycleSignal>();
+    const h = harness({ endpoints: of(A), lifecycle, backoff: { initialMs: 4000, jitter: 0 } });
+    h.setBehaviour(connectNow);
+    h.conn.start();
+    await h.advance(10);
+    expect(h.conn.status.state).to.equal('connected');
+    h.setBehaviour(refuse); // no network: every attempt fails
+    const offlineAt = h.scheduler.now();
+    lifecycle.next('offline');
+    expect(h.conn.status).to.deep.include({ state: 'reconnecting', reason: 'offline' });
+    expect(h.sockets[0]!.socket.disconnected).to.equal(true);
+    // the backoff still runs (the browser may be wrong), and the reason stays named
+    await h.advance(9000);
+    expect(h.sockets.length).to.be.greaterThan(1);
+    expect(h.conn.status).to.deep.include({ state: 'reconnecting', reason: 'offline' });
+    expect(h.scheduler.actions.length).to.equal(1); // a long backoff wait is pending
+    h.setBehaviour(connectNow);
+    const before = h.sockets.length;
+    const onlineAt = h.scheduler.now();
+    lifecycle.next('online');
+    await h.advance(0);
+    expect(h.sockets.length).to.equal(before + 1);
+    expect(h.sockets[before]!.at).to.equal(onlineAt);
+    expect(h.conn.status).to.deep.include({ state: 'connected', endpoint: 'a' });
+    expect(onlineAt).to.be.greaterThan(offlineAt);
+    h.conn.dispose();
+    expect(lifecycle.observed).to.equal(false);
+  });
+
+  it('wake (resume, visible again) checks a live socket at once, and cuts a backoff wait short', async () => {
+    const lifecycle = new Subject<LifecycleSignal>();
+    const h = harness({
+      endpoints: of(A),
+      lifecycle,
+      heartbeat: { intervalMs: 10000, timeoutMs: 2000 },
+      backoff: { initialMs: 4000, jitter: 0 },
+    });
+    h.setBehaviour(connectNow);
+    h.conn.start();
+    await h.advance(10);
+    const socket = h.sockets[0]!.socket;
+    expect(socket.emitted.filter((e) => e === 'hb')).to.have.length(0);
+    lifecycle.next('wake');
+    expect(socket.emitted.filter((e) => e === 'hb')).to.have.length(1);
+    // answered: still the same connection
+    await h.advance(3000);
+    expect(h.sockets).to.have.length(1);
+    expect(h.conn.status.state).to.equal('connected');
+    // dropped, waiting 4 s to retry: a wake goes now
+    socket.fire('disconnect');
+    await h.advance(10);
+    expect(h.sockets).to.have.length(1);
+    lifecycle.next('wake');
+    await h.advance(0);
+    expect(h.sockets).to.have.length(2);
+    h.conn.dispose();
   });
 });
