@@ -2,7 +2,9 @@ import { Subscription } from 'rxjs';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { WebSocketCtor } from '../core/connection.js';
 import type { ConnectionStatus } from '../core/state.js';
+import { defaultClientId } from '../core/outbox.js';
 import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { Limits } from '../protocol/limits.js';
 import {
   AgConnectionChangeEvent,
   AgErrorEvent,
@@ -11,11 +13,13 @@ import {
   AgRelocatedEvent,
   AgSessionClosedEvent,
 } from '../events.js';
-import { ChatStore, chatStoreKey, type HeldMessage } from './outbox-store.js';
+import { OutboxOwner } from './outbox-owner.js';
+import { ChatStore, chatStoreKey, tabScope, type HeldMessage } from './outbox-store.js';
 import {
   ChatSession,
   type ChatView,
   type ParticipantChange,
+  type PendingMessage,
   type TokenSource,
 } from './chat-session.js';
 import type { ChatMessage } from '../protocol/wire.js';
@@ -56,6 +60,13 @@ const emptyView = (status: ConnectionStatus): ChatView => ({
 /** Default wait for a token or token provider after the element is configured. */
 export const credentialsTimeoutDefaultMs = 10000;
 
+/** What panels of one agent on one interaction tell each other (BroadcastChannel). */
+interface MirrorMessage {
+  readonly from: string;
+  readonly hello?: boolean;
+  readonly pending?: readonly PendingMessage[];
+}
+
 /** Space-separated list, without empties. */
 const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter(Boolean);
 
@@ -95,8 +106,21 @@ export class ChatSessionController implements ReactiveController {
   private webSocket: WebSocketCtor | undefined;
   private store: ChatStore | null = null;
   private storeInteraction = '';
-  /** clientMsgIds last written to the store, to write only on change */
-  private heldSignature = '';
+  /** the clientMsgIds this panel has in the store (it adds and releases only these) */
+  private written = new Set<string>();
+  private writtenKey = '';
+  private owner: OutboxOwner | null = null;
+  /** bumped by stop(): a session creation waiting for ownership is then cancelled */
+  private generation = 0;
+  /** a session is about to be created (ownership of held messages being decided) */
+  private creating = false;
+  private mirror: BroadcastChannel | null = null;
+  private mirrorSignature = '';
+  /** what the same agent's other panels on this interaction have on its way, by panel */
+  private readonly foreign = new Map<string, readonly PendingMessage[]>();
+  private readonly panelId = Math.random().toString(36).slice(2, 12);
+  /** the session's own view (`view` adds the other panels' pending messages) */
+  private own: ChatView = emptyView({ state: 'idle' });
   /** views are written to the store only once the session has its held messages */
   private persisting = false;
   private restoredDraft: string | undefined;
@@ -141,6 +165,23 @@ export class ChatSessionController implements ReactiveController {
   }
 
   send(text: string): boolean {
+    if (!this.session && this.creating && this.store && text.trim()) {
+      if (text.length > Limits.maxMessageLength) {
+        this.host.dispatchEvent(
+          new AgErrorEvent(
+            ErrorCodes.MessageTooLong,
+            `messages are limited to ${Limits.maxMessageLength} characters`,
+          ),
+        );
+        return false;
+      }
+      // the session is a moment away: hold it where the session will find it
+      const m = { clientMsgId: defaultClientId(), text };
+      this.store.hold([m]);
+      this.written.add(m.clientMsgId);
+      this.setView({ ...this.own, pending: [...this.own.pending, { ...m, state: 'queued' }] });
+      return true;
+    }
     if (!this.session) return false;
     try {
       this.session.send(text);
@@ -174,7 +215,7 @@ export class ChatSessionController implements ReactiveController {
     this.configKey = null;
     this.stop();
     this.announceKept();
-    this.store = null;
+    this.leaveRecord();
   }
 
   /** Tells the page that messages of the interaction being left are kept for later. */
@@ -187,13 +228,12 @@ export class ChatSessionController implements ReactiveController {
   }
 
   private heldNow(): HeldMessage[] {
-    return this.view.pending
+    return this.own.pending
       .filter((p) => p.state !== 'rejected')
       .map((p) => ({ clientMsgId: p.clientMsgId, text: p.text }));
   }
 
   private start(): void {
-    const previousKey = this.store?.key;
     this.stop();
     const h = this.host;
     const urls = words(h.interactionsUrl);
@@ -202,9 +242,9 @@ export class ChatSessionController implements ReactiveController {
         ? words(h.allowedOrigins)
         : urls.map(originOf).filter((x): x is string => !!x);
     const storeKey = chatStoreKey(h.interactionId, h.agentId);
-    if (previousKey !== undefined && previousKey !== storeKey) {
+    if (this.store && this.store.key !== storeKey) {
       this.announceKept();
-      this.store = null;
+      this.leaveRecord();
     }
     if (!h.interactionId || urls.length === 0) {
       this.configError = {
@@ -220,12 +260,58 @@ export class ChatSessionController implements ReactiveController {
       this.waitForCredentials();
       return;
     }
-    const store = this.store?.key === storeKey ? this.store : new ChatStore(storeKey);
-    const saved = store.load();
-    if (store !== this.store) this.restoredDraft = saved.draft;
+    if (!this.store) this.enterRecord(storeKey, h.interactionId);
+    const generation = ++this.generation;
+    const create = () => {
+      if (generation === this.generation) this.createSession(urls, origins);
+    };
+    // something to resend: first learn whether another panel of this tab owns it (a moment);
+    // meanwhile show what is held, and hold what is typed
+    const held = this.store!.load().held;
+    if (held.length === 0) return create();
+    this.creating = true;
+    this.setView({
+      ...emptyView({ state: 'connecting' }),
+      pending: held.map((m) => ({ ...m, state: 'queued' as const })),
+    });
+    void this.owner!.first.then(create);
+  }
+
+  /** Starts using the record of (agent, interaction): ownership, mirror, draft. */
+  private enterRecord(storeKey: string, interactionId: string): void {
+    const store = new ChatStore(storeKey);
     this.store = store;
-    this.storeInteraction = h.interactionId;
-    this.heldSignature = saved.held.map((m) => m.clientMsgId).join(' ');
+    this.storeInteraction = interactionId;
+    this.restoredDraft = store.load().draft;
+    if (this.writtenKey !== storeKey) {
+      this.written = new Set();
+      this.writtenKey = storeKey;
+    }
+    // ownership arriving later (the owner left): take over what it held
+    this.owner = new OutboxOwner(`ag-chat-outbox:${tabScope()}:${storeKey}`, () => {
+      if (this.session) this.start();
+    });
+    this.openMirror(storeKey);
+  }
+
+  /** Stops using the record: ownership goes to the next panel in line; the mirror says bye. */
+  private leaveRecord(): void {
+    this.owner?.dispose();
+    this.owner = null;
+    this.closeMirror();
+    this.store = null;
+  }
+
+  private createSession(urls: string[], origins: string[]): void {
+    this.creating = false;
+    const h = this.host;
+    const store = this.store!;
+    const saved = store.load();
+    // the owner resends everything held; another panel only what it wrote itself
+    const held = this.owner?.owner
+      ? saved.held
+      : saved.held.filter((m) => this.written.has(m.clientMsgId));
+    this.written = new Set(held.map((m) => m.clientMsgId));
     const session = new ChatSession({
       interactionId: h.interactionId,
       interactionsUrls: urls,
@@ -236,7 +322,7 @@ export class ChatSessionController implements ReactiveController {
         ? { restoreSpreadMs: h.restoreSpreadMs! }
         : {}),
       ...(h.webSocket ? { webSocket: h.webSocket } : {}),
-      ...(saved.held.length ? { held: saved.held } : {}),
+      ...(held.length ? { held } : {}),
       token: () => h.currentToken(),
     });
     this.session = session;
@@ -283,32 +369,104 @@ export class ChatSessionController implements ReactiveController {
     this.credentialsTimer = null;
     this.waitingForCredentials = false;
     this.persisting = false;
+    this.creating = false;
+    this.generation++;
     this.subscriptions.unsubscribe();
     this.session?.dispose();
     this.session = null;
   }
 
-  /** Writes the unacknowledged messages to the store; a closed session leaves nothing behind. */
+  /**
+   * Writes this panel's unacknowledged messages to the store (adding and releasing its own
+   * only); a closed session leaves nothing behind.
+   */
   private persist(v: ChatView): void {
     const store = this.store;
     if (!store || !this.persisting) return;
     if (v.closedReason !== undefined) {
       store.clear();
-      this.heldSignature = '';
+      this.written = new Set();
       return;
     }
     const held = v.pending
       .filter((p) => p.state !== 'rejected')
       .map((p) => ({ clientMsgId: p.clientMsgId, text: p.text }));
-    const signature = held.map((m) => m.clientMsgId).join(' ');
-    if (signature === this.heldSignature) return;
-    this.heldSignature = signature;
-    store.saveHeld(held);
+    const now = new Set(held.map((m) => m.clientMsgId));
+    const added = held.filter((m) => !this.written.has(m.clientMsgId));
+    const gone = [...this.written].filter((id) => !now.has(id));
+    if (added.length) store.hold(added);
+    if (gone.length) store.release(gone);
+    this.written = now;
+  }
+
+  // --- the same agent's other panels on this interaction (other tabs, other gadgets) ----------
+
+  private openMirror(storeKey: string): void {
+    const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
+    if (!Channel) return;
+    const mirror = new Channel(`ag-chat-mirror:${storeKey}`);
+    mirror.onmessage = (e: MessageEvent<MirrorMessage>) => this.onMirror(e.data);
+    this.mirror = mirror;
+    this.mirrorSignature = '';
+    mirror.postMessage({ from: this.panelId, hello: true } satisfies MirrorMessage);
+  }
+
+  private closeMirror(): void {
+    if (!this.mirror) return;
+    this.mirror.postMessage({ from: this.panelId, pending: [] } satisfies MirrorMessage);
+    this.mirror.close();
+    this.mirror = null;
+    this.foreign.clear();
+  }
+
+  private onMirror(m: MirrorMessage): void {
+    if (!m || typeof m.from !== 'string' || m.from === this.panelId) return;
+    if (m.hello) this.postPending(true);
+    if (!Array.isArray(m.pending)) return;
+    const list = m.pending.filter(
+      (p): p is PendingMessage =>
+        !!p && typeof p.clientMsgId === 'string' && typeof p.text === 'string',
+    );
+    if (list.length) this.foreign.set(m.from, list);
+    else this.foreign.delete(m.from);
+    this.view = this.expose(this.own);
+    this.host.requestUpdate();
+  }
+
+  /** Tells the other panels what this one has on its way (when it changed, or when asked). */
+  private postPending(always = false): void {
+    if (!this.mirror) return;
+    const pending = this.own.pending.map((p) => ({
+      clientMsgId: p.clientMsgId,
+      text: p.text,
+      state: p.state,
+    }));
+    const signature = pending.map((p) => `${p.clientMsgId}:${p.state}`).join(' ');
+    if (!always && signature === this.mirrorSignature) return;
+    this.mirrorSignature = signature;
+    this.mirror.postMessage({ from: this.panelId, pending } satisfies MirrorMessage);
+  }
+
+  /** The session's view plus what the other panels have on its way, until it is in the transcript. */
+  private expose(own: ChatView): ChatView {
+    if (this.foreign.size === 0) return own;
+    const seen = new Set(own.pending.map((p) => p.clientMsgId));
+    for (const m of own.messages) if (m.clientMsgId) seen.add(m.clientMsgId);
+    const extra: PendingMessage[] = [];
+    for (const list of this.foreign.values())
+      for (const p of list)
+        if (!seen.has(p.clientMsgId)) {
+          seen.add(p.clientMsgId);
+          extra.push(p);
+        }
+    return extra.length ? { ...own, pending: [...own.pending, ...extra] } : own;
   }
 
   private setView(v: ChatView): void {
-    this.view = v;
+    this.own = v;
+    this.view = this.expose(v);
     this.persist(v);
+    this.postPending();
     const s = v.status;
     const prev = this.lastStatus;
     if (

@@ -74,6 +74,24 @@ function sessionStore(): KeyValueStore | null {
   }
 }
 
+/**
+ * An id for this tab (shared by its same-origin frames, kept across reloads, copied by
+ * "duplicate tab" along with the records): the scope in which one panel owns a record.
+ */
+export function tabScope(): string {
+  const s = sessionStore();
+  const key = `${prefix}tab`;
+  try {
+    const existing = s?.getItem(key);
+    if (existing) return existing;
+    const id = Math.random().toString(36).slice(2, 12);
+    s?.setItem(key, id);
+    return id;
+  } catch {
+    return 'page';
+  }
+}
+
 /** The storage key of one agent's record of one interaction. */
 export function chatStoreKey(interactionId: string, agentId: string | undefined): string {
   return `${prefix}${encodeURIComponent(agentId ?? '')}:${encodeURIComponent(interactionId)}`;
@@ -126,8 +144,23 @@ export class ChatStore {
     return { held: r?.held ?? [], draft: r?.draft ?? '' };
   }
 
-  saveHeld(held: readonly HeldMessage[]): void {
-    this.write({ ...this.load(), held: held.slice(0, storeLimits.maxHeld) });
+  /**
+   * Adds messages (after those already held). Panels sharing the record (two gadgets of one
+   * tab on the same interaction) each add and release only their own, so none overwrites the
+   * other's (same-origin frames of a tab share one event loop: a read-modify-write is atomic).
+   */
+  hold(messages: readonly HeldMessage[]): void {
+    const r = this.load();
+    const known = new Set(r.held.map((m) => m.clientMsgId));
+    const held = [...r.held, ...messages.filter((m) => !known.has(m.clientMsgId))];
+    this.write({ ...r, held: held.slice(0, storeLimits.maxHeld) });
+  }
+
+  /** Removes messages the server acknowledged (or that will never be sent). */
+  release(clientMsgIds: readonly string[]): void {
+    const gone = new Set(clientMsgIds);
+    const r = this.load();
+    this.write({ ...r, held: r.held.filter((m) => !gone.has(m.clientMsgId)) });
   }
 
   saveDraft(draft: string): void {
@@ -173,7 +206,7 @@ export class ChatStore {
     const records: { key: string; savedAt: number }[] = [];
     for (let i = 0; i < this.storage.length; i++) {
       const key = this.storage.key(i);
-      if (!key?.startsWith(prefix) || key === `${prefix}probe`) continue;
+      if (!key?.startsWith(prefix) || key === `${prefix}probe` || key === `${prefix}tab`) continue;
       records.push({ key, savedAt: parse(this.storage.getItem(key))?.savedAt ?? 0 });
     }
     const now = this.now();

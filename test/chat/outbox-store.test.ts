@@ -27,7 +27,7 @@ describe('ChatStore (held messages and draft per agent and interaction)', () => 
   it('keeps held messages and the draft, and removes the record once it holds nothing', () => {
     const storage = new FakeStorage();
     const store = new ChatStore(chatStoreKey('ix-1', 'agent1'), { storage });
-    store.saveHeld([{ clientMsgId: 'c1', text: 'hi' }]);
+    store.hold([{ clientMsgId: 'c1', text: 'hi' }]);
     store.saveDraft('half');
     const again = new ChatStore(chatStoreKey('ix-1', 'agent1'), { storage });
     expect(again.load()).to.deep.equal({
@@ -36,7 +36,11 @@ describe('ChatStore (held messages and draft per agent and interaction)', () => 
     });
     // another agent (a supervisor on the same chat) has its own record
     expect(new ChatStore(chatStoreKey('ix-1', 'sup1'), { storage }).load().held).to.deep.equal([]);
-    again.saveHeld([]);
+    // a second panel on the record adds and releases its own only
+    again.hold([{ clientMsgId: 'c2', text: 'there' }]);
+    store.release(['c1']);
+    expect(again.load().held).to.deep.equal([{ clientMsgId: 'c2', text: 'there' }]);
+    again.release(['c2']);
     again.saveDraft('');
     expect(storage.length).to.equal(0);
   });
@@ -49,7 +53,7 @@ describe('ChatStore (held messages and draft per agent and interaction)', () => 
       clientMsgId: `c${i}`,
       text: 't',
     }));
-    at('big').saveHeld(many);
+    at('big').hold(many);
     expect(at('big').load().held).to.have.length(storeLimits.maxHeld);
     for (let i = 0; i < storeLimits.maxRecords + 3; i++) {
       now += 1;
@@ -68,7 +72,7 @@ describe('ChatStore (held messages and draft per agent and interaction)', () => 
     const store = new ChatStore(key, { storage });
     expect(store.load()).to.deep.equal({ held: [], draft: '' });
     storage.failWrites = true;
-    store.saveHeld([{ clientMsgId: 'c1', text: 'x' }]);
+    store.hold([{ clientMsgId: 'c1', text: 'x' }]);
     storage.map.delete(key);
     expect(store.load().held).to.deep.equal([{ clientMsgId: 'c1', text: 'x' }]);
     store.clear();
