@@ -21,7 +21,7 @@ let browser;
 
 before(async () => {
   // a restore that takes a while, so a message typed after a crash is surely held
-  cluster = await startCluster(['--chat-instances', '2', '--restore-delay-ms', '2500']);
+  cluster = await startCluster(['--chat-instances', '3', '--restore-delay-ms', '4000']);
   pages = await startAgentPageServer(cluster.info);
   const { chromium } = await import('playwright-core');
   // keep Chromium's own background behaviour: these tests are about it
@@ -119,6 +119,7 @@ test('reload with a held message and a draft: delivered once, draft back in the 
   assert.deepEqual(await agentTexts(interactionId), ['before the crash', 'held across the reload']);
   assert.equal(server[1].clientMsgId, held[0], 'the resend kept its clientMsgId');
   assert.equal(panel.draft, 'half a sentence');
+  await cluster.control('chat/revive', { id: instanceId });
   assert.deepEqual(
     panel.timeline.filter((e) => e.type === 'error'),
     [],
@@ -221,5 +222,58 @@ test('frozen and resumed (CDP): nothing lost, no false reconnect', async () => {
     [],
     'no reconnect and no error across the freeze',
   );
+  await context.close();
+});
+
+test('two tabs on one interaction typing, with a crash between: every message once, each tab shows the other pending', async () => {
+  const context = await browser.newContext();
+  const { interactionId, instanceId } = await cluster.control('interactions/startChat', {});
+  const { page: one } = await openAgent(context, interactionId);
+  const { page: two } = await openAgent(context, interactionId);
+  const sent = [];
+  for (let i = 0; i < 4; i++) {
+    for (const [name, page] of [
+      ['one', one],
+      ['two', two],
+    ]) {
+      const text = `${name} ${i}`;
+      sent.push(text);
+      await agentSays(page, text);
+    }
+  }
+  await untilInSync(one, interactionId);
+
+  // the instance dies: what both type now is held, and each tab shows the other's too
+  await cluster.control('chat/kill', { id: instanceId });
+  await one.waitForFunction(
+    () => document.querySelector('ag-chat-panel').connectionState === 'reconnecting',
+    null,
+    { timeout: 10000 },
+  );
+  await agentSays(one, 'one held');
+  await agentSays(two, 'two held');
+  sent.push('one held', 'two held');
+  const pendingTexts = (page) =>
+    page.evaluate(() =>
+      [
+        ...document
+          .querySelector('ag-chat-panel')
+          .shadowRoot.querySelectorAll('[part="pending-message"] .text'),
+      ]
+        .map((n) => n.textContent)
+        .sort(),
+    );
+  const bothHeld = JSON.stringify(['one held', 'two held']);
+  for (let i = 0; ; i++) {
+    const [p1, p2] = [await pendingTexts(one), await pendingTexts(two)];
+    if (JSON.stringify(p1) === bothHeld && JSON.stringify(p2) === bothHeld) break;
+    assert.ok(i < 30, `each tab should show both held messages: one ${p1}, two ${p2}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const { server } = await untilInSync(one, interactionId);
+  await untilInSync(two, interactionId);
+  assert.deepEqual(server.map((m) => m.text).sort(), [...sent].sort());
+  assert.equal(new Set(server.map((m) => m.text)).size, server.length, 'no message twice');
+  await cluster.control('chat/revive', { id: instanceId });
   await context.close();
 });
