@@ -1,7 +1,7 @@
 // ResilientConnection in virtual time, with a scripted socket (socketFactory): backoff delays,
 // immediate switches, heartbeat detection and a clean dispose, without real waiting.
 import { expect } from '@open-wc/testing';
-import { BehaviorSubject, Subject, VirtualTimeScheduler, of } from 'rxjs';
+import { BehaviorSubject, Subject, VirtualTimeScheduler, of, type SchedulerLike } from 'rxjs';
 import type { LifecycleSignal } from '../../src/core/lifecycle.js';
 import type { Socket } from 'socket.io-client';
 import { ResilientConnection, type ConnectionOptions } from '../../src/core/connection.js';
@@ -71,7 +71,11 @@ const microtasks = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
 
-function harness(o: Partial<ConnectionOptions> & Pick<ConnectionOptions, 'endpoints'>) {
+function harness(
+  o: Partial<ConnectionOptions> & Pick<ConnectionOptions, 'endpoints'>,
+  /** the clock the connection reads (default: the virtual scheduler itself) */
+  clock?: (s: VirtualTimeScheduler) => SchedulerLike,
+) {
   const scheduler = new VirtualTimeScheduler();
   const sockets: { socket: ScriptedSocket; at: number }[] = [];
   /** what a new socket does: connect or fail, right after it is created */
@@ -80,7 +84,7 @@ function harness(o: Partial<ConnectionOptions> & Pick<ConnectionOptions, 'endpoi
     heartbeat: false,
     backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5, random: () => 0.5 },
     ...o,
-    scheduler,
+    scheduler: clock ? clock(scheduler) : scheduler,
     socketFactory: (url, opts) => {
       const socket = new ScriptedSocket(url, opts as Record<string, unknown>);
       sockets.push({ socket, at: scheduler.now() });
@@ -406,6 +410,38 @@ describe('ResilientConnection and the page lifecycle (virtual time)', () => {
     lifecycle.next('wake');
     await h.advance(0);
     expect(h.sockets).to.have.length(2);
+    h.conn.dispose();
+  });
+
+  it('a heartbeat deadline that runs late (the tab slept) is no reason to reconnect', async () => {
+    let slept = 0;
+    const h = harness(
+      { endpoints: of(A), lifecycle: false, heartbeat: { intervalMs: 1000, timeoutMs: 1000 } },
+      (s) => ({
+        now: () => s.now() + slept,
+        schedule: ((work: never, delay?: number, state?: never) =>
+          s.schedule(work, delay, state)) as SchedulerLike['schedule'],
+      }),
+    );
+    let answers = 0;
+    h.setBehaviour((s) => {
+      // the first ping goes out just before the tab sleeps 60 s; its answer is never seen
+      // (it came while asleep); every later ping is answered
+      s.answer = () => {
+        if (++answers === 1) {
+          slept += 60000;
+          return new Promise(() => {});
+        }
+        return Promise.resolve({ ok: true, t: 0 });
+      };
+      queueMicrotask(() => s.fire('connect'));
+    });
+    h.conn.start();
+    await h.advance(10000);
+    expect(answers).to.be.greaterThan(2);
+    expect(h.sockets).to.have.length(1);
+    expect(h.statuses.map((x) => x.state)).to.not.include('reconnecting');
+    expect(h.errors).to.deep.equal([]);
     h.conn.dispose();
   });
 });
