@@ -58,6 +58,24 @@ export class AgSessionClosedEvent extends Event {
   }
 }
 
+export interface OutboxKeptDetail {
+  readonly interactionId: string;
+  /** agent messages not yet acknowledged by the server */
+  readonly pending: number;
+}
+/**
+ * A chat panel left the page (or switched to another interaction) while messages the agent
+ * typed were not yet delivered. They are kept in the tab's sessionStorage and sent, once and in
+ * order, when a panel opens the same interaction again in this tab. Fired on the panel itself:
+ * listen on the element (a removed element is no longer in the document).
+ */
+export class AgOutboxKeptEvent extends Event {
+  static readonly type = 'ag-outbox-kept';
+  constructor(readonly detail: OutboxKeptDetail) {
+    super(AgOutboxKeptEvent.type, init);
+  }
+}
+
 export interface SurveyRequestedDetail {
   readonly requestId: string;
   readonly surveyId: string;
@@ -99,6 +117,7 @@ declare global {
     'ag-error': AgErrorEvent;
     'ag-message': AgMessageEvent;
     'ag-session-closed': AgSessionClosedEvent;
+    'ag-outbox-kept': AgOutboxKeptEvent;
     'ag-survey-requested': AgSurveyRequestedEvent;
     'ag-survey-transferred': AgSurveyTransferredEvent;
     'ag-survey-status': AgSurveyStatusEvent;

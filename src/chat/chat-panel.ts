@@ -3,6 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { WebSocketCtor } from '../core/connection.js';
 import type { ConnectionState, ConnectionStatus } from '../core/state.js';
+import type { AgErrorInfo } from '../protocol/errors.js';
 import type { ChatMessage } from '../protocol/wire.js';
 import { ChatSessionController } from './chat-session-controller.js';
 import type { PendingMessage, TokenSource } from './chat-session.js';
@@ -31,6 +32,7 @@ function statusText(s: ConnectionStatus, closedReason: string | undefined): stri
     case 'connected':
       return 'Connected';
     case 'reconnecting':
+      if (s.reason === 'offline') return 'Offline — waiting for the network…';
       return s.reason === 'relocated' || s.reason === 'failover'
         ? `Reconnecting — moved to instance ${s.endpoint ?? 'unknown'}`
         : 'Reconnecting…';
@@ -91,6 +93,8 @@ function statusText(s: ConnectionStatus, closedReason: string | undefined): stri
  * @fires ag-error - something went wrong; `detail.code` is a stable code
  * @fires ag-message - a message new to this panel (live or restored after a move)
  * @fires ag-session-closed - the chat ended (`detail.reason`)
+ * @fires ag-outbox-kept - the panel left the page (or its interaction) with messages not yet
+ *   delivered; they are kept for when the interaction is opened again in this tab
  */
 export class AgChatPanel extends LitElement {
   static override styles = chatPanelStyles;
@@ -113,6 +117,11 @@ export class AgChatPanel extends LitElement {
    *  (relocate, drain) are never delayed. */
   @property({ attribute: 'restore-spread-ms', type: Number }) restoreSpreadMs: number | undefined =
     undefined;
+  /** how long (ms) a panel with neither `token` nor `tokenProvider` waits for one before failing
+   *  with `bad-config` (default 10000). Until then it stays `idle` and opens no socket, so a page
+   *  that sets the credentials from a later script is never refused. */
+  @property({ attribute: 'credentials-timeout-ms', type: Number }) credentialsTimeoutMs:
+    number | undefined = undefined;
   /** `light` | `dark` forces a colour scheme; unset follows `prefers-color-scheme` */
   @property({ reflect: true }) theme: 'light' | 'dark' | undefined = undefined;
   /** bearer token, sent in the socket handshake (never in a URL) */
@@ -150,6 +159,17 @@ export class AgChatPanel extends LitElement {
   /** the transcript: ordered by seq, without duplicates (pending sends are not in it) */
   get messages(): readonly ChatMessage[] {
     return this.chat.view.messages;
+  }
+
+  /** the error of the `failed` state (also readable after the fact: events fired before a
+   *  listener was added are gone, this is not) */
+  get error(): AgErrorInfo | undefined {
+    return this.chat.view.status.error;
+  }
+
+  /** @internal used by the session controller */
+  get hasCredentials(): boolean {
+    return !!this.token || !!this.tokenProvider;
   }
 
   /** @internal used by the session controller */
@@ -270,6 +290,9 @@ export class AgChatPanel extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
+    // the draft of this interaction, back after a reload or a re-created panel
+    const draft = this.chat.takeDraft();
+    if (draft !== undefined && this.input && this.input.value !== draft) this.input.value = draft;
     const el = this.scroller;
     if (!el) return;
     if (this.anchorHeight !== null) {
@@ -305,6 +328,7 @@ export class AgChatPanel extends LitElement {
   }
 
   private onInput(): void {
+    this.chat.saveDraft(this.input?.value ?? '');
     this.chat.typing();
   }
 
@@ -313,6 +337,7 @@ export class AgChatPanel extends LitElement {
     if (!input || !input.value.trim()) return;
     if (this.chat.send(input.value)) {
       input.value = '';
+      this.chat.saveDraft('');
       this.stickToBottom = true;
     }
   }

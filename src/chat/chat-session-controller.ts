@@ -2,18 +2,24 @@ import { Subscription } from 'rxjs';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { WebSocketCtor } from '../core/connection.js';
 import type { ConnectionStatus } from '../core/state.js';
+import { defaultClientId } from '../core/outbox.js';
 import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { Limits } from '../protocol/limits.js';
 import {
   AgConnectionChangeEvent,
   AgErrorEvent,
   AgMessageEvent,
+  AgOutboxKeptEvent,
   AgRelocatedEvent,
   AgSessionClosedEvent,
 } from '../events.js';
+import { OutboxOwner } from './outbox-owner.js';
+import { ChatStore, chatStoreKey, tabScope, type HeldMessage } from './outbox-store.js';
 import {
   ChatSession,
   type ChatView,
   type ParticipantChange,
+  type PendingMessage,
   type TokenSource,
 } from './chat-session.js';
 import type { ChatMessage } from '../protocol/wire.js';
@@ -29,6 +35,10 @@ export interface ChatSessionHost extends ReactiveControllerHost, EventTarget {
   readonly webSocket: WebSocketCtor | undefined;
   /** asked on every (re)connect */
   readonly currentToken: TokenSource;
+  /** a token or a token provider is set (until then the panel waits instead of being refused) */
+  readonly hasCredentials: boolean;
+  /** how long to wait for credentials before failing with `bad-config` */
+  readonly credentialsTimeoutMs: number | undefined;
   /** a message from someone else, a participant change or a state change to announce */
   announce(text: string): void;
   /** the status line's text */
@@ -46,6 +56,16 @@ const emptyView = (status: ConnectionStatus): ChatView => ({
   typing: [],
   notices: [],
 });
+
+/** Default wait for a token or token provider after the element is configured. */
+export const credentialsTimeoutDefaultMs = 10000;
+
+/** What panels of one agent on one interaction tell each other (BroadcastChannel). */
+interface MirrorMessage {
+  readonly from: string;
+  readonly hello?: boolean;
+  readonly pending?: readonly PendingMessage[];
+}
 
 /** Space-separated list, without empties. */
 const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter(Boolean);
@@ -66,8 +86,15 @@ function originOf(url: string): string | null {
 
 /**
  * Owns the element's ChatSession: created on the first update after the element is connected
- * (so properties set right after insertion count), re-created when the configuration changes,
- * disposed when the element leaves the page. Turns the session's streams into DOM events.
+ * and has credentials (so properties set right after insertion count), re-created when the
+ * configuration changes, disposed when the element leaves the page. Turns the session's streams
+ * into DOM events.
+ *
+ * What the agent typed outlives the session: every view's unacknowledged messages and the draft
+ * are written to a {@link ChatStore} (sessionStorage) per agent and interaction, and a new
+ * session (after a reload, a re-insertion, a configuration change) starts with them, same
+ * clientMsgIds, so the server de-duplicates whatever had already reached it. A move in the
+ * document (disconnected and connected again in the same task) keeps the session as it is.
  */
 export class ChatSessionController implements ReactiveController {
   private session: ChatSession | null = null;
@@ -77,6 +104,28 @@ export class ChatSessionController implements ReactiveController {
   private lastStatus: ConnectionStatus | null = null;
   private configError: AgErrorInfo | null = null;
   private webSocket: WebSocketCtor | undefined;
+  private store: ChatStore | null = null;
+  private storeInteraction = '';
+  /** the clientMsgIds this panel has in the store (it adds and releases only these) */
+  private written = new Set<string>();
+  private writtenKey = '';
+  private owner: OutboxOwner | null = null;
+  /** bumped by stop(): a session creation waiting for ownership is then cancelled */
+  private generation = 0;
+  /** a session is about to be created (ownership of held messages being decided) */
+  private creating = false;
+  private mirror: BroadcastChannel | null = null;
+  private mirrorSignature = '';
+  /** what the same agent's other panels on this interaction have on its way, by panel */
+  private readonly foreign = new Map<string, readonly PendingMessage[]>();
+  private readonly panelId = Math.random().toString(36).slice(2, 12);
+  /** the session's own view (`view` adds the other panels' pending messages) */
+  private own: ChatView = emptyView({ state: 'idle' });
+  /** views are written to the store only once the session has its held messages */
+  private persisting = false;
+  private restoredDraft: string | undefined;
+  private credentialsTimer: ReturnType<typeof setTimeout> | null = null;
+  private waitingForCredentials = false;
 
   view: ChatView = emptyView({ state: 'idle' });
 
@@ -100,7 +149,8 @@ export class ChatSessionController implements ReactiveController {
       this.host.restoreSpreadMs,
     ]);
     // a new WebSocket constructor is a new configuration too (it cannot be serialised)
-    if (key === this.configKey && this.webSocket === this.host.webSocket) return;
+    const same = key === this.configKey && this.webSocket === this.host.webSocket;
+    if (same && !(this.waitingForCredentials && this.host.hasCredentials)) return;
     this.configKey = key;
     this.webSocket = this.host.webSocket;
     this.start();
@@ -108,11 +158,30 @@ export class ChatSessionController implements ReactiveController {
 
   hostDisconnected(): void {
     this.connected = false;
-    this.configKey = null;
-    this.stop();
+    // a move (removed and inserted again in the same task) is not a departure: keep everything
+    queueMicrotask(() => {
+      if (!this.connected) this.park();
+    });
   }
 
   send(text: string): boolean {
+    if (!this.session && this.creating && this.store && text.trim()) {
+      if (text.length > Limits.maxMessageLength) {
+        this.host.dispatchEvent(
+          new AgErrorEvent(
+            ErrorCodes.MessageTooLong,
+            `messages are limited to ${Limits.maxMessageLength} characters`,
+          ),
+        );
+        return false;
+      }
+      // the session is a moment away: hold it where the session will find it
+      const m = { clientMsgId: defaultClientId(), text };
+      this.store.hold([m]);
+      this.written.add(m.clientMsgId);
+      this.setView({ ...this.own, pending: [...this.own.pending, { ...m, state: 'queued' }] });
+      return true;
+    }
     if (!this.session) return false;
     try {
       this.session.send(text);
@@ -129,6 +198,41 @@ export class ChatSessionController implements ReactiveController {
     this.session?.typing();
   }
 
+  /** The composer's text, kept with the interaction's held messages. */
+  saveDraft(text: string): void {
+    this.store?.saveDraft(text);
+  }
+
+  /** The draft to put back in the composer after a (re)start, once. */
+  takeDraft(): string | undefined {
+    const d = this.restoredDraft;
+    this.restoredDraft = undefined;
+    return d;
+  }
+
+  /** The element left the page: close the session; what is unsent stays in the store. */
+  private park(): void {
+    this.configKey = null;
+    this.stop();
+    this.announceKept();
+    this.leaveRecord();
+  }
+
+  /** Tells the page that messages of the interaction being left are kept for later. */
+  private announceKept(): void {
+    const pending = this.heldNow().length;
+    if (this.store && pending > 0)
+      this.host.dispatchEvent(
+        new AgOutboxKeptEvent({ interactionId: this.storeInteraction, pending }),
+      );
+  }
+
+  private heldNow(): HeldMessage[] {
+    return this.own.pending
+      .filter((p) => p.state !== 'rejected')
+      .map((p) => ({ clientMsgId: p.clientMsgId, text: p.text }));
+  }
+
   private start(): void {
     this.stop();
     const h = this.host;
@@ -137,6 +241,11 @@ export class ChatSessionController implements ReactiveController {
       h.allowedOrigins !== undefined
         ? words(h.allowedOrigins)
         : urls.map(originOf).filter((x): x is string => !!x);
+    const storeKey = chatStoreKey(h.interactionId, h.agentId);
+    if (this.store && this.store.key !== storeKey) {
+      this.announceKept();
+      this.leaveRecord();
+    }
     if (!h.interactionId || urls.length === 0) {
       this.configError = {
         code: ErrorCodes.BadConfig,
@@ -147,6 +256,62 @@ export class ChatSessionController implements ReactiveController {
       return;
     }
     this.configError = null;
+    if (!h.hasCredentials) {
+      this.waitForCredentials();
+      return;
+    }
+    if (!this.store) this.enterRecord(storeKey, h.interactionId);
+    const generation = ++this.generation;
+    const create = () => {
+      if (generation === this.generation) this.createSession(urls, origins);
+    };
+    // something to resend: first learn whether another panel of this tab owns it (a moment);
+    // meanwhile show what is held, and hold what is typed
+    const held = this.store!.load().held;
+    if (held.length === 0) return create();
+    this.creating = true;
+    this.setView({
+      ...emptyView({ state: 'connecting' }),
+      pending: held.map((m) => ({ ...m, state: 'queued' as const })),
+    });
+    void this.owner!.first.then(create);
+  }
+
+  /** Starts using the record of (agent, interaction): ownership, mirror, draft. */
+  private enterRecord(storeKey: string, interactionId: string): void {
+    const store = new ChatStore(storeKey);
+    this.store = store;
+    this.storeInteraction = interactionId;
+    this.restoredDraft = store.load().draft;
+    if (this.writtenKey !== storeKey) {
+      this.written = new Set();
+      this.writtenKey = storeKey;
+    }
+    // ownership arriving later (the owner left): take over what it held
+    this.owner = new OutboxOwner(`ag-chat-outbox:${tabScope()}:${storeKey}`, () => {
+      if (this.session) this.start();
+    });
+    this.openMirror(storeKey);
+  }
+
+  /** Stops using the record: ownership goes to the next panel in line; the mirror says bye. */
+  private leaveRecord(): void {
+    this.owner?.dispose();
+    this.owner = null;
+    this.closeMirror();
+    this.store = null;
+  }
+
+  private createSession(urls: string[], origins: string[]): void {
+    this.creating = false;
+    const h = this.host;
+    const store = this.store!;
+    const saved = store.load();
+    // the owner resends everything held; another panel only what it wrote itself
+    const held = this.owner?.owner
+      ? saved.held
+      : saved.held.filter((m) => this.written.has(m.clientMsgId));
+    this.written = new Set(held.map((m) => m.clientMsgId));
     const session = new ChatSession({
       interactionId: h.interactionId,
       interactionsUrls: urls,
@@ -157,6 +322,7 @@ export class ChatSessionController implements ReactiveController {
         ? { restoreSpreadMs: h.restoreSpreadMs! }
         : {}),
       ...(h.webSocket ? { webSocket: h.webSocket } : {}),
+      ...(held.length ? { held } : {}),
       token: () => h.currentToken(),
     });
     this.session = session;
@@ -172,16 +338,135 @@ export class ChatSessionController implements ReactiveController {
     );
     subs.add(session.participantChange$.subscribe((c) => this.onParticipant(c)));
     session.start();
+    this.persisting = true;
+    this.persist(session.view);
+    this.host.requestUpdate();
+  }
+
+  /**
+   * No token and no provider yet: a page typically sets them from a script that runs after the
+   * element was defined. Connecting now would be refused (`unauthorized`); wait, bounded.
+   */
+  private waitForCredentials(): void {
+    this.waitingForCredentials = true;
+    this.setView(emptyView({ state: 'idle' }));
+    const ms = this.host.credentialsTimeoutMs ?? credentialsTimeoutDefaultMs;
+    this.credentialsTimer = setTimeout(() => {
+      this.credentialsTimer = null;
+      // still waiting: credentials set after all start the session
+      const error: AgErrorInfo = {
+        code: ErrorCodes.BadConfig,
+        message: `no token or tokenProvider was set within ${ms} ms`,
+      };
+      this.configError = error;
+      this.setView(emptyView({ state: 'failed', error }));
+      this.host.dispatchEvent(new AgErrorEvent(error.code, error.message));
+    }, ms);
   }
 
   private stop(): void {
+    if (this.credentialsTimer !== null) clearTimeout(this.credentialsTimer);
+    this.credentialsTimer = null;
+    this.waitingForCredentials = false;
+    this.persisting = false;
+    this.creating = false;
+    this.generation++;
     this.subscriptions.unsubscribe();
     this.session?.dispose();
     this.session = null;
   }
 
+  /**
+   * Writes this panel's unacknowledged messages to the store (adding and releasing its own
+   * only); a closed session leaves nothing behind.
+   */
+  private persist(v: ChatView): void {
+    const store = this.store;
+    if (!store || !this.persisting) return;
+    if (v.closedReason !== undefined) {
+      store.clear();
+      this.written = new Set();
+      return;
+    }
+    const held = v.pending
+      .filter((p) => p.state !== 'rejected')
+      .map((p) => ({ clientMsgId: p.clientMsgId, text: p.text }));
+    const now = new Set(held.map((m) => m.clientMsgId));
+    const added = held.filter((m) => !this.written.has(m.clientMsgId));
+    const gone = [...this.written].filter((id) => !now.has(id));
+    if (added.length) store.hold(added);
+    if (gone.length) store.release(gone);
+    this.written = now;
+  }
+
+  // --- the same agent's other panels on this interaction (other tabs, other gadgets) ----------
+
+  private openMirror(storeKey: string): void {
+    const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
+    if (!Channel) return;
+    const mirror = new Channel(`ag-chat-mirror:${storeKey}`);
+    mirror.onmessage = (e: MessageEvent<MirrorMessage>) => this.onMirror(e.data);
+    this.mirror = mirror;
+    this.mirrorSignature = '';
+    mirror.postMessage({ from: this.panelId, hello: true } satisfies MirrorMessage);
+  }
+
+  private closeMirror(): void {
+    if (!this.mirror) return;
+    this.mirror.postMessage({ from: this.panelId, pending: [] } satisfies MirrorMessage);
+    this.mirror.close();
+    this.mirror = null;
+    this.foreign.clear();
+  }
+
+  private onMirror(m: MirrorMessage): void {
+    if (!m || typeof m.from !== 'string' || m.from === this.panelId) return;
+    if (m.hello) this.postPending(true);
+    if (!Array.isArray(m.pending)) return;
+    const list = m.pending.filter(
+      (p): p is PendingMessage =>
+        !!p && typeof p.clientMsgId === 'string' && typeof p.text === 'string',
+    );
+    if (list.length) this.foreign.set(m.from, list);
+    else this.foreign.delete(m.from);
+    this.view = this.expose(this.own);
+    this.host.requestUpdate();
+  }
+
+  /** Tells the other panels what this one has on its way (when it changed, or when asked). */
+  private postPending(always = false): void {
+    if (!this.mirror) return;
+    const pending = this.own.pending.map((p) => ({
+      clientMsgId: p.clientMsgId,
+      text: p.text,
+      state: p.state,
+    }));
+    const signature = pending.map((p) => `${p.clientMsgId}:${p.state}`).join(' ');
+    if (!always && signature === this.mirrorSignature) return;
+    this.mirrorSignature = signature;
+    this.mirror.postMessage({ from: this.panelId, pending } satisfies MirrorMessage);
+  }
+
+  /** The session's view plus what the other panels have on its way, until it is in the transcript. */
+  private expose(own: ChatView): ChatView {
+    if (this.foreign.size === 0) return own;
+    const seen = new Set(own.pending.map((p) => p.clientMsgId));
+    for (const m of own.messages) if (m.clientMsgId) seen.add(m.clientMsgId);
+    const extra: PendingMessage[] = [];
+    for (const list of this.foreign.values())
+      for (const p of list)
+        if (!seen.has(p.clientMsgId)) {
+          seen.add(p.clientMsgId);
+          extra.push(p);
+        }
+    return extra.length ? { ...own, pending: [...own.pending, ...extra] } : own;
+  }
+
   private setView(v: ChatView): void {
-    this.view = v;
+    this.own = v;
+    this.view = this.expose(v);
+    this.persist(v);
+    this.postPending();
     const s = v.status;
     const prev = this.lastStatus;
     if (

@@ -85,6 +85,8 @@ export interface ChatSessionOptions {
   /** no usable connection (or no instance serving the session) for this long raises one
    *  `unreachable` ag-error; retrying continues (default 10000) */
   unreachableMs?: number;
+  /** agent messages held from before (a reload, a re-created panel): sent first, same ids */
+  held?: readonly { readonly clientMsgId: string; readonly text: string }[];
 }
 
 /** An agent message not yet in the transcript. */
@@ -320,7 +322,11 @@ export class ChatSession {
         e instanceof AgError &&
         (e.code === ErrorCodes.MessageTooLong || e.code === ErrorCodes.SessionClosed),
       ...(o.scheduler ? { scheduler: o.scheduler } : {}),
+      ...(o.held
+        ? { initial: o.held.map((h) => ({ clientMsgId: h.clientMsgId, payload: h.text })) }
+        : {}),
     });
+    for (const h of o.held ?? []) this.ownClientMsgIds.add(h.clientMsgId);
 
     this.viewSubject = new BehaviorSubject<ChatView>(this.buildView());
     this.view$ = this.viewSubject.asObservable();

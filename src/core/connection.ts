@@ -18,7 +18,9 @@ import { errorAnswer, type HandshakeAuth } from '../protocol/wire.js';
 import type { Validator } from '../protocol/validate.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { sameEndpoint } from './endpoints.js';
-import { heartbeat as heartbeatOf, heartbeatDefaults } from './heartbeat.js';
+import { heartbeatDefaults } from './heartbeat.js';
+import { browserLifecycle, type LifecycleSignal } from './lifecycle.js';
+import { liveness } from './liveness.js';
 import type { ConnectionState, ConnectionStatus, Endpoint, ReconnectReason } from './state.js';
 
 /** The WebSocket constructor shape engine.io needs (the DOM type is not required at runtime). */
@@ -51,6 +53,13 @@ export interface ConnectionOptions {
    *  time (so a mock installed after this module loaded is still used) */
   webSocket?: WebSocketCtor;
   socketFactory?: SocketFactory;
+  /**
+   * The page's network and lifecycle (default: the browser's `online`/`offline`, `resume`,
+   * `visibilitychange` and `pageshow` events; none in Node). `offline` drops the socket at once
+   * (`reconnecting`, reason `offline`), `online` reconnects at once instead of after the
+   * backoff, `wake` checks the live socket at once. `false` ignores them.
+   */
+  lifecycle?: Observable<LifecycleSignal> | false;
   /** runs on every new socket before `connected` (join/watch); a rejection counts as a failed connect */
   onConnect?: (socket: Socket, endpoint: Endpoint) => Promise<void>;
   scheduler?: SchedulerLike;
@@ -184,6 +193,11 @@ export class ResilientConnection {
   /** the connect timeout of the attempt in progress */
   private attempt: Subscription | null = null;
   private endpointsSub: Subscription | null = null;
+  private lifecycleSub: Subscription | null = null;
+  /** the browser said it is offline and has not said `online` since */
+  private offline = false;
+  /** asks the live socket's heartbeat to check at once */
+  private readonly checkSubject = new Subject<void>();
   private started = false;
   private ended = false;
 
@@ -228,8 +242,46 @@ export class ResilientConnection {
           message: `endpoint source failed: ${e instanceof Error ? e.message : String(e)}`,
         }),
     });
+    const lifecycle = this.o.lifecycle ?? browserLifecycle;
+    if (lifecycle && !this.ended)
+      this.lifecycleSub = lifecycle.subscribe((signal) => this.onLifecycle(signal));
     // no endpoint known yet (e.g. the first /status poll is under way): still, we are on our way
     if (this.status.state === 'idle' && !this.ended) this.setStatus({ state: 'connecting' });
+  }
+
+  /** Network and page lifecycle: react now, not when a (throttled) timer gets round to it. */
+  private onLifecycle(signal: LifecycleSignal): void {
+    if (this.ended) return;
+    const live = this.live;
+    if (signal === 'offline') {
+      this.offline = true;
+      // a socket cannot survive without a network; say so now rather than after a heartbeat
+      if (live) this.onFailure(this.generation, null);
+      else if (this.status.state === 'reconnecting')
+        this.setStatus({ ...this.status, reason: 'offline' });
+      return;
+    }
+    if (signal === 'online') this.offline = false;
+    if (live?.connected) {
+      // the network changed or the page slept: is the server still there?
+      this.checkSubject.next();
+      return;
+    }
+    if (this.targets.length === 0) return;
+    // waiting for a backoff (or an attempt begun without a network): go now
+    if (this.retryTimer || signal === 'online') {
+      this.cancelRetry();
+      this.cancelAttempt();
+      this.dropSocket();
+      this.generation++;
+      this.failures = 0;
+      this.open(this.lastConnected ? 'lost' : undefined);
+    }
+  }
+
+  /** `lost`, or `offline` while the browser says there is no network. */
+  private lostReason(): ReconnectReason {
+    return this.offline ? 'offline' : 'lost';
   }
 
   /**
@@ -300,6 +352,7 @@ export class ResilientConnection {
     this.endpointSubject.complete();
     this.errorsSubject.complete();
     this.socketSubject.complete();
+    this.checkSubject.complete();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -309,6 +362,8 @@ export class ResilientConnection {
     this.ended = true;
     this.endpointsSub?.unsubscribe();
     this.endpointsSub = null;
+    this.lifecycleSub?.unsubscribe();
+    this.lifecycleSub = null;
     this.cancelRetry();
     this.cancelAttempt();
     this.dropSocket();
@@ -527,9 +582,11 @@ export class ResilientConnection {
       const event = hb?.event ?? 'hb';
       const timeoutMs = hb?.timeoutMs ?? heartbeatDefaults.timeoutMs;
       subscriptions.add(
-        heartbeatOf(() => from(live.socket.emitWithAck(event, { t: this.scheduler.now() })), {
+        liveness(() => from(live.socket.emitWithAck(event, { t: this.scheduler.now() })), {
           intervalMs: hb?.intervalMs ?? heartbeatDefaults.intervalMs,
           timeoutMs,
+          traffic$: trafficOf(live.socket),
+          check$: this.checkSubject,
           scheduler: this.scheduler,
         }).subscribe({
           error: (e: unknown) =>
@@ -576,16 +633,36 @@ export class ResilientConnection {
     const state: ConnectionState = this.lastConnected ? 'reconnecting' : 'connecting';
     this.setStatus(
       state === 'reconnecting'
-        ? { state, reason: 'lost', ...(next ? { endpoint: next.id } : {}), ...this.prevField() }
+        ? {
+            state,
+            reason: this.lostReason(),
+            ...(next ? { endpoint: next.id } : {}),
+            ...this.prevField(),
+          }
         : { state, ...(next ? { endpoint: next.id } : {}) },
     );
     if (!next) return;
     const delay = backoffDelay(this.failures - 1, this.o.backoff);
     this.retryTimer = this.scheduler.schedule(() => {
       this.retryTimer = null;
-      this.open(this.lastConnected ? 'lost' : undefined);
+      this.open(this.lastConnected ? this.lostReason() : undefined);
     }, delay);
   }
+}
+
+/** Anything the server sends (a packet, an engine.io ping) proves it is alive. */
+function trafficOf(socket: Socket): Observable<void> {
+  return new Observable<void>((subscriber) => {
+    const manager = socket.io as Partial<Pick<Socket['io'], 'on' | 'off'>> | undefined;
+    if (typeof manager?.on !== 'function' || typeof manager.off !== 'function') return undefined;
+    const heard = () => subscriber.next();
+    manager.on('packet', heard);
+    manager.on('ping', heard);
+    return () => {
+      manager.off?.('packet', heard);
+      manager.off?.('ping', heard);
+    };
+  });
 }
 
 function originOf(url: string): string {

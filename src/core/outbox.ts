@@ -31,6 +31,9 @@ export interface OutboxOptions<P, A> {
   backoff?: BackoffOptions;
   /** how many sent items stay in items$ for display (default 20) */
   keepSent?: number;
+  /** items held before this outbox existed (a reload, a re-created session): queued first, in
+   *  this order, with their ids, so a resend is de-duplicated by the server like any other */
+  initial?: readonly { readonly clientMsgId: string; readonly payload: P }[];
   scheduler?: SchedulerLike;
 }
 
@@ -76,6 +79,18 @@ export class Outbox<P, A> {
 
   constructor(private readonly o: OutboxOptions<P, A>) {
     this.scheduler = o.scheduler ?? asyncScheduler;
+    const seen = new Set<string>();
+    for (const held of o.initial ?? []) {
+      if (seen.has(held.clientMsgId)) continue;
+      seen.add(held.clientMsgId);
+      this.entries.push({
+        clientMsgId: held.clientMsgId,
+        payload: held.payload,
+        state: 'queued',
+        attempts: 0,
+      });
+    }
+    this.itemsSubject.next([...this.entries]);
     this.connectedSub = o.connected$.subscribe((connected) => {
       this.connected = connected;
       if (!connected && this.inFlight) {

@@ -4,8 +4,8 @@ import type { AgErrorInfo } from '../protocol/errors.js';
 export type ConnectionState =
   'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
 
-/** Why a connection is `reconnecting`. */
-export type ReconnectReason = 'lost' | 'relocated' | 'failover';
+/** Why a connection is `reconnecting` (`offline`: the browser says it has no network). */
+export type ReconnectReason = 'lost' | 'relocated' | 'failover' | 'offline';
 
 /** An endpoint a client can connect to: a chat instance, a PCS node, an interaction server. */
 export interface Endpoint {

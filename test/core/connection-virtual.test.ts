@@ -1,7 +1,8 @@
 // ResilientConnection in virtual time, with a scripted socket (socketFactory): backoff delays,
 // immediate switches, heartbeat detection and a clean dispose, without real waiting.
 import { expect } from '@open-wc/testing';
-import { BehaviorSubject, VirtualTimeScheduler, of } from 'rxjs';
+import { BehaviorSubject, Subject, VirtualTimeScheduler, of, type SchedulerLike } from 'rxjs';
+import type { LifecycleSignal } from '../../src/core/lifecycle.js';
 import type { Socket } from 'socket.io-client';
 import { ResilientConnection, type ConnectionOptions } from '../../src/core/connection.js';
 import type { ConnectionStatus, Endpoint } from '../../src/core/state.js';
@@ -70,7 +71,11 @@ const microtasks = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
 
-function harness(o: Partial<ConnectionOptions> & Pick<ConnectionOptions, 'endpoints'>) {
+function harness(
+  o: Partial<ConnectionOptions> & Pick<ConnectionOptions, 'endpoints'>,
+  /** the clock the connection reads (default: the virtual scheduler itself) */
+  clock?: (s: VirtualTimeScheduler) => SchedulerLike,
+) {
   const scheduler = new VirtualTimeScheduler();
   const sockets: { socket: ScriptedSocket; at: number }[] = [];
   /** what a new socket does: connect or fail, right after it is created */
@@ -79,7 +84,7 @@ function harness(o: Partial<ConnectionOptions> & Pick<ConnectionOptions, 'endpoi
     heartbeat: false,
     backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5, random: () => 0.5 },
     ...o,
-    scheduler,
+    scheduler: clock ? clock(scheduler) : scheduler,
     socketFactory: (url, opts) => {
       const socket = new ScriptedSocket(url, opts as Record<string, unknown>);
       sockets.push({ socket, at: scheduler.now() });
@@ -340,5 +345,103 @@ describe('ResilientConnection (virtual time)', () => {
     expect(h.scheduler.actions).to.have.length(0);
     await h.advance(5000);
     expect(h.sockets).to.have.length(1);
+  });
+});
+
+describe('ResilientConnection and the page lifecycle (virtual time)', () => {
+  const connectNow = (s: ScriptedSocket) => {
+    s.answer = () => Promise.resolve({ ok: true, t: 0 });
+    queueMicrotask(() => s.fire('connect'));
+  };
+
+  it('offline: reconnecting at once, reason offline; online: connects at once, not after the backoff', async () => {
+    const lifecycle = new Subject<LifecycleSignal>();
+    const h = harness({ endpoints: of(A), lifecycle, backoff: { initialMs: 4000, jitter: 0 } });
+    h.setBehaviour(connectNow);
+    h.conn.start();
+    await h.advance(10);
+    expect(h.conn.status.state).to.equal('connected');
+    h.setBehaviour(refuse); // no network: every attempt fails
+    const offlineAt = h.scheduler.now();
+    lifecycle.next('offline');
+    expect(h.conn.status).to.deep.include({ state: 'reconnecting', reason: 'offline' });
+    expect(h.sockets[0]!.socket.disconnected).to.equal(true);
+    // the backoff still runs (the browser may be wrong), and the reason stays named
+    await h.advance(9000);
+    expect(h.sockets.length).to.be.greaterThan(1);
+    expect(h.conn.status).to.deep.include({ state: 'reconnecting', reason: 'offline' });
+    expect(h.scheduler.actions.length).to.equal(1); // a long backoff wait is pending
+    h.setBehaviour(connectNow);
+    const before = h.sockets.length;
+    const onlineAt = h.scheduler.now();
+    lifecycle.next('online');
+    await h.advance(0);
+    expect(h.sockets.length).to.equal(before + 1);
+    expect(h.sockets[before]!.at).to.equal(onlineAt);
+    expect(h.conn.status).to.deep.include({ state: 'connected', endpoint: 'a' });
+    expect(onlineAt).to.be.greaterThan(offlineAt);
+    h.conn.dispose();
+    expect(lifecycle.observed).to.equal(false);
+  });
+
+  it('wake (resume, visible again) checks a live socket at once, and cuts a backoff wait short', async () => {
+    const lifecycle = new Subject<LifecycleSignal>();
+    const h = harness({
+      endpoints: of(A),
+      lifecycle,
+      heartbeat: { intervalMs: 10000, timeoutMs: 2000 },
+      backoff: { initialMs: 4000, jitter: 0 },
+    });
+    h.setBehaviour(connectNow);
+    h.conn.start();
+    await h.advance(10);
+    const socket = h.sockets[0]!.socket;
+    expect(socket.emitted.filter((e) => e === 'hb')).to.have.length(0);
+    lifecycle.next('wake');
+    expect(socket.emitted.filter((e) => e === 'hb')).to.have.length(1);
+    // answered: still the same connection
+    await h.advance(3000);
+    expect(h.sockets).to.have.length(1);
+    expect(h.conn.status.state).to.equal('connected');
+    // dropped, waiting 4 s to retry: a wake goes now
+    socket.fire('disconnect');
+    await h.advance(10);
+    expect(h.sockets).to.have.length(1);
+    lifecycle.next('wake');
+    await h.advance(0);
+    expect(h.sockets).to.have.length(2);
+    h.conn.dispose();
+  });
+
+  it('a heartbeat deadline that runs late (the tab slept) is no reason to reconnect', async () => {
+    let slept = 0;
+    const h = harness(
+      { endpoints: of(A), lifecycle: false, heartbeat: { intervalMs: 1000, timeoutMs: 1000 } },
+      (s) => ({
+        now: () => s.now() + slept,
+        schedule: ((work: never, delay?: number, state?: never) =>
+          s.schedule(work, delay, state)) as SchedulerLike['schedule'],
+      }),
+    );
+    let answers = 0;
+    h.setBehaviour((s) => {
+      // the first ping goes out just before the tab sleeps 60 s; its answer is never seen
+      // (it came while asleep); every later ping is answered
+      s.answer = () => {
+        if (++answers === 1) {
+          slept += 60000;
+          return new Promise(() => {});
+        }
+        return Promise.resolve({ ok: true, t: 0 });
+      };
+      queueMicrotask(() => s.fire('connect'));
+    });
+    h.conn.start();
+    await h.advance(10000);
+    expect(answers).to.be.greaterThan(2);
+    expect(h.sockets).to.have.length(1);
+    expect(h.statuses.map((x) => x.state)).to.not.include('reconnecting');
+    expect(h.errors).to.deep.equal([]);
+    h.conn.dispose();
   });
 });

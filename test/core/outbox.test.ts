@@ -239,4 +239,31 @@ describe('Outbox (unit)', () => {
     expect(outbox.items[0]!.state).to.equal('sent');
     outbox.dispose();
   });
+
+  it('starts with held items (a reload): queued first, in order, with their ids, duplicates once', async () => {
+    const connected$ = new BehaviorSubject(false);
+    const sent: string[] = [];
+    const outbox = new Outbox<string, string>({
+      newId: () => 'new-1',
+      connected$,
+      initial: [
+        { clientMsgId: 'held-1', payload: 'a' },
+        { clientMsgId: 'held-2', payload: 'b' },
+        { clientMsgId: 'held-1', payload: 'a' },
+      ],
+      send: (clientMsgId) => {
+        sent.push(clientMsgId);
+        return Promise.resolve(clientMsgId);
+      },
+    });
+    expect(outbox.items.map((x) => [x.clientMsgId, x.state])).to.deep.equal([
+      ['held-1', 'queued'],
+      ['held-2', 'queued'],
+    ]);
+    outbox.enqueue('c');
+    connected$.next(true);
+    await waitUntil(() => sent.length === 3);
+    expect(sent).to.deep.equal(['held-1', 'held-2', 'new-1']);
+    outbox.dispose();
+  });
 });

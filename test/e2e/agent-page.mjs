@@ -1,0 +1,160 @@
+// A plain agent page on the reference cluster, for the end-to-end tests of what the agent's own
+// browser does (reload, network, freeze) and for benchmarks of the same: the BUILT element
+// bundle (dist/bundles/ag-chat-panel.js), loaded exactly as the README's plain-page pattern
+// says (the bundle, the element with its attributes, then a module script that sets the token
+// provider), and a timeline of every connection change, `online`/`offline` and lifecycle event
+// with `performance.now()` stamps, recorded from before the element exists.
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { ensureBuilt, root } from './support.mjs';
+
+/** Starts the reference cluster (real processes); resolves with its report and a stop(). */
+export async function startCluster(args = []) {
+  const child = fork(join(root, 'cluster/main.mjs'), ['--ipc', ...args], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const info = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`cluster exited (${code})`)));
+  });
+  const control = async (verb, body = {}) => {
+    const res = await fetch(`${info.controlUrl}/${verb}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!json.ok) throw new Error(`control ${verb}: ${JSON.stringify(json)}`);
+    return json.result;
+  };
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { info, control, stop };
+}
+
+/**
+ * Serves `/agent.html?ix=<interactionId>` (the README pattern) and the built bundle, on
+ * 127.0.0.1 (an origin the cluster's CORS rule allows).
+ */
+export async function startAgentPageServer(cluster, { heartbeatMs = 500 } = {}) {
+  ensureBuilt();
+  const bundle = readFileSync(join(root, 'dist/bundles/ag-chat-panel.js'));
+  const chatOrigins = Object.values(cluster.urls.chat).join(' ');
+  const page = (ix) => `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>agent</title>
+    <link rel="icon" href="data:," />
+    <script>
+      // the test's recorder: runs before anything else, so no event can be missed
+      window.agTimeline = [];
+      const note = (type, extra) => agTimeline.push({ type, t: performance.now(), ...extra });
+      for (const type of ['online', 'offline', 'pageshow']) addEventListener(type, () => note(type));
+      for (const type of ['freeze', 'resume', 'visibilitychange'])
+        document.addEventListener(type, () => note(type, { visibility: document.visibilityState }));
+      document.addEventListener('ag-connection-change', (e) => note('state', e.detail));
+      document.addEventListener('ag-error', (e) => note('error', e.detail));
+      // the longest time the page ran no timer (a frozen or paused page shows it afterwards)
+      window.agMaxGap = 0;
+      let lastTick = performance.now();
+      setInterval(() => {
+        const now = performance.now();
+        window.agMaxGap = Math.max(window.agMaxGap, now - lastTick);
+        lastTick = now;
+      }, 100);
+    </script>
+    <script type="module" src="/ag-chat-panel.js"></script>
+  </head>
+  <body>
+    <ag-chat-panel
+      interactions-url="${cluster.urls.interactions} ${cluster.urls.interactionsBackup}"
+      allowed-origins="${chatOrigins}"
+      interaction-id="${ix}"
+      agent-id="agent1"
+      agent-name="Alex Morgan"
+      heartbeat-ms="${heartbeatMs}"
+      restore-spread-ms="0"
+    ></ag-chat-panel>
+    <script type="module">
+      // Credentials are properties, never attributes or URLs; the provider is asked on every (re)connect.
+      const tokenProvider = () => 'agent-token';
+      document.querySelector('ag-chat-panel').tokenProvider = tokenProvider;
+    </script>
+  </body>
+</html>`;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://page.invalid');
+    if (url.pathname === '/ag-chat-panel.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
+      return res.end(bundle);
+    }
+    if (url.pathname === '/agent.html') {
+      res.writeHead(200, { 'Content-Type': 'text/html', 'Cache-Control': 'no-store' });
+      return res.end(page(String(url.searchParams.get('ix') ?? '').replace(/[^\w:.-]/g, '')));
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    url: (ix) => `http://127.0.0.1:${port}/agent.html?ix=${encodeURIComponent(ix)}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** Chromium flags playwright adds by default that hide what a background tab lives with. */
+export const throttlingDefaults = [
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+  '--disable-renderer-backgrounding',
+];
+
+/** The page's panel, as plain data. */
+export function panelState(page) {
+  return page.evaluate(() => {
+    const el = document.querySelector('ag-chat-panel');
+    return {
+      state: el.connectionState,
+      endpoint: el.endpoint,
+      error: el.error,
+      messages: el.messages.map((m) => ({ id: m.id, seq: m.seq, text: m.text, role: m.from.role })),
+      pending: [...el.shadowRoot.querySelectorAll('[part="pending-message"]')].map(
+        (li) => li.dataset.clientMsgId,
+      ),
+      draft: el.shadowRoot.querySelector('textarea')?.value ?? '',
+      timeline: window.agTimeline,
+      maxGap: window.agMaxGap,
+    };
+  });
+}
+
+/**
+ * Benchmark hook: ms from the page's `online` event to the panel's next `connected`, for every
+ * such pair in the page's timeline.
+ */
+export async function onlineToConnectedMs(page) {
+  const timeline = await page.evaluate(() => window.agTimeline);
+  const out = [];
+  let onlineAt = null;
+  for (const e of timeline) {
+    if (e.type === 'online') onlineAt = e.t;
+    if (onlineAt !== null && e.type === 'state' && e.state === 'connected') {
+      out.push(e.t - onlineAt);
+      onlineAt = null;
+    }
+  }
+  return out;
+}
+
+/** Types into the panel's composer and presses Enter. */
+export async function agentSays(page, text) {
+  await page.locator('ag-chat-panel textarea').fill(text);
+  await page.locator('ag-chat-panel textarea').press('Enter');
+}
