@@ -23,12 +23,13 @@ import {
 } from 'rxjs';
 import type { Socket } from 'socket.io-client';
 import { ResilientConnection, requestOn, type WebSocketCtor } from '../core/connection.js';
-import { endpointFromProperties } from '../core/endpoints.js';
+import { endpointFromProperties, isAllowedOrigin } from '../core/endpoints.js';
 import { Outbox, type OutboxItem, type OutboxState } from '../core/outbox.js';
 import { PropertyStream } from '../core/property-stream.js';
 import { Transcript } from './transcript.js';
 import { TypingThrottle, TypingTracker } from './typing-tracker.js';
 import { Liveness } from './liveness.js';
+import { endpointKeys, pickChatEndpoint } from './chat-endpoint.js';
 import type { ConnectionStatus, Endpoint } from '../core/state.js';
 import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
 import { Limits } from '../protocol/limits.js';
@@ -47,7 +48,6 @@ import {
   type JoinAnswer,
   type NoticeEvent,
   type Participant,
-  type Properties,
   type SendAnswer,
 } from '../protocol/wire.js';
 
@@ -131,7 +131,6 @@ const relocationNotices = new Set(['relocated', 'restored', 'draining', 'moved']
 /** Notices saying this instance no longer serves (or soon will not serve) the session. */
 const leavingNotices = new Set(['relocated', 'draining', 'moved']);
 /** The properties an endpoint is read from: a refusal un-applies these. */
-const endpointKeys = [Props.chatInstanceId, Props.chatUrl, Props.chatEpoch, Props.chatSessionId];
 
 /** Transient connection errors: the `reconnecting` state represents them, no ag-error needed. */
 const quietErrors = new Set<string>([
@@ -143,36 +142,6 @@ const quietErrors = new Set<string>([
 ]);
 
 const maxNotices = 3;
-
-/**
- * The endpoint named by the chat properties, or null while there is none (e.g. restoring).
- * The epoch rides in the URL fragment (never sent: sockets connect to the origin) so that a
- * restore that keeps the instance id but bumps `chat.epoch` still counts as a move and the
- * connection rejoins at once; the connection compares endpoints by id and url.
- */
-function pickChatEndpoint(p: Properties): (Endpoint & { sessionId: string }) | null {
-  const id = p[Props.chatInstanceId];
-  const url = p[Props.chatUrl];
-  const sessionId = p[Props.chatSessionId];
-  const epoch = p[Props.chatEpoch];
-  if (id === undefined && url === undefined) return null;
-  if (typeof id !== 'string' || !id || typeof url !== 'string' || !url) {
-    throw new Error(`${Props.chatInstanceId} and ${Props.chatUrl} must be non-empty strings`);
-  }
-  if (typeof sessionId !== 'string' || !sessionId || sessionId.length > Limits.maxIdLength) {
-    throw new Error(`${Props.chatSessionId} must be a non-empty string`);
-  }
-  if (epoch !== undefined && (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 0)) {
-    throw new Error(`${Props.chatEpoch} must be a non-negative integer`);
-  }
-  const base = url.split('#')[0]!;
-  return {
-    id,
-    url: epoch === undefined ? base : `${base}#epoch=${epoch}`,
-    ...(epoch !== undefined ? { epoch } : {}),
-    sessionId,
-  };
-}
 
 export class ChatSession {
   private readonly scheduler: SchedulerLike;
@@ -284,7 +253,9 @@ export class ChatSession {
         // "nowhere" after somewhere is not a place to go: keep the last good endpoint
         if (!picked && this.lastGood)
           throw new Error(`${Props.chatUrl} and ${Props.chatInstanceId} were both removed`);
-        if (picked) this.sessionId = picked.sessionId;
+        // a refused endpoint must not change the session we speak for either
+        if (picked && isAllowedOrigin(picked.url, o.allowedOrigins))
+          this.sessionId = picked.sessionId;
         return picked;
       },
       { allowedOrigins: o.allowedOrigins, onRefused: (e) => this.onRefused(e) },

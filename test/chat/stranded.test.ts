@@ -90,6 +90,8 @@ describe('<ag-chat-panel> is never stranded (mock)', function () {
         'chat.url': 'https://evil.example',
         'chat.instanceId': 'chat-evil',
         'chat.epoch': 99,
+        // nor may a refused update change the session the panel speaks for
+        'chat.sessionId': 'cs-evil',
       },
       unset: [],
     };

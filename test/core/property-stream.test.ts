@@ -173,6 +173,70 @@ describe('PropertyStream (real interaction servers)', () => {
     for (const s of servers.splice(0)) await signal(s, 'SIGKILL');
   });
 
+  it('reads properties key by key: a bad key is reported once while it stays bad; a refused delta does not use up its version', async () => {
+    const a = await startServer('a', newStorePath());
+    servers.push(a);
+    const admin = new Admin(a.url);
+    cleanups.push(() => admin.close());
+    await admin.set('i1', { 'chat.instanceId': 'c1' }); // v1
+    const stream = new PropertyStream({
+      urls: [a.url],
+      interactionId: 'i1',
+      heartbeat: { intervalMs: 500, timeoutMs: 1500 },
+      backoff: { initialMs: 50, maxMs: 300 },
+    });
+    const seen: PropertySnapshot[] = [];
+    const errors: string[] = [];
+    const subs = [
+      stream.snapshot$.subscribe((x) => seen.push(x)),
+      stream.errors$.subscribe((e) => errors.push(`${e.code}: ${e.message}`)),
+    ];
+    cleanups.push(() => {
+      subs.forEach((x) => x.unsubscribe());
+      stream.dispose();
+    });
+    stream.start();
+    await waitUntil(() => seen.length === 1, 'first snapshot');
+
+    await admin.set('i1', { 'x.note': 'n'.repeat(5000), 'chat.url': 'http://c1' }); // v2
+    await waitUntil(() => seen.at(-1)?.version === 2, 'v2');
+    expect(seen.at(-1)!.properties).to.deep.equal({
+      'chat.instanceId': 'c1',
+      'chat.url': 'http://c1',
+    });
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.match(/^invalid-properties: .*x\.note/);
+
+    // a gap: the re-watch's snapshot carries the same bad value: not news
+    await admin.set('i1', { 'chat.epoch': 2 }, { silent: true }); // v3, missed
+    await admin.set('i1', { 'chat.state': 'active' }); // v4
+    await waitUntil(() => seen.at(-1)?.version === 4, 'resynced to v4');
+    expect(errors).to.have.length(1);
+
+    // a bad value that went away and came back is news again
+    await admin.set('i1', { 'x.note': 'short' }); // v5
+    await admin.set('i1', { 'x.note': 'n'.repeat(5000) }); // v6
+    await waitUntil(() => errors.length === 2, 'the returning bad value was not reported');
+
+    // the owner refuses v7's endpoint: the version is not used up
+    await admin.set('i1', { 'chat.url': 'http://evil' }); // v7
+    await waitUntil(() => seen.at(-1)?.version === 7, 'v7');
+    stream.refuse(7, ['chat.url']);
+    expect(stream.current!.version).to.equal(6);
+    expect(stream.current!.properties['chat.url']).to.equal('http://c1');
+    await admin.emitRaw('i1', 'properties', {
+      interactionId: 'i1',
+      version: 7,
+      set: { 'chat.url': 'http://c2' },
+      unset: [],
+    });
+    await waitUntil(
+      () => seen.at(-1)?.properties['chat.url'] === 'http://c2',
+      'v7 again not taken',
+    );
+    expect(seen.at(-1)!.version).to.equal(7);
+  });
+
   it('resyncs after missed updates and after failover to the backup: no gap, no rewind', async () => {
     const store = newStorePath();
     const a = await startServer('a', store);
