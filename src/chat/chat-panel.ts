@@ -24,9 +24,14 @@ const closedText: Readonly<Record<string, string>> = {
   'transcript-save-failed': 'Chat ended: the transcript could not be saved',
 };
 
-function statusText(s: ConnectionStatus, closedReason: string | undefined): string {
+function statusText(
+  s: ConnectionStatus,
+  closedReason: string | undefined,
+  awaitingCredentials = false,
+): string {
   switch (s.state) {
     case 'idle':
+      return awaitingCredentials ? 'Waiting for credentials…' : 'Connecting…';
     case 'connecting':
       return 'Connecting…';
     case 'connected':
@@ -189,7 +194,11 @@ export class AgChatPanel extends LitElement {
 
   /** @internal the status line's text, also announced on noteworthy state changes */
   describeStatus(): string {
-    return statusText(this.chat.view.status, this.chat.view.closedReason);
+    return statusText(
+      this.chat.view.status,
+      this.chat.view.closedReason,
+      this.chat.awaitingCredentials,
+    );
   }
 
   /** Sends a message as the agent (held while disconnected, delivered exactly once). */
@@ -220,7 +229,7 @@ export class AgChatPanel extends LitElement {
     const shown = v.messages.slice(from);
     this.renderedCount = v.messages.length;
     return html`
-      <p part="status" data-state=${s.state}>${statusText(s, v.closedReason)}</p>
+      <p part="status" data-state=${s.state}>${statusText(s, v.closedReason, this.chat.awaitingCredentials)}</p>
       ${v.notices.map((n) => html`<p part="notice" data-code=${n.code}>${n.text}</p>`)}
       <div
         part="transcript"

@@ -59,6 +59,11 @@ const emptyView = (status: ConnectionStatus): ChatView => ({
 
 /** Default wait for a token or token provider after the element is configured. */
 export const credentialsTimeoutDefaultMs = 10000;
+/** A provider that returns no token is asked again every this many ms, for up to tokenWaitMs
+ *  (below the shortest connect timeout, 1 s: a provider that never has one ends in a true
+ *  `unauthorized` from the server, not in endless timeouts). */
+const tokenPollMs = 100;
+const tokenWaitMs = 800;
 
 /** What panels of one agent on one interaction tell each other (BroadcastChannel). */
 interface MirrorMessage {
@@ -323,7 +328,7 @@ export class ChatSessionController implements ReactiveController {
         : {}),
       ...(h.webSocket ? { webSocket: h.webSocket } : {}),
       ...(held.length ? { held } : {}),
-      token: () => h.currentToken(),
+      token: () => this.tokenWhenReady(),
     });
     this.session = session;
     const subs = (this.subscriptions = new Subscription());
@@ -341,6 +346,25 @@ export class ChatSessionController implements ReactiveController {
     this.persisting = true;
     this.persist(session.view);
     this.host.requestUpdate();
+  }
+
+  /**
+   * The provider's token. A provider that has none yet (the desktop is still signing in) is
+   * asked again for a moment instead of connecting without one, which the server would refuse
+   * (`unauthorized`, final on the second time).
+   */
+  private async tokenWhenReady(): Promise<string | undefined> {
+    const generation = this.generation;
+    for (let waited = 0; ; waited += tokenPollMs) {
+      const token = await this.host.currentToken();
+      if (token || waited >= tokenWaitMs || generation !== this.generation) return token;
+      await new Promise((resolve) => setTimeout(resolve, tokenPollMs));
+    }
+  }
+
+  /** True while the panel waits for a token or a token provider (state `idle`). */
+  get awaitingCredentials(): boolean {
+    return this.waitingForCredentials;
   }
 
   /**

@@ -53,4 +53,21 @@ describe('<ag-chat-panel> credentials set after the element', function () {
     });
     expect(el.error).to.equal(undefined);
   });
+
+  it('a provider with no token yet (the desktop still signing in) is asked again, not refused', async () => {
+    const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    const errors: string[] = [];
+    const el = await bare(interactionId);
+    el.addEventListener('ag-error', (e) => errors.push(e.detail.code));
+    expect(el.shadowRoot!.querySelector('[part="status"]')!.textContent).to.equal(
+      'Waiting for credentials…',
+    );
+    let token: string | undefined;
+    setTimeout(() => (token = 'signed-in'), 400);
+    el.tokenProvider = () => token;
+    await waitUntil(() => el.connectionState === 'connected', 'never connected', {
+      timeout: 10000,
+    });
+    expect(errors).to.deep.equal([]);
+  });
 });

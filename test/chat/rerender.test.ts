@@ -123,4 +123,32 @@ describe('<ag-chat-panel> re-rendered with messages on their way', function () {
     expect(reloaded.shadowRoot!.querySelector('textarea')!.value).to.equal('half a thought');
     await waitUntil(() => pendingIds(reloaded).length === 0);
   });
+
+  it('switched to another interaction with a message held: kept (ag-outbox-kept), delivered when the first is opened again', async () => {
+    const first = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    const second = await mock.interactions.startChat({ instanceId: 'chat-2' });
+    const el = await connectedPanel(mock, first.interactionId, { heartbeatMs: 400 });
+    mock.chat.freeze('chat-1');
+    typeAndEnter(el, 'for the first chat');
+    await el.updateComplete;
+    const kept = new Promise<AgOutboxKeptEvent>((resolve) =>
+      el.addEventListener('ag-outbox-kept', resolve, { once: true }),
+    );
+    el.interactionId = second.interactionId;
+    expect((await kept).detail).to.deep.equal({
+      interactionId: first.interactionId,
+      pending: 1,
+    });
+    await waitUntil(() => el.connectionState === 'connected' && el.endpoint === 'chat-2');
+    expect(pendingIds(el)).to.deep.equal([]);
+    mock.chat.unfreeze('chat-1');
+    el.interactionId = first.interactionId;
+    await waitUntil(
+      () => agentTexts(mock, first.interactionId).length === 1 && pendingIds(el).length === 0,
+      'the kept message was not delivered',
+      { timeout: 15000 },
+    );
+    expect(agentTexts(mock, first.interactionId)).to.deep.equal(['for the first chat']);
+    expect(agentTexts(mock, second.interactionId)).to.deep.equal([]);
+  });
 });

@@ -153,6 +153,30 @@ export async function onlineToConnectedMs(page) {
   return out;
 }
 
+/**
+ * Benchmark hook: ms from the start of the page's navigation (a reload) until the panel holds no
+ * pending message any more (every held message acknowledged and in the transcript).
+ */
+export function heldAcknowledgedMs(page, timeoutMs = 20000) {
+  return page.evaluate(
+    (timeout) =>
+      new Promise((resolve, reject) => {
+        const started = window.performance.now();
+        const check = () => {
+          const el = document.querySelector('ag-chat-panel');
+          const pending = el?.shadowRoot?.querySelectorAll('[part="pending-message"]').length;
+          if (el?.connectionState === 'connected' && pending === 0)
+            return resolve(window.performance.now());
+          if (window.performance.now() - started > timeout)
+            return reject(new Error('still pending'));
+          window.requestAnimationFrame(check);
+        };
+        check();
+      }),
+    timeoutMs,
+  );
+}
+
 /** Types into the panel's composer and presses Enter. */
 export async function agentSays(page, text) {
   await page.locator('ag-chat-panel textarea').fill(text);

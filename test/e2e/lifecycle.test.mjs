@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { chromiumArgs, collectErrors } from './support.mjs';
 import {
   agentSays,
+  heldAcknowledgedMs,
   onlineToConnectedMs,
   panelState,
   startAgentPageServer,
@@ -115,6 +116,8 @@ test('reload with a held message and a draft: delivered once, draft back in the 
     null,
     { timeout: 20000 },
   );
+  const acknowledgedAt = await heldAcknowledgedMs(page);
+  console.log(`# reload -> held message acknowledged: ${acknowledgedAt.toFixed(0)} ms`);
   const { server, panel } = await untilInSync(page, interactionId);
   assert.deepEqual(await agentTexts(interactionId), ['before the crash', 'held across the reload']);
   assert.equal(server[1].clientMsgId, held[0], 'the resend kept its clientMsgId');
