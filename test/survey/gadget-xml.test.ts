@@ -68,7 +68,7 @@ function checkStructure(doc: Document, content: Document, bundle: string): void 
   expect(params).to.have.members(['manual-dismiss', 'loading-timeout']);
   expect(doc.querySelector('ModulePrefs > Locale')?.getAttribute('lang')).to.equal('en');
   // the element is inert (in a template) until the hub connected
-  expect(content.querySelector('template#ag-gadget')).to.not.equal(null);
+  expect(content.querySelector('template[id$="-template"]')).to.not.equal(null);
   // layout parameters the start-up script reads never shadow Finesse's own prefs
   for (const s of content.querySelectorAll('script:not([src])'))
     for (const [, name] of (s.textContent ?? '').matchAll(/param\('([\w-]+)'/g))
