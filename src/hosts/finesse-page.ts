@@ -106,6 +106,7 @@ export function finesseAuthHeader(fin: FinesseGlobal, config: Record<string, unk
 
 const pages = new WeakMap<object, FinessePage>();
 const HUB_POLL_MS = 100;
+const REREAD_TIMEOUT_MS = 10_000;
 
 export class FinessePage {
   /** The page of this finesse.js instance (one per page, as finesse.js itself is). */
@@ -242,7 +243,16 @@ export class FinessePage {
     });
   }
 
-  private reread(done: (ids: ReadonlySet<string> | undefined) => void): void {
+  private reread(answer: (ids: ReadonlySet<string> | undefined) => void): void {
+    // a proxy that never calls back must not keep the gadgets "reconnecting" for good
+    let answered = false;
+    const timer = setTimeout(() => done(undefined), REREAD_TIMEOUT_MS);
+    const done = (ids: ReadonlySet<string> | undefined) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      answer(ids);
+    };
     const io = gadgetsGlobal()?.io;
     const id = String(this.config.id ?? '');
     if (!io?.makeRequest || !id) return done(undefined);

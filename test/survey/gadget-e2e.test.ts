@@ -163,6 +163,30 @@ describe('AgentGadgetsSurvey.xml in the faithful Finesse container', () => {
     expect(fake.requests()).to.deep.equal([]);
   });
 
+  it('12.6: Finesse fails over right after PCS answered: the request survives, one press later the call is marked', async () => {
+    const { m, fake, el, errors } = await start('12.6', 'mode=hangup');
+    const { dialogId } = m.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    await ready(el);
+    el.addEventListener('ag-survey-requested', () => fake.disconnect(), { once: true });
+    button(el).click();
+    await waitUntil(() => m.pcs.requests().length === 1, 'PCS has the request', { timeout: 10000 });
+    await waitUntil(() => text(el, 'reason') === 'Finesse is reconnecting', 'actions off', {
+      timeout: 5000,
+    });
+    fake.reconnect();
+    await waitUntil(() => !button(el).disabled, 'the button comes back', { timeout: 10000 });
+    if (el.surveyStatus !== 'armed') {
+      button(el).click();
+      await waitUntil(() => el.surveyStatus === 'armed', 'armed', { timeout: 10000 });
+    }
+    expect(m.finesse.dialog(dialogId)!.callVariables['user.microapp.isPostCallSurvey']).to.equal(
+      'y',
+    );
+    // the same request, not a second one
+    expect(m.pcs.requests()).to.have.length(1);
+    expect(errors).to.include('host-disconnected');
+  });
+
   it('12.0: the PCS primary dies mid-request: exactly one request, and the transfer still happens', async () => {
     const { m, fake, el } = await start('12.0', 'mode=transfer');
     m.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
