@@ -90,8 +90,17 @@ describe('AgentGadgetsChat.xml in the faithful Finesse container', () => {
   it('12.6: a chat task without the interaction-id property is ignored', async () => {
     const { fake, el } = await start('12.6');
     fake.startChatTask({ mediaProperties: { somethingElse: 'x' } });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(el.hasAttribute('interaction-id')).to.equal(false);
+    // a proper task after it is followed; when that ends, the odd one is not picked up
+    const good = fake.startChatTask({ interactionId: 'ix-later' });
+    await waitUntil(
+      () => el.getAttribute('interaction-id') === 'ix-later',
+      'follows the proper task',
+      {
+        timeout: 8000,
+      },
+    );
+    fake.endChatTask(good.dialogId);
+    await waitUntil(() => !el.hasAttribute('interaction-id'), 'no chat left', { timeout: 5000 });
   });
 
   it('11.6 (no media API): the layout parameter names the chat', async () => {
