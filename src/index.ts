@@ -34,14 +34,19 @@ export { POST_CALL_SURVEY_VARIABLE, normaliseSmsNumber } from './survey/survey-c
 
 // Hosts: Finesse (finesse.js) or any agent desktop
 export {
+  FinesseChatSource,
   FinesseHost,
   HostActionError,
   StandaloneHost,
   detectHostKind,
+  ensureFinesseConfig,
+  finesseTokenProvider,
   isFinessePresent,
   type CallInfo,
   type CallState,
+  type FinesseChatSourceOptions,
   type FinesseHostOptions,
+  type FinesseTokenProviderOptions,
   type Host,
   type StandaloneActions,
   type StandaloneCall,

@@ -5,14 +5,24 @@
  *
  * Per gadget: fetch the XML, read ModulePrefs/UserPrefs, take the <Content type="html"> CDATA,
  * substitute __UP_*__ and __MODULE_ID__, insert it, run its scripts in order (finesse.js and
- * jQuery from /desktop/assets/js are replaced by the fake `finesse`/`gadgets` globals from
- * src/mocks), then call gadgets.HubSettings.onConnect like the container does.
+ * jQuery from /desktop/assets/js are replaced by the faithful fake `finesse`/`gadgets` globals
+ * from src/mocks/finesse, installed with a hub that stays disconnected until the container
+ * connects it), then connect the hub, which calls gadgets.HubSettings.onConnect.
+ *
+ * Credentials: each gadget gets `token-url` (the mock's token endpoint) in its layout URL and
+ * asks it through gadgets.io.makeRequest with the agent's Finesse authorization. The chat is
+ * routed to the agent as a Finesse chat task (media API), which the chat gadget follows.
  *
  * Difference from Finesse: the gadgets share this page instead of one iframe each, because the
- * mocked WebSocket lives in this page. Gadgets are therefore started one at a time, so each
- * one's `gadgets.HubSettings.onConnect` is called before the next gadget replaces it.
+ * mocked WebSocket lives in this page. Gadgets are therefore started one at a time; the hub
+ * connects once, for the first, and the preview calls each later gadget's onConnect itself.
  */
 import { html, render, nothing } from 'lit';
+import {
+  MOCK_TOKEN_URL,
+  currentFakeFinesse,
+  type FakeFinesseOptions,
+} from '../../src/mocks/finesse/index.js';
 import './styles.css';
 import './finesse-preview.css';
 
@@ -25,7 +35,8 @@ interface GadgetSpec {
   readonly content: string;
 }
 interface GadgetsGlobal {
-  HubSettings?: { onConnect?: () => void };
+  HubSettings: { onConnect?: () => void };
+  Hub?: { isConnected(): boolean };
 }
 interface PreviewMock {
   interactions: { startChat(o?: { customerName?: string }): Promise<{ interactionId: string }> };
@@ -132,23 +143,19 @@ async function startGadget(spec: GadgetSpec, index: number) {
   for (const s of scripts) s.remove();
   host.replaceChildren(template.content);
   const gadgets = (globalThis as { gadgets?: GadgetsGlobal }).gadgets;
-  if (gadgets) gadgets.HubSettings = {};
+  if (gadgets) gadgets.HubSettings.onConnect = undefined;
   for (const s of scripts) {
     const src = s.getAttribute('src');
     if (src && isContainerScript(src)) continue;
     await loadScript(s, new URL(spec.url, location.href).href);
   }
-  // Credentials come from the desktop, never from the layout URL: the preview plays the desktop
-  // and hands each gadget element a token provider.
-  for (const el of host.querySelectorAll('ag-chat-panel, ag-survey-transfer')) {
-    (el as HTMLElement & { tokenProvider?: () => string }).tokenProvider = () =>
-      'finesse-preview-token';
-  }
   // Module scripts have run once loaded; the container now connects the hub.
   const pageUrl = location.href;
   history.replaceState(null, '', `?url=${encodeURIComponent(layoutUrl(spec))}`);
   try {
-    gadgets?.HubSettings?.onConnect?.();
+    const fake = currentFakeFinesse();
+    if (fake && !gadgets?.Hub?.isConnected()) fake.connectHub();
+    else gadgets?.HubSettings?.onConnect?.();
   } finally {
     history.replaceState(null, '', pageUrl);
   }
@@ -256,9 +263,11 @@ async function boot() {
   update();
   // The fake Finesse and the mocked servers come first, as finesse.js does in a real layout.
   const { startMockBackend } = await import('../../src/mocks/index.js');
-  const mock = await startMockBackend({ finesse: true });
+  const finesse: FakeFinesseOptions = { hub: 'manual', version: params.get('finesse') ?? '12.6' };
+  const mock = await startMockBackend({ finesse: finesse as { version?: string } });
   state.mock = mock as unknown as PreviewMock;
-  // The desktop assigns the chat to the agent; the layout carries the servers' addresses.
+  // The chat is routed to the agent through Finesse (below); the layout carries the servers'
+  // addresses and the token endpoint, never a token.
   const chat = await (mock as unknown as PreviewMock).interactions.startChat({
     customerName: 'Dana Whitfield',
   });
@@ -268,7 +277,7 @@ async function boot() {
     allowed: Object.values(mock.urls.chat)
       .map((u) => new URL(u).origin)
       .join(','),
-    'interaction-id': chat.interactionId,
+    'token-url': MOCK_TOKEN_URL,
     pcs: Object.values(mock.urls.pcs).join(','),
     mode: params.get('mode') === 'hangup' ? 'hangup' : 'transfer',
   };
@@ -287,6 +296,8 @@ async function boot() {
   state.status = `Loading ${state.specs.length} gadget(s)…`;
   update();
   for (const [i, spec] of state.specs.entries()) await startGadget(spec, i);
+  // Finesse routes the chat to the agent as a non-voice task; the chat gadget follows it.
+  currentFakeFinesse()?.startChatTask({ interactionId: chat.interactionId });
   state.status = `${state.specs.length} gadget(s) running from the built bundles.`;
   if (params.get('call') !== 'none') await startCall(params.get('dn') ?? '8000');
   update();
@@ -295,6 +306,8 @@ async function boot() {
     specs: state.specs.map((s) => s.file),
     chatId: state.chatId,
     dialogId: state.dialogId,
+    // the fake container and finesse.js, for verbs the mock does not relay (chat tasks, tokens)
+    finesse: currentFakeFinesse(),
   };
 }
 

@@ -1,14 +1,19 @@
 /**
  * FinesseHost: the agent's current call and the telephony actions, through finesse.js.
  *
- * Start-up follows Cisco's sample gadgets: ClientServices.init(finesse.gadget.Config), a User
- * whose onLoad asks for the dialogs, a 'change' handler per dialog, the existing calls from
- * getCollection(). Finesse failover is surfaced on `connection$` (connect/disconnect
- * handlers); on reconnect the dialog collection is re-read because calls that start or end
- * inside a failover produce no events.
+ * Start-up follows Cisco's sample gadgets, once per page (FinessePage): after the gadget's hub
+ * connected, `finesse.gadget.Config` (built from the container's prefs on 10.5), one
+ * `ClientServices.init`, one User whose onLoad asks for the dialogs, a 'change' handler per
+ * dialog. Finesse failover (`failing` → `recovered`) is surfaced on `connection$`; on recovery
+ * the agent's dialogs are read again, because calls that end inside a failover produce no events.
+ *
+ * Actions are done when Finesse says so, not at the HTTP 202: a transfer when the agent's leg
+ * drops (or the dialog leaves the agent), a call-variable update when the dialog shows the new
+ * values; the asynchronous `apiErrors` update for the request (finesse.js calls the request's
+ * `error` handler with it), an HTTP error or a timeout reject with a {@link HostActionError}.
  */
 import { BehaviorSubject, Subject, distinctUntilChanged, type Observable } from 'rxjs';
-import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { ErrorCodes, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
 import {
   callVariablesFrom,
   finesseError,
@@ -17,6 +22,12 @@ import {
   ownLeg,
   updateCallDataXml,
 } from './finesse-normalise.js';
+import {
+  FinessePage,
+  absoluteFinesseUrl,
+  finesseAuthHeader,
+  type PageListener,
+} from './finesse-page.js';
 import {
   finesseGlobal,
   gadgetsGlobal,
@@ -32,20 +43,24 @@ import { HostActionError, type CallInfo, type Host, type TransferOptions } from 
 export interface FinesseHostOptions {
   /** finesse.js namespace (default: the `finesse` global) */
   readonly finesse?: FinesseGlobal;
-  /** how long a Finesse request may stay unanswered (CTI failover) before it is reported; default 15000 */
+  /** how long Finesse may take to confirm an action by an event (CTI failover); default 15000 */
   readonly actionTimeoutMs?: number;
   /** use the pre-12.5 UPDATE_CALL_DATA PUT even when dialog.updateCallVariables exists */
   readonly legacyCallVariables?: boolean;
-  /** skip ClientServices.init when the page already did it */
-  readonly skipInit?: boolean;
 }
 
 const ENDED = new Set(['DROPPED', 'FAILED']);
 
+interface Waiter {
+  /** true once the awaited dialog event happened */
+  check(): boolean;
+  resolve(): void;
+}
+
 export class FinesseHost implements Host {
   readonly kind = 'finesse' as const;
   private readonly callSubject = new BehaviorSubject<CallInfo | null>(null);
-  private readonly connectionSubject = new BehaviorSubject<boolean>(true);
+  private readonly connectionSubject = new BehaviorSubject<boolean>(false);
   readonly call$: Observable<CallInfo | null> = this.callSubject.pipe(
     distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
   );
@@ -55,7 +70,8 @@ export class FinesseHost implements Host {
 
   private readonly fin: FinesseGlobal;
   private readonly timeoutMs: number;
-  private user?: FinesseUser;
+  private readonly page: FinessePage;
+  private detach?: () => void;
   private extension?: string;
   private dialogsCollection?: FinesseDialogs;
   private readonly dialogs = new Map<string, { dialog: FinesseDialog; onChange: () => void }>();
@@ -66,53 +82,45 @@ export class FinesseHost implements Host {
   private disposed = false;
   /** rejects the Finesse requests still waiting for an answer */
   private readonly aborts = new Set<() => void>();
+  private readonly waiters = new Set<Waiter>();
 
   constructor(private readonly options: FinesseHostOptions = {}) {
     const fin = options.finesse ?? finesseGlobal();
     if (!fin) throw new HostActionError(ErrorCodes.BadConfig, 'finesse.js is not loaded');
     this.fin = fin;
     this.timeoutMs = options.actionTimeoutMs ?? 15000;
+    this.page = FinessePage.for(fin);
   }
 
   get agentId(): string | undefined {
-    const id = this.fin.gadget?.Config?.id;
+    const id = this.fin.gadget?.Config?.id ?? this.page.agentConfig.id;
     return typeof id === 'string' && id ? id : undefined;
   }
 
   start(): void {
     if (this.started || this.disposed) return;
     this.started = true;
-    const config = this.fin.gadget?.Config ?? {};
-    const services = this.fin.clientservices?.ClientServices;
-    if (!services)
-      throw new HostActionError(ErrorCodes.BadConfig, 'finesse.clientservices is missing');
-    if (!this.options.skipInit) services.init(config);
-    // Until the first connect handler runs, trust what finesse.js says about the notification channel.
-    const initial = safe(() => services.getNotificationConnectionState?.());
-    if (typeof initial === 'string' && /^(disconnected|failing|reconnecting)$/i.test(initial))
-      this.connectionSubject.next(false);
-    // finesse.js keeps handlers for the page's lifetime and offers no way to remove them:
-    // they check `disposed` instead.
-    services.registerOnConnectHandler?.(() => this.onConnect());
-    services.registerOnDisconnectHandler?.(() => {
-      if (!this.disposed) this.connectionSubject.next(false);
-    });
-
-    this.watchActiveTab();
-
-    const User = this.fin.restservices?.User;
-    if (!User)
-      throw new HostActionError(ErrorCodes.BadConfig, 'finesse.restservices.User is missing');
-    this.user = new User({
-      id: String(config.id ?? ''),
-      onLoad: (user) => this.onUserLoad(user),
-      onError: (rsp) => this.reportLoadError('the agent', rsp),
-      onChange: (user) => {
+    const listener: PageListener = {
+      onConnected: (c) => {
         if (this.disposed) return;
-        this.extension = safe(() => user.getExtension()) ?? this.extension;
-        this.recompute();
+        if (c) this.reconcile();
+        this.connectionSubject.next(c);
       },
-    });
+      onUser: (user) => this.onUser(user),
+      onDialogsLoaded: (dialogs) => {
+        this.dialogsCollection = dialogs;
+        this.reconcile();
+      },
+      onDialogAdded: (d) => this.track(d),
+      onDialogDeleted: (d) => this.untrack(safe(() => d.getId())),
+      onLoadError: (what, rsp) => this.reportLoadError(what, rsp),
+      onReread: (ids) => {
+        if (!ids) return;
+        for (const id of [...this.dialogs.keys()]) if (!ids.has(id)) this.untrack(id);
+      },
+    };
+    this.detach = this.page.attach(listener);
+    this.watchActiveTab();
   }
 
   adjustHeight(): void {
@@ -122,17 +130,29 @@ export class FinesseHost implements Host {
 
   async transfer(dialogId: string, dn: string, options: TransferOptions = {}): Promise<void> {
     const { dialog, extension } = this.actionTarget(dialogId, ErrorCodes.TransferRejected);
+    const actions = this.toCallInfo(dialog)?.actions ?? [];
     if (!options.consult) {
+      if (actions.length && !actions.includes('TRANSFER_SST'))
+        return reject(
+          ErrorCodes.TransferRejected,
+          'Finesse does not allow a transfer on this call right now',
+        );
       if (!dialog.initiateDirectTransfer)
         return reject(
           ErrorCodes.TransferRejected,
           'This Finesse version cannot transfer (initiateDirectTransfer missing)',
         );
-      return this.call(ErrorCodes.TransferRejected, 'transfer', (h) =>
-        dialog.initiateDirectTransfer!(extension, dn, h),
+      return this.confirmed(
+        ErrorCodes.TransferRejected,
+        ErrorCodes.TransferTimeout,
+        'transfer',
+        () => this.transferDone(dialogId),
+        (h) => dialog.initiateDirectTransfer!(extension, dn, h),
       );
     }
-    return this.consultTransfer(dialog, extension, dn);
+    if (actions.length && !actions.includes('CONSULT_CALL'))
+      return reject(ErrorCodes.TransferRejected, 'Finesse does not allow a consult call right now');
+    return this.consultTransfer(dialog, dialogId, extension, dn);
   }
 
   async updateCallVariables(
@@ -140,18 +160,24 @@ export class FinesseHost implements Host {
     vars: Readonly<Record<string, string>>,
   ): Promise<void> {
     const { dialog } = this.actionTarget(dialogId, ErrorCodes.CallVariablesRejected);
+    const shown = () => this.variablesShown(dialogId, vars);
     if (dialog.updateCallVariables && !this.options.legacyCallVariables) {
-      return this.call(ErrorCodes.CallVariablesRejected, 'call variable update', (h) =>
-        dialog.updateCallVariables!({ ...vars }, h),
+      return this.confirmed(
+        ErrorCodes.CallVariablesRejected,
+        ErrorCodes.CallVariablesTimeout,
+        'call variable update',
+        shown,
+        (h) => dialog.updateCallVariables!({ ...vars }, h),
       );
     }
-    return this.legacyUpdateCallData(dialog, vars);
+    return this.legacyUpdateCallData(dialog, vars, shown);
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const abort of [...this.aborts]) abort();
+    this.detach?.();
     for (const { dialog, onChange } of this.dialogs.values())
       safe(() => dialog.removeHandler?.('change', onChange));
     this.dialogs.clear();
@@ -182,24 +208,10 @@ export class FinesseHost implements Host {
     safe(() => instance.makeActiveTabReq?.());
   }
 
-  private onConnect(): void {
+  private onUser(user: FinesseUser): void {
     if (this.disposed) return;
-    this.connectionSubject.next(true);
-    this.reconcile();
-  }
-
-  private onUserLoad(user: FinesseUser): void {
-    if (this.disposed) return;
-    this.extension = safe(() => user.getExtension());
-    this.dialogsCollection = user.getDialogs({
-      onCollectionAdd: (d) => this.track(d),
-      onCollectionDelete: (d) => this.untrack(safe(() => d.getId())),
-      onLoad: (dialogs) => {
-        this.dialogsCollection = dialogs ?? this.dialogsCollection;
-        this.reconcile();
-      },
-      onError: (rsp) => this.reportLoadError("the agent's calls", rsp),
-    });
+    this.extension = safe(() => user.getExtension()) ?? this.extension;
+    this.recompute();
   }
 
   private reportLoadError(what: string, rsp: unknown): void {
@@ -253,7 +265,7 @@ export class FinesseHost implements Host {
   /**
    * Picks the current call: the one already shown while Finesse still has it (even once our
    * leg dropped, so the gadget can tell "ended" from "never was"), else an active one, else
-   * any live one where the agent is a participant.
+   * any live one where the agent is a participant. Then wakes the actions waiting for events.
    */
   private recompute(): void {
     if (this.disposed) return;
@@ -266,17 +278,20 @@ export class FinesseHost implements Host {
       infos.find((c) => !ENDED.has(c.state)) ??
       null;
     this.currentId = current?.dialogId;
+    for (const w of [...this.waiters]) if (w.check()) w.resolve();
     this.callSubject.next(current);
   }
 
   private toCallInfo(dialog: FinesseDialog): CallInfo | null {
     const dialogId = safe(() => dialog.getId());
     if (!dialogId) return null;
+    const media = safe(() => dialog.getMediaProperties?.()) ?? {};
+    // Non-voice tasks (chat, email) share the dialog shape; they are not calls.
+    if (typeof media === 'object' && media && 'mediaId' in media) return null;
     const participants = safe(() => dialog.getParticipants?.());
     const leg = ownLeg(participants, this.extension);
     // Without a known extension we cannot tell legs apart; then the dialog state is all we have.
     if (this.extension && participants && !leg) return null;
-    const media = safe(() => dialog.getMediaProperties?.()) ?? {};
     const dialedNumber =
       str(media.dialedNumber) ?? str(media.DNIS) ?? safe(() => dialog.getToAddress?.()) ?? '';
     return {
@@ -287,6 +302,24 @@ export class FinesseHost implements Host {
       callVariables: callVariablesFrom(media),
       actions: normaliseActions(leg?.actions),
     };
+  }
+
+  /** The transfer happened: the dialog left the agent, or the agent's leg dropped. */
+  private transferDone(dialogId: string): boolean {
+    const known = this.dialogs.get(dialogId);
+    if (!known) return true;
+    const participants = safe(() => known.dialog.getParticipants?.());
+    const leg = ownLeg(participants, this.extension);
+    const state = String(leg?.state ?? safe(() => known.dialog.getState?.()) ?? '');
+    return ENDED.has(state) || (!!this.extension && !!participants && !leg);
+  }
+
+  private variablesShown(dialogId: string, vars: Readonly<Record<string, string>>): boolean {
+    const known = this.dialogs.get(dialogId);
+    if (!known) return false;
+    const media = safe(() => known.dialog.getMediaProperties?.()) ?? {};
+    const shown = callVariablesFrom(media);
+    return Object.entries(vars).every(([k, v]) => shown[k] === v);
   }
 
   private actionTarget(
@@ -306,41 +339,83 @@ export class FinesseHost implements Host {
   }
 
   /**
-   * A Finesse request as a promise with a deadline (a CTI failover can leave a request
-   * unanswered). Dispose rejects whatever is still pending, so nothing outlives the gadget.
+   * A Finesse action that is done only when a dialog event shows it (`done()`), with a deadline
+   * (a CTI failover can leave it unanswered). The request's `error` handler may run after its
+   * `success` (HTTP 202, then the `apiErrors` update with the same requestId): that rejects.
+   * Dispose rejects whatever is still pending, so nothing outlives the gadget.
    */
-  private pending(
-    code: HostActionError['code'],
+  private confirmed(
+    code: ErrorCode,
+    timeoutCode: ErrorCode,
     what: string,
-    run: (done: { resolve: () => void; reject: (e: HostActionError) => void }) => void,
+    done: () => boolean,
+    run: (h: FinesseHandlers) => void,
+  ): Promise<void> {
+    return this.pending(code, timeoutCode, what, done, (settle) =>
+      run({
+        success: () => settle.accepted(),
+        error: (rsp) => {
+          const e = finesseError(rsp);
+          const text =
+            e.errorMessage ?? `Finesse refused the ${what}${e.status ? ` (HTTP ${e.status})` : ''}`;
+          settle.reject(new HostActionError(code, text, e.status, e.errorType));
+        },
+      }),
+    );
+  }
+
+  private pending(
+    code: ErrorCode,
+    timeoutCode: ErrorCode,
+    what: string,
+    done: () => boolean,
+    run: (settle: { accepted: () => void; reject: (e: HostActionError) => void }) => void,
   ): Promise<void> {
     if (this.disposed) return reject(code, 'The gadget was removed');
     return new Promise<void>((resolve, rejectPromise) => {
       let settled = false;
-      const settle = (fn: () => void) => {
+      let accepted = false;
+      const finish = (fn: () => void) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this.aborts.delete(abort);
+        this.waiters.delete(waiter);
         fn();
       };
+      const waiter: Waiter = {
+        // events may overtake the HTTP answer; before any answer nothing is confirmed
+        check: () => accepted && done(),
+        resolve: () => finish(resolve),
+      };
       const abort = () =>
-        settle(() => rejectPromise(new HostActionError(code, 'The gadget was removed')));
+        finish(() => rejectPromise(new HostActionError(code, 'The gadget was removed')));
       const timer = setTimeout(
         () =>
-          settle(() =>
-            rejectPromise(new HostActionError(code, `Finesse did not answer the ${what} request`)),
+          finish(() =>
+            rejectPromise(
+              new HostActionError(
+                timeoutCode,
+                accepted
+                  ? `Finesse accepted the ${what} but never confirmed it; check the call before trying again`
+                  : `Finesse did not answer the ${what} request`,
+              ),
+            ),
           ),
         this.timeoutMs,
       );
       this.aborts.add(abort);
+      this.waiters.add(waiter);
       try {
         run({
-          resolve: () => settle(resolve),
-          reject: (e) => settle(() => rejectPromise(e)),
+          accepted: () => {
+            accepted = true;
+            if (done()) finish(resolve);
+          },
+          reject: (e) => finish(() => rejectPromise(e)),
         });
       } catch (err) {
-        settle(() =>
+        finish(() =>
           rejectPromise(
             new HostActionError(code, err instanceof Error ? err.message : String(err)),
           ),
@@ -349,28 +424,10 @@ export class FinesseHost implements Host {
     });
   }
 
-  /** A finesse.js request with `{ success, error }` handlers; errors keep Finesse's own words. */
-  private call(
-    code: HostActionError['code'],
-    what: string,
-    run: (h: FinesseHandlers) => void,
-  ): Promise<void> {
-    return this.pending(code, what, (done) =>
-      run({
-        success: () => done.resolve(),
-        error: (rsp) => {
-          const e = finesseError(rsp);
-          const text =
-            e.errorMessage ?? `Finesse refused the ${what}${e.status ? ` (HTTP ${e.status})` : ''}`;
-          done.reject(new HostActionError(code, text, e.status, e.errorType));
-        },
-      }),
-    );
-  }
-
   /** Consult, wait for the consult leg to be answered, then complete the transfer on it. */
   private async consultTransfer(
     dialog: FinesseDialog,
+    dialogId: string,
     extension: string,
     dn: string,
   ): Promise<void> {
@@ -378,74 +435,82 @@ export class FinesseHost implements Host {
     if (!dialog.makeConsultCall)
       return reject(code, 'This Finesse version cannot make consult calls');
     const before = new Set(this.dialogs.keys());
-    await this.call(code, 'consult call', (h) => dialog.makeConsultCall!(extension, dn, h));
-    const consult = await new Promise<FinesseDialog>((resolve, rejectPromise) => {
-      const started = Date.now();
-      const check = () => {
-        if (this.disposed)
-          return rejectPromise(new HostActionError(code, 'The gadget was removed'));
-        for (const [id, { dialog: d }] of this.dialogs) {
-          if (before.has(id)) continue;
-          if (this.toCallInfo(d)?.state === 'ACTIVE') return resolve(d);
+    let consult: FinesseDialog | undefined;
+    const answered = () => {
+      for (const [id, { dialog: d }] of this.dialogs) {
+        if (before.has(id)) continue;
+        if (this.toCallInfo(d)?.state === 'ACTIVE') {
+          consult = d;
+          return true;
         }
-        if (Date.now() - started > this.timeoutMs)
-          return rejectPromise(new HostActionError(code, 'The consult call was not answered'));
-        setTimeout(check, 100);
-      };
-      check();
-    });
+      }
+      return false;
+    };
+    await this.confirmed(code, ErrorCodes.TransferTimeout, 'consult call', answered, (h) =>
+      dialog.makeConsultCall!(extension, dn, h),
+    );
+    const leg = consult!;
     const action = this.fin.restservices?.Dialog?.Actions?.TRANSFER ?? 'TRANSFER';
-    if (!consult.requestAction)
-      return reject(code, 'This Finesse version cannot complete a transfer');
-    await this.call(code, 'transfer', (h) => consult.requestAction!(extension, action, h));
+    if (!leg.requestAction) return reject(code, 'This Finesse version cannot complete a transfer');
+    await this.confirmed(
+      code,
+      ErrorCodes.TransferTimeout,
+      'transfer',
+      () => this.transferDone(dialogId),
+      (h) => leg.requestAction!(extension, action, h),
+    );
   }
 
-  /** Finesse before 12.5: PUT UPDATE_CALL_DATA as XML through the gadget container's proxy. */
+  /**
+   * Finesse before 12.5: PUT UPDATE_CALL_DATA as XML through the container's proxy, which takes
+   * absolute URLs only (finesse.js prefixes its REST paths with scheme://restHost:port itself).
+   */
   private legacyUpdateCallData(
     dialog: FinesseDialog,
     vars: Readonly<Record<string, string>>,
+    shown: () => boolean,
   ): Promise<void> {
     const code = ErrorCodes.CallVariablesRejected;
     const io = gadgetsGlobal()?.io;
-    const url = safe(() => dialog.getRestUrl?.());
-    if (!io?.makeRequest || !url)
+    const restUrl = safe(() => dialog.getRestUrl?.());
+    if (!io?.makeRequest || !restUrl)
       return reject(code, 'Cannot update call variables: gadgets.io or the dialog URL is missing');
+    const config = { ...this.page.agentConfig, ...(this.fin.gadget?.Config ?? {}) };
+    const url = absoluteFinesseUrl(restUrl, config);
     const P = io.RequestParameters ?? {};
     const params: Record<string, unknown> = {
       [P.METHOD ?? 'METHOD']: io.MethodType?.PUT ?? 'PUT',
       [P.CONTENT_TYPE ?? 'CONTENT_TYPE']: io.ContentType?.TEXT ?? 'TEXT',
       [P.HEADERS ?? 'HEADERS']: {
-        Authorization: this.authHeader(),
+        Authorization: finesseAuthHeader(this.fin, config),
         'Content-Type': 'application/xml',
       },
       [P.POST_DATA ?? 'POST_DATA']: updateCallDataXml(vars),
     };
-    return this.pending(code, 'call variable update', (done) =>
-      io.makeRequest!(
-        url,
-        (rsp) => {
-          const rc = typeof rsp?.rc === 'number' ? rsp.rc : 0;
-          if (rc >= 200 && rc < 300) return done.resolve();
-          const e = apiErrorFromXml(typeof rsp?.text === 'string' ? rsp.text : '');
-          done.reject(
-            new HostActionError(
-              code,
-              e.errorMessage ?? `Finesse refused the call variable update (HTTP ${rc})`,
-              rc,
-              e.errorType,
-            ),
-          );
-        },
-        params,
-      ),
+    return this.pending(
+      code,
+      ErrorCodes.CallVariablesTimeout,
+      'call variable update',
+      shown,
+      (settle) =>
+        io.makeRequest!(
+          url,
+          (rsp) => {
+            const rc = typeof rsp?.rc === 'number' ? rsp.rc : 0;
+            if (rc >= 200 && rc < 300) return settle.accepted();
+            const e = apiErrorFromXml(typeof rsp?.text === 'string' ? rsp.text : '');
+            settle.reject(
+              new HostActionError(
+                code,
+                e.errorMessage ?? `Finesse refused the call variable update (HTTP ${rc})`,
+                rc,
+                e.errorType,
+              ),
+            );
+          },
+          params,
+        ),
     );
-  }
-
-  private authHeader(): string {
-    const config = this.fin.gadget?.Config ?? {};
-    const fromUtil = safe(() => this.fin.utilities?.Utilities?.getAuthHeaderString?.(config));
-    if (fromUtil) return fromUtil;
-    return `Basic ${String(config.authorization ?? '')}`;
   }
 }
 

@@ -50,7 +50,7 @@ export interface FinesseGlobal {
   gadget?: { Config?: Record<string, unknown> };
   clientservices?: {
     ClientServices?: {
-      init(config: unknown, ...rest: unknown[]): void;
+      init(config: unknown, ...rest: unknown[]): unknown;
       registerOnConnectHandler?(fn: () => void): void;
       registerOnDisconnectHandler?(fn: () => void): void;
       getNotificationConnectionState?(): string;
@@ -106,8 +106,11 @@ export function gadgetsGlobal(): GadgetsGlobal | undefined {
   return typeof g === 'object' && g !== null ? (g as GadgetsGlobal) : undefined;
 }
 
-/** True when finesse.js is loaded well enough to run a FinesseHost. */
+/**
+ * True when finesse.js is loaded well enough to run a FinesseHost. `finesse.gadget.Config` is
+ * not required: finesse.js 10.5 has none (FinesseHost builds it from the container's prefs).
+ */
 export function isFinessePresent(): boolean {
   const f = finesseGlobal();
-  return !!(f?.clientservices?.ClientServices && f.restservices?.User && f.gadget?.Config);
+  return !!(f?.clientservices?.ClientServices && f.restservices?.User);
 }

@@ -8,6 +8,9 @@ export {
   type StandaloneHostOptions,
 } from './standalone-host.js';
 export { isFinessePresent } from './finesse-types.js';
+export { FinesseChatSource, type FinesseChatSourceOptions } from './finesse-chat.js';
+export { finesseTokenProvider, type FinesseTokenProviderOptions } from './finesse-token.js';
+export { ensureFinesseConfig, absoluteFinesseUrl } from './finesse-page.js';
 export { normaliseActions, ownLeg, callVariablesFrom, finesseError } from './finesse-normalise.js';
 
 import { isFinessePresent } from './finesse-types.js';

@@ -39,6 +39,10 @@ export const ErrorCodes = {
   CallVariablesRejected: 'call-variables-rejected',
   InvalidSmsNumber: 'invalid-sms-number',
   HostDisconnected: 'host-disconnected',
+  /** Finesse answered the transfer 202 but no dialog event confirmed or rejected it in time */
+  TransferTimeout: 'transfer-timeout',
+  /** Finesse answered the call-variable update 202 but no dialog event showed the new values in time */
+  CallVariablesTimeout: 'call-variables-timeout',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -225,4 +225,115 @@ describe('FinesseHost (fake finesse.js)', () => {
     expect(call.ani).to.equal('5557654321');
     expect(states[states.length - 1]).to.equal(true);
   });
+
+  it('touches nothing before the hub connected; two hosts on a page share one ClientServices init', async () => {
+    fake = installFakeFinesse({ hub: 'manual', version: '10.5' });
+    const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    host = new FinesseHost();
+    host.start();
+    const second = new FinesseHost();
+    second.start();
+    try {
+      await new Promise((r) => setTimeout(r, 250));
+      expect(fake.clientServices()).to.deep.equal({ inits: 0, subscribed: false });
+      fake.connectHub();
+      // 10.5: no finesse.gadget.Config, so the host builds it from the container's prefs
+      expect((await callWhere(host, (c) => c !== null))!.dialogId).to.equal(dialogId);
+      expect((await callWhere(second, (c) => c !== null))!.dialogId).to.equal(dialogId);
+      expect(fake.clientServices()).to.deep.equal({ inits: 1, subscribed: true });
+      expect(host.agentId).to.equal('agent1');
+      // both hear the connection (finesse.js keeps one handler: the page fans it out)
+      fake.disconnect();
+      expect(await firstValueFrom(second.connection$)).to.equal(false);
+      expect(await firstValueFrom(host.connection$)).to.equal(false);
+      fake.reconnect();
+      await firstValueFrom(second.connection$.pipe(filter(Boolean)));
+    } finally {
+      second.dispose();
+    }
+  });
+
+  it('a transfer answered 202 and then rejected by the CTI server rejects; nothing resolves on the 202 alone', async () => {
+    fake = installFakeFinesse();
+    const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    host = new FinesseHost();
+    host.start();
+    await callWhere(host, (c) => c?.dialogId === dialogId);
+    await firstValueFrom(host.connection$.pipe(filter(Boolean)));
+    fake.ctiRejectNextTransfer({
+      errorType: 'Generic Error',
+      errorMessage: 'CTI: route point busy',
+    });
+    const e = await rejection(host.transfer(dialogId, '9100'));
+    expect(e.code).to.equal('transfer-rejected');
+    expect(e.message).to.equal('CTI: route point busy');
+    expect(fake.requests().map((r) => r.outcome)).to.deep.equal(['cti-rejected']);
+    // the same call transfers fine afterwards, and only once the dialog shows it
+    await host.transfer(dialogId, '9100');
+    expect(fake.transfers()).to.have.length(1);
+    expect(fake.dialog(dialogId)!.state).to.equal('DROPPED');
+  });
+
+  it('a transfer Finesse accepts but never confirms ends in transfer-timeout', async () => {
+    fake = installFakeFinesse({ ctiDelayMs: 60_000 });
+    const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    host = new FinesseHost({ actionTimeoutMs: 500 });
+    host.start();
+    await callWhere(host, (c) => c?.dialogId === dialogId);
+    await firstValueFrom(host.connection$.pipe(filter(Boolean)));
+    const e = await rejection(host.transfer(dialogId, '9100'));
+    expect(e.code).to.equal('transfer-timeout');
+  });
+
+  it('refuses a transfer the agent leg does not allow, without asking Finesse', async () => {
+    fake = installFakeFinesse();
+    const { dialogId } = fake.startCall({
+      ani: '5551234567',
+      dialedNumber: '8000',
+      actions: ['HOLD', 'DROP'],
+    });
+    host = new FinesseHost();
+    host.start();
+    const call = (await callWhere(host, (c) => c?.dialogId === dialogId))!;
+    expect(call.actions).to.deep.equal(['HOLD', 'DROP']);
+    await firstValueFrom(host.connection$.pipe(filter(Boolean)));
+    const e = await rejection(host.transfer(dialogId, '9100'));
+    expect(e.code).to.equal('transfer-rejected');
+    expect(fake.requests()).to.deep.equal([]);
+  });
+
+  it('before 12.5 the UPDATE_CALL_DATA PUT goes to the absolute REST URL and resolves on the dialog event', async () => {
+    fake = installFakeFinesse({ version: '12.0' });
+    const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    host = new FinesseHost();
+    host.start();
+    await callWhere(host, (c) => c?.dialogId === dialogId);
+    await firstValueFrom(host.connection$.pipe(filter(Boolean)));
+    await host.updateCallVariables(dialogId, { 'user.pcs.requestId': 'r-1' });
+    expect(fake.requests()).to.deep.equal([
+      {
+        requestId: 'req-1',
+        dialogId,
+        action: 'UPDATE_CALL_DATA',
+        callVariables: { 'user.pcs.requestId': 'r-1' },
+        via: 'makeRequest',
+        outcome: 'accepted',
+      },
+    ]);
+    expect(
+      (await callWhere(host, (c) => !!c?.callVariables['user.pcs.requestId']))!.callVariables,
+    ).to.include({
+      'user.pcs.requestId': 'r-1',
+    });
+  });
+
+  it('ignores non-voice (chat) dialogs as calls', async () => {
+    fake = installFakeFinesse();
+    host = new FinesseHost();
+    host.start();
+    await firstValueFrom(host.connection$.pipe(filter(Boolean)));
+    fake.startChatTask({ interactionId: 'ix-1' });
+    const { dialogId } = fake.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    expect((await callWhere(host, (c) => c !== null))!.dialogId).to.equal(dialogId);
+  });
 });

@@ -51,9 +51,14 @@ describe('mock IVR driven by the fake Finesse', () => {
     const m = await mock({ finesse: true, ivrStepMs: 20 });
     (
       globalThis as unknown as {
-        finesse: { clientservices: { ClientServices: { init(c: unknown): void } } };
+        finesse: {
+          gadget: { Config: unknown };
+          clientservices: { ClientServices: { init(c: unknown): void } };
+        };
       }
-    ).finesse.clientservices.ClientServices.init({});
+    ).finesse.clientservices.ClientServices.init(
+      (globalThis as unknown as { finesse: { gadget: { Config: unknown } } }).finesse.gadget.Config,
+    );
     const { dialogId, interactionId } = m.finesse.startCall({
       ani: '5551234',
       dialedNumber: '8000',
@@ -92,9 +97,14 @@ describe('mock IVR driven by the fake Finesse', () => {
     const m = await mock({ finesse: true, ivrStepMs: 20 });
     (
       globalThis as unknown as {
-        finesse: { clientservices: { ClientServices: { init(c: unknown): void } } };
+        finesse: {
+          gadget: { Config: unknown };
+          clientservices: { ClientServices: { init(c: unknown): void } };
+        };
       }
-    ).finesse.clientservices.ClientServices.init({});
+    ).finesse.clientservices.ClientServices.init(
+      (globalThis as unknown as { finesse: { gadget: { Config: unknown } } }).finesse.gadget.Config,
+    );
     const marked = m.finesse.startCall({ ani: '5551234', dialedNumber: '8000' });
     const plain = m.finesse.startCall({ ani: '5550000', dialedNumber: '8000' });
     const a = await requestSurvey(m, marked.dialogId, 'hangup');

@@ -2,6 +2,25 @@
 // (parameters from the gadget URL's query string or from gadget prefs, then adjustHeight).
 import { expect, waitUntil } from '@open-wc/testing';
 import { installFakeFinesse, type FakeFinesse } from '../../src/mocks/finesse/index.js';
+import { runGadgetSpec, type RunningGadget } from '../gadgets/finesse-container.js';
+
+/** Names Finesse itself gives gadget prefs: a layout parameter must not reuse one. */
+const FINESSE_PREFS = [
+  'scheme',
+  'host',
+  'hostPort',
+  'id',
+  'authorization',
+  'restHost',
+  'extension',
+  'locale',
+  'language',
+  'country',
+  'xmppDomain',
+  'pubsubDomain',
+  'localhostFQDN',
+  'localhostPort',
+];
 
 // Stand-ins for the real elements: this test is about the gadget page, not the elements.
 for (const tag of ['ag-survey-transfer', 'ag-chat-panel']) {
@@ -42,6 +61,18 @@ function checkStructure(doc: Document, content: Document, bundle: string): void 
     .map((p) => p.getAttribute('name'));
   expect(hidden).to.include.members(['scheme', 'host', 'hostPort']);
   expect(doc.querySelector('Content')!.getAttribute('type')).to.equal('html');
+  // Cisco's spelling of the loading indicator's parameters, and a declared locale
+  const params = [...doc.querySelectorAll('Require[feature="loadingindicator"] > Param')].map((p) =>
+    p.getAttribute('name'),
+  );
+  expect(params).to.have.members(['manual-dismiss', 'loading-timeout']);
+  expect(doc.querySelector('ModulePrefs > Locale')?.getAttribute('lang')).to.equal('en');
+  // the element is inert (in a template) until the hub connected
+  expect(content.querySelector('template[id$="-template"]')).to.not.equal(null);
+  // layout parameters the start-up script reads never shadow Finesse's own prefs
+  for (const s of content.querySelectorAll('script:not([src])'))
+    for (const [, name] of (s.textContent ?? '').matchAll(/param\('([\w-]+)'/g))
+      expect(FINESSE_PREFS, `layout parameter ${name}`).to.not.include(name);
   const scripts = [...content.querySelectorAll('script[src]')].map((s) => s.getAttribute('src'));
   expect(scripts).to.deep.equal([
     '/desktop/assets/js/jquery.min.js',
@@ -50,74 +81,105 @@ function checkStructure(doc: Document, content: Document, bundle: string): void 
   ]);
 }
 
-/** Runs the gadget's inline start-up script as Finesse would, with `el` in the page. */
-function runGadget(script: string, el: HTMLElement): void {
-  document.body.append(el);
-  new Function(script)();
-}
-
 describe('Finesse gadget specs', () => {
   let fake: FakeFinesse | undefined;
-  const els: HTMLElement[] = [];
-  const search = window.location.search;
+  let gadget: RunningGadget<HTMLElement> | undefined;
 
   afterEach(() => {
+    gadget?.remove();
+    gadget = undefined;
     fake?.uninstall();
     fake = undefined;
-    for (const el of els.splice(0)) el.remove();
-    history.replaceState(null, '', `${window.location.pathname}${search}`);
   });
 
   it('AgentGadgetsSurvey.xml: structure, parameters from gadget prefs, adjustHeight once defined', async () => {
-    const { doc, content, script } = await loadSpec('AgentGadgetsSurvey.xml');
+    const { doc, content } = await loadSpec('AgentGadgetsSurvey.xml');
     checkStructure(doc, content, 'bundles/ag-survey-transfer.js');
-    expect(content.querySelector('ag-survey-transfer#ag-survey')).to.not.equal(null);
+    expect(content.querySelector('template')!.innerHTML).to.contain(
+      '<ag-survey-transfer id="ag-survey">',
+    );
 
     fake = installFakeFinesse({
-      prefs: { pcs: 'https://pcs-a.example.com,https://pcs-b.example.com', mode: 'hangup' },
+      hub: 'manual',
+      // a layout `host` is Finesse's own pref: it cannot choose the host kind
+      prefs: {
+        pcs: 'https://pcs-a.example.com,https://pcs-b.example.com',
+        mode: 'hangup',
+        host: 'standalone',
+      },
     });
-    const el = document.createElement('ag-survey-transfer');
-    el.id = 'ag-survey';
-    els.push(el);
-    runGadget(script, el);
-    await waitUntil(() => el.hasAttribute('pcs-nodes'), 'started from HubSettings.onConnect');
+    gadget = await runGadgetSpec(
+      'AgentGadgetsSurvey.xml',
+      '/g/AgentGadgetsSurvey.xml',
+      'ag-survey-transfer',
+    );
+    const el = gadget.el;
     expect(el.getAttribute('pcs-nodes')).to.equal(
       'https://pcs-a.example.com https://pcs-b.example.com',
     );
     expect(el.getAttribute('mode')).to.equal('hangup');
     expect(el.getAttribute('agent-id')).to.equal('agent1');
+    expect(el.hasAttribute('host')).to.equal(false);
     await waitUntil(() => fake!.heights().calls > 0, 'adjustHeight called');
   });
 
-  it('AgentGadgetsSurvey.xml: the gadget URL query string wins over prefs', async () => {
-    const { script } = await loadSpec('AgentGadgetsSurvey.xml');
-    fake = installFakeFinesse({ prefs: { pcs: 'https://from-prefs.example.com', mode: 'hangup' } });
-    const spec =
-      '/3rdpartygadget/files/agent-gadgets/AgentGadgetsSurvey.xml?mode=transfer&pcs=https://vip.example.com';
-    history.replaceState(null, '', `${window.location.pathname}?url=${encodeURIComponent(spec)}`);
-    const el = document.createElement('ag-survey-transfer');
-    el.id = 'ag-survey';
-    els.push(el);
-    runGadget(script, el);
-    await waitUntil(() => el.hasAttribute('pcs-nodes'), 'started');
-    expect(el.getAttribute('pcs-nodes')).to.equal('https://vip.example.com');
-    expect(el.getAttribute('mode')).to.equal('transfer');
+  it('AgentGadgetsSurvey.xml: the gadget URL query string wins over prefs; host-kind picks the host', async () => {
+    fake = installFakeFinesse({
+      hub: 'manual',
+      prefs: { pcs: 'https://from-prefs.example.com', mode: 'hangup' },
+    });
+    gadget = await runGadgetSpec(
+      'AgentGadgetsSurvey.xml',
+      '/3rdpartygadget/files/agent-gadgets/AgentGadgetsSurvey.xml?mode=transfer&pcs=https://vip.example.com&host-kind=finesse',
+      'ag-survey-transfer',
+    );
+    expect(gadget.el.getAttribute('pcs-nodes')).to.equal('https://vip.example.com');
+    expect(gadget.el.getAttribute('mode')).to.equal('transfer');
+    expect(gadget.el.getAttribute('host')).to.equal('finesse');
+  });
+
+  it('AgentGadgetsSurvey.xml on 10.5: the start-up script builds finesse.gadget.Config from the prefs', async () => {
+    fake = installFakeFinesse({ hub: 'manual', version: '10.5' });
+    const fin = () =>
+      (
+        globalThis as unknown as {
+          finesse: {
+            gadget: { Config?: Record<string, unknown> };
+            container: { Config?: unknown };
+          };
+        }
+      ).finesse;
+    expect(fin().gadget.Config).to.equal(undefined);
+    gadget = await runGadgetSpec(
+      'AgentGadgetsSurvey.xml',
+      '/g/AgentGadgetsSurvey.xml',
+      'ag-survey-transfer',
+    );
+    expect(fin().gadget.Config).to.include({
+      id: 'agent1',
+      host: 'finesse.mock.test',
+      restHost: 'finesse.mock.test',
+    });
+    expect(fin().container.Config).to.equal(fin().gadget.Config);
+    expect(gadget.el.getAttribute('agent-id')).to.equal('agent1');
   });
 
   it('AgentGadgetsChat.xml: structure and parameters', async () => {
-    const { doc, content, script } = await loadSpec('AgentGadgetsChat.xml');
+    const { doc, content } = await loadSpec('AgentGadgetsChat.xml');
     checkStructure(doc, content, 'bundles/ag-chat-panel.js');
     fake = installFakeFinesse({
+      hub: 'manual',
       prefs: {
         interactions: 'https://ixn-a.example.com https://ixn-b.example.com',
         allowed: 'https://chat.example.com',
       },
     });
-    const el = document.createElement('ag-chat-panel');
-    el.id = 'ag-chat';
-    els.push(el);
-    runGadget(script, el);
-    await waitUntil(() => el.hasAttribute('interactions-url'), 'started');
+    gadget = await runGadgetSpec(
+      'AgentGadgetsChat.xml',
+      '/g/AgentGadgetsChat.xml',
+      'ag-chat-panel',
+    );
+    const el = gadget.el;
     expect(el.getAttribute('interactions-url')).to.equal(
       'https://ixn-a.example.com https://ixn-b.example.com',
     );
