@@ -314,6 +314,8 @@ export class AgSurveyTransfer extends LitElement {
 
   private disabledReason(view: SurveyView): string | null {
     if (!split(this.pcsNodes).length) return 'Set pcs-nodes to the PCS address';
+    if (view.connection.state === 'failed' && view.connection.error?.code === 'bad-config')
+      return view.connection.error.message;
     if (!view.hostConnected)
       return view.hostEverConnected ? 'Finesse is reconnecting' : 'Connecting to Finesse…';
     if (view.phase === 'done' && view.call && view.requestDialogId === view.call.dialogId)
