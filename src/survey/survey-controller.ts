@@ -5,7 +5,7 @@
  * streams into DOM events and renders. The workflow itself lives in the session.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Subscription } from 'rxjs';
+import { Subscription, asyncScheduler } from 'rxjs';
 import { handshakeAuth } from '../core/handshake-auth.js';
 import {
   AgConnectionChangeEvent,
@@ -22,6 +22,7 @@ import { StandaloneHost, type StandaloneCall } from '../hosts/standalone-host.js
 import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
 import type { SurveyMode, SurveyStatus } from '../protocol/wire.js';
 import { PcsClient, type TokenProvider } from './pcs-client.js';
+import { PendingRequests, type KeyValueStorage } from './pending-requests.js';
 import {
   SurveySession,
   initialSurveyView,
@@ -137,6 +138,8 @@ export class SurveyController implements ReactiveController {
       mode: config.mode,
       ...(config.agentId ? { agentId: config.agentId } : {}),
       ...(config.consultTransfer ? { consultTransfer: true } : {}),
+      // a gadget reload re-attaches to its pending request instead of creating another one
+      pending: new PendingRequests({ storage: tabStorage(), now: () => asyncScheduler.now() }),
     });
     this.session = session;
     const el = this.element;
@@ -241,6 +244,15 @@ function isHttpUrl(value: string): boolean {
     return u.protocol === 'http:' || u.protocol === 'https:';
   } catch {
     return false;
+  }
+}
+
+/** The tab's sessionStorage, or null where the page may not use it (sandboxed frames). */
+function tabStorage(): KeyValueStorage | null {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
   }
 }
 

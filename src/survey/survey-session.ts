@@ -35,10 +35,12 @@ import type {
 } from '../protocol/wire.js';
 import {
   idempotencyKey,
+  statusRank,
   type PcsClient,
   type PcsHealth,
   type TrackedRequest,
 } from './pcs-client.js';
+import type { PendingEntry, PendingRequests } from './pending-requests.js';
 import {
   callGone,
   normaliseSmsNumber,
@@ -76,6 +78,8 @@ export interface SurveySessionOptions {
   readonly consultTransfer?: boolean;
   /** clock for relocation gaps (default: asyncScheduler) */
   readonly scheduler?: SchedulerLike;
+  /** where a pending request is remembered across a gadget reload (none: not remembered) */
+  readonly pending?: PendingRequests;
 }
 
 /** What the agent chose in the form. */
@@ -158,6 +162,8 @@ export class SurveySession {
   private readonly cancelOnAnswer = new Set<string>();
   private started = false;
   private disposed = false;
+  /** a remembered request was looked for (once per session, on the first call) */
+  private reattachChecked = false;
 
   /** every state the gadget renders; replays the latest */
   readonly view$: Observable<SurveyView> = this.viewSubject.asObservable();
@@ -316,6 +322,17 @@ export class SurveySession {
       error: undefined,
     });
     this.followRequest(key);
+    const pending = this.o.pending;
+    pending?.save({
+      key,
+      dialogId,
+      surveyId: body.surveyId,
+      mode,
+      channel: body.channel,
+      language: body.language,
+      ...(body.smsNumber ? { smsNumber: body.smsNumber } : {}),
+      stage: 'running',
+    });
 
     const stillOurs = () => generation === this.runGeneration && !this.disposed;
     let stage: 'pcs' | 'variables' | 'transfer' = 'pcs';
@@ -327,6 +344,7 @@ export class SurveySession {
           void pcs.reportEvent(key, 'cancelled').catch(() => undefined);
         return;
       }
+      pending?.update(dialogId, key, { requestId: answer.requestId });
       this.requestedSubject.next({
         requestId: answer.requestId,
         surveyId: body.surveyId,
@@ -354,6 +372,8 @@ export class SurveySession {
         await host.transfer(dialogId, answer.transfer.dn, { consult: !!this.o.consultTransfer });
         if (!stillOurs()) return;
         this.set({ phase: 'done', localStatus: 'transferred' });
+        if (callGone(this.view.call, dialogId)) pending?.clear(dialogId);
+        else pending?.update(dialogId, key, { stage: 'transferred' });
         this.transferredSubject.next({
           requestId: answer.requestId,
           dialogId,
@@ -363,12 +383,14 @@ export class SurveySession {
         void pcs.reportEvent(key, 'transferred').catch(() => undefined /* on pcs.errors$ */);
       } else {
         this.set({ phase: 'done', localStatus: 'armed' });
+        pending?.update(dialogId, key, { stage: 'armed' });
         this.emitStatus();
         void pcs.reportEvent(key, 'armed').catch(() => undefined);
       }
     } catch (e) {
       if (!stillOurs()) return;
       if (stage === 'pcs') {
+        pending?.clear(dialogId); // refused for good: nothing to re-attach to
         // already reported on the client's errors$
         const err = e instanceof AgError ? e : new AgError(ErrorCodes.PcsBadResponse, String(e));
         return this.fail(err.code, err.message, false);
@@ -377,6 +399,7 @@ export class SurveySession {
         stage === 'transfer' ? ErrorCodes.TransferRejected : ErrorCodes.CallVariablesRejected;
       const code = e instanceof AgError ? e.code : fallback;
       const said = e instanceof Error ? e.message : String(e);
+      pending?.update(dialogId, key, { stage: 'held' });
       // Finesse's own words (a HostActionError carries them) tell the agent what to do; the
       // button is back, and a retry reuses the same request (same idempotency key)
       this.fail(
@@ -413,6 +436,7 @@ export class SurveySession {
       });
     }
     this.set(patch);
+    this.rememberCall(prev.call, call, busy);
     // The caller hung up (or Finesse dropped the call) while we were still setting it up.
     // During 'transferring' the agent's leg dropping is the transfer itself, not a failure.
     const settingUp = prev.phase === 'requesting' || prev.phase === 'updating-variables';
@@ -422,6 +446,55 @@ export class SurveySession {
       else this.fail(ErrorCodes.CallDropped, 'The call ended before the survey was set up');
     }
     this.lookup();
+    if (call && !this.reattachChecked) {
+      this.reattachChecked = true;
+      const entry = this.o.pending?.get(call.dialogId);
+      if (entry && this.view.phase === 'idle' && !this.view.requestDialogId)
+        this.reattach(entry, call);
+    }
+  }
+
+  /** Keeps the remembered requests to the agent's current call. */
+  private rememberCall(prev: CallInfo | null, call: CallInfo | null, busy: boolean): void {
+    const pending = this.o.pending;
+    if (!pending || busy) return;
+    if (call) pending.retainOnly(call.dialogId);
+    if (call && (call.state === 'DROPPED' || call.state === 'FAILED')) pending.clear(call.dialogId);
+    // null after a call we saw: it ended (null before any call is a host still loading)
+    else if (!call && prev) pending.clear(prev.dialogId);
+  }
+
+  /**
+   * After a gadget reload: the request remembered for this call is taken up again with the same
+   * idempotency key (PCS answers the same request, never a second one). A workflow that was
+   * under way resumes; one that was done or refused is only followed.
+   */
+  private reattach(entry: PendingEntry, call: CallInfo): void {
+    if (entry.mode !== this.o.mode) return this.o.pending?.clear(entry.dialogId);
+    const body: SurveyRequestBody = {
+      idempotencyKey: entry.key,
+      dialogId: entry.dialogId,
+      ani: call.ani || 'unknown',
+      dialedNumber: call.dialedNumber,
+      agentId: this.o.agentId || this.host.agentId || 'agent',
+      surveyId: entry.surveyId,
+      channel: entry.channel,
+      language: entry.language,
+      mode: entry.mode,
+      ...(entry.smsNumber ? { smsNumber: entry.smsNumber } : {}),
+    };
+    if (entry.stage === 'running' && call.state === 'ACTIVE') {
+      void this.run(body);
+      return;
+    }
+    const done = entry.stage === 'armed' || entry.stage === 'transferred';
+    this.set({
+      phase: done ? 'done' : 'idle',
+      requestDialogId: entry.dialogId,
+      ...(done ? { localStatus: entry.stage as SurveyStatus } : {}),
+    });
+    this.followRequest(entry.key);
+    this.pcs.submit(body).catch(() => undefined /* reported on pcs.errors$ */);
   }
 
   /** Looks the survey up for the current call's dialed number (once per number). */
@@ -452,6 +525,9 @@ export class SurveySession {
       requestId = request?.answer?.requestId ?? requestId;
       this.set({ request });
       this.emitStatus();
+      const status = request?.answer?.status;
+      if (request && status && statusRank[status] >= statusRank.completed)
+        this.o.pending?.clear(request.body.dialogId);
       if (previous && request?.answer && requestId !== previous)
         this.remark(request.answer.transfer.callVariables);
     });
@@ -500,6 +576,8 @@ export class SurveySession {
 
   private dropped(key: string): void {
     this.fail(ErrorCodes.CallDropped, 'The call ended before the survey was set up');
+    const dialogId = this.pcs.requests.get(key)?.body.dialogId;
+    if (dialogId) this.o.pending?.clear(dialogId);
     if (this.pcs.requests.get(key)?.answer)
       void this.pcs.reportEvent(key, 'cancelled').catch(() => undefined);
     else this.cancelOnAnswer.add(key);
