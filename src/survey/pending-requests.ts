@@ -13,6 +13,8 @@ export interface PendingEntry {
   /** the idempotency key: PCS answers the same request for it */
   readonly key: string;
   readonly dialogId: string;
+  /** a short hash of the caller and the dialed number: a reused dialog id is another call */
+  readonly callTag: string;
   /** PCS's id, once it answered */
   readonly requestId?: string;
   readonly surveyId: string;
@@ -58,6 +60,7 @@ function isEntry(v: unknown): v is PendingEntry {
   return (
     str(e.key) &&
     str(e.dialogId) &&
+    str(e.callTag, 32) &&
     (e.requestId === undefined || str(e.requestId)) &&
     str(e.surveyId) &&
     (e.mode === 'transfer' || e.mode === 'hangup') &&
@@ -71,6 +74,13 @@ function isEntry(v: unknown): v is PendingEntry {
     typeof e.savedAt === 'number' &&
     Number.isFinite(e.savedAt)
   );
+}
+
+/** FNV-1a of the call's caller and dialed number (the number itself is not stored). */
+export function callTag(ani: string, dialedNumber: string): string {
+  let h = 0x811c9dc5;
+  for (const c of `${ani}|${dialedNumber}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(36);
 }
 
 export class PendingRequests {

@@ -40,7 +40,7 @@ import {
   type PcsHealth,
   type TrackedRequest,
 } from './pcs-client.js';
-import type { PendingEntry, PendingRequests } from './pending-requests.js';
+import { callTag, type PendingEntry, type PendingRequests } from './pending-requests.js';
 import {
   callGone,
   normaliseSmsNumber,
@@ -326,6 +326,7 @@ export class SurveySession {
     pending?.save({
       key,
       dialogId,
+      callTag: callTag(body.ani, body.dialedNumber),
       surveyId: body.surveyId,
       mode,
       channel: body.channel,
@@ -470,7 +471,12 @@ export class SurveySession {
    * under way resumes; one that was done or refused is only followed.
    */
   private reattach(entry: PendingEntry, call: CallInfo): void {
-    if (entry.mode !== this.o.mode) return this.o.pending?.clear(entry.dialogId);
+    // another gadget mode, or the same dialog id on another call (a restarted fake Finesse)
+    if (
+      entry.mode !== this.o.mode ||
+      entry.callTag !== callTag(call.ani || 'unknown', call.dialedNumber)
+    )
+      return this.o.pending?.clear(entry.dialogId);
     const body: SurveyRequestBody = {
       idempotencyKey: entry.key,
       dialogId: entry.dialogId,

@@ -23,6 +23,7 @@ class MapStorage implements KeyValueStorage {
 const entry = (dialogId: string): Omit<PendingEntry, 'savedAt'> => ({
   key: `${dialogId}:srv-8000`,
   dialogId,
+  callTag: 'abc',
   surveyId: 'srv-8000',
   mode: 'transfer',
   channel: 'ivr',

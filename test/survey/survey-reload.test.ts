@@ -140,6 +140,24 @@ describe('ag-survey-transfer reload mid-request', () => {
     expect(second.surveyStatus).to.equal(null);
   });
 
+  it('the same dialog id on another call (a restarted Finesse) is not re-attached', async () => {
+    const host = new FakeHost();
+    host.calls.next(call());
+    const first = await mount(mock, { mode: 'transfer', hostAdapter: host });
+    await ready(first);
+    button(first).click();
+    await waitUntil(() => host.actions.length === 1, 'variables asked');
+    first.remove();
+
+    const again = new FakeHost();
+    again.calls.next(call({ ani: '5550000000' }));
+    const second = await mount(mock, { mode: 'transfer', hostAdapter: again });
+    await ready(second);
+    expect(stored()).to.deep.equal([]);
+    expect(again.actions).to.have.length(0);
+    expect(second.surveyStatus).to.equal(null);
+  });
+
   it('a damaged record is ignored and removed', async () => {
     sessionStorage.setItem(pendingStorageKey, '{"not":"a list"');
     const host = new FakeHost();
