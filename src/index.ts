@@ -30,7 +30,18 @@ export {
   type TokenProvider,
   type TrackedRequest,
 } from './survey/pcs-client.js';
-export { POST_CALL_SURVEY_VARIABLE, normaliseSmsNumber } from './survey/survey-controller.js';
+export { POST_CALL_SURVEY_VARIABLE, normaliseSmsNumber } from './survey/survey-workflow.js';
+// Survey: the DOM-free session (the workflow) and the Lit controller the gadget is built on
+export {
+  SurveySession,
+  type Phase,
+  type SurveyForm,
+  type SurveyPcs,
+  type SurveySessionOptions,
+  type SurveyTransferredInfo,
+  type SurveyView,
+} from './survey/survey-session.js';
+export { SurveyController, type SurveyConfig } from './survey/survey-controller.js';
 
 // Hosts: Finesse (finesse.js) or any agent desktop
 export {

@@ -44,3 +44,5 @@ export {
   type OutboxOptions,
   type OutboxState,
 } from './outbox.js';
+export { relocations, type RelocationInfo } from './relocations.js';
+export { handshakeAuth, type CredentialSource } from './handshake-auth.js';

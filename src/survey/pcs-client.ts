@@ -39,6 +39,7 @@ import type { Socket } from 'socket.io-client';
 import { retryBackoff, type BackoffOptions } from '../core/backoff.js';
 import { ResilientConnection, requestOn, type WebSocketCtor } from '../core/connection.js';
 import { primaryByStatus, virtualIpEndpoint } from '../core/endpoints.js';
+import { handshakeAuth } from '../core/handshake-auth.js';
 import { HttpError, fetchJson } from '../core/http.js';
 import type { ConnectionStatus, Endpoint } from '../core/state.js';
 import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
@@ -226,10 +227,7 @@ export class PcsClient {
     this.connection = new ResilientConnection({
       endpoints: this.active.pipe(filter((e): e is Endpoint | null => e !== undefined)),
       switchReason: 'failover',
-      auth: async () => {
-        const token = (await o.tokenProvider?.()) ?? undefined;
-        return { ...(token ? { token } : {}), ...(o.agentId ? { agentId: o.agentId } : {}) };
-      },
+      auth: handshakeAuth(o.tokenProvider, o.agentId),
       onConnect: (socket, endpoint) => this.resync(socket, endpoint),
       backoff: this.backoff,
       ...(o.heartbeat !== undefined ? { heartbeat: o.heartbeat } : {}),

@@ -7,6 +7,7 @@ import { HeightController } from './height-controller.js';
 import type { TokenProvider } from './pcs-client.js';
 import { SurveyController, type SurveyView } from './survey-controller.js';
 import { surveyTransferStyles } from './survey-transfer.styles.js';
+import { transferAllowed } from './survey-workflow.js';
 
 const statusText: Readonly<Record<SurveyStatus, string>> = {
   requested: 'Survey requested',
@@ -305,7 +306,7 @@ export class AgSurveyTransfer extends LitElement {
         ? `PCS connected${where ? ` (${where})` : ''}`
         : state === 'reconnecting'
           ? `PCS reconnecting${view.connection.reason === 'failover' ? ' (failover)' : ''}`
-          : state === 'idle'
+          : state === 'idle' || (state === 'failed' && view.connection.error?.code === 'bad-config')
             ? 'PCS not configured'
             : `PCS ${state}`);
     return html`<p part="connection" data-state=${state} ?data-problem=${!!problem}>${text}</p>`;
@@ -313,6 +314,8 @@ export class AgSurveyTransfer extends LitElement {
 
   private disabledReason(view: SurveyView): string | null {
     if (!split(this.pcsNodes).length) return 'Set pcs-nodes to the PCS address';
+    if (view.connection.state === 'failed' && view.connection.error?.code === 'bad-config')
+      return view.connection.error.message;
     if (!view.hostConnected)
       return view.hostEverConnected ? 'Finesse is reconnecting' : 'Connecting to Finesse…';
     if (view.phase === 'done' && view.call && view.requestDialogId === view.call.dialogId)
@@ -320,6 +323,8 @@ export class AgSurveyTransfer extends LitElement {
     if (!view.call && view.hostProblem) return view.hostProblem;
     if (!view.call) return 'No call';
     if (view.call.state !== 'ACTIVE') return 'The call is not active';
+    if (this.mode !== 'hangup' && !transferAllowed(view.call, this.consultTransfer))
+      return 'Finesse does not allow a transfer on this call right now';
     if (view.connection.state === 'failed')
       return `PCS: ${view.connection.error?.message ?? 'connection failed'}`;
     if (view.refusal) return `PCS: ${view.refusal}`;

@@ -106,4 +106,83 @@ describe('ag-survey-transfer on the reference cluster', function () {
     expect(ours).to.have.length(1);
     expect(ours[0]!.status).to.equal('completed');
   });
+
+  it('a gadget reloaded mid-request, the primary SIGKILLed meanwhile: re-attached, one request', async () => {
+    // the previous test may have left a node dead: both up, then the primary
+    for (const n of await control<{ id: string; alive?: boolean }[]>(cluster, 'pcs/nodes'))
+      await control(cluster, 'pcs/revive', { id: n.id }).catch(() => undefined);
+    let primary: { id: string; role: string } | undefined;
+    await waitUntil(
+      async () => {
+        const nodes = await control<{ id: string; role: string }[]>(cluster, 'pcs/nodes');
+        primary = nodes.find((n) => n.role === 'primary');
+        return !!primary;
+      },
+      'a primary PCS node',
+      { timeout: 15000 },
+    );
+    const dialogId = `dlg-reload-${Date.now()}`;
+    const callInfo = { dialogId, ani: '5551234567', dialedNumber: '8000' };
+    let asked = false;
+    const mountWith = (host: StandaloneHost) =>
+      fixture<AgSurveyTransfer>(
+        html`<ag-survey-transfer
+          mode="transfer"
+          poll-ms="250"
+          agent-id="agent1"
+          pcs-nodes=${Object.values(cluster.urls.pcs).join(' ')}
+          .token=${'agent1-token'}
+          .hostAdapter=${host}
+        ></ag-survey-transfer>`,
+      );
+    // Finesse never answers the first gadget: it is reloaded while the variables are pending
+    const first = await mountWith(
+      new StandaloneHost({
+        call: callInfo,
+        actions: {
+          updateCallVariables: () => {
+            asked = true;
+            return new Promise<void>(() => undefined);
+          },
+        },
+      }),
+    );
+    await waitUntil(
+      () => shadowText(first, 'survey-name') === 'Customer satisfaction',
+      'survey shown',
+      { timeout: 10000 },
+    );
+    first.shadowRoot!.querySelector<HTMLButtonElement>('[part="action"]')!.click();
+    await waitUntil(() => asked, 'PCS answered, Finesse asked', { timeout: 10000 });
+    first.remove();
+    await control(cluster, 'pcs/kill', { id: primary!.id });
+
+    let transfers = 0;
+    const second = await mountWith(
+      new StandaloneHost({
+        call: callInfo,
+        actions: {
+          transfer: () => {
+            transfers++;
+            return Promise.resolve();
+          },
+        },
+      }),
+    );
+    try {
+      await waitUntil(
+        () => second.surveyStatus === 'completed',
+        'the re-attached survey completed',
+        {
+          timeout: 30000,
+        },
+      );
+      expect(transfers).to.equal(1);
+      const requests = await control<{ idempotencyKey: string }[]>(cluster, 'pcs/requests');
+      expect(requests.filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`)).to.have.length(1);
+    } finally {
+      second.remove();
+      sessionStorage.clear();
+    }
+  });
 });

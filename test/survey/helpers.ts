@@ -7,6 +7,7 @@ import {
 } from '../../src/mocks/index.js';
 import '../../src/define/survey-transfer.js';
 import type { Host } from '../../src/hosts/host.js';
+import { pendingStorageKey } from '../../src/survey/pending-requests.js';
 import type { AgSurveyTransfer } from '../../src/survey/survey-transfer.js';
 import type { ErrorCode } from '../../src/protocol/errors.js';
 
@@ -17,6 +18,8 @@ export async function startMock(options: MockBackendOptions = {}): Promise<MockB
 /** Removes the elements first (they close their sockets), then stops the mock. */
 export async function stopMock(mock: MockBackend | undefined): Promise<void> {
   fixtureCleanup();
+  // the next test's fake Finesse numbers its dialogs from the same start: forget this one's
+  sessionStorage.removeItem(pendingStorageKey);
   await mock?.stop();
 }
 

@@ -187,4 +187,39 @@ describe('ag-survey-transfer bad input', () => {
     expect(button(el).disabled).to.be.true;
     expect(button(el).getAttribute('aria-describedby')).to.equal('reason');
   });
+
+  for (const [label, nodes] of [
+    ['empty', ''],
+    ['missing', null],
+    ['not a URL', 'pcs-a.mock.test'],
+  ] as const) {
+    it(`pcs-nodes ${label}: failed with bad-config, like the chat panel, and no request`, async () => {
+      mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+      const el = document.createElement('ag-survey-transfer');
+      el.setAttribute('host', 'finesse');
+      if (nodes !== null) el.setAttribute('pcs-nodes', nodes);
+      const errors = collectErrors(el);
+      const states: string[] = [];
+      el.addEventListener('ag-connection-change', (e) => states.push(e.detail.state));
+      document.body.append(el);
+      try {
+        await el.updateComplete;
+        expect(el.connectionState).to.equal('failed');
+        expect(errors).to.deep.equal(['bad-config']);
+        expect(states).to.deep.equal(['failed']);
+        expect(text(el, 'connection')).to.equal('PCS not configured');
+        expect(text(el, 'error')).to.match(/pcs-nodes/);
+        expect(button(el).disabled).to.be.true;
+        expect(text(el, 'reason')).to.match(/pcs-nodes/);
+        // fixing the attribute starts the gadget: the failure is not sticky
+        el.setAttribute('pcs-nodes', Object.values(mock.urls.pcs).join(' '));
+        el.token = 'agent1-token';
+        await ready(el);
+        expect(el.connectionState).to.not.equal('failed');
+        expect(mock.pcs.requests()).to.have.length(0);
+      } finally {
+        el.remove();
+      }
+    });
+  }
 });
