@@ -176,8 +176,8 @@ for (const [id, fullBudget, quickBudget] of suite) {
 }
 
 result.durationMs = Math.round(performance.now() - started);
-// a partial run (--only) writes beside the full results, never over them
-const out = only ? 'bench/results/partial' : 'bench/results';
+// a partial run (--only) writes beside the full results (one folder per selection), never over them
+const out = only ? `bench/results/partial/${[...only].sort().join('+')}` : 'bench/results';
 writeResults(join(root, out), result, svgs);
 console.log(
   `\n[bench] wrote ${out}/latest.md and latest.json in ${(result.durationMs / 1000).toFixed(1)} s`,

@@ -43,7 +43,9 @@ export default {
             series.push({ backend: kind, mode, client, samples: [], failures: [panelError] });
             continue;
           }
-          ctx.log(`${kind} / ${mode} / ${client}: ${samples} samples`);
+          ctx.log(
+            `${kind} / ${mode} / ${client}: ${mode === 'kill-single' ? singleSamples : samples} samples`,
+          );
           try {
             const r = await page.evaluate(
               ([fn, o]) => window.agBench[fn](o),
@@ -169,7 +171,7 @@ function report(ctx, series, skipped) {
       'back end\'s own work of moving the session (control call, adopt, publish), which "from trigger" includes. ' +
       'Ratios compare the headline figure of each trigger (property frame for property updates, trigger for kills) with the ' +
       "baseline's same figure. " +
-      '"From the kill" includes the back end\'s own restore delay (mock default 300 ms) before the new location is published, ' +
+      '"From the kill" includes the back end\'s own restore delay (mock default 300 ms) before the new location is published. ' +
       'The panel tries the restored session at once; only if the survivor refuses or is slow does it wait a random ' +
       "[0, restore-spread-ms) (see the storm benchmark). The baseline has socket.io's reconnection delay (1 s ± 50 %) instead. " +
       'Property updates: one panel moved back and forth; kills: rounds of 5 fresh panels (baseline: 10 clients) on the victim ' +
