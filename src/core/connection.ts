@@ -47,9 +47,10 @@ export interface ConnectionOptions {
    */
   restoreSpreadMs?: number;
   /**
-   * The immediate attempt of a restore (see `restoreSpreadMs`) that is not `connected` within
-   * this is given up and retried after the spread: the survivor is busy. Later attempts get
-   * the full `connectTimeoutMs`. Default {@link restoreSlowDefaultMs}.
+   * The immediate attempt of a restore (see `restoreSpreadMs`) whose socket.io handshake has not
+   * finished within this is given up and retried after the spread: the survivor is busy. (One
+   * whose handshake finished keeps its join.) Later attempts get the full `connectTimeoutMs`.
+   * Default {@link restoreSlowDefaultMs}.
    */
   restoreSlowMs?: number;
   /** application heartbeat; `false` turns it off */
@@ -83,10 +84,12 @@ export interface ConnectionOptions {
 export const restoreSpreadDefaultMs = 2000;
 
 /**
- * Default `restoreSlowMs`: a handshake and join on an idle survivor take tens of ms (a few
- * hundred on a loaded machine); a second means it is queueing a crowd.
+ * Default `restoreSlowMs`: a handshake on an idle survivor takes tens of ms. 200 sessions
+ * arriving at once on a loaded 2-core machine (load 7-13) took 0.5-1.2 s (storm benchmark,
+ * quick): 1 s abandoned them all and made the crowd 5× slower, so only a survivor that is
+ * queueing far more than that is left alone.
  */
-export const restoreSlowDefaultMs = 1000;
+export const restoreSlowDefaultMs = 2000;
 
 export interface RequestOptions {
   /** default 5000 ms */
@@ -554,9 +557,14 @@ export class ResilientConnection {
     this.socketSubject.next(socket);
     const slowMs = this.o.restoreSlowMs ?? restoreSlowDefaultMs;
     if (this.restore && !this.restore.pushedBack && slowMs < (this.o.connectTimeoutMs ?? 4000)) {
-      // the immediate attempt of a restore: a survivor this slow (handshake + onConnect) is busy
-      // with a crowd; make room and come back after the spread
-      this.attempt?.add(this.scheduler.schedule(() => this.onFailure(generation, null), slowMs));
+      // the immediate attempt of a restore: a survivor this slow to hand-shake is busy with a
+      // crowd; make room and come back after the spread. A socket already connected (its join
+      // under way) is kept: the survivor has done the costly part, abandoning it would waste it.
+      this.attempt?.add(
+        this.scheduler.schedule(() => {
+          if (!socket.connected) this.onFailure(generation, null);
+        }, slowMs),
+      );
     }
 
     socket.on('connect', () => {

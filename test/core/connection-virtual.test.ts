@@ -262,6 +262,31 @@ describe('ResilientConnection (virtual time)', () => {
     h.conn.dispose();
   });
 
+  it('a restore whose handshake finished in time keeps its slow join (the survivor did the costly part)', async () => {
+    const endpoints = new BehaviorSubject<Endpoint>(A);
+    let joins = 0;
+    let finishJoin = () => {};
+    const h = harness({
+      endpoints,
+      restoreSpreadMs: 1000,
+      restoreSlowMs: 300,
+      connectTimeoutMs: 4000,
+      onConnect: () =>
+        ++joins === 1 ? Promise.resolve() : new Promise<void>((r) => (finishJoin = r)),
+    });
+    h.conn.start();
+    await h.advance(10);
+    h.sockets[0]!.socket.fire('disconnect', 'transport close');
+    endpoints.next(B); // the handshake is immediate (the harness connects at once), the join hangs
+    await h.advance(2000);
+    expect(h.sockets).to.have.length(2);
+    expect(h.sockets[1]!.socket.disconnected).to.equal(false);
+    finishJoin();
+    await h.advance(0);
+    expect(h.conn.status).to.deep.include({ state: 'connected', endpoint: 'b' });
+    h.conn.dispose();
+  });
+
   it('a restore that connected resets: the next loss and move is immediate again', async () => {
     const endpoints = new BehaviorSubject<Endpoint>(A);
     const h = harness({
