@@ -39,7 +39,7 @@ export interface ConnectionOptions {
    * When the endpoint moves while the connection is already lost (its server died and the
    * session was restored elsewhere), the first attempt there is immediate: usually only a few
    * sessions move and waiting would only make the agent wait. If the survivor pushes back (the
-   * connect is refused or fails, the handshake or join errors) or is slow (not connected within
+   * connect is refused or fails, the handshake or join errors) or is slow (no handshake within
    * {@link ConnectionOptions.restoreSlowMs}), we are one of a crowd: the next attempt waits a
    * random delay in [0, this) (full jitter), so the crowd arrives spread out. A move of a live
    * connection (relocate, drain, epoch bump) always switches at once. Default
@@ -85,8 +85,8 @@ export const restoreSpreadDefaultMs = 2000;
 
 /**
  * Default `restoreSlowMs`: a handshake on an idle survivor takes tens of ms. 200 sessions
- * arriving at once on a loaded 2-core machine (load 7-13) took 0.5-1.2 s (storm benchmark,
- * quick): 1 s abandoned them all and made the crowd 5× slower, so only a survivor that is
+ * arriving at once on a loaded 2-core machine (load 7-13) took 0.5-1.8 s (storm benchmark,
+ * quick): 1 s once abandoned them all and made the crowd 5× slower, so only a survivor that is
  * queueing far more than that is left alone.
  */
 export const restoreSlowDefaultMs = 2000;
