@@ -33,8 +33,9 @@ const only = argv
 const suite = [
   ['bundle-size', 60_000, 45_000],
   ['storm', 150_000, 60_000],
-  ['relocation', 220_000, 90_000],
+  ['relocation', 220_000, 150_000],
   ['silent-failure', 70_000, 40_000],
+  ['agent-network', 90_000, 60_000],
   ['transcript', 50_000, 30_000],
   ['memory', 80_000, 40_000],
 ];
@@ -175,9 +176,11 @@ for (const [id, fullBudget, quickBudget] of suite) {
 }
 
 result.durationMs = Math.round(performance.now() - started);
-writeResults(join(root, 'bench/results'), result, svgs);
+// a partial run (--only) writes beside the full results (one folder per selection), never over them
+const out = only ? `bench/results/partial/${[...only].sort().join('+')}` : 'bench/results';
+writeResults(join(root, out), result, svgs);
 console.log(
-  `\n[bench] wrote bench/results/latest.md and latest.json in ${(result.durationMs / 1000).toFixed(1)} s`,
+  `\n[bench] wrote ${out}/latest.md and latest.json in ${(result.durationMs / 1000).toFixed(1)} s`,
 );
 // Stray handles (a browser that refused to die, a socket) must not keep the run alive.
 process.exit(0);

@@ -37,12 +37,22 @@ export interface ConnectionOptions {
   switchReason?: ReconnectReason;
   /**
    * When the endpoint moves while the connection is already lost (its server died and the
-   * session was restored elsewhere), wait a random delay in [0, this) before connecting there.
-   * Every client of the dead server learns its new place at about the same moment; without this
-   * they would all hit the survivors in the same instant. A move of a live connection (relocate,
-   * drain, epoch bump) still switches at once. Default {@link restoreSpreadDefaultMs}; 0 = off.
+   * session was restored elsewhere), the first attempt there is immediate: usually only a few
+   * sessions move and waiting would only make the agent wait. If the survivor pushes back (the
+   * connect is refused or fails, the handshake or join errors) or is slow (no handshake within
+   * {@link ConnectionOptions.restoreSlowMs}), we are one of a crowd: the next attempt waits a
+   * random delay in [0, this) (full jitter), so the crowd arrives spread out. A move of a live
+   * connection (relocate, drain, epoch bump) always switches at once. Default
+   * {@link restoreSpreadDefaultMs}; 0 = no spread (and no slow-handshake retry).
    */
   restoreSpreadMs?: number;
+  /**
+   * The immediate attempt of a restore (see `restoreSpreadMs`) whose socket.io handshake has not
+   * finished within this is given up and retried after the spread: the survivor is busy. (One
+   * whose handshake finished keeps its join.) Later attempts get the full `connectTimeoutMs`.
+   * Default {@link restoreSlowDefaultMs}.
+   */
+  restoreSlowMs?: number;
   /** application heartbeat; `false` turns it off */
   heartbeat?: { intervalMs?: number; timeoutMs?: number; event?: string } | false;
   /** `maxAttempts`: consecutive failed connects before `failed` (default unlimited) */
@@ -66,12 +76,20 @@ export interface ConnectionOptions {
 }
 
 /**
- * Default spread of a move after a lost connection (see `ConnectionOptions.restoreSpreadMs`).
- * 2 s: the storm benchmark (1000 sessions on one SIGKILLed instance, bench/benchmarks/storm.mjs)
- * puts the survivors' peak at 10-21 % of the no-spread peak with 2 s and at 18-38 % with 1 s;
- * a crash then costs one agent 1 s more on average, a planned move nothing.
+ * Default upper bound of the restore spread (see `ConnectionOptions.restoreSpreadMs`), used
+ * only once the survivor pushed back or was slow. 2 s: the storm benchmark (1000 sessions on
+ * one SIGKILLed instance, bench/benchmarks/storm.mjs) put the survivors' peak at 10-21 % of the
+ * no-spread peak with a 2 s spread and at 18-38 % with 1 s. A lone move costs nothing.
  */
 export const restoreSpreadDefaultMs = 2000;
+
+/**
+ * Default `restoreSlowMs`: a handshake on an idle survivor takes tens of ms. 200 sessions
+ * arriving at once on a loaded 2-core machine (load 7-13) took 0.5-1.8 s (storm benchmark,
+ * quick): 1 s once abandoned them all and made the crowd 5× slower, so only a survivor that is
+ * queueing far more than that is left alone.
+ */
+export const restoreSlowDefaultMs = 2000;
 
 export interface RequestOptions {
   /** default 5000 ms */
@@ -194,6 +212,11 @@ export class ResilientConnection {
   private attempt: Subscription | null = null;
   private endpointsSub: Subscription | null = null;
   private lifecycleSub: Subscription | null = null;
+  /**
+   * Set while restoring a lost connection at a new endpoint (until `connected`); `pushedBack`
+   * once the survivor refused or was slow, after which we spread (see `restoreSpreadMs`).
+   */
+  private restore: { pushedBack: boolean } | null = null;
   /** the browser said it is offline and has not said `online` since */
   private offline = false;
   /** asks the live socket's heartbeat to check at once */
@@ -425,23 +448,14 @@ export class ResilientConnection {
         : sameEndpoint(this.lastConnected, list[0])
           ? 'lost'
           : (this.o.switchReason ?? 'relocated');
-    const spreadMs = lostBefore ? this.restoreSpread() : 0;
-    if (spreadMs <= 0) {
-      this.open(reason);
-      return;
-    }
-    // Already reconnecting: say where we are going while we wait our turn.
-    this.setStatus(this.headingTo(list[0]!, reason));
-    this.retryTimer = this.scheduler.schedule(() => {
-      this.retryTimer = null;
-      this.open(reason);
-    }, spreadMs);
+    // a restore (see restoreSpreadMs): try at once, spread only if the survivor pushes back
+    this.restore = lostBefore && this.spreadMaxMs() > 0 ? { pushedBack: false } : null;
+    this.open(reason);
   }
 
-  private restoreSpread(): number {
+  private spreadMaxMs(): number {
     const max = this.o.restoreSpreadMs ?? restoreSpreadDefaultMs;
-    if (!(max > 0)) return 0;
-    return Math.floor((this.o.backoff?.random ?? Math.random)() * max);
+    return max > 0 ? max : 0;
   }
 
   private prevField(): { previousEndpoint?: string } {
@@ -541,6 +555,17 @@ export class ResilientConnection {
     };
     this.live = live;
     this.socketSubject.next(socket);
+    const slowMs = this.o.restoreSlowMs ?? restoreSlowDefaultMs;
+    if (this.restore && !this.restore.pushedBack && slowMs < (this.o.connectTimeoutMs ?? 4000)) {
+      // the immediate attempt of a restore: a survivor this slow to hand-shake is busy with a
+      // crowd; make room and come back after the spread. A socket already connected (its join
+      // under way) is kept: the survivor has done the costly part, abandoning it would waste it.
+      this.attempt?.add(
+        this.scheduler.schedule(() => {
+          if (!socket.connected) this.onFailure(generation, null);
+        }, slowMs),
+      );
+    }
 
     socket.on('connect', () => {
       if (generation !== this.generation) return;
@@ -573,6 +598,7 @@ export class ResilientConnection {
   private onConnected(live: Live): void {
     if (live.generation !== this.generation || this.ended) return;
     live.connected = true;
+    this.restore = null;
     this.failures = 0;
     this.unauthorizedInRow = 0;
     this.cancelAttempt();
@@ -642,7 +668,12 @@ export class ResilientConnection {
         : { state, ...(next ? { endpoint: next.id } : {}) },
     );
     if (!next) return;
-    const delay = backoffDelay(this.failures - 1, this.o.backoff);
+    let delay: number;
+    if (this.restore && !this.restore.pushedBack && !unauthorized) {
+      // the survivor pushed back at our immediate restore: take a random place in the crowd
+      this.restore.pushedBack = true;
+      delay = Math.floor((this.o.backoff?.random ?? Math.random)() * this.spreadMaxMs());
+    } else delay = backoffDelay(this.failures - 1, this.o.backoff);
     this.retryTimer = this.scheduler.schedule(() => {
       this.retryTimer = null;
       this.open(this.lastConnected ? this.lostReason() : undefined);

@@ -160,7 +160,7 @@ describe('ResilientConnection (virtual time)', () => {
     h.conn.dispose();
   });
 
-  it('an endpoint change after a loss waits only its restore spread, not the pending backoff', async () => {
+  it('a single restore (endpoint change after a loss) connects at once: no spread, no pending backoff', async () => {
     const endpoints = new BehaviorSubject<Endpoint>(A);
     const h = harness({
       endpoints,
@@ -174,71 +174,195 @@ describe('ResilientConnection (virtual time)', () => {
     expect(h.conn.status).to.deep.include({ state: 'reconnecting', reason: 'lost' });
     await h.advance(1000); // the retry is a minute away
     expect(h.sockets).to.have.length(1);
+    const movedAt = h.scheduler.now();
     endpoints.next(B);
-    // already saying where it goes while it waits its turn (0.5 × 400 ms)
     expect(h.conn.status).to.deep.include({
       state: 'reconnecting',
       reason: 'relocated',
       endpoint: 'b',
     });
-    await h.advance(199);
-    expect(h.sockets).to.have.length(1);
-    await h.advance(1);
-    expect(h.sockets).to.have.length(2);
+    await h.advance(0);
+    expect(h.sockets.map((s) => s.at)).to.deep.equal([0, movedAt]);
     expect(h.sockets[1]!.socket.url).to.equal('http://b.test'); // the origin: a path is not a namespace
     expect(h.conn.status).to.deep.equal({
       state: 'connected',
       endpoint: 'b',
       previousEndpoint: 'a',
     });
-    expect(h.statuses.map((s) => [s.state, s.reason])).to.deep.include([
-      'reconnecting',
-      'relocated',
-    ]);
+    // nothing left waiting (no slow-handshake watch after connected)
+    expect(h.scheduler.actions).to.have.length(0);
     h.conn.dispose();
   });
 
-  it('a move of a live connection, or any move with restoreSpreadMs 0, switches at once', async () => {
-    for (const [restoreSpreadMs, loseFirst] of [
-      [5000, false],
-      [0, true],
+  it('pushback at the restore (connect refused): the next attempt waits full jitter in [0, restoreSpreadMs), then the backoff', async () => {
+    for (const [random, expectedWait] of [
+      [0, 0],
+      [0.5, 200],
+      [0.999, 399],
     ] as const) {
       const endpoints = new BehaviorSubject<Endpoint>(A);
       const h = harness({
         endpoints,
-        restoreSpreadMs,
-        backoff: { initialMs: 60000, maxMs: 60000 },
+        restoreSpreadMs: 400,
+        backoff: { initialMs: 1000, maxMs: 60000, jitter: 0, random: () => random },
       });
       h.conn.start();
       await h.advance(10);
-      if (loseFirst) h.sockets[0]!.socket.fire('disconnect', 'transport close');
+      h.sockets[0]!.socket.fire('disconnect', 'transport close');
+      h.setBehaviour(refuse);
+      const movedAt = h.scheduler.now();
       endpoints.next(B);
-      await h.advance(0);
-      expect(h.sockets, `spread ${restoreSpreadMs}, lost first ${loseFirst}`).to.have.length(2);
+      await h.advance(3000);
+      const at = h.sockets.slice(1).map((s) => s.at - movedAt);
+      // jittered retry, then the regular backoff (failures 2 and 3: 2000, 4000 ms with jitter 0)
+      expect(at.slice(0, 3), `random ${random}`).to.deep.equal([
+        0,
+        expectedWait,
+        expectedWait + 2000,
+      ]);
+      expect(h.conn.status).to.deep.include({ state: 'reconnecting', endpoint: 'b' });
+      h.setBehaviour((s) => queueMicrotask(() => s.fire('connect')));
+      await h.advance(5000);
       expect(h.conn.status).to.deep.include({ state: 'connected', endpoint: 'b' });
       h.conn.dispose();
     }
   });
 
-  it('a move during the restore spread replaces the pending one; dispose cancels it', async () => {
+  it('a slow survivor (restore handshake over restoreSlowMs) counts as pushback; the jittered retry gets the full connect timeout', async () => {
+    const endpoints = new BehaviorSubject<Endpoint>(A);
+    const h = harness({
+      endpoints,
+      restoreSpreadMs: 1000,
+      restoreSlowMs: 300,
+      connectTimeoutMs: 4000,
+      backoff: { initialMs: 60000, maxMs: 60000, random: () => 0.25 },
+    });
+    h.conn.start();
+    await h.advance(10);
+    h.sockets[0]!.socket.fire('disconnect', 'transport close');
+    const hang = () => undefined; // the handshake never finishes: a survivor drowning in a crowd
+    h.setBehaviour(hang);
+    const movedAt = h.scheduler.now();
+    endpoints.next(B);
+    await h.advance(299);
+    expect(h.sockets).to.have.length(2);
+    expect(h.sockets[1]!.socket.disconnected).to.equal(false);
+    await h.advance(1);
+    expect(h.sockets[1]!.socket.disconnected, 'slow attempt given up').to.equal(true);
+    expect(h.errors, 'giving way is not an error').to.have.length(0);
+    await h.advance(249);
+    expect(h.sockets).to.have.length(2);
+    await h.advance(1); // 300 + 0.25 × 1000
+    expect(h.sockets.slice(1).map((s) => s.at - movedAt)).to.deep.equal([0, 550]);
+    await h.advance(3999);
+    expect(h.sockets[2]!.socket.disconnected, 'not given up at 300 ms again').to.equal(false);
+    await h.advance(1);
+    expect(h.sockets[2]!.socket.disconnected).to.equal(true);
+    expect(h.errors.map((e) => e.code)).to.deep.equal(['request-timeout']);
+    h.conn.dispose();
+  });
+
+  it('a restore whose handshake finished in time keeps its slow join (the survivor did the costly part)', async () => {
+    const endpoints = new BehaviorSubject<Endpoint>(A);
+    let joins = 0;
+    let finishJoin = () => {};
+    const h = harness({
+      endpoints,
+      restoreSpreadMs: 1000,
+      restoreSlowMs: 300,
+      connectTimeoutMs: 4000,
+      onConnect: () =>
+        ++joins === 1 ? Promise.resolve() : new Promise<void>((r) => (finishJoin = r)),
+    });
+    h.conn.start();
+    await h.advance(10);
+    h.sockets[0]!.socket.fire('disconnect', 'transport close');
+    endpoints.next(B); // the handshake is immediate (the harness connects at once), the join hangs
+    await h.advance(2000);
+    expect(h.sockets).to.have.length(2);
+    expect(h.sockets[1]!.socket.disconnected).to.equal(false);
+    finishJoin();
+    await h.advance(0);
+    expect(h.conn.status).to.deep.include({ state: 'connected', endpoint: 'b' });
+    h.conn.dispose();
+  });
+
+  it('a restore that connected resets: the next loss and move is immediate again', async () => {
+    const endpoints = new BehaviorSubject<Endpoint>(A);
+    const h = harness({
+      endpoints,
+      restoreSpreadMs: 1000,
+      backoff: { initialMs: 60000, maxMs: 60000, random: () => 0.5 },
+    });
+    h.conn.start();
+    await h.advance(10);
+    h.sockets[0]!.socket.fire('disconnect', 'transport close');
+    h.setBehaviour(refuse);
+    endpoints.next(B);
+    await h.advance(0);
+    h.setBehaviour((s) => queueMicrotask(() => s.fire('connect')));
+    await h.advance(500); // pushed back once: 0.5 × 1000
+    expect(h.sockets).to.have.length(3);
+    expect(h.conn.status).to.deep.include({ state: 'connected', endpoint: 'b' });
+    h.sockets[2]!.socket.fire('disconnect', 'transport close');
+    const movedAt = h.scheduler.now();
+    endpoints.next(A);
+    await h.advance(0);
+    expect(h.sockets.map((s) => s.at).slice(3)).to.deep.equal([movedAt]);
+    expect(h.conn.status).to.deep.include({ state: 'connected', endpoint: 'a' });
+    h.conn.dispose();
+  });
+
+  it('early end: dispose during the jittered wait, or during the immediate attempt, leaves no timer or socket', async () => {
+    for (const when of ['jitter wait', 'immediate attempt'] as const) {
+      const endpoints = new BehaviorSubject<Endpoint>(A);
+      const h = harness({
+        endpoints,
+        restoreSpreadMs: 1000,
+        restoreSlowMs: 300,
+        backoff: { random: () => 0.9 },
+      });
+      h.conn.start();
+      await h.advance(10);
+      h.sockets[0]!.socket.fire('disconnect', 'transport close');
+      h.setBehaviour(when === 'jitter wait' ? refuse : () => undefined);
+      endpoints.next(B);
+      await h.advance(100);
+      expect(h.sockets, when).to.have.length(2);
+      expect(h.scheduler.actions.length, `${when}: something is waiting`).to.be.greaterThan(0);
+      h.conn.dispose();
+      expect(h.scheduler.actions, `${when}: timers left`).to.have.length(0);
+      expect(h.sockets[1]!.socket.disconnected, when).to.equal(true);
+      expect(h.sockets[1]!.socket.listenerCount, when).to.equal(0);
+      await h.advance(5000);
+      expect(h.sockets, `${when}: nothing opened after dispose`).to.have.length(2);
+      expect(endpoints.observed, `${when}: endpoint source unsubscribed`).to.equal(false);
+    }
+  });
+
+  it('a move during the jittered wait replaces the pending one', async () => {
     const endpoints = new BehaviorSubject<Endpoint>(A);
     const C: Endpoint = { id: 'c', url: 'http://c.test/chat' };
     const h = harness({ endpoints, restoreSpreadMs: 1000, backoff: { random: () => 0.9 } });
     h.conn.start();
     await h.advance(10);
     h.sockets[0]!.socket.fire('disconnect', 'transport close');
+    h.setBehaviour(refuse);
     endpoints.next(B);
-    await h.advance(500);
-    endpoints.next(C);
-    await h.advance(899);
-    expect(h.sockets).to.have.length(1); // neither b (cancelled) nor c yet
-    await h.advance(1);
-    expect(h.sockets.map((s) => s.socket.url)).to.deep.equal(['http://a.test', 'http://c.test']);
-    h.sockets[1]!.socket.fire('disconnect', 'transport close');
-    endpoints.next(A);
-    h.conn.dispose();
-    await h.advance(5000);
+    await h.advance(500); // b refused; its retry is 900 ms away
     expect(h.sockets).to.have.length(2);
+    h.setBehaviour((s) => queueMicrotask(() => s.fire('connect')));
+    endpoints.next(C); // lost, moved again: c is tried at once, b's retry is cancelled
+    await h.advance(0);
+    expect(h.sockets.map((s) => s.socket.url)).to.deep.equal([
+      'http://a.test',
+      'http://b.test',
+      'http://c.test',
+    ]);
+    await h.advance(5000);
+    expect(h.sockets).to.have.length(3);
+    expect(h.conn.status).to.deep.include({ state: 'connected', endpoint: 'c' });
+    h.conn.dispose();
   });
 
   it('a switch destroys the old socket and all its listeners before creating the new one', async () => {
