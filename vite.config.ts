@@ -119,7 +119,7 @@ const libraryEntries: Record<string, string> = {
 
 // Runtime and peer dependencies stay external in the library (the app's bundler dedupes them).
 const external =
-  /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|msw|@mswjs)(\/|$)/;
+  /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|msw|@mswjs|react|react-dom)(\/|$)/;
 
 function libraryBuild(): UserConfig {
   const entries: Record<string, string> = {};
@@ -145,7 +145,10 @@ function libraryBuild(): UserConfig {
       copyPublicDir: false,
       target: 'es2022',
       minify: false,
-      sourcemap: true,
+      // No maps in the package: this output is unminified, one file per module, so it reads as it
+      // is, and maps would either embed every source (42 files of full sources in the tarball) or
+      // point at src/, which is not shipped.
+      sourcemap: false,
       lib: { entry: entries, formats: ['es'] },
       rolldownOptions: {
         external: (id) => external.test(id),
