@@ -115,6 +115,7 @@ function controlProxy() {
 const libraryEntries: Record<string, string> = {
   index: 'src/index.ts',
   'mocks/index': 'src/mocks/index.ts',
+  'react/index': 'src/react/index.ts',
 };
 
 // Runtime and peer dependencies stay external in the library (the app's bundler dedupes them).

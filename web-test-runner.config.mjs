@@ -4,6 +4,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { fileURLToPath } from 'node:url';
 import { processCommandsPlugin } from './test/support/processes.mjs';
+import { reactEsmPlugin } from './test/react/react-esm-plugin.mjs';
 
 const chromiumArgs = [
   '--no-sandbox',
@@ -47,5 +48,6 @@ export default {
       tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
     }),
     processCommandsPlugin(),
+    reactEsmPlugin(),
   ],
 };
