@@ -116,6 +116,7 @@ const libraryEntries: Record<string, string> = {
   index: 'src/index.ts',
   'mocks/index': 'src/mocks/index.ts',
   'react/index': 'src/react/index.ts',
+  'i18n/index': 'src/i18n/index.ts',
 };
 
 // Runtime and peer dependencies stay external in the library (the app's bundler dedupes them).
