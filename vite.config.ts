@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 //   /3rdpartygadget/files/agent-gadgets/bundles/   the built element bundles (dist/bundles)
 //   /bundles/                                      the same bundles, for demo/plain.html
 //   /__ag/gadgets.json                             the gadget specs in gadgets/ (Finesse preview)
+//   /__ag/custom-elements.json                     the manifest, for the reference page (reference.html)
 //   /__ag/backend.json                             which back end the demo talks to (mock | cluster)
 //   /__ag/control/*                                proxy to the reference cluster's control API
 
@@ -74,6 +75,19 @@ function agentGadgetsDemo(): Plugin {
         res.setHeader('Content-Type', 'application/json');
         res.setHeader('Cache-Control', 'no-store');
         res.end(clusterConfig ?? JSON.stringify({ backend: 'mock' }));
+      });
+      mw.use((req, res, next) => {
+        // the manifest the reference page (demo/reference.html) is generated from
+        if (req.url?.split('?')[0] !== '/__ag/custom-elements.json') return next();
+        const file = resolve(root, 'custom-elements.json');
+        res.setHeader('Cache-Control', 'no-store');
+        if (!existsSync(file)) {
+          res.statusCode = 404;
+          res.end('custom-elements.json is not generated yet: run `npm run analyze` and reload');
+          return;
+        }
+        res.setHeader('Content-Type', 'application/json');
+        createReadStream(file).pipe(res);
       });
       mw.use((req, res, next) => {
         if (req.url?.split('?')[0] !== '/__ag/gadgets.json') return next();
@@ -169,7 +183,7 @@ const demoServer: UserConfig = {
   // Pre-bundle up front: a dependency discovered on first load makes Vite reload the page, which
   // would restart the mocked back end mid-demo (and slow the e2e tests down).
   optimizeDeps: {
-    entries: ['index.html', 'finesse-preview.html', 'plain.html'],
+    entries: ['index.html', 'finesse-preview.html', 'plain.html', 'reference.html'],
     include: [
       'lit',
       'lit/decorators.js',
