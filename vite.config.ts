@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 //   /3rdpartygadget/files/agent-gadgets/bundles/   the built element bundles (dist/bundles)
 //   /bundles/                                      the same bundles, for demo/plain.html
 //   /__ag/gadgets.json                             the gadget specs in gadgets/ (Finesse preview)
+//   /__ag/custom-elements.json                     the manifest, for the reference page (reference.html)
 //   /__ag/backend.json                             which back end the demo talks to (mock | cluster)
 //   /__ag/control/*                                proxy to the reference cluster's control API
 
@@ -76,6 +77,19 @@ function agentGadgetsDemo(): Plugin {
         res.end(clusterConfig ?? JSON.stringify({ backend: 'mock' }));
       });
       mw.use((req, res, next) => {
+        // the manifest the reference page (demo/reference.html) is generated from
+        if (req.url?.split('?')[0] !== '/__ag/custom-elements.json') return next();
+        const file = resolve(root, 'custom-elements.json');
+        res.setHeader('Cache-Control', 'no-store');
+        if (!existsSync(file)) {
+          res.statusCode = 404;
+          res.end('custom-elements.json is not generated yet: run `npm run analyze` and reload');
+          return;
+        }
+        res.setHeader('Content-Type', 'application/json');
+        createReadStream(file).pipe(res);
+      });
+      mw.use((req, res, next) => {
         if (req.url?.split('?')[0] !== '/__ag/gadgets.json') return next();
         // The gadget specs (<Module> XML) in gadgets/, for the Finesse preview.
         const dir = resolve(root, 'gadgets');
@@ -115,11 +129,13 @@ function controlProxy() {
 const libraryEntries: Record<string, string> = {
   index: 'src/index.ts',
   'mocks/index': 'src/mocks/index.ts',
+  'react/index': 'src/react/index.ts',
+  'i18n/index': 'src/i18n/index.ts',
 };
 
 // Runtime and peer dependencies stay external in the library (the app's bundler dedupes them).
 const external =
-  /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|msw|@mswjs)(\/|$)/;
+  /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|msw|@mswjs|react|react-dom)(\/|$)/;
 
 function libraryBuild(): UserConfig {
   const entries: Record<string, string> = {};
@@ -145,7 +161,10 @@ function libraryBuild(): UserConfig {
       copyPublicDir: false,
       target: 'es2022',
       minify: false,
-      sourcemap: true,
+      // No maps in the package: this output is unminified, one file per module, so it reads as it
+      // is, and maps would either embed every source (42 files of full sources in the tarball) or
+      // point at src/, which is not shipped.
+      sourcemap: false,
       lib: { entry: entries, formats: ['es'] },
       rolldownOptions: {
         external: (id) => external.test(id),
@@ -164,7 +183,7 @@ const demoServer: UserConfig = {
   // Pre-bundle up front: a dependency discovered on first load makes Vite reload the page, which
   // would restart the mocked back end mid-demo (and slow the e2e tests down).
   optimizeDeps: {
-    entries: ['index.html', 'finesse-preview.html', 'plain.html'],
+    entries: ['index.html', 'finesse-preview.html', 'plain.html', 'reference.html'],
     include: [
       'lit',
       'lit/decorators.js',

@@ -4,6 +4,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { fileURLToPath } from 'node:url';
 import { processCommandsPlugin } from './test/support/processes.mjs';
+import { reactEsmPlugin } from './test/react/react-esm-plugin.mjs';
 
 const chromiumArgs = [
   '--no-sandbox',
@@ -19,7 +20,8 @@ export default {
   files: process.env.AG_TEST_FILES?.split(',') ?? ['test/**/*.test.ts'],
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
   concurrency: Number(process.env.AG_TEST_CONCURRENCY ?? 2),
-  testFramework: { config: { timeout: 20000 } },
+  // a bound on each test, not a pace (tests wait for signals): generous for a loaded machine
+  testFramework: { config: { timeout: Number(process.env.AG_TEST_TIMEOUT_MS ?? 60000) } },
   testsFinishTimeout: 8 * 60 * 1000,
   browserStartTimeout: 60000,
   browsers: [
@@ -47,5 +49,6 @@ export default {
       tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
     }),
     processCommandsPlugin(),
+    reactEsmPlugin(),
   ],
 };

@@ -1,9 +1,10 @@
 // `npm run bench [-- --quick] [-- --only=storm,bundle-size]`
 // Runs each benchmark in turn (never in parallel: this is a 2-core machine and they would skew
 // each other), each under its own time budget, and writes bench/results/latest.{json,md} plus
-// the SVG charts. A benchmark whose dependency has not landed reports "not measured: <why>";
-// one that breaks reports the error; neither fails the run. The exit code is 0 unless the
-// harness itself breaks: results are reported, never asserted.
+// the SVG charts (a partial run, --only, writes them to bench/results/partial/ instead). A
+// benchmark whose dependency has not landed reports "not measured: <why>"; one that breaks
+// reports the error; neither fails the run. The exit code is 0 unless the harness itself
+// breaks: results are reported, never asserted.
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -73,6 +74,7 @@ const svgs = {};
 const result = {
   generatedAt: new Date().toISOString(),
   quick,
+  only: only ?? null,
   machine: {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,

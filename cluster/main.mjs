@@ -4,6 +4,7 @@
 // the mocked back end's verbs (kill is a real SIGKILL). See cluster/README.md.
 //
 //   node cluster/main.mjs [--chat-instances 3] [--base-port 0] [--restore-delay-ms 300]
+//                         [--start-timeout-ms 60000 (or AG_START_TIMEOUT_MS)]
 //                         [--ivr-step-ms 200] [--pcs-lease-ms 1500] [--no-vip] [--ipc]
 //
 // With --ipc (or whenever started with an IPC channel) it sends
@@ -47,6 +48,8 @@ const opts = {
   restoreDelayMs: Number(argValue('restore-delay-ms', '300')),
   ivrStepMs: Number(argValue('ivr-step-ms', '200')),
   pcsLeaseMs: Number(argValue('pcs-lease-ms', '1500')),
+  // how long a process may take to report ready: generous, since a loaded machine is slow
+  startTimeoutMs: Number(argValue('start-timeout-ms', process.env.AG_START_TIMEOUT_MS ?? '60000')),
   vip: !flag('no-vip'),
   ipc: flag('ipc') || typeof process.send === 'function',
 };
@@ -136,7 +139,10 @@ function spawn(proc) {
       },
     );
     Object.assign(proc, { child, alive: true, frozen: false, killing: false, connections: 0 });
-    const timer = setTimeout(() => reject(new Error(`${proc.id} did not start`)), 15000);
+    const timer = setTimeout(
+      () => reject(new Error(`${proc.id} did not start within ${opts.startTimeoutMs} ms`)),
+      opts.startTimeoutMs,
+    );
     serve(child, childHandlers, (msg) => {
       if (msg.type === 'ready') {
         clearTimeout(timer);
@@ -638,7 +644,7 @@ try {
   // anything runs, with a grace period for its start-up; its first renewal shortens it to the
   // normal lease. Then every process can start at once.
   db.prepare("UPDATE pcs_lease SET holder = 'pcs-a', epoch = 1, lease_until = ? WHERE id = 1").run(
-    Date.now() + 15000,
+    Date.now() + opts.startTimeoutMs,
   );
   await Promise.all([...interactionServers, ...chats, ...pcsNodes].map(spawn));
   if (opts.vip) {

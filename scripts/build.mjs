@@ -4,7 +4,9 @@
 //                                 vite.config.ts's build configuration
 //   dist/bundles/ag-*.js          one self-contained, minified ES module per element (no bundler needed)
 //   dist/types/                   declarations (tsc -p tsconfig.build.json)
-//   custom-elements.json          the custom elements manifest (cem analyze --litelement)
+//   custom-elements.json          the custom elements manifest (cem analyze: custom-elements-manifest.config.mjs),
+//   vscode.html-custom-data.json  with the IDE data generated from it
+//   web-types.json
 //   dist/gadgets/agent-gadgets/   the folder to upload to Finesse /3rdpartygadget/files/agent-gadgets/:
 //                                 the gadget XML specs with bundles/ next to them
 //
@@ -99,10 +101,21 @@ function checkExports() {
   walk(pkg.exports);
   const skipped = (t) =>
     (args.has('--skip-types') && t.startsWith('./dist/types/')) ||
-    (args.has('--skip-manifest') && t.endsWith('custom-elements.json'));
+    (args.has('--skip-manifest') && /(custom-elements|html-custom-data|web-types)\.json$/.test(t));
   const missing = targets.filter((t) => t && !skipped(t) && !existsSync(join(root, t)));
   if (missing.length > 0)
     fail(`package.json points at files the build did not make: ${missing.join(', ')}`);
+}
+
+/** Every element module the manifest names must be a file the package ships. */
+function checkManifestPaths() {
+  const manifest = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8'));
+  const missing = manifest.modules
+    .filter((m) => m.declarations?.some((d) => d.customElement))
+    .map((m) => m.path)
+    .filter((p) => !existsSync(join(root, p)));
+  if (missing.length > 0)
+    fail(`custom-elements.json names modules not built: ${missing.join(', ')}`);
 }
 
 const started = performance.now();
@@ -113,8 +126,11 @@ if (!args.has('--skip-types')) {
   rmSync(join(dist, 'types'), { recursive: true, force: true });
   run('npx', ['tsc', '-p', 'tsconfig.build.json']);
 }
-if (!args.has('--skip-manifest'))
-  run('npx', ['cem', 'analyze', '--litelement', '--globs', 'src/**/*.ts']);
+if (!args.has('--skip-manifest')) {
+  // settings and plugins: custom-elements-manifest.config.mjs (also writes the IDE data)
+  run('npx', ['cem', 'analyze']);
+  checkManifestPaths();
+}
 const specs = assembleGadgets();
 checkExports();
 

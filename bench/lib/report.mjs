@@ -32,13 +32,15 @@ export function renderMarkdown(result) {
   out.push(`# Benchmark results`);
   out.push('');
   out.push(
-    `Generated ${result.generatedAt} by \`npm run bench${result.quick ? ' -- --quick' : ''}\` ` +
-      `(${result.quick ? 'quick run: fewer samples' : 'full run'}; total ${fmt(result.durationMs / 1000, 's')}). ` +
+    `Generated ${result.generatedAt} by \`npm run bench${result.quick ? ' -- --quick' : ''}${result.only ? ` -- --only=${result.only.join(',')}` : ''}\` ` +
+      `(${result.only ? 'partial run' : result.quick ? 'quick run: fewer samples' : 'full run'}; total ${fmt(result.durationMs / 1000, 's')}). ` +
       `Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memGb} GB, ` +
       `Node ${result.machine.node}, ${result.machine.platform}` +
       (result.machine.chromium ? `, Chromium ${result.machine.chromium}` : '') +
       '. Loopback only. Figures are medians and p95 (nearest rank) of the samples; ' +
-      'they are measurements of this machine, not asserted by `npm test`. How to rerun: [bench/README.md](../README.md).',
+      'they are measurements of this machine, not asserted by `npm test`. How to rerun: [bench/README.md](' +
+      (result.only ? '../../README.md' : '../README.md') +
+      ').',
   );
   const peakLoad = Math.max(0, ...result.benchmarks.flatMap((b) => b.loadAvg ?? []));
   if (peakLoad > result.machine.cpus) {

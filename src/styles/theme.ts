@@ -36,6 +36,26 @@ const dark = `
 `;
 
 /**
+ * Windows High Contrast / `forced-colors: active`: the browser replaces author colours with the
+ * user's system colours, so every token maps to a CSS system colour (a desktop's --ag-* values
+ * would be overridden anyway), and what only a background told apart (own vs. other bubbles,
+ * filled buttons) gets a border, since forced backgrounds all become Canvas.
+ */
+const forced = `
+  --_bg: Canvas;
+  --_fg: CanvasText;
+  --_muted: GrayText;
+  --_border: CanvasText;
+  --_accent: Highlight;
+  --_accent-fg: HighlightText;
+  --_ok: CanvasText;
+  --_warn: CanvasText;
+  --_danger: CanvasText;
+  --_own: Canvas;
+  --_other: Canvas;
+`;
+
+/**
  * The palette with scheme switching, plus a component's own tokens for each scheme (CSS
  * declarations, e.g. `--_own: var(--ag-chat-own-bubble, #e3ecfb);`). A plain string on purpose:
  * one palette is used under two selectors, and lit-analyzer's CSS data predates `color-scheme`.
@@ -48,6 +68,13 @@ export function themeStyles(own: { light?: string; dark?: string } = {}): CSSRes
       :host(:not([theme='light'])) { ${darkBlock} }
     }
     :host([theme='dark']) { ${darkBlock} }
+    @media (forced-colors: active) {
+      :host([theme]), :host(:not([theme])) { ${forced} }
+      [part~='message'], [part~='pending-message'] { border: 1px solid CanvasText; }
+      button, select, input, textarea { border: 1px solid ButtonText; }
+      button:disabled { color: GrayText; border-color: GrayText; }
+      :focus-visible { outline: 2px solid Highlight; outline-offset: 2px; }
+    }
   `);
 }
 

@@ -10,7 +10,7 @@
 //    Both gadgets must render and work in each, and none of their source modules may be loaded.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectErrors, ensureBuilt, launchBrowser, startDemoServer } from './support.mjs';
+import { collectErrors, ensureBuilt, launchBrowser, startDemoServer, waitMs } from './support.mjs';
 
 let demo;
 let browser;
@@ -42,14 +42,14 @@ test('the demo desktop survives killing the active chat instance and the primary
   const errors = collectErrors(page);
   await page.goto(`${demo.url}/?theme=light`);
   await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, {
-    timeout: 20000,
+    timeout: waitMs,
   });
   await page.waitForFunction(
     () =>
       document.getElementById('chat-panel')?.connectionState === 'connected' &&
       document.getElementById('survey')?.connectionState === 'connected',
     null,
-    { timeout: 10000 },
+    { timeout: waitMs },
   );
   await page.locator('#customer-input').fill('Hello, my order arrived broken.');
   await page.locator('.composer button[type="submit"]').click();
@@ -68,7 +68,7 @@ test('the demo desktop survives killing the active chat instance and the primary
       return panel.connectionState === 'connected' && panel.endpoint && panel.endpoint !== killed;
     },
     killedChat,
-    { timeout: 10000 },
+    { timeout: waitMs },
   );
   assert.equal(
     await page.locator(`.tile[data-instance="${killedChat}"]`).getAttribute('data-status'),
@@ -87,7 +87,7 @@ test('the demo desktop survives killing the active chat instance and the primary
       return texts.includes('Still there?') && texts.includes('Yes, a replacement is on its way.');
     },
     null,
-    { timeout: 10000 },
+    { timeout: waitMs },
   );
   // Transcript intact: the panel shows exactly the server's transcript, in order, once each.
   await page.waitForFunction(() => {
@@ -115,7 +115,7 @@ test('the demo desktop survives killing the active chat instance and the primary
       );
     },
     killedNode,
-    { timeout: 15000 },
+    { timeout: waitMs },
   );
   // ...and still works there: the transfer reaches the (fake) Finesse.
   await page
@@ -123,7 +123,7 @@ test('the demo desktop survives killing the active chat instance and the primary
     .first()
     .click();
   await page.waitForFunction(() => window.agentGadgetsMock.finesse.transfers().length === 1, null, {
-    timeout: 10000,
+    timeout: waitMs,
   });
   const [transfer] = await page.evaluate(() => window.agentGadgetsMock.finesse.transfers());
   assert.equal(transfer.to, '9100');
@@ -162,7 +162,7 @@ test('Finesse preview: both gadget XML specs load their built bundle and work on
   const requests = recordRequests(page);
   await page.goto(`${demo.url}/finesse-preview.html`);
   await page.waitForFunction(() => window.agentGadgetsPreview?.ready === true, null, {
-    timeout: 20000,
+    timeout: waitMs,
   });
   const specs = await page.evaluate(() => window.agentGadgetsPreview.specs);
   assert.deepEqual(specs, ['AgentGadgetsChat.xml', 'AgentGadgetsSurvey.xml']);
@@ -175,19 +175,19 @@ test('Finesse preview: both gadget XML specs load their built bundle and work on
   await page.waitForFunction(
     connected('[data-gadget="AgentGadgetsChat.xml"] ag-chat-panel'),
     null,
-    { timeout: 10000 },
+    { timeout: waitMs },
   );
   await page.waitForFunction(
     connected('[data-gadget="AgentGadgetsSurvey.xml"] ag-survey-transfer'),
     null,
     {
-      timeout: 10000,
+      timeout: waitMs,
     },
   );
 
   // Chat: a customer line arrives, the agent answers from the gadget's composer.
   await page.locator('button[data-action="customer.send"]').click();
-  await page.locator('ag-chat-panel [part="message"]').first().waitFor({ timeout: 10000 });
+  await page.locator('ag-chat-panel [part="message"]').first().waitFor({ timeout: waitMs });
   await page.locator('ag-chat-panel textarea').fill('Hello from the Finesse gadget');
   await page.locator('ag-chat-panel [part="send-button"]').click();
   await page.waitForFunction(
@@ -198,7 +198,7 @@ test('Finesse preview: both gadget XML specs load their built bundle and work on
         .some((m) => m.text === 'Hello from the Finesse gadget');
     },
     null,
-    { timeout: 10000 },
+    { timeout: waitMs },
   );
 
   // Survey: the gadget picked up the call from finesse.js and transfers it to the survey DN.
@@ -207,7 +207,7 @@ test('Finesse preview: both gadget XML specs load their built bundle and work on
     .first()
     .click();
   await page.waitForFunction(() => window.agentGadgetsMock.finesse.transfers().length === 1, null, {
-    timeout: 10000,
+    timeout: waitMs,
   });
   const [transfer] = await page.evaluate(() => window.agentGadgetsMock.finesse.transfers());
   assert.equal(transfer.to, '9100');
@@ -226,13 +226,13 @@ test('plain HTML page: two script tags, both gadgets render and work', async () 
   const requests = recordRequests(page);
   await page.goto(`${demo.url}/plain.html`);
   await page.waitForFunction(() => window.agentGadgetsPlain?.ready === true, null, {
-    timeout: 20000,
+    timeout: waitMs,
   });
-  await page.waitForFunction(connected('#chat'), null, { timeout: 10000 });
-  await page.waitForFunction(connected('#survey'), null, { timeout: 15000 });
+  await page.waitForFunction(connected('#chat'), null, { timeout: waitMs });
+  await page.waitForFunction(connected('#survey'), null, { timeout: waitMs });
   await page
     .locator('#chat [part="message"]', { hasText: 'Hello, is anyone there?' })
-    .waitFor({ timeout: 10000 });
+    .waitFor({ timeout: waitMs });
 
   await page.locator('#chat textarea').fill('Hi, this is Alex.');
   await page.locator('#chat [part="send-button"]').click();
@@ -244,7 +244,7 @@ test('plain HTML page: two script tags, both gadgets render and work', async () 
         .some((m) => m.text === 'Hi, this is Alex.');
     },
     null,
-    { timeout: 10000 },
+    { timeout: waitMs },
   );
 
   // No telephony on a plain page: the survey request reaches PCS; the transfer is the desktop's.
@@ -255,7 +255,7 @@ test('plain HTML page: two script tags, both gadgets render and work', async () 
   await page.waitForFunction(
     () => window.agentGadgetsMock.pcs.requests().some((r) => r.dialogId === 'plain-1001'),
     null,
-    { timeout: 10000 },
+    { timeout: waitMs },
   );
 
   assert.ok(requests.urls.includes('/bundles/ag-chat-panel.js'));
@@ -296,7 +296,7 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
   const errors = collectErrors(page);
   await page.goto(`${clusterDemo.url}/`);
   await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, {
-    timeout: 20000,
+    timeout: waitMs,
   });
   assert.equal(await page.locator('.backend-badge').getAttribute('data-kind'), 'cluster');
   await page.waitForFunction(
@@ -304,7 +304,7 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
       document.getElementById('chat-panel')?.connectionState === 'connected' &&
       document.getElementById('survey')?.connectionState === 'connected',
     null,
-    { timeout: 10000 },
+    { timeout: waitMs },
   );
   await page.locator('#customer-input').fill('Hello from a real process');
   await page.locator('.composer button[type="submit"]').click();
@@ -325,7 +325,7 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
       return panel.connectionState === 'connected' && panel.endpoint && panel.endpoint !== killed;
     },
     killedChat,
-    { timeout: 15000 },
+    { timeout: waitMs },
   );
   assert.throws(() => process.kill(pid, 0), /ESRCH/, `${killedChat} (pid ${pid}) is gone`);
 
@@ -343,7 +343,7 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
       return server.length >= 2 && JSON.stringify(server) === JSON.stringify(panel);
     },
     null,
-    { timeout: 10000, polling: 250 },
+    { timeout: waitMs, polling: 250 },
   );
   assert.deepEqual(
     errors.filter((e) => e.startsWith('pageerror')),

@@ -2,7 +2,7 @@
 //   node test/e2e/screenshots.mjs
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBuilt, launchBrowser, root, startDemoServer } from './support.mjs';
+import { ensureBuilt, launchBrowser, root, startDemoServer, waitMs } from './support.mjs';
 
 const out = join(root, 'docs/screenshots');
 mkdirSync(out, { recursive: true });
@@ -17,7 +17,7 @@ async function desktop(theme) {
   });
   await page.goto(`${demo.url}/?theme=${theme}`);
   await page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, {
-    timeout: 20000,
+    timeout: waitMs,
   });
   await page.waitForFunction(
     () => document.getElementById('chat-panel')?.connectionState === 'connected',
@@ -49,7 +49,7 @@ await page.waitForFunction(
     document.getElementById('survey').endpoint !== n &&
     document.getElementById('survey').connectionState === 'connected',
   [chat, node],
-  { timeout: 15000 },
+  { timeout: waitMs },
 );
 await page.waitForTimeout(2500);
 await page.locator('.timeline').screenshot({ path: join(out, 'timeline-after-kill.png') });
@@ -62,7 +62,7 @@ await dark.close();
 const preview = await browser.newPage({ viewport: { width: 1440, height: 760 } });
 await preview.goto(`${demo.url}/finesse-preview.html`);
 await preview.waitForFunction(() => window.agentGadgetsPreview?.ready === true, null, {
-  timeout: 20000,
+  timeout: waitMs,
 });
 await preview.locator('button[data-action="customer.send"]').click();
 await preview.waitForTimeout(1500);

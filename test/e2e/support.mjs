@@ -7,6 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * The bound on every readiness wait in the end-to-end tests (a page ready, a gadget connected):
+ * they end as soon as the condition holds, so a generous bound costs nothing on an idle machine
+ * and keeps a saturated one from failing them. AG_WAIT_MS overrides it.
+ */
+export const waitMs = Number(process.env.AG_WAIT_MS ?? 60000);
+
 export const chromiumArgs = [
   '--no-sandbox',
   '--disable-gpu',

@@ -22,7 +22,11 @@ process.once('exit', killAll);
  * Starts `module` (a path relative to the project root) with `args`; resolves with the
  * first IPC message the child sends (its ports/urls) plus a handle id.
  */
-function startProcess({ module, args = [], env = {}, readyTimeoutMs = 20000 }) {
+// A bound, not a pace: the ready message ends the wait; the cluster forks six processes, each
+// bounded by its own --start-timeout-ms (60 s), so this one is longer.
+const defaultReadyTimeoutMs = Number(process.env.AG_START_TIMEOUT_MS ?? 60000) + 30000;
+
+function startProcess({ module, args = [], env = {}, readyTimeoutMs = defaultReadyTimeoutMs }) {
   return new Promise((resolve, reject) => {
     const child = fork(module, args, {
       env: { ...process.env, ...env },

@@ -1,0 +1,8 @@
+// Localization: a message registry with English built in, German, Spanish and French
+// catalogues to register, and a LocalizeController for elements. No side effects.
+export * from './registry.js';
+export { LocalizeController } from './localize-controller.js';
+export { en } from './en.js';
+export { de } from './de.js';
+export { es } from './es.js';
+export { fr } from './fr.js';

@@ -1,0 +1,148 @@
+// A small message registry (in the manner of Shoelace's): catalogues are plain objects keyed by
+// message, registered at run time, looked up by language with fallback (de-AT -> de -> en).
+// Chosen over @lit/localize's runtime mode for the bundle budget: no generated per-locale
+// modules or loader, one catalogue (English) built in, and integrators add or override strings
+// with one call. Plurals, numbers and dates go through Intl.
+import { en } from './en.js';
+
+/** A message: text with `{name}` placeholders, or plural forms picked by the `count` argument. */
+export type Message = string | (Partial<Record<Intl.LDMLPluralRule, string>> & { other: string });
+
+type Meta = '$code' | '$name' | '$dir';
+export type MessageKey = Exclude<keyof typeof en, Meta>;
+export type MessageArgs = Readonly<Record<string, string | number>>;
+
+/** A full catalogue: every key English has. */
+export type Catalogue = { readonly [K in MessageKey]: Message } & {
+  readonly $code: string;
+  readonly $name: string;
+  readonly $dir?: 'ltr' | 'rtl';
+};
+
+/** What `registerTranslation` takes: a language code and any subset of the messages. */
+export type Translation = { readonly [K in MessageKey]?: Message } & {
+  readonly $code: string;
+  readonly $name?: string;
+  readonly $dir?: 'ltr' | 'rtl';
+};
+
+export const fallbackLanguage = 'en';
+const catalogues = new Map<string, Translation>([['en', en]]);
+const listeners = new Set<() => void>();
+
+const normalise = (code: string) => code.trim().replace(/_/g, '-').toLowerCase();
+
+/**
+ * Adds languages or overrides strings, at any time: a second registration of a code merges
+ * into the first (so `registerTranslation({ $code: 'en', 'chat.send': 'Reply' })` changes one
+ * string). Elements on the page re-render.
+ */
+export function registerTranslation(...translations: Translation[]): void {
+  for (const t of translations) {
+    const code = normalise(t.$code);
+    catalogues.set(code, { ...catalogues.get(code), ...t, $code: code });
+  }
+  for (const l of listeners) l();
+}
+
+/** Called after every registration; returns the unsubscribe function. */
+export function onTranslationsChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The registered language codes (lower-case BCP 47). */
+export function registeredLanguages(): string[] {
+  return [...catalogues.keys()];
+}
+
+/** `de-AT` -> [`de-at`, `de`, `en`]: the catalogues a lookup tries, in order. */
+export function fallbackChain(lang: string): string[] {
+  const parts = normalise(lang || fallbackLanguage).split('-');
+  const chain: string[] = [];
+  for (let i = parts.length; i > 0; i--) chain.push(parts.slice(0, i).join('-'));
+  if (!chain.includes(fallbackLanguage)) chain.push(fallbackLanguage);
+  return chain;
+}
+
+/** The most specific registered language for `lang` (`de-AT` -> `de` when only `de` is). */
+export function supportedLanguage(lang: string): string {
+  return fallbackChain(lang).find((c) => catalogues.has(c)) ?? fallbackLanguage;
+}
+
+function lookup(lang: string, key: MessageKey): Message {
+  for (const code of fallbackChain(lang)) {
+    const m = catalogues.get(code)?.[key];
+    if (m !== undefined) return m;
+  }
+  return en[key];
+}
+
+/** Language codes are validated by Intl; a broken `lang` falls back to English. */
+function intlLocale(lang: string): string {
+  try {
+    return Intl.getCanonicalLocales(lang)[0] ?? fallbackLanguage;
+  } catch {
+    return fallbackLanguage;
+  }
+}
+
+/** The message `key` in `lang`, with `{name}` filled in (numbers formatted for `lang`). */
+export function term(lang: string, key: MessageKey, args: MessageArgs = {}): string {
+  const locale = intlLocale(lang);
+  let m = lookup(lang, key);
+  if (typeof m !== 'string') {
+    const count = Number(args['count'] ?? 0);
+    m = m[new Intl.PluralRules(locale).select(count)] ?? m.other;
+  }
+  return m.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const v = args[name];
+    if (v === undefined) return whole;
+    return typeof v === 'number' ? formatNumber(lang, v) : v;
+  });
+}
+
+export function formatNumber(lang: string, n: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(intlLocale(lang), options).format(n);
+}
+
+export function formatDate(
+  lang: string,
+  date: Date | number,
+  options?: Intl.DateTimeFormatOptions,
+): string {
+  return new Intl.DateTimeFormat(intlLocale(lang), options).format(date);
+}
+
+const rtlLanguages = new Set(['ar', 'he', 'iw', 'fa', 'ur', 'ps', 'sd', 'ug', 'yi', 'dv', 'ckb']);
+
+/** Writing direction: a catalogue's `$dir` if it has one, else known right-to-left scripts. */
+export function direction(lang: string): 'ltr' | 'rtl' {
+  const base = normalise(lang).split('-')[0] ?? '';
+  // only the language's own catalogues: English's `ltr` must not decide for an unknown `ar`
+  for (const code of fallbackChain(lang).filter((c) => c.split('-')[0] === base)) {
+    const dir = catalogues.get(code)?.$dir;
+    if (dir) return dir;
+  }
+  return rtlLanguages.has(base) || /-(arab|hebr|thaa|syrc|nkoo)\b/.test(normalise(lang))
+    ? 'rtl'
+    : 'ltr';
+}
+
+/**
+ * The language an element is shown in: the nearest `lang` on it or an ancestor (crossing shadow
+ * roots), then the host's locale (inside Finesse, the agent's), then the document's `<html
+ * lang>`, then English. An empty `lang=""` means "unknown" and is skipped.
+ */
+export function resolveLanguage(el: Element, hostLocale?: string | null): string {
+  let node: Element | null = el;
+  const root = el.ownerDocument.documentElement;
+  while (node) {
+    if (node !== root) {
+      const lang = node.getAttribute('lang');
+      if (lang) return lang;
+    }
+    node = node.parentElement ?? ((node.getRootNode() as ShadowRoot).host || null);
+  }
+  return hostLocale || root.getAttribute('lang') || fallbackLanguage;
+}
