@@ -26,7 +26,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { abandon, call, serve, fault } from './lib/ipc.mjs';
 import { openStore, rowToSurveyRecord, sessionByInteraction, transcript } from './lib/store.mjs';
 import { buildProtocolBundle } from './lib/protocol.mjs';
-import { advance, surveys } from './lib/surveys.mjs';
+import { advance } from './lib/surveys.mjs';
+import { rules } from './lib/rules.mjs';
 import { createVip } from './lib/vip.mjs';
 import { propertyStore } from './lib/properties.mjs';
 import {
@@ -528,7 +529,7 @@ const verbs = {
       .all()
       .map(rowToSurveyRecord),
   'pcs.nodes': () => nodeStatuses(),
-  'pcs.surveys': () => surveys,
+  'pcs.surveys': () => rules.surveysCopy(),
   'pcs.misbehave': ({ id, mode }) =>
     call(get('pcs', id).child, 'misbehave', { mode: mode ?? null }),
   /** The simulated IVR takes one step for this request now (offered -> in-progress -> completed). */
@@ -558,15 +559,15 @@ const control = createServer(async (req, res) => {
   if (req.method !== 'POST' || !verb)
     return sendError(res, 404, 'not-found', `no control verb ${url.pathname.slice(0, 100)}`);
   try {
-    const body = await readJson(req, 1024 * 1024);
+    const body = await readJson(req, rules.maxControlBodyBytes);
     const result = await verb(body && typeof body === 'object' && !Array.isArray(body) ? body : {});
     sendJson(res, 200, { ok: true, result: result ?? null });
   } catch (e) {
     // A process that died while answering (SIGKILL racing a verb) is a 503, not a crash.
     if (e?.code === 'unavailable') return sendError(res, 503, 'unavailable', String(e.message));
-    const code = typeof e?.code === 'string' && statusFor(e.code) !== 500 ? e.code : 'internal';
+    const code = rules.answerCode(e?.code);
     if (code === 'internal') console.error('[cluster] control', e);
-    sendError(res, statusFor(code), code, String(e?.message ?? e));
+    sendError(res, statusFor(code), code, rules.errorMessageOf(e));
   }
 });
 

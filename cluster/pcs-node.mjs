@@ -8,6 +8,7 @@ import { serve, fault } from './lib/ipc.mjs';
 import { openStore, rowToSurveyAnswer } from './lib/store.mjs';
 import { loadProtocol } from './lib/protocol.mjs';
 import { advance, applyEvent, nextRev, surveys } from './lib/surveys.mjs';
+import { rules } from './lib/rules.mjs';
 import {
   answerUnknownEvents,
   applyCors,
@@ -178,14 +179,9 @@ async function handleHttp(req, res) {
   try {
     await route(req, res, new URL(req.url ?? '/', 'http://pcs.invalid'));
   } catch (e) {
-    const code = typeof e?.code === 'string' ? e.code : 'internal';
-    if (statusFor(code) === 500) console.error(`[${ME}]`, e);
-    sendError(
-      res,
-      statusFor(code),
-      statusFor(code) === 500 ? 'internal' : code,
-      String(e?.message ?? e).slice(0, 500),
-    );
+    const code = rules.answerCode(e?.code);
+    if (code === 'internal') console.error(`[${ME}]`, e);
+    sendError(res, statusFor(code), code, rules.errorMessageOf(e));
   }
 }
 

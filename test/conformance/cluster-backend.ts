@@ -28,6 +28,7 @@ const argNames: Record<string, readonly string[]> = {
   'chat.transcript': ['interactionId'],
   'chat.emitRaw': ['interactionId', 'event', 'payload'],
   'pcs.misbehave': ['id', 'mode'],
+  'pcs.ivr': ['requestId'],
 };
 
 function body(verb: string, args: unknown[]): Record<string, unknown> {
@@ -70,6 +71,7 @@ export async function startClusterBackend(): Promise<ConformanceBackend> {
     if (!answer.ok)
       throw Object.assign(new Error(`${verb}: ${answer.error?.message}`), {
         code: answer.error?.code,
+        httpStatus: res.status,
       });
     return answer.result;
   }
@@ -94,6 +96,7 @@ export async function startClusterBackend(): Promise<ConformanceBackend> {
   return {
     name: 'reference cluster',
     urls: cluster.urls,
+    telephony: false,
     control,
     async stop() {
       await executeServerCommand('ag-process-signal', { id: cluster.id, signal: 'SIGTERM' });
