@@ -150,7 +150,7 @@ async function route(req, res, url) {
   }
   const m = /^\/survey-requests\/([^/]{1,128})(\/events)?$/.exec(path);
   if (m) {
-    const requestId = decodeURIComponent(m[1]);
+    const requestId = decodeURIComponent(m[1] ?? '');
     if (req.method === 'GET' && !m[2]) {
       const row = byId.get(requestId);
       if (!row) throw fault('not-found', `no survey request ${requestId}`);
@@ -188,7 +188,9 @@ async function handleHttp(req, res) {
 const { http, io } = createSocketServer({
   name: 'PCS node',
   maxPayloadBytes: Limits.maxPayloadBytes,
-  handler: handleHttp,
+  handler: (req, res) => {
+    handleHttp(req, res).catch((e) => console.error(`[${ME}] http`, e));
+  },
 });
 const known = new Set(Object.values(E));
 io.on('connection', (socket) => {

@@ -35,6 +35,7 @@ export async function startCluster(root, { args = [], env = {}, readyTimeoutMs =
   });
   const exited = new Promise((r) => child.once('exit', r));
 
+  /** @param {string} group @param {string} verb @param {unknown} [body] */
   async function control(group, verb, body = {}) {
     const res = await fetch(`${info.controlUrl}/${group}/${verb}`, {
       method: 'POST',
@@ -57,7 +58,7 @@ export async function startCluster(root, { args = [], env = {}, readyTimeoutMs =
   async function stop() {
     const signalGroup = (sig) => {
       try {
-        process.kill(-child.pid, sig);
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
       } catch {
         /* already gone */
       }
@@ -72,5 +73,5 @@ export async function startCluster(root, { args = [], env = {}, readyTimeoutMs =
     signalGroup('SIGKILL'); // any instance that outlived its supervisor
   }
 
-  return { info, pid: child.pid, control, stop };
+  return { info, pid: /** @type {number} */ (child.pid), control, stop };
 }

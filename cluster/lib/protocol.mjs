@@ -54,7 +54,9 @@ export async function buildProtocolBundle() {
     await esbuild.stop(); // its service process would otherwise outlive the build
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, result.outputFiles[0].contents);
+    const [output] = result.outputFiles;
+    if (!output) throw new Error('esbuild wrote no protocol bundle');
+    writeFileSync(tmp, output.contents);
     renameSync(tmp, file);
   }
   pruneOldBundles(dir, file);
