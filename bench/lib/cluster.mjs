@@ -35,25 +35,11 @@ export async function startCluster(root, { args = [], env = {}, readyTimeoutMs =
   });
   const exited = new Promise((r) => child.once('exit', r));
 
-  /** @param {string} group @param {string} verb @param {unknown} [body] */
-  async function control(group, verb, body = {}) {
-    const res = await fetch(`${info.controlUrl}/${group}/${verb}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = text;
-    }
-    if (!res.ok)
-      throw new Error(`cluster ${group}.${verb} answered ${res.status}: ${text.slice(0, 200)}`);
-    // tolerate both a bare answer and an { ok, result } envelope
-    return json && typeof json === 'object' && 'result' in json ? json.result : json;
-  }
+  // The shared control client, from the bundle the supervisor has just built (a cache hit).
+  const { controlClient } = await import('../../cluster/lib/rules.mjs');
+  const call = controlClient(info.controlUrl);
+  /** @param {string} group @param {string} verb @param {object} [body] @returns {Promise<any>} */
+  const control = (group, verb, body = {}) => call(`${group}.${verb}`, body);
 
   async function stop() {
     const signalGroup = (sig) => {

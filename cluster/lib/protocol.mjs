@@ -39,6 +39,7 @@ export async function buildProtocolBundle() {
         contents: [
           "export * from './src/protocol/index.ts';",
           "export * as rules from './src/backend/rules.ts';",
+          "export { controlClient, ControlError } from './src/backend/control-client.ts';",
         ].join('\n'),
         resolveDir: root,
         sourcefile: 'cluster-protocol.ts',

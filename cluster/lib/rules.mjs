@@ -3,5 +3,11 @@
 // supervisor builds at start-up. Nothing here is a copy: a rule changes in that one file.
 import { loadProtocol } from './protocol.mjs';
 
+const bundle = await loadProtocol();
+
 /** @type {typeof import('../../src/backend/rules.ts')} */
-export const rules = (await loadProtocol()).rules;
+export const rules = bundle.rules;
+
+/** The control API's one client (src/backend/control-client.ts), for Node scripts and tests. */
+/** @type {typeof import('../../src/backend/control-client.ts').controlClient} */
+export const controlClient = bundle.controlClient;

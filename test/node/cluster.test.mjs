@@ -55,15 +55,13 @@ function startWithIpc(args = []) {
   });
 }
 
-/** @returns {Promise<any>} */
+/**
+ * The shared control client (src/backend/control-client.ts, from the cluster's bundle).
+ * @returns {Promise<any>}
+ */
 async function control(controlUrl, verb, body = {}) {
-  const res = await fetch(`${controlUrl}/${verb.replace('.', '/')}`, {
-    method: 'POST',
-    body: JSON.stringify(body),
-  });
-  const answer = await res.json();
-  assert.equal(answer.ok, true, JSON.stringify(answer));
-  return answer.result;
+  const { controlClient } = await import('../../cluster/lib/rules.mjs');
+  return controlClient(controlUrl)(verb, body);
 }
 
 async function storeDir(controlUrl) {
