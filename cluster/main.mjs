@@ -28,6 +28,7 @@ import { openStore, rowToSurveyRecord, sessionByInteraction, transcript } from '
 import { buildProtocolBundle } from './lib/protocol.mjs';
 import { advance } from './lib/surveys.mjs';
 import { rules } from './lib/rules.mjs';
+import { restoreStep, retryAfterFailure } from './lib/restore-policy.mjs';
 import { createVip } from './lib/vip.mjs';
 import { propertyStore } from './lib/properties.mjs';
 import {
@@ -286,15 +287,17 @@ function scheduleRestore(fromId, startedAt = Date.now()) {
 }
 
 async function restore(fromId, startedAt) {
-  if (shuttingDown) return;
-  const sessions = activeSessionsOn(fromId);
-  if (sessions.length === 0) return;
-  if (usable(procs.get(fromId))) return; // revived meanwhile: it serves them again
+  const sessions = shuttingDown ? [] : activeSessionsOn(fromId);
   const target = pickTarget(fromId);
-  if (!target) {
-    if (Date.now() - startedAt < 60000) scheduleRestore(fromId, startedAt);
-    return;
-  }
+  const step = restoreStep({
+    shuttingDown,
+    sessions: sessions.length,
+    fromUsable: usable(procs.get(fromId)),
+    hasTarget: Boolean(target),
+    elapsedMs: Date.now() - startedAt,
+  });
+  if (step === 'retry') scheduleRestore(fromId, startedAt);
+  if (step !== 'move') return;
   try {
     await moveSessions(
       sessions.map((s) => s.id),
@@ -302,7 +305,7 @@ async function restore(fromId, startedAt) {
     );
   } catch (e) {
     console.error('[cluster] restore failed, retrying', e.message);
-    if (Date.now() - startedAt < 60000) scheduleRestore(fromId, startedAt);
+    if (retryAfterFailure(Date.now() - startedAt)) scheduleRestore(fromId, startedAt);
   }
 }
 
