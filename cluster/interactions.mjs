@@ -60,7 +60,7 @@ io.on('connection', (socket) => {
     E.unwatch,
     handler((payload) => {
       const { interactionId } = parse(unwatchRequest, payload);
-      socket.leave(room(interactionId));
+      void socket.leave(room(interactionId)); // the in-memory adapter leaves at once
       socket.data.versions.delete(interactionId);
       return { ok: true };
     }),

@@ -27,7 +27,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { abandon, call, serve, fault } from './lib/ipc.mjs';
 import { openStore, rowToSurveyRecord, sessionByInteraction, transcript } from './lib/store.mjs';
 import { buildProtocolBundle } from './lib/protocol.mjs';
-import { advance, surveys } from './lib/surveys.mjs';
+import { advance } from './lib/surveys.mjs';
+import { rules } from './lib/rules.mjs';
+import { restoreStep, retryAfterFailure } from './lib/restore-policy.mjs';
 import { createVip } from './lib/vip.mjs';
 import { propertyStore } from './lib/properties.mjs';
 import {
@@ -169,7 +171,16 @@ function spawn(proc) {
   });
 }
 
+/**
+ * One child process of the cluster; `child` is null until it is first forked.
+ * @typedef {{ id: string, kind: string, module: string, args: string[], port: number,
+ *   child: import('node:child_process').ChildProcess | null, alive: boolean, frozen: boolean,
+ *   draining: boolean, connections: number, killing?: boolean, lastEpoch?: number }} Proc
+ */
+
+/** @returns {Proc} */
 function addProc(id, kind, module, portOffset, args = []) {
+  /** @type {Proc} */
   const proc = {
     id,
     kind,
@@ -195,7 +206,7 @@ function get(kind, id) {
 function killProc(proc) {
   if (!proc.alive) return Promise.resolve();
   proc.killing = true;
-  return new Promise((resolve) => {
+  return new Promise((/** @type {(v?: void) => void} */ resolve) => {
     proc.child.once('exit', () => resolve());
     proc.child.kill('SIGKILL');
   });
@@ -276,26 +287,32 @@ async function chatDied(proc) {
 
 /** After a crash: restore the dead instance's sessions elsewhere (retrying up to 60 s, like Genesys). */
 function scheduleRestore(fromId, startedAt = Date.now()) {
-  setTimeout(async () => {
-    if (shuttingDown) return;
-    const sessions = activeSessionsOn(fromId);
-    if (sessions.length === 0) return;
-    if (usable(procs.get(fromId))) return; // revived meanwhile: it serves them again
-    const target = pickTarget(fromId);
-    if (!target) {
-      if (Date.now() - startedAt < 60000) scheduleRestore(fromId, startedAt);
-      return;
-    }
-    try {
-      await moveSessions(
-        sessions.map((s) => s.id),
-        target,
-      );
-    } catch (e) {
-      console.error('[cluster] restore failed, retrying', e.message);
-      if (Date.now() - startedAt < 60000) scheduleRestore(fromId, startedAt);
-    }
+  setTimeout(() => {
+    restore(fromId, startedAt).catch((e) => console.error('[cluster] restore', e));
   }, opts.restoreDelayMs);
+}
+
+async function restore(fromId, startedAt) {
+  const sessions = shuttingDown ? [] : activeSessionsOn(fromId);
+  const target = pickTarget(fromId);
+  const step = restoreStep({
+    shuttingDown,
+    sessions: sessions.length,
+    fromUsable: usable(procs.get(fromId)),
+    hasTarget: Boolean(target),
+    elapsedMs: Date.now() - startedAt,
+  });
+  if (step === 'retry') scheduleRestore(fromId, startedAt);
+  if (step !== 'move') return;
+  try {
+    await moveSessions(
+      sessions.map((s) => s.id),
+      target,
+    );
+  } catch (e) {
+    console.error('[cluster] restore failed, retrying', e.message);
+    if (retryAfterFailure(Date.now() - startedAt)) scheduleRestore(fromId, startedAt);
+  }
 }
 
 async function relocate(interactionId, toId) {
@@ -381,7 +398,9 @@ const verbs = {
     return counts.reduce((a, b) => a + b, 0);
   },
 
-  'interactions.startChat': ({ customerName, instanceId } = {}) =>
+  'interactions.startChat': (
+    /** @type {{ customerName?: string, instanceId?: string }} */ { customerName, instanceId } = {},
+  ) =>
     properties.startChat({
       customerName,
       instanceId,
@@ -545,7 +564,7 @@ const verbs = {
       .all()
       .map(rowToSurveyRecord),
   'pcs.nodes': () => nodeStatuses(),
-  'pcs.surveys': () => surveys,
+  'pcs.surveys': () => rules.surveysCopy(),
   'pcs.misbehave': ({ id, mode }) =>
     call(get('pcs', id).child, 'misbehave', { mode: mode ?? null }),
   /** The simulated IVR takes one step for this request now (offered -> in-progress -> completed). */
@@ -564,7 +583,14 @@ const verbs = {
   },
 };
 
-const control = createServer(async (req, res) => {
+const control = createServer((req, res) => {
+  handleControl(req, res).catch((e) => {
+    console.error('[cluster] control', e);
+    sendError(res, 500, 'internal', rules.errorMessageOf(e));
+  });
+});
+
+async function handleControl(req, res) {
   applyCors(req, res);
   if (req.method === 'OPTIONS') return res.writeHead(204).end();
   const url = new URL(req.url ?? '/', 'http://control.invalid');
@@ -575,29 +601,29 @@ const control = createServer(async (req, res) => {
   if (req.method !== 'POST' || !verb)
     return sendError(res, 404, 'not-found', `no control verb ${url.pathname.slice(0, 100)}`);
   try {
-    const body = await readJson(req, 1024 * 1024);
+    const body = await readJson(req, rules.maxControlBodyBytes);
     const result = await verb(body && typeof body === 'object' && !Array.isArray(body) ? body : {});
     sendJson(res, 200, { ok: true, result: result ?? null });
   } catch (e) {
     // A process that died while answering (SIGKILL racing a verb) is a 503, not a crash.
     if (e?.code === 'unavailable') return sendError(res, 503, 'unavailable', String(e.message));
-    const code = typeof e?.code === 'string' && statusFor(e.code) !== 500 ? e.code : 'internal';
+    const code = rules.answerCode(e?.code);
     if (code === 'internal') console.error('[cluster] control', e);
-    sendError(res, statusFor(code), code, String(e?.message ?? e));
+    sendError(res, statusFor(code), code, rules.errorMessageOf(e));
   }
-});
+}
 
 // ---- start ---------------------------------------------------------------------------------
 let vip;
 function report() {
   return {
-    controlUrl: `${urlOf(control.address().port)}/control`,
+    controlUrl: `${urlOf(portOf(control))}/control`,
     urls: {
       interactions: urlOf(interactions.port),
       interactionsBackup: urlOf(interactionsBackup.port),
       chat: Object.fromEntries(chats.map((c) => [c.id, urlOf(c.port)])),
       pcs: Object.fromEntries(pcsNodes.map((n) => [n.id, urlOf(n.port)])),
-      pcsVip: vip ? urlOf(vip.address().port) : undefined,
+      pcsVip: vip ? urlOf(portOf(vip)) : undefined,
     },
     pids: Object.fromEntries(
       [...procs.values()].map((p) => [p.id, p.child?.pid]).concat([['watchdog', watchdog.pid]]),
@@ -605,9 +631,16 @@ function report() {
   };
 }
 
+/** The port a listening server got. @param {import('node:net').Server} server */
+function portOf(server) {
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('the server is not listening');
+  return address.port;
+}
+
 /** Listens, or rejects (EADDRINUSE with --base-port) so start-up fails cleanly. */
 function listen(server, p) {
-  return new Promise((resolve, reject) => {
+  return new Promise((/** @type {(v?: void) => void} */ resolve, reject) => {
     server.once('error', reject);
     server.listen(p, '127.0.0.1', () => {
       server.off('error', reject);

@@ -8,6 +8,7 @@ import { serve, fault } from './lib/ipc.mjs';
 import { openStore, rowToSurveyAnswer } from './lib/store.mjs';
 import { loadProtocol } from './lib/protocol.mjs';
 import { advance, applyEvent, nextRev, surveys } from './lib/surveys.mjs';
+import { rules } from './lib/rules.mjs';
 import {
   answerUnknownEvents,
   applyCors,
@@ -149,7 +150,7 @@ async function route(req, res, url) {
   }
   const m = /^\/survey-requests\/([^/]{1,128})(\/events)?$/.exec(path);
   if (m) {
-    const requestId = decodeURIComponent(m[1]);
+    const requestId = decodeURIComponent(m[1] ?? '');
     if (req.method === 'GET' && !m[2]) {
       const row = byId.get(requestId);
       if (!row) throw fault('not-found', `no survey request ${requestId}`);
@@ -178,21 +179,18 @@ async function handleHttp(req, res) {
   try {
     await route(req, res, new URL(req.url ?? '/', 'http://pcs.invalid'));
   } catch (e) {
-    const code = typeof e?.code === 'string' ? e.code : 'internal';
-    if (statusFor(code) === 500) console.error(`[${ME}]`, e);
-    sendError(
-      res,
-      statusFor(code),
-      statusFor(code) === 500 ? 'internal' : code,
-      String(e?.message ?? e).slice(0, 500),
-    );
+    const code = rules.answerCode(e?.code);
+    if (code === 'internal') console.error(`[${ME}]`, e);
+    sendError(res, statusFor(code), code, rules.errorMessageOf(e));
   }
 }
 
 const { http, io } = createSocketServer({
   name: 'PCS node',
   maxPayloadBytes: Limits.maxPayloadBytes,
-  handler: handleHttp,
+  handler: (req, res) => {
+    handleHttp(req, res).catch((e) => console.error(`[${ME}] http`, e));
+  },
 });
 const known = new Set(Object.values(E));
 io.on('connection', (socket) => {

@@ -57,7 +57,8 @@ export async function startViteServer(ctx) {
   });
   await server.listen();
   ctx.defer(() => server.close());
-  const address = server.httpServer.address();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('the bench server is not listening');
   return `http://127.0.0.1:${address.port}`;
 }
 

@@ -35,29 +35,16 @@ export async function startCluster(root, { args = [], env = {}, readyTimeoutMs =
   });
   const exited = new Promise((r) => child.once('exit', r));
 
-  async function control(group, verb, body = {}) {
-    const res = await fetch(`${info.controlUrl}/${group}/${verb}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = text;
-    }
-    if (!res.ok)
-      throw new Error(`cluster ${group}.${verb} answered ${res.status}: ${text.slice(0, 200)}`);
-    // tolerate both a bare answer and an { ok, result } envelope
-    return json && typeof json === 'object' && 'result' in json ? json.result : json;
-  }
+  // The shared control client, from the bundle the supervisor has just built (a cache hit).
+  const { controlClient } = await import('../../cluster/lib/rules.mjs');
+  const call = controlClient(info.controlUrl);
+  /** @param {string} group @param {string} verb @param {object} [body] @returns {Promise<any>} */
+  const control = (group, verb, body = {}) => call(`${group}.${verb}`, body);
 
   async function stop() {
     const signalGroup = (sig) => {
       try {
-        process.kill(-child.pid, sig);
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
       } catch {
         /* already gone */
       }
@@ -72,5 +59,5 @@ export async function startCluster(root, { args = [], env = {}, readyTimeoutMs =
     signalGroup('SIGKILL'); // any instance that outlived its supervisor
   }
 
-  return { info, pid: child.pid, control, stop };
+  return { info, pid: /** @type {number} */ (child.pid), control, stop };
 }

@@ -18,21 +18,27 @@ export async function browserSession(ctx) {
 /**
  * @returns {Promise<{ page: import('playwright-core').Page, cluster?: Awaited<ReturnType<typeof startCluster>>, chatIds: string[], panelError?: string }>}
  */
-export async function openBackendPage(ctx, session, kind, { mockOptions } = {}) {
+export async function openBackendPage(
+  ctx,
+  session,
+  kind,
+  /** @type {{ mockOptions?: object }} */ { mockOptions } = {},
+) {
   ctx.requireFiles(...backendFiles[kind]);
   let cluster;
   const expose = {};
   if (kind === 'cluster') {
-    cluster = await startCluster(ctx.root);
-    ctx.defer(() => cluster.stop());
-    expose.agControl = (group, verb, body) => cluster.control(group, verb, body);
+    const started = await startCluster(ctx.root);
+    cluster = started;
+    ctx.defer(() => started.stop());
+    expose.agControl = (group, verb, body) => started.control(group, verb, body);
   }
   const page = await openBenchPage(ctx, session.browser, session.baseUrl, 'bench', { expose });
   const setupArg =
     kind === 'mock'
       ? { backend: 'mock', options: mockOptions ?? {} }
-      : { backend: 'cluster', urls: cluster.info.urls };
-  const setup = () => page.evaluate((o) => window.agBench.setup(o), setupArg);
+      : { backend: 'cluster', urls: cluster?.info.urls };
+  const setup = () => page.evaluate((o) => /** @type {any} */ (window).agBench.setup(o), setupArg);
   let answer;
   try {
     answer = await setup();

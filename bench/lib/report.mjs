@@ -131,7 +131,10 @@ const escXml = (s) =>
  * curve crosses 0.95. A dot marks each series' median and a ring its p95.
  * @param {{ label: string, samples: number[], dashed?: boolean }[]} series (dashed: a baseline)
  */
-export function renderCdfSvg(series, { title, goalMs } = {}) {
+export function renderCdfSvg(
+  series,
+  /** @type {{ title?: string, goalMs?: number }} */ { title, goalMs } = {},
+) {
   const W = 760,
     H = 380,
     L = 60,

@@ -2,13 +2,10 @@
 // the guards that keep hostile input from crashing a process.
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
+import { rules } from './rules.mjs';
 
-/** Same rule as the mocked back end: any non-empty token except 'bad-token'. */
-export function validToken(token) {
-  return (
-    typeof token === 'string' && token.length > 0 && token.length <= 4096 && token !== 'bad-token'
-  );
-}
+/** The token rule both back ends share (src/backend/rules.ts). */
+export const validToken = rules.validToken;
 
 export function bearer(req) {
   const h = req.headers.authorization;
@@ -59,21 +56,11 @@ export function sendJson(res, status, body) {
 }
 
 export function sendError(res, status, code, message) {
-  sendJson(res, status, { ok: false, error: { code, message } });
+  sendJson(res, status, errorAnswer(code, message));
 }
 
-const httpStatus = {
-  'bad-request': 400,
-  unauthorized: 401,
-  'not-found': 404,
-  'unknown-session': 404,
-  'unknown-interaction': 404,
-  'too-large': 413,
-  closed: 409,
-  'not-primary': 503,
-  internal: 500,
-};
-export const statusFor = (code) => httpStatus[code] ?? 500;
+/** Error code -> HTTP status, shared with the mock (src/backend/rules.ts). */
+export const statusFor = rules.httpStatusFor;
 
 /**
  * Reads a JSON body of at most `limit` bytes. Rejects with a coded error (too-large,
@@ -115,8 +102,11 @@ export function readJson(req, limit) {
   });
 }
 
-/** `{ ok: false, error }` for a socket.io ack. */
-export const errorAnswer = (code, message) => ({ ok: false, error: { code, message } });
+/** `{ ok: false, error }` for a socket.io ack or an HTTP answer; the message is truncated. */
+export const errorAnswer = (code, message) => ({
+  ok: false,
+  error: { code, message: rules.truncateErrorMessage(String(message)) },
+});
 
 /**
  * Wraps a socket.io handler `(payload) => answer`: validates that an ack exists, turns thrown
@@ -129,9 +119,9 @@ export function handler(fn) {
       const answer = await fn(args[0]);
       ack?.(answer);
     } catch (e) {
-      const code = typeof e?.code === 'string' && statusFor(e.code) !== 500 ? e.code : 'internal';
+      const code = rules.answerCode(e?.code);
       if (code === 'internal') console.error('[cluster]', e);
-      ack?.(errorAnswer(code, String(e?.message ?? e).slice(0, 500)));
+      ack?.(errorAnswer(code, rules.errorMessageOf(e)));
     }
   };
 }
@@ -169,8 +159,7 @@ export function argValue(name, fallback) {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
-/** Rooms (watched interactions, joined sessions, subscribed requests) one socket may hold. */
-export const maxRoomsPerSocket = 1000;
+const { maxRoomsPerSocket } = rules;
 
 /** Joins a room, refusing a socket that tries to hold an unbounded number of them. */
 export function joinRoom(socket, name) {

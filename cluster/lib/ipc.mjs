@@ -3,17 +3,28 @@
 // handlers registered with `serve` answer calls. Plain messages without `rpc` pass through to
 // `onMessage` (ready, stats).
 
+/**
+ * A ChildProcess or `process`: anything with IPC `send` and `on('message')`.
+ * @typedef {{ send?: Function, on: Function }} Channel
+ */
+
 let nextId = 1;
 const pending = new Map();
 
 /**
- * @param {{ send: (m: unknown) => void }} channel a ChildProcess or `process`
+ * @param {Channel | null} channel a ChildProcess or `process` (null: not started, unavailable)
  * @param {string} method
  * @param {unknown} params
  * @param {number} timeoutMs
  */
 export function call(channel, method, params = {}, timeoutMs = 5000) {
   return new Promise((resolve, reject) => {
+    if (!channel) {
+      reject(
+        Object.assign(new Error(`${method}: the process is not running`), { code: 'unavailable' }),
+      );
+      return;
+    }
     const id = `${process.pid}-${nextId++}`;
     const timer = setTimeout(() => {
       pending.delete(id);
@@ -33,7 +44,7 @@ export function call(channel, method, params = {}, timeoutMs = 5000) {
       // With a callback, a send to a process that is dying (EPIPE, channel closed) fails this
       // call instead of emitting an unhandled 'error' on the ChildProcess, which would take
       // the whole supervisor down with it.
-      channel.send({ rpc: 'call', id, method, params }, (e) => {
+      channel.send?.({ rpc: 'call', id, method, params }, (e) => {
         if (e) failed(e);
       });
     } catch (e) {
@@ -46,6 +57,7 @@ export function call(channel, method, params = {}, timeoutMs = 5000) {
  * Fails every call still waiting on `channel` (its process exited): a SIGKILLed child never
  * answers, and its callers should hear so now rather than at their timeout.
  */
+/** @param {Channel} channel */
 export function abandon(channel, reason = 'the process exited') {
   for (const [id, p] of pending) {
     if (p.channel !== channel) continue;
@@ -58,6 +70,9 @@ export function abandon(channel, reason = 'the process exited') {
 /**
  * Routes IPC messages arriving on `channel`: answers to our calls, calls to `handlers`,
  * anything else to `onMessage`.
+ * @param {Channel} channel
+ * @param {Record<string, (params: any) => unknown>} handlers
+ * @param {(msg: any) => void} [onMessage]
  */
 export function serve(channel, handlers, onMessage = () => {}) {
   channel.on('message', async (msg) => {
@@ -87,7 +102,7 @@ export function serve(channel, handlers, onMessage = () => {}) {
         };
       }
       try {
-        channel.send(answer, () => {
+        channel.send?.(answer, () => {
           /* an answer the other side can no longer receive is dropped */
         });
       } catch {

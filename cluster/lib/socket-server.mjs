@@ -29,9 +29,8 @@ export function createSocketServer({ name, maxPayloadBytes, handler }) {
   });
   io.use((socket, next) => {
     if (validToken(socket.handshake.auth?.token)) return next();
-    const err = new Error('unauthorized');
-    err.data = { code: 'unauthorized' };
-    next(err);
+    // socket.io sends `data` to the client with the connect_error
+    next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized' } }));
   });
   return { http, io };
 }

@@ -5,6 +5,7 @@
  *   API (proxied by the dev server at /__ag/control), where `kill` is a real SIGKILL.
  * The fault panel only knows verbs, so both back ends get the same buttons.
  */
+import { controlClient } from '../../src/backend/control-client.js';
 import type { ChatMessage, Properties } from '../../src/protocol/wire.js';
 
 export interface ChatInstanceView {
@@ -176,26 +177,15 @@ interface ClusterConfig {
   finesse?: boolean;
 }
 
+/** The cluster's control API (through the dev server's proxy), by the shared client. */
+const callControl = controlClient('/__ag/control');
+
 async function control<T>(
   group: string,
   verb: string,
   body: Record<string, unknown> = {},
 ): Promise<T> {
-  const res = await fetch(`/__ag/control/${group}/${verb}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = (await res.json().catch(() => undefined)) as
-    { ok: true; result: T } | { ok: false; error: { code: string; message?: string } } | undefined;
-  if (!res.ok || !answer?.ok) {
-    const error =
-      answer && !answer.ok
-        ? `${answer.error.code}: ${answer.error.message ?? ''}`
-        : `HTTP ${res.status}`;
-    throw new Error(`control ${group}/${verb}: ${error}`);
-  }
-  return answer.result;
+  return (await callControl(`${group}.${verb}`, body)) as T;
 }
 
 function startCluster(config: ClusterConfig): DemoBackend {

@@ -1,3 +1,4 @@
+import { errorMessageOf, truncateErrorMessage, validToken } from '../backend/rules.js';
 import type { ServerErrorCode } from '../protocol/errors.js';
 import type { ErrorAnswer } from '../protocol/wire.js';
 import type { Result } from '../protocol/validate.js';
@@ -15,7 +16,7 @@ export class MockFault extends Error {
 
 export const errorAnswer = (code: string, message: string): ErrorAnswer => ({
   ok: false,
-  error: { code, message: message.slice(0, 1000) },
+  error: { code, message: truncateErrorMessage(message) },
 });
 
 /** Validates with a protocol validator; a failure is a `bad-request` fault. */
@@ -33,7 +34,7 @@ export function answer(ack: ((a: unknown) => void) | undefined, run: () => unkno
     result =
       e instanceof MockFault
         ? errorAnswer(e.code, e.message)
-        : errorAnswer('internal', String((e as Error)?.message ?? e));
+        : errorAnswer('internal', errorMessageOf(e));
   }
   ack?.(result);
 }
@@ -43,5 +44,5 @@ let counter = 0;
 export const newId = (prefix: string): string =>
   `${prefix}-${(++counter).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-export const defaultValidToken = (token: string | undefined): boolean =>
-  typeof token === 'string' && token.length > 0 && token !== 'bad-token';
+/** The token rule both back ends share (src/backend/rules.ts). */
+export const defaultValidToken: (token: string | undefined) => boolean = validToken;

@@ -23,9 +23,9 @@ import { defaultValidToken } from './common.js';
 import type { SioEndpoint } from './endpoint.js';
 import type { MockEvent } from './events.js';
 import { InteractionServer } from './interaction-server.js';
+import { surveysCopy } from '../backend/rules.js';
 import {
   PcsCluster,
-  seededSurveys,
   type Misbehaviour,
   type PcsNodeInfo,
   type SurveyRequestRecord,
@@ -128,6 +128,8 @@ export interface MockBackend {
     nodes(): PcsNodeInfo[];
     misbehave(id: string, mode: Misbehaviour): void;
     surveys(): Survey[];
+    /** the simulated IVR takes one step for this request now (requested -> offered -> …) */
+    ivr(requestId: string): SurveyRequestRecord;
   };
   readonly finesse: {
     startCall(o: {
@@ -330,12 +332,8 @@ async function start(options: MockBackendOptions): Promise<MockBackend> {
       requests: () => pcs.requests(),
       nodes: () => pcs.info(),
       misbehave: (id, mode) => pcs.misbehave(id, mode),
-      surveys: () =>
-        seededSurveys.map((x) => ({
-          ...x,
-          channels: [...x.channels],
-          languages: [...x.languages],
-        })),
+      surveys: () => surveysCopy(),
+      ivr: (requestId) => pcs.ivr(requestId),
     },
     finesse: {
       startCall: (o) => voice.startCall(o),

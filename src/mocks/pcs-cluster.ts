@@ -5,10 +5,22 @@
  * with epoch + 1. Survey requests live in the shared store, so a request made on the old primary
  * is still there, and still progressing, after a failover — unless `pcsSharedStore: false`, which
  * gives each node its own store so the client's re-submit path can be exercised.
- * Semantics mirror cluster/pcs-node.mjs and cluster/lib/surveys.mjs.
+ * The rules (seed surveys, IVR steps, gadget events, scores, error statuses) are
+ * src/backend/rules.ts, which the reference cluster uses too.
  */
 import { HttpResponse } from 'msw';
 import type { Subject } from 'rxjs';
+import {
+  answerCode,
+  errorMessageOf,
+  gadgetEvent,
+  httpStatusFor as statusFor,
+  ivrStep,
+  nextStepAfterStep,
+  scoreFor,
+  seededSurveys,
+  type GadgetSurveyEvent,
+} from '../backend/rules.js';
 import { Limits } from '../protocol/limits.js';
 import {
   PcsEvents as E,
@@ -16,13 +28,11 @@ import {
   surveyRequestBody,
   surveyRequestEvent,
   type NodeStatus,
-  type Survey,
   type SurveyRequestAnswer,
   type SurveyRequestBody,
-  type SurveyStatus,
   type SurveyStatusEvent,
 } from '../protocol/wire.js';
-import { answer, MockFault, newId, parse } from './common.js';
+import { answer, errorAnswer, MockFault, newId, parse } from './common.js';
 import { SioEndpoint } from './endpoint.js';
 import type { MockEvent } from './events.js';
 import type { Timers } from './timers.js';
@@ -30,34 +40,6 @@ import type { Timers } from './timers.js';
 /** What `pcs.requests()` returns: the answer, the request body and where/when it was made. */
 export type SurveyRequestRecord = SurveyRequestAnswer &
   SurveyRequestBody & { nodeId: string; epoch: number; createdAt: number; updatedAt: number };
-
-/** One active survey per service (dialed number); '8001' has none. Same seed as the cluster. */
-export const seededSurveys: readonly Survey[] = [
-  {
-    id: 'srv-8000',
-    name: 'Customer satisfaction',
-    dialedNumber: '8000',
-    surveyDn: '9100',
-    channels: ['ivr', 'sms'],
-    languages: ['en', 'es', 'fr'],
-  },
-];
-
-/** A stable 1..5 score per request (same function as the cluster, so records compare). */
-export function scoreFor(requestId: string): number {
-  let h = 0;
-  for (const c of requestId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return 1 + (h % 5);
-}
-
-/** Where the IVR goes next; `completed` carries a score. */
-const nextStatus: Partial<Record<SurveyStatus, SurveyStatus>> = {
-  transferred: 'offered',
-  armed: 'offered',
-  offered: 'in-progress',
-  'in-progress': 'completed',
-};
-const terminal: readonly SurveyStatus[] = ['completed', 'failed', 'cancelled'];
 
 interface StoredRequest {
   record: SurveyRequestRecord;
@@ -83,21 +65,15 @@ class RequestStore {
    * the survey IVR, which picks it up a step later. `armed` only marks the call: the survey
    * plays when the agent hangs up (`callEnded`), not before.
    */
-  applyEvent(
-    r: StoredRequest,
-    event: 'transferred' | 'armed' | 'cancelled',
-    now: number,
-    stepMs: number,
-  ): void {
-    const status = r.record.status;
-    if (terminal.includes(status) || status === event) return;
-    // A late 'armed' after the IVR already picked the call up must not rewind it.
-    if (event !== 'cancelled' && !['requested', 'transferred', 'armed'].includes(status)) return;
-    r.record.status = event;
+  applyEvent(r: StoredRequest, event: GadgetSurveyEvent, now: number, stepMs: number): void {
+    // The mock has calls (the fake Finesse): an armed one waits for its hang-up.
+    const change = gadgetEvent(r.record.status, event, true);
+    if (!change) return;
+    r.record.status = change.status;
     r.record.updatedAt = now;
-    if (event === 'transferred') r.nextStepAt = now + stepMs;
-    else if (event === 'cancelled') r.nextStepAt = null;
-    // 'armed' leaves a step the hang-up already scheduled alone
+    if (change.nextStep === 'start') r.nextStepAt = now + stepMs;
+    else if (change.nextStep === 'stop') r.nextStepAt = null;
+    // 'keep' ('armed') leaves a step the hang-up already scheduled alone
     this.changed(r);
   }
 
@@ -121,18 +97,23 @@ class RequestStore {
   /** Moves due requests one step along offered -> in-progress -> completed. */
   advanceDue(now: number, stepMs: number): void {
     for (const r of this.byId.values()) {
-      if (r.nextStepAt === null || r.nextStepAt > now) continue;
-      const status = nextStatus[r.record.status];
-      if (!status) {
-        r.nextStepAt = null;
-        continue;
-      }
-      r.record.status = status;
-      r.record.updatedAt = now;
-      if (status === 'completed') r.record.score = scoreFor(r.record.requestId);
-      r.nextStepAt = status === 'completed' ? null : now + stepMs;
-      this.changed(r);
+      if (r.nextStepAt !== null && r.nextStepAt <= now) this.advance(r, now, stepMs);
     }
+  }
+
+  /** One IVR step (by the IVR, or by hand with `pcs.ivr`); false when there is none. */
+  advance(r: StoredRequest, now: number, stepMs: number): boolean {
+    const status = ivrStep(r.record.status);
+    if (!status) {
+      r.nextStepAt = null;
+      return false;
+    }
+    r.record.status = status;
+    r.record.updatedAt = now;
+    if (status === 'completed') r.record.score = scoreFor(r.record.requestId);
+    r.nextStepAt = nextStepAfterStep(status, now, stepMs);
+    this.changed(r);
+    return true;
   }
 }
 
@@ -346,11 +327,8 @@ export class PcsCluster {
     try {
       return await this.#route(node, request);
     } catch (e) {
-      const code = e instanceof MockFault ? e.code : 'internal';
-      return json(statusFor(code), {
-        ok: false,
-        error: { code, message: String((e as Error)?.message ?? e).slice(0, 500) },
-      });
+      const code = e instanceof MockFault ? answerCode(e.code) : 'internal';
+      return json(statusFor(code), errorAnswer(code, errorMessageOf(e)));
     }
   }
 
@@ -527,6 +505,19 @@ export class PcsCluster {
     this.node(id).misbehave = mode === 'garbage' || mode === '5xx' ? mode : null;
   }
 
+  /** The simulated IVR takes one step for this request now (as the cluster's `pcs.ivr`). */
+  ivr(requestId: string): SurveyRequestRecord {
+    let found: SurveyRequestRecord | undefined;
+    for (const store of this.#stores) {
+      const r = store.byId.get(requestId);
+      if (!r) continue;
+      store.advance(r, Date.now(), this.o.ivrStepMs);
+      found ??= { ...r.record };
+    }
+    if (!found) throw new MockFault('not-found', `no survey request ${requestId}`);
+    return found;
+  }
+
   requests(): SurveyRequestRecord[] {
     const seen = new Map<string, SurveyRequestRecord>();
     for (const store of this.#stores)
@@ -570,17 +561,6 @@ function toAnswer(r: SurveyRequestRecord): SurveyRequestAnswer {
   if (r.score !== undefined) a.score = r.score;
   return a;
 }
-
-const httpStatus: Record<string, number> = {
-  'bad-request': 400,
-  unauthorized: 401,
-  'not-found': 404,
-  'too-large': 413,
-  closed: 409,
-  'not-primary': 503,
-  internal: 500,
-};
-const statusFor = (code: string): number => httpStatus[code] ?? 500;
 
 function json(status: number, body: unknown): Response {
   return HttpResponse.json(body as Record<string, unknown>, {

@@ -13,6 +13,8 @@
  * undecodable frames and frames over `maxPayloadBytes` close the connection (socket.io does the
  * same: parse error / maxHttpBufferSize). Nothing received can throw out of this class.
  */
+import { errorMessageOf } from '../backend/rules.js';
+import { errorAnswer } from './common.js';
 import type { Timers } from './timers.js';
 
 /** The part of msw's WebSocket client connection this server needs. */
@@ -270,10 +272,7 @@ export class MockSocket {
       handler?.(payload, ack, this);
     } catch (e) {
       // A bug in a handler must not take the mock down; answer like a server with an error.
-      ack?.({
-        ok: false,
-        error: { code: 'internal', message: String((e as Error)?.message ?? e).slice(0, 500) },
-      });
+      ack?.(errorAnswer('internal', errorMessageOf(e)));
     }
   }
 }

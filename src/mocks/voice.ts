@@ -12,7 +12,8 @@ import {
   type FakeFinesseOptions,
 } from './finesse/fake-finesse.js';
 import type { InteractionServer } from './interaction-server.js';
-import { seededSurveys, type PcsCluster, type SurveyRequestRecord } from './pcs-cluster.js';
+import { seededSurveys } from '../backend/rules.js';
+import type { PcsCluster, SurveyRequestRecord } from './pcs-cluster.js';
 
 const surveyDns = new Set(seededSurveys.map((x) => x.surveyDn));
 

@@ -24,6 +24,8 @@ export interface ConformanceControl {
 export interface ConformanceBackend {
   readonly name: string;
   readonly urls: MockBackend['urls'];
+  /** has calls that hang up (the mock's fake Finesse); without, an armed call counts as hung up */
+  readonly telephony: boolean;
   readonly control: ConformanceControl;
   stop(): Promise<void>;
 }

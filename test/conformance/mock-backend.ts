@@ -15,6 +15,7 @@ export async function startMock(): Promise<ConformanceBackend> {
   return {
     name: 'mocked back end',
     urls: mock.urls,
+    telephony: true,
     control: {
       interactions: asyncGroup(mock.interactions),
       customer: asyncGroup(mock.customer),

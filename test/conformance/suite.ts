@@ -28,6 +28,15 @@ import {
   type PropertiesDelta,
 } from '../../src/protocol/wire.js';
 import type { Validator } from '../../src/protocol/validate.js';
+import {
+  gadgetEvent,
+  httpStatusFor,
+  ivrStep,
+  maxTokenChars,
+  rejectedToken,
+  scoreFor,
+  seededSurveys,
+} from '../../src/backend/rules.js';
 import type { ConformanceBackend, StartBackend } from './backend.js';
 
 const token = 'conformance-token';
@@ -574,14 +583,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
 
         for (const url of [backend.urls.pcs[primary[0]]!, backend.urls.pcsVip]) {
           const found = valid(surveyLookup, (await http(`${url}/surveys?dialedNumber=8000`)).json);
-          expect(found.survey).to.deep.equal({
-            id: 'srv-8000',
-            name: 'Customer satisfaction',
-            dialedNumber: '8000',
-            surveyDn: '9100',
-            channels: ['ivr', 'sms'],
-            languages: ['en', 'es', 'fr'],
-          });
+          expect(found.survey).to.deep.equal(seededSurveys[0]);
           expect(
             valid(surveyLookup, (await http(`${url}/surveys?dialedNumber=8001`)).json).survey,
           ).to.equal(null);
@@ -890,9 +892,157 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         ];
         for (const [res, code, error] of cases) {
           expect(res.status).to.equal(code);
+          expect(httpStatusFor(error)).to.equal(code);
           expectError(res.json, error);
         }
         expect((await status(backend.urls.pcsVip)).role).to.equal('primary');
+      });
+    });
+
+    // Each rule of src/backend/rules.ts, seen from outside: both back ends import that module,
+    // and these prove they apply it (a copy that drifted fails here on one back end).
+    describe('shared back-end rules (src/backend/rules.ts)', () => {
+      const createRequest = async () =>
+        valid(
+          surveyRequestAnswer,
+          (
+            await http(`${backend.urls.pcsVip}/survey-requests`, {
+              method: 'POST',
+              body: surveyBody(),
+            })
+          ).json,
+        );
+      const postEvent = async (requestId: string, event: 'transferred' | 'armed' | 'cancelled') =>
+        valid(
+          surveyRequestAnswer,
+          (
+            await http(`${backend.urls.pcsVip}/survey-requests/${requestId}/events`, {
+              method: 'POST',
+              body: JSON.stringify({ event }),
+            })
+          ).json,
+        ).status;
+      const record = async (requestId: string) =>
+        (await backend.control.pcs.requests()).find((r) => r.requestId === requestId)!;
+
+      it('seed surveys: the control verb and GET /surveys give exactly the seed', async () => {
+        expect(await backend.control.pcs.surveys()).to.deep.equal(seededSurveys);
+        for (const survey of seededSurveys) {
+          const found = await http(
+            `${backend.urls.pcsVip}/surveys?dialedNumber=${survey.dialedNumber}`,
+          );
+          expect(valid(surveyLookup, found.json).survey).to.deep.equal(survey);
+        }
+      });
+
+      it('IVR steps: by hand requested -> offered, then on by itself to completed with scoreFor', async () => {
+        const created = await createRequest();
+        expect(created.status).to.equal('requested');
+        const stepped = await backend.control.pcs.ivr(created.requestId);
+        expect(ivrStep('requested')).to.equal('offered');
+        expect(stepped.status).to.equal('offered');
+        await waitUntil(
+          async () => (await record(created.requestId)).status === 'completed',
+          'the IVR did not complete the request',
+          { timeout: 10000 },
+        );
+        const done = await record(created.requestId);
+        expect(done.score).to.equal(scoreFor(created.requestId));
+        const read = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}`);
+        expect(valid(surveyRequestAnswer, read.json)).to.include({
+          status: 'completed',
+          score: scoreFor(created.requestId),
+        });
+        // completed is terminal: a step by hand changes nothing
+        expect((await backend.control.pcs.ivr(created.requestId)).status).to.equal('completed');
+      });
+
+      it('gadget events: armed waits for a hang-up, repeats and terminal states are ignored', async () => {
+        const armed = await createRequest();
+        const transferred = await createRequest();
+        expect(await postEvent(armed.requestId, 'armed')).to.equal('armed');
+        expect(await postEvent(transferred.requestId, 'transferred')).to.equal('transferred');
+        expect(gadgetEvent('armed', 'armed', backend.telephony)).to.equal(undefined);
+        const waitsForHangUp =
+          gadgetEvent('requested', 'armed', backend.telephony)?.nextStep === 'keep';
+        // The transferred one goes through every step. The armed one, made at the same moment
+        // and seen by the same IVR ticks, has not moved where calls hang up (none does here);
+        // where there are no calls it counts as hung up and completes too.
+        await waitUntil(
+          async () =>
+            (await record(transferred.requestId)).status === 'completed' &&
+            (waitsForHangUp || (await record(armed.requestId)).status === 'completed'),
+          'the IVR did not complete the requests',
+          { timeout: 10000 },
+        );
+        expect(waitsForHangUp).to.equal(backend.telephony);
+        if (waitsForHangUp) {
+          expect((await record(armed.requestId)).status).to.equal('armed');
+          expect(await postEvent(armed.requestId, 'armed')).to.equal('armed');
+          expect(await postEvent(armed.requestId, 'cancelled')).to.equal('cancelled');
+          expect(await postEvent(armed.requestId, 'transferred')).to.equal('cancelled');
+        } else {
+          expect((await record(armed.requestId)).score).to.equal(scoreFor(armed.requestId));
+          // a late armed must not rewind a request the IVR already took
+          expect(await postEvent(armed.requestId, 'armed')).to.equal('completed');
+        }
+        expect(gadgetEvent('completed', 'cancelled', backend.telephony)).to.equal(undefined);
+        expect(await postEvent(transferred.requestId, 'cancelled')).to.equal('completed');
+      });
+
+      it('error codes: unknown-interaction and unknown-session, with the shared HTTP status', async () => {
+        const failure = async (run: () => Promise<unknown>) => {
+          try {
+            await run();
+          } catch (e) {
+            return e as { code?: string; httpStatus?: number };
+          }
+          return expect.fail('the verb did not fail');
+        };
+        const unknown = await failure(() => backend.control.chat.transcript('ix-does-not-exist'));
+        expect(unknown.code).to.equal('unknown-interaction');
+        const { interactionId, instanceId } = await backend.control.interactions.startChat({
+          instanceId: Object.keys(backend.urls.chat)[0],
+        });
+        await backend.control.chat.freeze(instanceId);
+        try {
+          const down = await failure(() => backend.control.customer.send(interactionId, 'hello?'));
+          expect(down.code).to.equal('unknown-session');
+          // The cluster's control API is HTTP: its statuses come from the same table.
+          if (down.httpStatus !== undefined) {
+            expect(down.httpStatus).to.equal(httpStatusFor('unknown-session'));
+            expect(unknown.httpStatus).to.equal(httpStatusFor('unknown-interaction'));
+          }
+        } finally {
+          await backend.control.chat.unfreeze(instanceId);
+        }
+        expect(httpStatusFor('unknown-session')).to.equal(404);
+        expect(httpStatusFor('unknown-interaction')).to.equal(404);
+      });
+
+      it(`tokens: up to ${maxTokenChars} characters are accepted, one more is refused`, async () => {
+        const longest = 't'.repeat(maxTokenChars);
+        const tooLong = 't'.repeat(maxTokenChars + 1);
+        for (const url of [
+          backend.urls.interactions,
+          Object.values(backend.urls.chat)[0]!,
+          backend.urls.pcsVip,
+        ]) {
+          const ok = await connect(url, { token: longest, agentId: 'agent1' });
+          expect(ok.connected).to.equal(true);
+          for (const bad of [tooLong, rejectedToken, '']) {
+            const refused = open(url, { token: bad, agentId: 'agent1' });
+            const error = await new Promise<Error>((r) => refused.once('connect_error', r));
+            expect(error.message).to.equal('unauthorized');
+          }
+        }
+        const lookup = `${backend.urls.pcsVip}/surveys?dialedNumber=8000`;
+        const withToken = (t: string) =>
+          fetch(lookup, { headers: { Authorization: `Bearer ${t}` } });
+        expect((await withToken(longest)).status).to.equal(200);
+        const refused = await withToken(tooLong);
+        expect(refused.status).to.equal(httpStatusFor('unauthorized'));
+        expectError(await refused.json(), 'unauthorized');
       });
     });
   });

@@ -55,21 +55,22 @@ function startWithIpc(args = []) {
   });
 }
 
+/**
+ * The shared control client (src/backend/control-client.ts, from the cluster's bundle).
+ * @returns {Promise<any>}
+ */
 async function control(controlUrl, verb, body = {}) {
-  const res = await fetch(`${controlUrl}/${verb.replace('.', '/')}`, {
-    method: 'POST',
-    body: JSON.stringify(body),
-  });
-  const answer = await res.json();
-  assert.equal(answer.ok, true, JSON.stringify(answer));
-  return answer.result;
+  const { controlClient } = await import('../../cluster/lib/rules.mjs');
+  return controlClient(controlUrl)(verb, body);
 }
 
 async function storeDir(controlUrl) {
   // The store lives in a temp dir named after the supervisor; find it through /proc.
   const processes = await control(controlUrl, 'cluster.processes');
   const environ = readFileSync(`/proc/${processes[0].pid}/environ`, 'utf8').split('\0');
-  return dirname(environ.find((e) => e.startsWith('AG_STORE=')).slice('AG_STORE='.length));
+  const store = environ.find((e) => e.startsWith('AG_STORE='));
+  assert.ok(store, 'the supervisor has AG_STORE in its environment');
+  return dirname(store.slice('AG_STORE='.length));
 }
 
 test('reports every url and pid over IPC, and SIGTERM ends every process and removes the store', async () => {
@@ -124,7 +125,8 @@ test('`npm run cluster` prints its endpoints and Ctrl-C (SIGINT) stops everythin
     'pcs vip',
   ])
     assert.match(out, new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:\\d+`));
-  const controlUrl = /control\s+(\S+)/.exec(out)[1];
+  const controlUrl = /control\s+(\S+)/.exec(out)?.[1];
+  assert.ok(controlUrl, 'the control url is printed');
   const pids = (await control(controlUrl, 'cluster.processes')).map((p) => p.pid);
   assert.equal(pids.length, 5);
 
@@ -169,7 +171,8 @@ describe('a running cluster', () => {
     });
     const [, victim] = await control(info.controlUrl, 'chat.instances');
     process.kill(victim.pid, 'SIGKILL');
-    let props;
+    /** @type {Record<string, unknown>} */
+    let props = {};
     assert.ok(
       await waitUntilAsync(async () => {
         props = (await control(info.controlUrl, 'interactions.get', chat)).properties;
@@ -227,6 +230,7 @@ describe('a running cluster', () => {
       const res = await fetch(`${info.controlUrl}/${path}`, { method: 'POST', body });
       return { status: res.status, json: await res.json() };
     };
+    /** @type {[{ status: number, json: any }, number, string][]} */
     const cases = [
       [await post('nope/verb', '{}'), 404, 'not-found'],
       [await post('chat/kill', '{"id": '), 400, 'bad-request'],

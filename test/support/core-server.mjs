@@ -144,7 +144,7 @@ io.on('connection', (socket) => {
       return;
     }
     const current = load().interactions[interactionId] ?? { version: 0, properties: {} };
-    socket.join(`interaction:${interactionId}`);
+    void socket.join(`interaction:${interactionId}`);
     ack({ ok: true, interactionId, version: current.version, properties: current.properties });
   });
 });
