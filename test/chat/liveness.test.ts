@@ -9,9 +9,15 @@ describe('Liveness', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const l = new Liveness({ recheckMs: 1000, unreachableMs: 100_000 });
       l.links(true);
-      cold('1ms a').subscribe(() => expect(l.notServing('relocated notice')).to.equal(true));
-      cold('2ms a').subscribe(() => expect(l.notServing('again')).to.equal(false));
-      cold('24000ms a').subscribe(() => expect(l.serving()).to.equal(true));
+      cold('1ms a').subscribe(() => {
+        expect(l.notServing('relocated notice')).to.equal(true);
+      });
+      cold('2ms a').subscribe(() => {
+        expect(l.notServing('again')).to.equal(false);
+      });
+      cold('24000ms a').subscribe(() => {
+        expect(l.serving()).to.equal(true);
+      });
       expectObservable(l.recheck$.pipe(map(() => 'r')), '^ 40000ms !').toBe(
         '1ms r 999ms r 1999ms r 3999ms r 7999ms r 7999ms r',
       );
@@ -50,7 +56,9 @@ describe('Liveness', () => {
       l.links(false, 'down');
       l.notServing('x');
       cold('5ms a').subscribe(() => l.dispose());
-      cold('6ms a').subscribe(() => expect(l.notServing('after')).to.equal(false));
+      cold('6ms a').subscribe(() => {
+        expect(l.notServing('after')).to.equal(false);
+      });
       expectObservable(l.unreachable$).toBe('5ms |');
     });
   });

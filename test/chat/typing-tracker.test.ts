@@ -49,7 +49,9 @@ describe('TypingThrottle (outgoing)', () => {
       const said: boolean[] = [];
       // keystrokes at 0, 30, 60, 110: 0 says true, 110 says true again (>= 100 after 0)
       cold('a 29ms a 29ms a 49ms a').subscribe(() => said.push(t.input()));
-      cold('300ms a').subscribe(() => expect(said).to.deep.equal([true, false, false, true]));
+      cold('300ms a').subscribe(() => {
+        expect(said).to.deep.equal([true, false, false, true]);
+      });
       expectObservable(t.idle$.pipe(map(() => 'f')), '^ 400ms !').toBe('170ms f');
     });
   });
@@ -61,7 +63,9 @@ describe('TypingThrottle (outgoing)', () => {
       const stops: boolean[] = [];
       cold('a').subscribe(() => t.input());
       cold('10ms a 9ms a').subscribe(() => stops.push(t.stop()));
-      cold('100ms a').subscribe(() => expect(stops).to.deep.equal([true, false]));
+      cold('100ms a').subscribe(() => {
+        expect(stops).to.deep.equal([true, false]);
+      });
       expectObservable(t.idle$, '^ 200ms !').toBe('');
     });
   });
@@ -71,7 +75,9 @@ describe('TypingThrottle (outgoing)', () => {
       const t = new TypingThrottle();
       const said: boolean[] = [];
       cold('a 1998ms a a').subscribe(() => said.push(t.input()));
-      cold('2500ms a').subscribe(() => expect(said).to.deep.equal([true, false, true]));
+      cold('2500ms a').subscribe(() => {
+        expect(said).to.deep.equal([true, false, true]);
+      });
       expectObservable(t.idle$.pipe(map(() => 'f')), '^ 6000ms !').toBe('5000ms f');
       const d = new TypingThrottle({ idleMs: 10 });
       cold('a').subscribe(() => d.input());

@@ -100,7 +100,9 @@ describe('liveness (virtual time, late timers)', () => {
       ).toBe('');
       // check$ pings at 3 (not at 10); nothing answers a ping, but traffic at 13, 27 and 40 keeps it
       // alive: without it the ping of 3 would have failed at 23
-      ts.schedule(() => expect(sentAt).to.deep.equal([3, 20, 30]), 40);
+      ts.schedule(() => {
+        expect(sentAt).to.deep.equal([3, 20, 30]);
+      }, 40);
     });
   });
 

@@ -57,7 +57,7 @@ test('wrong property types, unknown tags and mistyped event handlers do not', ()
   assert.ok(expected.length >= 5, 'the sample marks its errors');
   const r = typecheck('fail.tsx');
   assert.notEqual(r.status, 0, 'tsc must fail on fail.tsx');
-  for (const e of r.errors) assert.match(e.file, /fail\.tsx$/, r.output);
+  for (const e of r.errors) assert.match(e.file ?? '', /fail\.tsx$/, r.output ?? '');
   const got = [...new Set(r.errors.map((e) => `${e.line} ${e.code}`))];
   assert.deepEqual(got.sort(), [...expected].sort(), r.output);
 });
