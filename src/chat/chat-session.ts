@@ -26,6 +26,8 @@ import { ResilientConnection, requestOn, type WebSocketCtor } from '../core/conn
 import { endpointFromProperties, isAllowedOrigin } from '../core/endpoints.js';
 import { Outbox, type OutboxItem, type OutboxState } from '../core/outbox.js';
 import { PropertyStream } from '../core/property-stream.js';
+import { relocations, type RelocationInfo } from '../core/relocations.js';
+import { handshakeAuth } from '../core/handshake-auth.js';
 import { Transcript } from './transcript.js';
 import { TypingThrottle, TypingTracker } from './typing-tracker.js';
 import { Liveness } from './liveness.js';
@@ -44,7 +46,6 @@ import {
   sessionClosedEvent,
   typingEvent,
   type ChatMessage,
-  type HandshakeAuth,
   type JoinAnswer,
   type NoticeEvent,
   type Participant,
@@ -97,11 +98,8 @@ export interface PendingMessage {
   readonly error?: AgErrorInfo;
 }
 
-export interface RelocationInfo {
-  readonly from: string;
-  readonly to: string;
-  readonly gapMs: number;
-}
+/** one definition for both sessions: `src/core/relocations.ts` */
+export type { RelocationInfo };
 
 /** Everything the panel renders, as one immutable snapshot. */
 export interface ChatView {
@@ -179,10 +177,6 @@ export class ChatSession {
   private failure: AgErrorInfo | undefined;
   private everConnected = false;
 
-  // relocation bookkeeping
-  private lostAt: number | undefined;
-  private lostFrom: string | undefined;
-
   private started = false;
   private disposed = false;
 
@@ -217,11 +211,7 @@ export class ChatSession {
       ...(o.typingThrottleMs !== undefined ? { throttleMs: o.typingThrottleMs } : {}),
       ...(o.typingIdleMs !== undefined ? { idleMs: o.typingIdleMs } : {}),
     });
-    const auth = (): Promise<HandshakeAuth> =>
-      Promise.resolve(o.token?.()).then((token) => ({
-        ...(token ? { token } : {}),
-        ...(o.agentId ? { agentId: o.agentId } : {}),
-      }));
+    const auth = handshakeAuth(o.token, o.agentId);
     const heartbeat = o.heartbeatMs
       ? { intervalMs: o.heartbeatMs, timeoutMs: o.heartbeatMs }
       : undefined;
@@ -347,6 +337,9 @@ export class ChatSession {
     );
     subs.add(c.errors$.subscribe((e) => this.report(e)));
     subs.add(c.status$.subscribe((s) => this.onStatus(s)));
+    subs.add(
+      c.status$.pipe(relocations(this.scheduler)).subscribe((r) => this.relocatedSubject.next(r)),
+    );
     subs.add(c.on(ChatEvents.message, chatMessage).subscribe((m) => this.onLiveMessage(m)));
     subs.add(
       c
@@ -599,20 +592,10 @@ export class ChatSession {
       this.failWith(s.error);
       return;
     }
-    const now = this.scheduler.now();
     if (s.state === 'connected') {
       // connected includes a successful join: this instance serves the session
       this.liveness.serving();
       this.everConnected = true;
-      const from = this.lostFrom;
-      if (from !== undefined && this.lostAt !== undefined && s.endpoint && s.endpoint !== from) {
-        this.relocatedSubject.next({ from, to: s.endpoint, gapMs: Math.max(0, now - this.lostAt) });
-      }
-      this.lostAt = undefined;
-      this.lostFrom = undefined;
-    } else if (s.state === 'reconnecting' && this.lostAt === undefined) {
-      this.lostAt = now;
-      this.lostFrom = s.previousEndpoint;
     }
     this.publish();
   }
