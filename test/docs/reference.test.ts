@@ -1,4 +1,6 @@
-import { expect, fixture, html } from '@open-wc/testing';
+// fixtureSync: fixture() waits a requestAnimationFrame for a non-Lit root, which a background
+// test page (two files run at once) may not get
+import { expect, fixtureSync, html } from '@open-wc/testing';
 import { renderReference } from '../../demo/src/reference.js';
 
 const manifest = {
@@ -50,7 +52,7 @@ const manifest = {
 
 describe('component reference page (demo/reference.html)', () => {
   it('renders attributes, properties, events with detail, parts, custom properties and error codes', async () => {
-    const el = await fixture<HTMLElement>(html`<main></main>`);
+    const el = fixtureSync<HTMLElement>(html`<main></main>`);
     el.innerHTML = renderReference(manifest);
     const tables = [...el.querySelectorAll('h3')].map((h) => h.textContent);
     expect(tables).to.deep.equal([
@@ -81,7 +83,7 @@ describe('component reference page (demo/reference.html)', () => {
   });
 
   it('renders descriptions as text: markup in the manifest is escaped, backticks become code', async () => {
-    const el = await fixture<HTMLElement>(html`<main></main>`);
+    const el = fixtureSync<HTMLElement>(html`<main></main>`);
     el.innerHTML = renderReference(manifest);
     expect(el.querySelector('session'), 'no element injected').to.equal(null);
     expect(el.textContent).to.contain('Follows its <session> across failovers.');

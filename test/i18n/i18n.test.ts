@@ -1,4 +1,6 @@
-import { expect, fixture, fixtureCleanup, html } from '@open-wc/testing';
+// fixtureSync for plain roots: fixture() waits a requestAnimationFrame for a non-Lit root, and a
+// test page in a background tab (two files run at once) may not get one for minutes
+import { expect, fixture, fixtureCleanup, fixtureSync, html } from '@open-wc/testing';
 import { LitElement } from 'lit';
 import {
   LocalizeController,
@@ -65,9 +67,9 @@ describe('i18n: language resolution', () => {
   });
 
   it('nearest lang on the element or an ancestor, across a shadow root', async () => {
-    const outer = await fixture(html`<section lang="fr"><div><span></span></div></section>`);
+    const outer = fixtureSync(html`<section lang="fr"><div><span></span></div></section>`);
     expect(resolveLanguage(outer.querySelector('span')!)).to.equal('fr');
-    const host = await fixture(html`<div lang="es"><div id="h"></div></div>`);
+    const host = fixtureSync(html`<div lang="es"><div id="h"></div></div>`);
     const shadow = host.querySelector('#h')!.attachShadow({ mode: 'open' });
     const inner = document.createElement('b');
     shadow.append(inner);
@@ -78,13 +80,13 @@ describe('i18n: language resolution', () => {
 
   it('then the host locale (Finesse), then <html lang>, then English', async () => {
     html0.setAttribute('lang', 'es');
-    const el = await fixture(html`<div><span></span></div>`);
+    const el = fixtureSync(html`<div><span></span></div>`);
     const span = el.querySelector('span')!;
     expect(resolveLanguage(span, 'de-DE')).to.equal('de-DE');
     expect(resolveLanguage(span)).to.equal('es');
     html0.removeAttribute('lang');
     expect(resolveLanguage(span)).to.equal('en');
-    const near = await fixture(html`<div lang="fr"><span></span></div>`);
+    const near = fixtureSync(html`<div lang="fr"><span></span></div>`);
     expect(resolveLanguage(near.querySelector('span')!, 'de')).to.equal('fr');
   });
 
@@ -167,9 +169,7 @@ describe('i18n: run-time override and right-to-left', () => {
     expect(direction('de')).to.equal('ltr');
     expect(direction('az-Arab')).to.equal('rtl');
     registerTranslation({ $code: 'ar', $name: 'العربية', $dir: 'rtl', 'chat.send': 'إرسال' });
-    const el = await fixture<AgI18nProbe>(
-      html`<div lang="ar"><ag-i18n-probe></ag-i18n-probe></div>`,
-    );
+    const el = fixtureSync<HTMLElement>(html`<div lang="ar"><ag-i18n-probe></ag-i18n-probe></div>`);
     const probe = el.querySelector<AgI18nProbe>('ag-i18n-probe')!;
     await probe.updateComplete;
     expect(probe.text()).to.equal('إرسال');
