@@ -42,8 +42,14 @@ test('Finesse preview: tokens from the token endpoint, the chat from Finesse, a 
     panel,
     { timeout: 10000 },
   );
+  // the survey gadget asks when it first talks to PCS, which may come after the chat connected
+  await page
+    .waitForFunction(() => window.agentGadgetsPreview.finesse.tokenRequests().length >= 2, null, {
+      timeout: 20000,
+    })
+    .catch(() => {}); // the assertion below says what is missing
   const tokens = await page.evaluate(() => window.agentGadgetsPreview.finesse.tokenRequests());
-  assert.ok(tokens.length >= 2, 'both gadgets asked the token endpoint');
+  assert.ok(tokens.length >= 2, `both gadgets asked the token endpoint (${tokens.length} asked)`);
   assert.ok(tokens.every((t) => t.method === 'POST' && t.authorized));
 
   // a second chat is routed to the agent: the panel follows it; when it ends, back to the first
