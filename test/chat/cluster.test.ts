@@ -2,6 +2,7 @@
 // the chat instance serving the session is killed with a real SIGKILL mid-conversation.
 import { aTimeout, expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
+import { controlClient } from '../../src/backend/control-client.js';
 import '../../src/define/chat-panel.js';
 import type { AgChatPanel } from '../../src/chat/chat-panel.js';
 import type { ChatMessage } from '../../src/protocol/wire.js';
@@ -13,15 +14,9 @@ interface ClusterInfo {
   urls: { interactions: string; chat: Record<string, string> };
 }
 
-async function control<T>(cluster: ClusterInfo, verb: string, body: unknown = {}): Promise<T> {
-  const res = await fetch(`${cluster.controlUrl}/${verb}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { ok: boolean; result: T };
-  if (!json.ok) throw new Error(`control ${verb} failed: ${JSON.stringify(json)}`);
-  return json.result;
+/** the cluster's control API, through the one typed client (src/backend/control-client.ts) */
+function control<T>(cluster: ClusterInfo, verb: string, body: object = {}): Promise<T> {
+  return controlClient(cluster.controlUrl)(verb, body) as Promise<T>;
 }
 
 describe('<ag-chat-panel> on the reference cluster', function () {

@@ -2,6 +2,7 @@
 // primary interaction server), each followed by a genuine relocation.
 import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
+import { controlClient } from '../../src/backend/control-client.js';
 import '../../src/define/chat-panel.js';
 import type { AgChatPanel } from '../../src/chat/chat-panel.js';
 import type { AgErrorEvent } from '../../src/events.js';
@@ -14,15 +15,9 @@ interface ClusterInfo {
   urls: { interactions: string; interactionsBackup: string; chat: Record<string, string> };
 }
 
-async function control<T>(cluster: ClusterInfo, verb: string, body: unknown = {}): Promise<T> {
-  const res = await fetch(`${cluster.controlUrl}/${verb}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { ok: boolean; result: T };
-  if (!json.ok) throw new Error(`control ${verb} failed: ${JSON.stringify(json)}`);
-  return json.result;
+/** the cluster's control API, through the one typed client (src/backend/control-client.ts) */
+function control<T>(cluster: ClusterInfo, verb: string, body: object = {}): Promise<T> {
+  return controlClient(cluster.controlUrl)(verb, body) as Promise<T>;
 }
 
 describe('<ag-chat-panel> is never stranded (reference cluster)', function () {

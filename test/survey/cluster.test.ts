@@ -2,6 +2,7 @@
 // the primary killed with SIGKILL between the survey request and the transfer.
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
+import { controlClient } from '../../src/backend/control-client.js';
 import '../../src/define/survey-transfer.js';
 import { StandaloneHost } from '../../src/hosts/standalone-host.js';
 import type { AgSurveyTransfer } from '../../src/survey/survey-transfer.js';
@@ -12,15 +13,9 @@ interface ClusterInfo {
   urls: { pcs: Record<string, string>; pcsVip?: string; interactions: string };
 }
 
-async function control<T>(cluster: ClusterInfo, verb: string, body: unknown = {}): Promise<T> {
-  const res = await fetch(`${cluster.controlUrl}/${verb}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { ok: boolean; result: T };
-  if (!json.ok) throw new Error(`control ${verb} failed: ${JSON.stringify(json)}`);
-  return json.result;
+/** the cluster's control API, through the one typed client (src/backend/control-client.ts) */
+function control<T>(cluster: ClusterInfo, verb: string, body: object = {}): Promise<T> {
+  return controlClient(cluster.controlUrl)(verb, body) as Promise<T>;
 }
 
 function shadowText(el: AgSurveyTransfer, part: string): string {
