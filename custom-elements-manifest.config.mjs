@@ -52,10 +52,11 @@ function eventTypes() {
   }
   const events = new Map();
   for (const m of src.matchAll(/export class (\w+) extends Event \{([\s\S]*?)\n\}/g)) {
-    const type = /static readonly type = '([\w-]+)'/.exec(m[2])?.[1];
-    const at = m[2].indexOf('readonly detail:');
+    const body = /** @type {string} */ (m[2]);
+    const type = /static readonly type = '([\w-]+)'/.exec(body)?.[1];
+    const at = body.indexOf('readonly detail:');
     if (!type || at < 0) continue;
-    let detail = squash(balanced(m[2], at + 'readonly detail:'.length)).replace(/readonly /g, '');
+    let detail = squash(balanced(body, at + 'readonly detail:'.length)).replace(/readonly /g, '');
     detail = interfaces.get(detail) ?? detail;
     events.set(type, { className: m[1], detail });
   }

@@ -1,8 +1,8 @@
 // ESLint flat config: TypeScript (type-aware: promises nobody awaits), Lit templates,
 // web-component and accessibility rules, the architecture's layers (imports that point the
 // wrong way), and guards against tests that cannot fail (.only left behind, bare expect()).
-// The .mjs scripts (cluster, bench, scripts) are linted type-aware too, through
-// tsconfig.scripts.json, which type-checks them.
+// Every .mjs file (cluster, bench, scripts, the Node and end-to-end tests, the tool configs) is
+// linted type-aware too, through tsconfig.scripts.json, which type-checks them.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import lit from 'eslint-plugin-lit';

@@ -54,6 +54,7 @@ const load = setInterval(
     ),
   30_000,
 );
+/** @type {import('node:child_process').ChildProcess | undefined} */
 let child;
 let stopped = false;
 async function stop(code) {
@@ -87,7 +88,7 @@ process.on('SIGTERM', () => {
 
 if (command.length > 0) {
   console.log(`[burn-cpu] running alongside: ${command.join(' ')}`);
-  child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
+  child = spawn(/** @type {string} */ (command[0]), command.slice(1), { stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     console.log(`[burn-cpu] ${command.join(' ')} exited with ${code ?? signal}`);
     void stop(code ?? 1);

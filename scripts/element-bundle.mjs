@@ -8,6 +8,8 @@ import { defaultClientConditions } from 'vite';
  * Vite settings for one minified, self-contained ES module: `entry` -> `outDir/fileName`.
  * No config file and no public dir (it would ship the msw worker); rxjs resolves to its ES2015
  * build (its default export condition is the ES5 build, about 40 % bigger).
+ * @param {{ root: string, entry: string, outDir: string, fileName: string }} options
+ * @returns {import('vite').InlineConfig}
  */
 export function elementBundleConfig({ root, entry, outDir, fileName }) {
   return {

@@ -25,7 +25,6 @@ import {
 } from '../../src/mocks/finesse/index.js';
 import './styles.css';
 import './finesse-preview.css';
-
 interface GadgetSpec {
   readonly file: string;
   readonly url: string;
@@ -281,7 +280,7 @@ async function boot() {
     pcs: Object.values(mock.urls.pcs).join(','),
     mode: params.get('mode') === 'hangup' ? 'hangup' : 'transfer',
   };
-  (window as { agentGadgetsMock?: unknown }).agentGadgetsMock = mock;
+  window.agentGadgetsMock = mock;
   const listing = (await (await fetch('/__ag/gadgets.json')).json()) as string[];
   const wanted = params.getAll('gadget');
   const files = wanted.length > 0 ? listing.filter((f) => wanted.includes(f)) : listing;
@@ -301,13 +300,14 @@ async function boot() {
   state.status = `${state.specs.length} gadget(s) running from the built bundles.`;
   if (params.get('call') !== 'none') await startCall(params.get('dn') ?? '8000');
   update();
-  (window as { agentGadgetsPreview?: unknown }).agentGadgetsPreview = {
+  window.agentGadgetsPreview = {
     ready: true,
     specs: state.specs.map((s) => s.file),
-    chatId: state.chatId,
+    chatId: chat.interactionId,
     dialogId: state.dialogId,
-    // the fake container and finesse.js, for verbs the mock does not relay (chat tasks, tokens)
-    finesse: currentFakeFinesse(),
+    // the fake container and finesse.js, for verbs the mock does not relay (chat tasks, tokens);
+    // startMockBackend installed it above
+    finesse: currentFakeFinesse()!,
   };
 }
 

@@ -22,6 +22,8 @@ import {
   type StartedChat,
 } from './backend.js';
 import { Timeline } from './timeline.js';
+import type {} from './page-handles.js';
+import type { MockBackend } from '../../src/mocks/index.js';
 import type { ChatMessage, Properties } from '../../src/protocol/wire.js';
 import type { ConnectionState } from '../../src/core/state.js';
 
@@ -36,21 +38,6 @@ interface ActivityItem {
   readonly t: number;
   readonly text: string;
   readonly kind: 'action' | 'error' | 'event';
-}
-
-declare global {
-  interface Window {
-    agentGadgetsMock?: unknown;
-    agentGadgetsDemo?: DemoApi;
-  }
-}
-/** Handles for tests and the curious (console). */
-interface DemoApi {
-  readonly backend: DemoBackend;
-  readonly chat?: StartedChat;
-  readonly call?: StartedCall;
-  readonly timeline: Timeline;
-  readonly ready: boolean;
 }
 
 const customerLines = [
@@ -763,7 +750,8 @@ async function boot() {
   render(view(), app);
   const backend = await connectBackend();
   state.backend = backend;
-  window.agentGadgetsMock = backend.mock;
+  // absent (undefined) on the reference cluster
+  window.agentGadgetsMock = backend.mock as MockBackend;
   // Only now: the elements pull in socket.io-client.
   // A glob rather than two imports: the demo shows whichever elements this checkout has.
   const defines = import.meta.glob('../../src/define/*.ts');
@@ -787,7 +775,8 @@ async function boot() {
     backend,
     timeline,
     get chat() {
-      return state.chat;
+      // set above, before the handle; a new chat only replaces it
+      return state.chat!;
     },
     get call() {
       return state.call;

@@ -10,8 +10,9 @@ interface PlainMock {
 }
 
 const { startMockBackend } = await import('../../src/mocks/index.js');
-const mock = (await startMockBackend()) as unknown as PlainMock;
-(window as { agentGadgetsMock?: unknown }).agentGadgetsMock = mock;
+const backend = await startMockBackend();
+const mock = backend as unknown as PlainMock;
+window.agentGadgetsMock = backend;
 
 const chat = await mock.interactions.startChat({ customerName: 'Dana Whitfield' });
 const panel = document.getElementById('chat')!;
@@ -33,6 +34,6 @@ survey.setAttribute('ani', call.ani);
 survey.setAttribute('dialed-number', call.dialedNumber);
 survey.setAttribute('dialog-id', call.dialogId);
 
-(window as { agentGadgetsPlain?: unknown }).agentGadgetsPlain = { ready: true, chat, call };
+window.agentGadgetsPlain = { ready: true, chat, call };
 
 export {};

@@ -9,8 +9,14 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { ensureBuilt, root } from './support.mjs';
+/** @import { AgChatPanel } from '../../src/index.js' */
+/** @import { AddressInfo } from 'node:net' */
+/** @import { Page } from 'playwright-core' */
 
-/** Starts the reference cluster (real processes); resolves with its report and a stop(). */
+/**
+ * Starts the reference cluster (real processes); resolves with its report and a stop().
+ * @param {string[]} [args] cluster/main.mjs's options
+ */
 export async function startCluster(args = []) {
   const child = fork(join(root, 'cluster/main.mjs'), ['--ipc', ...args], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -19,6 +25,7 @@ export async function startCluster(args = []) {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`cluster exited (${code})`)));
   });
+  /** @type {(verb: string, body?: object) => Promise<any>} */
   const control = async (verb, body = {}) => {
     const res = await fetch(`${info.controlUrl}/${verb}`, {
       method: 'POST',
@@ -30,7 +37,7 @@ export async function startCluster(args = []) {
     return json.result;
   };
   const stop = () =>
-    new Promise((resolve) => {
+    new Promise((/** @type {(v?: void) => void} */ resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
@@ -41,12 +48,14 @@ export async function startCluster(args = []) {
 /**
  * Serves `/agent.html?ix=<interactionId>` (the README pattern) and the built bundle, on
  * 127.0.0.1 (an origin the cluster's CORS rule allows).
+ * @param {{ urls: { interactions: string, interactionsBackup: string, chat: Record<string, string> } }} cluster
+ *   the cluster's report (startCluster's `info`)
  */
 export async function startAgentPageServer(cluster, { heartbeatMs = 500 } = {}) {
   ensureBuilt();
   const bundle = readFileSync(join(root, 'dist/bundles/ag-chat-panel.js'));
   const chatOrigins = Object.values(cluster.urls.chat).join(' ');
-  const page = (ix) => `<!doctype html>
+  const page = (/** @type {string} */ ix) => `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -101,10 +110,13 @@ export async function startAgentPageServer(cluster, { heartbeatMs = 500 } = {}) 
     }
     res.writeHead(404).end();
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  await new Promise((/** @type {(v?: void) => void} */ resolve) =>
+    server.listen(0, '127.0.0.1', resolve),
+  );
+  const { port } = /** @type {AddressInfo} */ (server.address());
   return {
-    url: (ix) => `http://127.0.0.1:${port}/agent.html?ix=${encodeURIComponent(ix)}`,
+    url: (/** @type {string} */ ix) =>
+      `http://127.0.0.1:${port}/agent.html?ix=${encodeURIComponent(ix)}`,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
@@ -116,19 +128,23 @@ export const throttlingDefaults = [
   '--disable-renderer-backgrounding',
 ];
 
-/** The page's panel, as plain data. */
+/**
+ * The page's panel, as plain data.
+ * @param {Page} page
+ */
 export function panelState(page) {
   return page.evaluate(() => {
-    const el = document.querySelector('ag-chat-panel');
+    const el = /** @type {AgChatPanel} */ (document.querySelector('ag-chat-panel'));
+    const shadow = /** @type {ShadowRoot} */ (el.shadowRoot);
     return {
       state: el.connectionState,
       endpoint: el.endpoint,
       error: el.error,
       messages: el.messages.map((m) => ({ id: m.id, seq: m.seq, text: m.text, role: m.from.role })),
-      pending: [...el.shadowRoot.querySelectorAll('[part="pending-message"]')].map(
-        (li) => li.dataset.clientMsgId,
+      pending: [...shadow.querySelectorAll('[part="pending-message"]')].map(
+        (li) => /** @type {HTMLElement} */ (li).dataset.clientMsgId,
       ),
-      draft: el.shadowRoot.querySelector('textarea')?.value ?? '',
+      draft: shadow.querySelector('textarea')?.value ?? '',
       timeline: window.agTimeline,
       maxGap: window.agMaxGap,
     };
@@ -138,6 +154,7 @@ export function panelState(page) {
 /**
  * Benchmark hook: ms from the page's `online` event to the panel's next `connected`, for every
  * such pair in the page's timeline.
+ * @param {Page} page
  */
 export async function onlineToConnectedMs(page) {
   const timeline = await page.evaluate(() => window.agTimeline);
@@ -156,6 +173,7 @@ export async function onlineToConnectedMs(page) {
 /**
  * Benchmark hook: ms from the start of the page's navigation (a reload) until the panel holds no
  * pending message any more (every held message acknowledged and in the transcript).
+ * @param {Page} page
  */
 export function heldAcknowledgedMs(page, timeoutMs = 20000) {
   return page.evaluate(
@@ -177,7 +195,11 @@ export function heldAcknowledgedMs(page, timeoutMs = 20000) {
   );
 }
 
-/** Types into the panel's composer and presses Enter. */
+/**
+ * Types into the panel's composer and presses Enter.
+ * @param {Page} page
+ * @param {string} text
+ */
 export async function agentSays(page, text) {
   await page.locator('ag-chat-panel textarea').fill(text);
   await page.locator('ag-chat-panel textarea').press('Enter');

@@ -11,8 +11,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collectErrors, ensureBuilt, launchBrowser, startDemoServer, waitMs } from './support.mjs';
+/** @import { AgChatPanel, AgSurveyTransfer } from '../../src/index.js' */
 
+/** @import { Browser, Page } from 'playwright-core' */
+/** @type {Awaited<ReturnType<typeof startDemoServer>>} */
 let demo;
+/** @type {Browser} */
 let browser;
 
 before(async () => {
@@ -28,11 +32,12 @@ after(async () => {
 
 /** The panel's messages (public property) and the mock's transcript (the server's truth). */
 function transcripts() {
-  const panel = document.getElementById('chat-panel');
+  const panel = /** @type {AgChatPanel} */ (document.getElementById('chat-panel'));
   const mock = window.agentGadgetsMock;
   const server = mock.chat.transcript(window.agentGadgetsDemo.chat.interactionId);
-  const rendered = [...panel.shadowRoot.querySelectorAll('[part="message"]')].map(
-    (li) => li.dataset.id,
+  const root = /** @type {ShadowRoot} */ (panel.shadowRoot);
+  const rendered = [...root.querySelectorAll('[part="message"]')].map(
+    (li) => /** @type {HTMLElement} */ (li).dataset.id,
   );
   return { panel: panel.messages.map((m) => m.id), server: server.map((m) => m.id), rendered };
 }
@@ -46,8 +51,10 @@ test('the demo desktop survives killing the active chat instance and the primary
   });
   await page.waitForFunction(
     () =>
-      document.getElementById('chat-panel')?.connectionState === 'connected' &&
-      document.getElementById('survey')?.connectionState === 'connected',
+      /** @type {AgChatPanel | null} */ (document.getElementById('chat-panel'))?.connectionState ===
+        'connected' &&
+      /** @type {AgSurveyTransfer | null} */ (document.getElementById('survey'))
+        ?.connectionState === 'connected',
     null,
     { timeout: waitMs },
   );
@@ -55,7 +62,9 @@ test('the demo desktop survives killing the active chat instance and the primary
   await page.locator('.composer button[type="submit"]').click();
   await page.locator('ag-chat-panel textarea').fill('Sorry to hear that, let me check.');
   await page.locator('ag-chat-panel [part="send-button"]').click();
-  await page.waitForFunction(() => document.getElementById('chat-panel').messages.length >= 2);
+  await page.waitForFunction(
+    () => /** @type {AgChatPanel} */ (document.getElementById('chat-panel')).messages.length >= 2,
+  );
 
   // Kill the instance the live view marks as serving the session.
   const chatTile = page.locator('.tile[data-instance][data-active]');
@@ -64,7 +73,7 @@ test('the demo desktop survives killing the active chat instance and the primary
   await page.locator(`button[data-action="chat.kill"][data-target="${killedChat}"]`).click();
   await page.waitForFunction(
     (killed) => {
-      const panel = document.getElementById('chat-panel');
+      const panel = /** @type {AgChatPanel} */ (document.getElementById('chat-panel'));
       return panel.connectionState === 'connected' && panel.endpoint && panel.endpoint !== killed;
     },
     killedChat,
@@ -82,7 +91,7 @@ test('the demo desktop survives killing the active chat instance and the primary
   await page.locator('ag-chat-panel [part="send-button"]').click();
   await page.waitForFunction(
     () => {
-      const panel = document.getElementById('chat-panel');
+      const panel = /** @type {AgChatPanel} */ (document.getElementById('chat-panel'));
       const texts = panel.messages.map((m) => m.text);
       return texts.includes('Still there?') && texts.includes('Yes, a replacement is on its way.');
     },
@@ -91,7 +100,7 @@ test('the demo desktop survives killing the active chat instance and the primary
   );
   // Transcript intact: the panel shows exactly the server's transcript, in order, once each.
   await page.waitForFunction(() => {
-    const panel = document.getElementById('chat-panel');
+    const panel = /** @type {AgChatPanel} */ (document.getElementById('chat-panel'));
     const server = window.agentGadgetsMock.chat.transcript(
       window.agentGadgetsDemo.chat.interactionId,
     );
@@ -109,7 +118,7 @@ test('the demo desktop survives killing the active chat instance and the primary
   await page.locator(`button[data-action="pcs.kill"][data-target="${killedNode}"]`).click();
   await page.waitForFunction(
     (killed) => {
-      const survey = document.getElementById('survey');
+      const survey = /** @type {AgSurveyTransfer} */ (document.getElementById('survey'));
       return (
         survey.connectionState === 'connected' && survey.endpoint && survey.endpoint !== killed
       );
@@ -126,7 +135,7 @@ test('the demo desktop survives killing the active chat instance and the primary
     timeout: waitMs,
   });
   const [transfer] = await page.evaluate(() => window.agentGadgetsMock.finesse.transfers());
-  assert.equal(transfer.to, '9100');
+  assert.equal(transfer?.to, '9100');
 
   // The timeline drew both lanes and the chat relocation with its gap.
   assert.equal(await page.locator('.timeline-chart .lane').count(), 2);
@@ -143,7 +152,9 @@ test('the demo desktop survives killing the active chat instance and the primary
 });
 
 /** URLs the page requested; the elements' sources must not be among them (the bundle is under test). */
+/** @param {Page} page */
 function recordRequests(page) {
+  /** @type {string[]} */
   const urls = [];
   page.on('request', (r) => urls.push(new URL(r.url()).pathname));
   return {
@@ -153,7 +164,7 @@ function recordRequests(page) {
   };
 }
 
-const connected = (selector) =>
+const connected = (/** @type {string} */ selector) =>
   `(() => { const el = document.querySelector('${selector}'); return !!el && el.connectionState === 'connected'; })()`;
 
 test('Finesse preview: both gadget XML specs load their built bundle and work on the fake Finesse', async () => {
@@ -210,7 +221,7 @@ test('Finesse preview: both gadget XML specs load their built bundle and work on
     timeout: waitMs,
   });
   const [transfer] = await page.evaluate(() => window.agentGadgetsMock.finesse.transfers());
-  assert.equal(transfer.to, '9100');
+  assert.equal(transfer?.to, '9100');
 
   assert.deepEqual(requests.elementSources(), [], 'the elements come from the built bundles only');
   assert.deepEqual(
@@ -301,27 +312,29 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
   assert.equal(await page.locator('.backend-badge').getAttribute('data-kind'), 'cluster');
   await page.waitForFunction(
     () =>
-      document.getElementById('chat-panel')?.connectionState === 'connected' &&
-      document.getElementById('survey')?.connectionState === 'connected',
+      /** @type {AgChatPanel | null} */ (document.getElementById('chat-panel'))?.connectionState ===
+        'connected' &&
+      /** @type {AgSurveyTransfer | null} */ (document.getElementById('survey'))
+        ?.connectionState === 'connected',
     null,
     { timeout: waitMs },
   );
   await page.locator('#customer-input').fill('Hello from a real process');
   await page.locator('.composer button[type="submit"]').click();
   await page.waitForFunction(() =>
-    document
-      .getElementById('chat-panel')
-      .messages.some((m) => m.text === 'Hello from a real process'),
+    /** @type {AgChatPanel} */ (document.getElementById('chat-panel')).messages.some(
+      (m) => m.text === 'Hello from a real process',
+    ),
   );
 
   const killedChat = await page
     .locator('.tile[data-instance][data-active]')
     .getAttribute('data-instance');
-  const pid = info.pids[killedChat];
+  const pid = info.pids[/** @type {string} */ (killedChat)];
   await page.locator(`button[data-action="chat.kill"][data-target="${killedChat}"]`).click();
   await page.waitForFunction(
     (killed) => {
-      const panel = document.getElementById('chat-panel');
+      const panel = /** @type {AgChatPanel} */ (document.getElementById('chat-panel'));
       return panel.connectionState === 'connected' && panel.endpoint && panel.endpoint !== killed;
     },
     killedChat,
@@ -339,7 +352,9 @@ test('on the reference cluster the same buttons SIGKILL real processes, and the 
         body: JSON.stringify({ interactionId: id }),
       });
       const server = (await res.json()).result.map((m) => m.id);
-      const panel = document.getElementById('chat-panel').messages.map((m) => m.id);
+      const panel = /** @type {AgChatPanel} */ (document.getElementById('chat-panel')).messages.map(
+        (m) => m.id,
+      );
       return server.length >= 2 && JSON.stringify(server) === JSON.stringify(panel);
     },
     null,

@@ -5,8 +5,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collectErrors, ensureBuilt, launchBrowser, startDemoServer } from './support.mjs';
+/** @import { AgChatPanel } from '../../src/index.js' */
 
+/** @import { Browser, Page } from 'playwright-core' */
+/** @type {Awaited<ReturnType<typeof startDemoServer>>} */
 let demo;
+/** @type {Browser} */
 let browser;
 
 before(async () => {
@@ -23,6 +27,7 @@ after(async () => {
 test('Finesse preview: tokens from the token endpoint, the chat from Finesse, a transfer confirmed by events', async () => {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   const errors = collectErrors(page);
+  /** @type {string[]} */
   const urls = [];
   page.on('request', (r) => urls.push(r.url()));
   await page.goto(`${demo.url}/finesse-preview.html`);
@@ -33,7 +38,7 @@ test('Finesse preview: tokens from the token endpoint, the chat from Finesse, a 
   // the chat the preview routed to the agent as a Finesse chat task
   await page.waitForFunction(
     (sel) => {
-      const el = document.querySelector(sel);
+      const el = /** @type {AgChatPanel | null} */ (document.querySelector(sel));
       return (
         el?.getAttribute('interaction-id') === window.agentGadgetsPreview.chatId &&
         el.connectionState === 'connected'
@@ -62,10 +67,10 @@ test('Finesse preview: tokens from the token endpoint, the chat from Finesse, a 
   });
   await page.waitForFunction(
     ([sel, id]) => {
-      const el = document.querySelector(sel);
+      const el = /** @type {AgChatPanel | null} */ (document.querySelector(sel));
       return el?.getAttribute('interaction-id') === id && el.connectionState === 'connected';
     },
-    [panel, second.interactionId],
+    /** @type {[string, string]} */ ([panel, second.interactionId]),
     { timeout: 10000 },
   );
   await page.evaluate((id) => window.agentGadgetsPreview.finesse.endChatTask(id), second.dialogId);

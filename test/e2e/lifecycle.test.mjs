@@ -15,9 +15,14 @@ import {
   startCluster,
   throttlingDefaults,
 } from './agent-page.mjs';
+/** @import { AgChatPanel } from '../../src/index.js' */
 
+/** @import { Browser, BrowserContext, Page } from 'playwright-core' */
+/** @type {Awaited<ReturnType<typeof startCluster>>} */
 let cluster;
+/** @type {Awaited<ReturnType<typeof startAgentPageServer>>} */
 let pages;
+/** @type {Browser} */
 let browser;
 
 before(async () => {
@@ -40,11 +45,15 @@ after(async () => {
   await cluster?.stop();
 });
 
-const agentTexts = async (interactionId) =>
+const agentTexts = async (/** @type {string} */ interactionId) =>
   (await cluster.control('chat/transcript', { interactionId }))
     .filter((m) => m.from.role === 'agent')
     .map((m) => m.text);
 
+/**
+ * @param {BrowserContext} context
+ * @param {string} interactionId
+ */
 async function openAgent(context, interactionId) {
   const page = await context.newPage();
   const errors = collectErrors(page);
@@ -58,6 +67,10 @@ async function openAgent(context, interactionId) {
 }
 
 /** Waits until the panel shows exactly the server's transcript and holds nothing. */
+/**
+ * @param {Page} page
+ * @param {string} interactionId
+ */
 async function untilInSync(page, interactionId, timeout = 20000) {
   const deadline = Date.now() + timeout;
   for (;;) {
@@ -101,7 +114,9 @@ test('reload with a held message and a draft: delivered once, draft back in the 
 
   await cluster.control('chat/kill', { id: instanceId });
   await page.waitForFunction(
-    () => document.querySelector('ag-chat-panel').connectionState === 'reconnecting',
+    () =>
+      /** @type {AgChatPanel} */ (document.querySelector('ag-chat-panel')).connectionState ===
+      'reconnecting',
     null,
     { timeout: 10000 },
   );
@@ -141,7 +156,7 @@ test('offline and online with messages both ways: reconnecting (offline) at once
   await context.setOffline(true);
   await page.waitForFunction(
     () => {
-      const el = document.querySelector('ag-chat-panel');
+      const el = /** @type {AgChatPanel} */ (document.querySelector('ag-chat-panel'));
       return el.connectionState === 'reconnecting';
     },
     null,
@@ -151,7 +166,7 @@ test('offline and online with messages both ways: reconnecting (offline) at once
   const offlineAt = timeline.findLast((e) => e.type === 'offline');
   const dropped = timeline.find((e) => e.type === 'state' && e.state === 'reconnecting');
   assert.ok(offlineAt, 'the page saw `offline`');
-  assert.equal(dropped.reason, 'offline', 'the reason is named');
+  assert.equal(dropped?.reason, 'offline', 'the reason is named');
   await cluster.control('customer/send', { interactionId, text: 'customer while offline' });
   await agentSays(page, 'agent while offline');
   await new Promise((r) => setTimeout(r, 1500));
@@ -159,7 +174,9 @@ test('offline and online with messages both ways: reconnecting (offline) at once
 
   await context.setOffline(false);
   await page.waitForFunction(
-    () => document.querySelector('ag-chat-panel').connectionState === 'connected',
+    () =>
+      /** @type {AgChatPanel} */ (document.querySelector('ag-chat-panel')).connectionState ===
+      'connected',
     null,
     { timeout: 10000 },
   );
@@ -235,10 +252,10 @@ test('two tabs on one interaction typing, with a crash between: every message on
   const { page: two } = await openAgent(context, interactionId);
   const sent = [];
   for (let i = 0; i < 4; i++) {
-    for (const [name, page] of [
+    for (const [name, page] of /** @type {[string, Page][]} */ ([
       ['one', one],
       ['two', two],
-    ]) {
+    ])) {
       const text = `${name} ${i}`;
       sent.push(text);
       await agentSays(page, text);
@@ -249,7 +266,9 @@ test('two tabs on one interaction typing, with a crash between: every message on
   // the instance dies: what both type now is held, and each tab shows the other's too
   await cluster.control('chat/kill', { id: instanceId });
   await one.waitForFunction(
-    () => document.querySelector('ag-chat-panel').connectionState === 'reconnecting',
+    () =>
+      /** @type {AgChatPanel} */ (document.querySelector('ag-chat-panel')).connectionState ===
+      'reconnecting',
     null,
     { timeout: 10000 },
   );
@@ -259,9 +278,9 @@ test('two tabs on one interaction typing, with a crash between: every message on
   const pendingTexts = (page) =>
     page.evaluate(() =>
       [
-        ...document
-          .querySelector('ag-chat-panel')
-          .shadowRoot.querySelectorAll('[part="pending-message"] .text'),
+        .../** @type {ShadowRoot} */ (
+          /** @type {AgChatPanel} */ (document.querySelector('ag-chat-panel')).shadowRoot
+        ).querySelectorAll('[part="pending-message"] .text'),
       ]
         .map((n) => n.textContent)
         .sort(),

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt, launchBrowser, root, startDemoServer, waitMs } from './support.mjs';
+/** @import { AgChatPanel, AgSurveyTransfer } from '../../src/index.js' */
 
 const out = join(root, 'docs/screenshots');
 mkdirSync(out, { recursive: true });
@@ -10,6 +11,7 @@ ensureBuilt();
 const demo = await startDemoServer();
 const browser = await launchBrowser();
 
+/** @param {'light' | 'dark'} theme */
 async function desktop(theme) {
   const page = await browser.newPage({
     viewport: { width: 1440, height: 1000 },
@@ -20,7 +22,9 @@ async function desktop(theme) {
     timeout: waitMs,
   });
   await page.waitForFunction(
-    () => document.getElementById('chat-panel')?.connectionState === 'connected',
+    () =>
+      /** @type {AgChatPanel | null} */ (document.getElementById('chat-panel'))?.connectionState ===
+      'connected',
   );
   await page
     .locator('ag-chat-panel textarea')
@@ -44,10 +48,12 @@ await page.locator('.cluster').screenshot({ path: join(out, 'fault-panel.png') }
 // The timeline once both gadgets have moved.
 await page.waitForFunction(
   ([c, n]) =>
-    document.getElementById('chat-panel').endpoint !== c &&
-    document.getElementById('chat-panel').connectionState === 'connected' &&
-    document.getElementById('survey').endpoint !== n &&
-    document.getElementById('survey').connectionState === 'connected',
+    /** @type {AgChatPanel} */ (document.getElementById('chat-panel')).endpoint !== c &&
+    /** @type {AgChatPanel} */ (document.getElementById('chat-panel')).connectionState ===
+      'connected' &&
+    /** @type {AgSurveyTransfer} */ (document.getElementById('survey')).endpoint !== n &&
+    /** @type {AgSurveyTransfer} */ (document.getElementById('survey')).connectionState ===
+      'connected',
   [chat, node],
   { timeout: waitMs },
 );

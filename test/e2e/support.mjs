@@ -5,6 +5,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** @import { Page } from 'playwright-core' */
+
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
@@ -23,8 +25,12 @@ export const chromiumArgs = [
   '--no-first-run',
 ];
 
-/** Starts the demo dev server (vite.config.ts) on a free port. `env` is applied before the config loads. */
+/**
+ * Starts the demo dev server (vite.config.ts) on a free port. `env` is applied before the config loads.
+ * @param {Record<string, string>} [env]
+ */
 export async function startDemoServer(env = {}) {
+  /** @type {Record<string, string | undefined>} */
   const saved = {};
   for (const [k, v] of Object.entries(env)) {
     saved[k] = process.env[k];
@@ -51,7 +57,9 @@ export async function startDemoServer(env = {}) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const address = server.httpServer.address();
+  // a dev server (not middleware mode) listening on a port (not a pipe)
+  const httpServer = /** @type {import('node:http').Server} */ (server.httpServer);
+  const address = /** @type {import('node:net').AddressInfo} */ (httpServer.address());
   return { server, url: `http://127.0.0.1:${address.port}` };
 }
 
@@ -64,6 +72,7 @@ export async function launchBrowser() {
   });
 }
 
+/** @param {string} dir */
 function newestMtime(dir) {
   if (!existsSync(dir)) return 0;
   let newest = 0;
@@ -92,8 +101,12 @@ export function ensureBuilt() {
   if (r.status !== 0) throw new Error(`scripts/build.mjs failed (${r.status})`);
 }
 
-/** Collects page errors so a test can assert there were none. */
+/**
+ * Collects page errors so a test can assert there were none.
+ * @param {Page} page
+ */
 export function collectErrors(page) {
+  /** @type {string[]} */
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {

@@ -161,9 +161,10 @@ test('the desktop layout snippet references uploaded specs only', () => {
   for (const f of layouts) {
     const xml = read(join(gadgetsDir, f));
     assertBalanced(xml, f);
-    for (const [, url] of xml.matchAll(/<gadget\b[^>]*>([^<]+)<\/gadget>/g)) {
+    for (const m of xml.matchAll(/<gadget\b[^>]*>([^<]+)<\/gadget>/g)) {
+      const url = /** @type {string} */ (m[1]);
       if (!url.startsWith(UPLOAD_PATH)) continue; // Finesse's own gadgets
-      const name = url.slice(UPLOAD_PATH.length).split('?')[0];
+      const name = /** @type {string} */ (url.slice(UPLOAD_PATH.length).split('?')[0]);
       assert.ok(specFiles.includes(name), `${f}: ${name} is a spec in gadgets/`);
       assert.ok(existsSync(join(uploadDir, name)), `${f}: ${name} is in the upload folder`);
     }

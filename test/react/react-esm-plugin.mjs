@@ -29,7 +29,7 @@ async function reactBundle() {
     format: 'esm',
     write: false,
     define: { 'process.env.NODE_ENV': '"development"' },
-  }).then((r) => r.outputFiles[0].text);
+  }).then((r) => /** @type {import('esbuild').OutputFile} */ (r.outputFiles[0]).text);
   return bundle;
 }
 
@@ -41,10 +41,11 @@ function exportNames(spec) {
   const index = require.resolve(spec);
   const prod = /require\('(\.\/cjs\/[\w.-]+\.production\.js)'\)/.exec(readFileSync(index, 'utf8'));
   if (!prod) throw new Error(`react-esm: ${spec} has no production build to read exports from`);
-  const code = readFileSync(join(dirname(index), prod[1]), 'utf8');
+  const code = readFileSync(join(dirname(index), /** @type {string} */ (prod[1])), 'utf8');
   return [...new Set([...code.matchAll(/\bexports\.([A-Za-z_$][\w$]*)\s*=/g)].map((m) => m[1]))];
 }
 
+/** @returns {import('@web/test-runner').TestRunnerPlugin} */
 export function reactEsmPlugin() {
   return {
     name: 'react-esm',

@@ -56,7 +56,7 @@ io.use((socket, next) => {
   if (requiredToken === undefined || auth.admin === true || auth.token === requiredToken)
     return next();
   refused.push({ auth, url: socket.handshake.url });
-  const err = new Error('unauthorized');
+  const err = /** @type {Error & { data?: unknown }} */ (new Error('unauthorized'));
   err.data = { code: 'unauthorized' };
   next(err);
 });
@@ -150,7 +150,7 @@ io.on('connection', (socket) => {
 });
 
 httpServer.listen(0, '127.0.0.1', () => {
-  const { port } = httpServer.address();
+  const { port } = /** @type {import('node:net').AddressInfo} */ (httpServer.address());
   process.send?.({ url: `http://127.0.0.1:${port}`, port, instanceId: id });
 });
 process.on('disconnect', () => process.exit(0));

@@ -26,6 +26,13 @@ process.once('exit', killAll);
 // bounded by its own --start-timeout-ms (60 s), so this one is longer.
 const defaultReadyTimeoutMs = Number(process.env.AG_START_TIMEOUT_MS ?? 60000) + 30000;
 
+/**
+ * @typedef {{ module: string, args?: string[], env?: Record<string, string>,
+ *   readyTimeoutMs?: number }} StartOptions
+ * @typedef {{ id: string, signal: NodeJS.Signals }} SignalOptions
+ */
+
+/** @param {StartOptions} options */
 function startProcess({ module, args = [], env = {}, readyTimeoutMs = defaultReadyTimeoutMs }) {
   return new Promise((resolve, reject) => {
     const child = fork(module, args, {
@@ -39,7 +46,7 @@ function startProcess({ module, args = [], env = {}, readyTimeoutMs = defaultRea
       child.kill('SIGKILL');
       reject(new Error(`process ${module} did not report ready within ${readyTimeoutMs} ms`));
     }, readyTimeoutMs);
-    child.once('message', (msg) => {
+    child.once('message', (/** @type {any} */ msg) => {
       clearTimeout(timer);
       resolve({ id, pid: child.pid, ...msg });
     });
@@ -51,6 +58,7 @@ function startProcess({ module, args = [], env = {}, readyTimeoutMs = defaultRea
   });
 }
 
+/** @param {SignalOptions} options */
 function signalProcess({ id, signal }) {
   const child = children.get(id);
   if (!child) return { ok: false };
@@ -59,15 +67,16 @@ function signalProcess({ id, signal }) {
   return { ok: true };
 }
 
+/** @returns {import('@web/test-runner').TestRunnerPlugin} */
 export function processCommandsPlugin() {
   return {
     name: 'ag-process-commands',
     async executeCommand({ command, payload }) {
       switch (command) {
         case 'ag-process-start':
-          return startProcess(payload);
+          return startProcess(/** @type {StartOptions} */ (payload));
         case 'ag-process-signal':
-          return signalProcess(payload);
+          return signalProcess(/** @type {SignalOptions} */ (payload));
         case 'ag-process-list':
           return [...children.entries()].map(([id, c]) => ({ id, pid: c.pid }));
         default:
