@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { defaultClientConditions } from 'vite';
 
 /**
- * Vite settings for one minified, self-contained ES module: `entry` -> `outDir/fileName`.
+ * Vite settings for one minified, self-contained ES module: `entry` -> `outDir/fileName`, and
+ * its lazily loaded chunks -> `outDir/<fileName without .js>-<chunk>-<hash>.js`.
  * No config file and no public dir (it would ship the msw worker); rxjs resolves to its ES2015
  * build (its default export condition is the ES5 build, about 40 % bigger).
  */
@@ -26,8 +27,18 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
       target: 'es2022',
       sourcemap: false,
       lib: { entry, formats: ['es'], fileName: () => fileName },
-      // One file: a page (or a Finesse gadget) loads exactly one script per element.
-      rolldownOptions: { output: { minify: true, codeSplitting: false } },
+      // One script per element for the page (or the Finesse gadget) to load; what only some
+      // pages need (the Finesse host, locale catalogues) is a dynamic import(), emitted as a
+      // chunk beside it, named after its bundle and fetched relative to it (import.meta.url).
+      rolldownOptions: {
+        // lets the chunks import what they share with the main module from it (it exports a
+        // few more bindings) instead of splitting the shared code into a third file
+        preserveEntrySignatures: 'allow-extension',
+        output: {
+          minify: true,
+          chunkFileNames: `${fileName.replace(/\.js$/, '')}-[name]-[hash].js`,
+        },
+      },
     },
   };
 }
