@@ -33,6 +33,7 @@ const only = argv
 // Order: the least UI-dependent first. Budgets (ms) keep the whole run under 10 minutes.
 const suite = [
   ['bundle-size', 60_000, 45_000],
+  ['consumer-build', 90_000, 60_000],
   ['storm', 150_000, 60_000],
   ['relocation', 220_000, 150_000],
   ['silent-failure', 70_000, 40_000],
