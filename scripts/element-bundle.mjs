@@ -36,6 +36,8 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
         preserveEntrySignatures: 'allow-extension',
         output: {
           minify: true,
+          // nothing minifies these files again: the /* @__PURE__ */ hints are dead weight here
+          comments: { annotation: false },
           chunkFileNames: `${fileName.replace(/\.js$/, '')}-[name]-[hash].js`,
         },
       },
