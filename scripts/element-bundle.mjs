@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultClientConditions } from 'vite';
-import { privateNames } from './private-names.mjs';
 
 /**
  * Vite settings for one minified, self-contained ES module: `entry` -> `outDir/fileName`, and
@@ -20,8 +19,7 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
     publicDir: false,
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     resolve: { conditions: ['es2015', ...defaultClientConditions] },
-    // TypeScript `private` members get short names (scripts/private-names.mjs)
-    plugins: [websocketOnlyEngine(), privateNames(root)],
+    plugins: [websocketOnlyEngine()],
     build: {
       outDir,
       emptyOutDir: false,
