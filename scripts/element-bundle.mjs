@@ -5,8 +5,7 @@ import { dirname, join } from 'node:path';
 import { defaultClientConditions } from 'vite';
 
 /**
- * Vite settings for one minified, self-contained ES module: `entry` -> `outDir/fileName`, and
- * its lazily loaded chunks -> `outDir/<fileName without .js>-<chunk>-<hash>.js`.
+ * Vite settings for one minified, self-contained ES module: `entry` -> `outDir/fileName`.
  * No config file and no public dir (it would ship the msw worker); rxjs resolves to its ES2015
  * build (its default export condition is the ES5 build, about 40 % bigger).
  */
@@ -29,7 +28,8 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
       lib: { entry, formats: ['es'], fileName: () => fileName },
       // One script per element for the page (or the Finesse gadget) to load; what only some
       // pages need (the Finesse host, locale catalogues) is a dynamic import(), emitted as a
-      // chunk beside it, named after its bundle and fetched relative to it (import.meta.url).
+      // chunk beside it, named after its bundle and fetched relative to it (import.meta.url):
+      // `outDir/<fileName without .js>-<chunk>-<hash>.js`.
       rolldownOptions: {
         // lets the chunks import what they share with the main module from it (it exports a
         // few more bindings) instead of splitting the shared code into a third file

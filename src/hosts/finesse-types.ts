@@ -114,9 +114,3 @@ export function isFinessePresent(): boolean {
   const f = finesseGlobal();
   return !!(f?.clientservices?.ClientServices && f.restservices?.User);
 }
-
-/** `finesse` when finesse.js is loaded, else `standalone`; an explicit choice wins. */
-export function detectHostKind(requested?: string | null): 'finesse' | 'standalone' {
-  if (requested === 'finesse' || requested === 'standalone') return requested;
-  return isFinessePresent() ? 'finesse' : 'standalone';
-}

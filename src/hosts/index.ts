@@ -7,7 +7,8 @@ export {
   type StandaloneCall,
   type StandaloneHostOptions,
 } from './standalone-host.js';
-export { detectHostKind, isFinessePresent } from './finesse-types.js';
+export { isFinessePresent } from './finesse-types.js';
+export { detectHostKind } from './detect.js';
 export { FinesseChatSource, type FinesseChatSourceOptions } from './finesse-chat.js';
 export { finesseTokenProvider, type FinesseTokenProviderOptions } from './finesse-token.js';
 export { ensureFinesseConfig, absoluteFinesseUrl } from './finesse-page.js';

@@ -73,6 +73,11 @@ export class LazyHost implements Host {
     return this.loaded?.agentId;
   }
 
+  /** the loaded host's locale, where it has one (FinesseHost: the agent's) */
+  get locale(): string | undefined {
+    return (this.loaded as { locale?: string } | undefined)?.locale;
+  }
+
   start(): void {
     if (this.started || this.disposed) return;
     this.started = true;

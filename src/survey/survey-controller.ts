@@ -16,7 +16,7 @@ import {
   AgSurveyTransferredEvent,
 } from '../events.js';
 import type { Host } from '../hosts/host.js';
-import { detectHostKind } from '../hosts/finesse-types.js';
+import { detectHostKind } from '../hosts/detect.js';
 import { lazyFinesseHost } from '../hosts/lazy-host.js';
 import { StandaloneHost, type StandaloneCall } from '../hosts/standalone-host.js';
 import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';

@@ -11,6 +11,7 @@ import { ErrorCodes, type AgErrorInfo } from '../../src/protocol/errors.js';
 class RecordingHost implements Host {
   readonly kind = 'finesse' as const;
   readonly agentId = 'agent7';
+  readonly locale = 'de_DE';
   readonly calls = new BehaviorSubject<CallInfo | null>(null);
   readonly connected = new BehaviorSubject(false);
   readonly problems = new Subject<AgErrorInfo>();
@@ -81,6 +82,7 @@ describe('LazyHost', () => {
     const seen: (CallInfo | null)[] = [];
     const sub = host.call$.subscribe((c) => seen.push(c));
     expect(host.agentId).to.equal(undefined);
+    expect(host.locale).to.equal(undefined);
     real.connected.next(true);
     real.calls.next(call);
     loader.resolve(real);
@@ -88,6 +90,7 @@ describe('LazyHost', () => {
     expect(seen).to.deep.equal([call]);
     expect(real.log).to.deep.equal(['start']);
     expect(host.agentId).to.equal('agent7');
+    expect(host.locale).to.equal('de_DE');
     real.calls.next(null);
     expect(seen).to.deep.equal([call, null]);
     sub.unsubscribe();
