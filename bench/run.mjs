@@ -37,6 +37,7 @@ const suite = [
   ['relocation', 220_000, 150_000],
   ['silent-failure', 70_000, 40_000],
   ['agent-network', 90_000, 60_000],
+  ['consumer-build', 90_000, 60_000],
   ['transcript', 50_000, 30_000],
   ['memory', 80_000, 40_000],
 ];

@@ -28,8 +28,21 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
       target: 'es2022',
       sourcemap: false,
       lib: { entry, formats: ['es'], fileName: () => fileName },
-      // One file: a page (or a Finesse gadget) loads exactly one script per element.
-      rolldownOptions: { output: { minify: true, codeSplitting: false } },
+      // One script per element for the page (or the Finesse gadget) to load; what only some
+      // pages need (the Finesse host, locale catalogues) is a dynamic import(), emitted as a
+      // chunk beside it, named after its bundle and fetched relative to it (import.meta.url):
+      // `outDir/<fileName without .js>-<chunk>-<hash>.js`.
+      rolldownOptions: {
+        // lets the chunks import what they share with the main module from it (it exports a
+        // few more bindings) instead of splitting the shared code into a third file
+        preserveEntrySignatures: 'allow-extension',
+        output: {
+          minify: true,
+          // nothing minifies these files again: the /* @__PURE__ */ hints are dead weight here
+          comments: { annotation: false },
+          chunkFileNames: `${fileName.replace(/\.js$/, '')}-[name]-[hash].js`,
+        },
+      },
     },
   };
 }

@@ -8,15 +8,8 @@ export {
   type StandaloneHostOptions,
 } from './standalone-host.js';
 export { isFinessePresent } from './finesse-types.js';
+export { detectHostKind } from './detect.js';
 export { FinesseChatSource, type FinesseChatSourceOptions } from './finesse-chat.js';
 export { finesseTokenProvider, type FinesseTokenProviderOptions } from './finesse-token.js';
 export { ensureFinesseConfig, absoluteFinesseUrl } from './finesse-page.js';
 export { normaliseActions, ownLeg, callVariablesFrom, finesseError } from './finesse-normalise.js';
-
-import { isFinessePresent } from './finesse-types.js';
-
-/** `finesse` when finesse.js is loaded, else `standalone`; an explicit choice wins. */
-export function detectHostKind(requested?: string | null): 'finesse' | 'standalone' {
-  if (requested === 'finesse' || requested === 'standalone') return requested;
-  return isFinessePresent() ? 'finesse' : 'standalone';
-}

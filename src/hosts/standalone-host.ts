@@ -9,12 +9,14 @@
  */
 import {
   BehaviorSubject,
+  Subject,
   distinctUntilChanged,
   map,
   type Observable,
   type Subscription,
 } from 'rxjs';
-import { PropertyStream } from '../core/property-stream.js';
+import type { PropertyStream } from '../core/property-stream.js';
+import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
 import type { HandshakeAuth, Properties } from '../protocol/wire.js';
 import { Props } from '../protocol/wire.js';
 import type { CallInfo, CallState, Host, TransferOptions } from './host.js';
@@ -49,8 +51,12 @@ export class StandaloneHost implements Host {
   private readonly connectionSubject = new BehaviorSubject<boolean>(true);
   readonly call$: Observable<CallInfo | null>;
   readonly connection$: Observable<boolean> = this.connectionSubject.pipe(distinctUntilChanged());
+  private readonly errorsSubject = new Subject<AgErrorInfo>();
+  /** the interaction stream's code could not be loaded (a partial deployment, the network) */
+  readonly errors$: Observable<AgErrorInfo> = this.errorsSubject.asObservable();
   private stream?: PropertyStream;
   private subscription?: Subscription;
+  private disposed = false;
   /** variables set through this host, layered over what the source says */
   private localVariables = new Map<string, Record<string, string>>();
   private transferred = new Set<string>();
@@ -70,23 +76,38 @@ export class StandaloneHost implements Host {
   }
 
   start(): void {
-    if (this.started) return;
+    if (this.started || this.disposed) return;
     this.started = true;
     if ('call' in this.options) return;
     const { interactionId, interactionsUrls, auth, webSocket } = this.options;
-    this.stream = new PropertyStream({
-      urls: interactionsUrls,
-      interactionId,
-      ...(auth ? { auth } : {}),
-      ...(webSocket ? { webSocket } : {}),
-    });
-    this.subscription = this.stream.snapshot$.subscribe((snap) =>
-      this.callSubject.next(fromProperties(snap.properties)),
+    // The interaction server's stream is loaded only in this mode: in the survey bundle it is a
+    // chunk of its own, which a page giving the call by attributes (or Finesse) never fetches.
+    import('../core/property-stream.js').then(
+      ({ PropertyStream }) => {
+        if (this.disposed) return;
+        const stream = (this.stream = new PropertyStream({
+          urls: interactionsUrls,
+          interactionId,
+          ...(auth ? { auth } : {}),
+          ...(webSocket ? { webSocket } : {}),
+        }));
+        this.subscription = stream.snapshot$.subscribe((snap) =>
+          this.callSubject.next(fromProperties(snap.properties)),
+        );
+        this.subscription.add(
+          stream.status$.subscribe((s) => this.connectionSubject.next(s.state === 'connected')),
+        );
+        stream.start();
+      },
+      (e: unknown) => {
+        if (this.disposed) return;
+        this.connectionSubject.next(false);
+        this.errorsSubject.next({
+          code: ErrorCodes.BadConfig,
+          message: `could not load the interaction stream code: ${e instanceof Error ? e.message : String(e)}`,
+        });
+      },
     );
-    this.subscription.add(
-      this.stream.status$.subscribe((s) => this.connectionSubject.next(s.state === 'connected')),
-    );
-    this.stream.start();
   }
 
   async transfer(dialogId: string, dn: string, options: TransferOptions = {}): Promise<void> {
@@ -109,10 +130,12 @@ export class StandaloneHost implements Host {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.subscription?.unsubscribe();
     this.stream?.dispose();
     this.callSubject.complete();
     this.connectionSubject.complete();
+    this.errorsSubject.complete();
   }
 
   private decorate(call: CallInfo): CallInfo {

@@ -15,9 +15,9 @@ import {
   AgSurveyStatusEvent,
   AgSurveyTransferredEvent,
 } from '../events.js';
-import { FinesseHost } from '../hosts/finesse-host.js';
 import type { Host } from '../hosts/host.js';
-import { detectHostKind } from '../hosts/index.js';
+import { detectHostKind } from '../hosts/detect.js';
+import { lazyFinesseHost } from '../hosts/lazy-host.js';
 import { StandaloneHost, type StandaloneCall } from '../hosts/standalone-host.js';
 import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
 import type { SurveyMode, SurveyStatus } from '../protocol/wire.js';
@@ -174,7 +174,8 @@ export class SurveyController implements ReactiveController {
       host = config.hostAdapter;
       this.ownsHost = false;
     } else if (detectHostKind(config.hostKind) === 'finesse') {
-      host = new FinesseHost();
+      // finesse.js glue is fetched only here, in Finesse: the bundle elsewhere does not carry it
+      host = lazyFinesseHost();
       this.ownsHost = true;
     } else if (config.interactionId && config.interactionsUrls.length) {
       host = new StandaloneHost({

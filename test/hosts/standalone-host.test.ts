@@ -56,6 +56,25 @@ describe('StandaloneHost', () => {
     await waitUntil(() => mock!.connections() === 0, 'interaction socket closed');
   });
 
+  it('disposed before the interaction stream code has arrived (a chunk of its own), it opens no socket', async () => {
+    mock = await startMock();
+    const { dialogId, interactionId } = mock.finesse.startCall({ ani: '1', dialedNumber: '8000' });
+    const options = {
+      interactionId,
+      interactionsUrls: [mock.urls.interactions],
+      auth: () => ({ token: 't' }),
+    };
+    const gone = new StandaloneHost(options);
+    gone.start();
+    gone.dispose();
+    // a second host started at the same moment is the control: once it has the call, the first
+    // would have connected too had dispose() not reached it
+    host = new StandaloneHost(options);
+    host.start();
+    expect((await callWhere(host, (c) => c !== null))!.dialogId).to.equal(dialogId);
+    expect(mock.connections()).to.equal(1);
+  });
+
   it('keeps call variables locally and hands actions to the page', async () => {
     const transfers: string[] = [];
     host = new StandaloneHost({

@@ -63,7 +63,11 @@ describe('AgentGadgetsSurvey.xml in the faithful Finesse container', () => {
 
     it(`${version}, transfer mode: variables, then the transfer, each confirmed by Finesse's events`, async () => {
       const { m, fake, el, errors } = await start(version, 'mode=transfer');
-      // started once, after the hub connected, and subscribed to its connection topic
+      // started once, after the hub connected, and subscribed to its connection topic (once the
+      // Finesse host's code, a chunk of its own, has loaded)
+      await waitUntil(() => fake.clientServices().inits > 0, 'ClientServices.init', {
+        timeout: 10000,
+      });
       expect(fake.clientServices()).to.deep.equal({ inits: 1, subscribed: true });
       expect(el.getAttribute('agent-id')).to.equal('agent1');
       expect(el.hasAttribute('host')).to.equal(false);
