@@ -48,15 +48,17 @@ export default {
           );
           try {
             const r = await page.evaluate(
-              ([fn, o]) => window.agBench[fn](o),
-              mode === 'kill-single'
-                ? [
-                    client === 'ours' ? 'relocationOurs' : 'relocationBaseline',
-                    { mode: 'kill', ...opts(1), samples: singleSamples },
-                  ]
-                : client === 'ours'
-                  ? ['relocationOurs', { mode, ...opts(5) }]
-                  : ['relocationBaseline', { mode, ...opts(10) }],
+              ([fn, o]) => /** @type {any} */ (window).agBench[fn](o),
+              /** @type {[string, unknown]} */ (
+                mode === 'kill-single'
+                  ? [
+                      client === 'ours' ? 'relocationOurs' : 'relocationBaseline',
+                      { mode: 'kill', ...opts(1), samples: singleSamples },
+                    ]
+                  : client === 'ours'
+                    ? ['relocationOurs', { mode, ...opts(5) }]
+                    : ['relocationBaseline', { mode, ...opts(10) }]
+              ),
             );
             series.push({ backend: kind, mode, client, ...r });
           } catch (e) {
