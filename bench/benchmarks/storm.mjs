@@ -166,13 +166,19 @@ async function runVariant(ctx, client, { sessions, jitter, restoreSpreadMs }) {
       what: 'sessions up',
     });
   } catch {
+    // On a saturated machine a few of 1,000 sessions in one process miss a heartbeat and are
+    // reconnecting at any moment: the storm is still measured (every session must be back after
+    // the kill, those too), unless too many never came up.
     const n = state.filter((s) => s.connected).length;
-    ctx.notMeasured(
-      `only ${n} of ${sessions} sessions were connected ${upMs / 1000} s after they were started (before any kill; 1-min load average ${(os.loadavg()[0] ?? NaN).toFixed(1)} on ${os.cpus().length} CPUs)`,
-    );
+    if (n < sessions * 0.95)
+      ctx.notMeasured(
+        `only ${n} of ${sessions} sessions were connected ${upMs / 1000} s after they were started (before any kill; 1-min load average ${(os.loadavg()[0] ?? NaN).toFixed(1)} on ${os.cpus().length} CPUs)`,
+      );
   }
   await sleep(300); // let the join acks and heartbeats settle
-  ctx.log(`jitter ${jitter}: all connected; SIGKILL ${victim}`);
+  const upAtKill = state.filter((s) => s.connected).length;
+  const bystandersUp = bystanders.filter((b) => b.connected).length;
+  ctx.log(`jitter ${jitter}: ${upAtKill} of ${sessions} connected; SIGKILL ${victim}`);
   // the survivors' event-loop delay is read over the storm: a new window starts now
   const loopStats = (reset = false) =>
     Promise.all(
@@ -234,10 +240,9 @@ async function runVariant(ctx, client, { sessions, jitter, restoreSpreadMs }) {
           byInstance: loop,
         }
       : { p99Ms: null, maxMs: null, error: loop[0]?.error ?? 'no survivor answered' },
-    bystanders: {
-      n: bystanders.length,
-      lost: bystanders.filter((b) => b.lostAfterKill > 0).length,
-    },
+    // (a bystander that was not connected at the kill cannot show harm: counted out)
+    bystanders: { n: bystandersUp, lost: bystanders.filter((b) => b.lostAfterKill > 0).length },
+    upAtKill,
     // sessions the survivors did not take at the first attempt (refused, failed or given up)
     retried: state.filter(
       (s) => s.triedAfterKill.filter((u) => survivorOrigins.has(new URL(u).origin)).length > 1,
@@ -272,151 +277,162 @@ export default {
     const rounds = ctx.quick ? 1 : 3;
     /** @type {{ ours: Variant, flat: Variant, peakRatio: number | null }[]} */
     const pairs = [];
+    // what the rounds measured so far (all of them, or those done before the time budget ran out)
+    const report = () => {
+      const done = pairs.length;
+      const byRatio = [...pairs].sort(
+        (a, b) => (a.peakRatio ?? Infinity) - (b.peakRatio ?? Infinity),
+      );
+      const { ours, flat, peakRatio } = /** @type {(typeof pairs)[number]} */ (
+        byRatio[Math.floor((byRatio.length - 1) / 2)]
+      );
+      const slowest = pairs.some((p) => p.ours.allWithinMs === null)
+        ? null
+        : Math.max(...pairs.map((p) => /** @type {number} */ (p.ours.allWithinMs)));
+      // the survivors, jitter on, worst round: event-loop delay and bystanders that lost their session
+      const loops = pairs.map((p) => p.ours.eventLoop);
+      const loopMax = loops.some((l) => l.maxMs === null)
+        ? null
+        : Math.max(...loops.map((l) => /** @type {number} */ (l.maxMs)));
+      const loopP99 = Math.max(...loops.map((l) => l.p99Ms ?? NaN));
+      const harmed = pairs.reduce((n, p) => n + p.ours.bystanders.lost, 0);
+      const hbTimeoutMs = client.heartbeatDefaults.timeoutMs;
+      /** @param {string} name @param {Variant} r */
+      const row = (name, r) => [
+        name,
+        `${r.reconnected} / ${r.sessions}`,
+        r.allWithinMs === null ? `not all (cap 15 s)` : `${Math.round(r.allWithinMs)} ms`,
+        `${Math.round(r.latency.median)} ms`,
+        `${Math.round(r.latency.p95)} ms`,
+        `${r.connectsPeak.peak} (at +${r.connectsPeak.atMs} ms)`,
+        `${r.attemptsPeak.peak} (${r.attemptsTotal} in all)`,
+        `${Math.round(r.handshake.p95)} / ${Math.round(r.handshake.p99)} ms`,
+        r.eventLoop.maxMs === null
+          ? `— (${r.eventLoop.error})`
+          : `${r.eventLoop.p99Ms} / ${r.eventLoop.maxMs} ms`,
+        `${r.bystanders.lost} of ${r.bystanders.n}`,
+        `${r.retried}`,
+      ];
+      /** @param {Variant} r */
+      const histo = (r) => r.connectsPeak.bins.map(([b, n]) => `${b * BIN_MS}:${n}`).join(' ');
+      return {
+        method:
+          `${sessions} chat sessions, each a PropertyStream + ResilientConnection (the core, bundled for Node with esbuild) ` +
+          `joined to one instance of the reference cluster, which is then SIGKILLed through the control API. ` +
+          `Time is from the kill request to each session being \`connected\` on another instance (join acked). ` +
+          `"Peak" counts sessions that completed their connect in each ${BIN_MS} ms bin (client-side timestamps); ` +
+          `socket attempts at the surviving instances are counted by wrapping the socket factory. ` +
+          `${done} round${done > 1 ? 's' : ''}, each running both variants one after the other; the table shows the round with the median peak ratio.`,
+        goals: [
+          goal({
+            metric: 'all sessions connected elsewhere (jitter on)',
+            value: slowest === null ? null : round(slowest, 0),
+            op: '<=',
+            target: 5000,
+            unit: 'ms',
+            note:
+              slowest === null
+                ? `not all within 15 s in every round (${pairs.map((p) => p.ours.reconnected).join(', ')} of ${sessions})`
+                : done > 1
+                  ? `slowest of ${done} rounds`
+                  : undefined,
+          }),
+          goal({
+            metric: 'survivor unharmed: its sessions that left `connected` during the storm',
+            value: harmed,
+            op: '<=',
+            target: 0,
+            unit: 'sessions',
+            note: `${BYSTANDERS} bystander sessions on the survivors per round, ${done} round${done > 1 ? 's' : ''}`,
+          }),
+          goal({
+            metric: 'survivor event-loop delay during the storm, max (worst survivor and round)',
+            value: loopMax,
+            op: '<=',
+            target: hbTimeoutMs,
+            unit: 'ms',
+            note:
+              loopMax === null
+                ? (loops.find((l) => l.error)?.error ?? 'not reported')
+                : `the heartbeat timeout (a longer stall fails the sessions on it); p99 ${loopP99} ms; survivors' attempt -> joined p99 ${Math.round(Math.max(...pairs.map((p) => p.ours.handshake.p99)))} ms; peak connects vs no jitter ${peakRatio === null ? '—' : `${Math.round(peakRatio * 100)} %`} (median round)`,
+          }),
+        ],
+        tables: [
+          {
+            columns: [
+              'Variant',
+              'reconnected',
+              'all within',
+              'median',
+              'p95',
+              `peak connects / ${BIN_MS} ms`,
+              `peak attempts at survivors / ${BIN_MS} ms`,
+              'attempt -> joined p95 / p99 (survivor latency)',
+              'survivor event-loop delay p99 / max',
+              'bystanders harmed',
+              'sessions with > 1 attempt at survivors',
+            ],
+            rows: [
+              row(`ours (backoff jitter 0.5, restore spread ${ours.restoreSpreadMs} ms)`, ours),
+              row('no jitter (jitter 0, restore spread 0)', flat),
+              [
+                'ratio ours / no jitter',
+                '',
+                ratio(ours.allWithinMs, flat.allWithinMs) ?? '—',
+                ratio(ours.latency.median, flat.latency.median) ?? '—',
+                ratio(ours.latency.p95, flat.latency.p95) ?? '—',
+                peakRatio ?? '—',
+                ratio(ours.attemptsPeak.peak, flat.attemptsPeak.peak) ?? '—',
+                ratio(ours.handshake.p99, flat.handshake.p99) ?? '—',
+                ratio(ours.eventLoop.maxMs ?? NaN, flat.eventLoop.maxMs ?? NaN) ?? '—',
+                '',
+                '',
+              ],
+            ],
+          },
+        ],
+        notes: [
+          `Connects per ${BIN_MS} ms bin after the kill (ms:count), jitter on: ${histo(ours) || '—'}`,
+          `Same, jitter 0: ${histo(flat) || '—'}`,
+          ...(done > 1
+            ? [
+                `Every round (peak ours / no jitter = ratio; all within, ours): ${pairs
+                  .map(
+                    (p, i) =>
+                      `${i + 1}: ${p.ours.connectsPeak.peak} / ${p.flat.connectsPeak.peak} = ${p.peakRatio === null ? '—' : `${Math.round(p.peakRatio * 100)} %`}; ${p.ours.allWithinMs === null ? 'not all' : `${Math.round(p.ours.allWithinMs)} ms`}`,
+                  )
+                  .join(' · ')}`,
+              ]
+            : []),
+          'Where the spread comes from: a session moves when the interaction server publishes its new `chat.url`, and every ' +
+            'session of the dead instance learns it within a few ms of the others. Backoff jitter only paces the retries against ' +
+            'the dead instance before that (which all fail), so it cannot spread the storm. A move that finds the connection ' +
+            'already lost tries the new place at once; only when the survivor pushes back (refused, errored) or is slow (not ' +
+            'hand-shaken within restoreSlowMs, 2 s) does the session step back and retry after a random [0, restoreSpreadMs) ' +
+            '(src/core/connection.ts). So the peak ratio is no longer the target: a survivor that keeps up takes the crowd at ' +
+            'once, and "attempt -> joined p99" shows whether it kept up. A move of a live connection is never delayed.',
+          ...(pairs.some((p) => p.ours.upAtKill < sessions || p.flat.upAtKill < sessions)
+            ? [
+                `Not every session was connected at the kill (the machine was saturated; they must be back all the same): ${pairs.map((p, i) => `round ${i + 1}: ${p.ours.upAtKill} / ${p.flat.upAtKill} of ${sessions} (ours / no jitter)`).join(' · ')}`,
+              ]
+            : []),
+          ...(ours.onVictim < sessions
+            ? [`only ${ours.onVictim} of ${sessions} chats were placed on the victim instance`]
+            : []),
+        ],
+        data: {
+          ours,
+          flat,
+          rounds: pairs.map((p) => ({ ours: p.ours, flat: p.flat, peakRatio: p.peakRatio })),
+        },
+      };
+    };
+    ctx.partial = () => (pairs.length ? { ...report(), status: 'partial' } : null);
     for (let i = 0; i < rounds; i++) {
       const ours = await runVariant(ctx, client, { sessions, jitter: 0.5 });
       const flat = await runVariant(ctx, client, { sessions, jitter: 0, restoreSpreadMs: 0 });
       pairs.push({ ours, flat, peakRatio: ratio(ours.connectsPeak.peak, flat.connectsPeak.peak) });
     }
-    const byRatio = [...pairs].sort(
-      (a, b) => (a.peakRatio ?? Infinity) - (b.peakRatio ?? Infinity),
-    );
-    const { ours, flat, peakRatio } = /** @type {(typeof pairs)[number]} */ (
-      byRatio[Math.floor((byRatio.length - 1) / 2)]
-    );
-    const slowest = pairs.some((p) => p.ours.allWithinMs === null)
-      ? null
-      : Math.max(...pairs.map((p) => /** @type {number} */ (p.ours.allWithinMs)));
-    // the survivors, jitter on, worst round: event-loop delay and bystanders that lost their session
-    const loops = pairs.map((p) => p.ours.eventLoop);
-    const loopMax = loops.some((l) => l.maxMs === null)
-      ? null
-      : Math.max(...loops.map((l) => /** @type {number} */ (l.maxMs)));
-    const loopP99 = Math.max(...loops.map((l) => l.p99Ms ?? NaN));
-    const harmed = pairs.reduce((n, p) => n + p.ours.bystanders.lost, 0);
-    const hbTimeoutMs = client.heartbeatDefaults.timeoutMs;
-    /** @param {string} name @param {Variant} r */
-    const row = (name, r) => [
-      name,
-      `${r.reconnected} / ${r.sessions}`,
-      r.allWithinMs === null ? `not all (cap 15 s)` : `${Math.round(r.allWithinMs)} ms`,
-      `${Math.round(r.latency.median)} ms`,
-      `${Math.round(r.latency.p95)} ms`,
-      `${r.connectsPeak.peak} (at +${r.connectsPeak.atMs} ms)`,
-      `${r.attemptsPeak.peak} (${r.attemptsTotal} in all)`,
-      `${Math.round(r.handshake.p95)} / ${Math.round(r.handshake.p99)} ms`,
-      r.eventLoop.maxMs === null
-        ? `— (${r.eventLoop.error})`
-        : `${r.eventLoop.p99Ms} / ${r.eventLoop.maxMs} ms`,
-      `${r.bystanders.lost} of ${r.bystanders.n}`,
-      `${r.retried}`,
-    ];
-    /** @param {Variant} r */
-    const histo = (r) => r.connectsPeak.bins.map(([b, n]) => `${b * BIN_MS}:${n}`).join(' ');
-    return {
-      method:
-        `${sessions} chat sessions, each a PropertyStream + ResilientConnection (the core, bundled for Node with esbuild) ` +
-        `joined to one instance of the reference cluster, which is then SIGKILLed through the control API. ` +
-        `Time is from the kill request to each session being \`connected\` on another instance (join acked). ` +
-        `"Peak" counts sessions that completed their connect in each ${BIN_MS} ms bin (client-side timestamps); ` +
-        `socket attempts at the surviving instances are counted by wrapping the socket factory. ` +
-        `${rounds} round${rounds > 1 ? 's' : ''}, each running both variants one after the other; the table shows the round with the median peak ratio.`,
-      goals: [
-        goal({
-          metric: 'all sessions connected elsewhere (jitter on)',
-          value: slowest === null ? null : round(slowest, 0),
-          op: '<=',
-          target: 5000,
-          unit: 'ms',
-          note:
-            slowest === null
-              ? `not all within 15 s in every round (${pairs.map((p) => p.ours.reconnected).join(', ')} of ${sessions})`
-              : rounds > 1
-                ? `slowest of ${rounds} rounds`
-                : undefined,
-        }),
-        goal({
-          metric: 'survivor unharmed: its sessions that left `connected` during the storm',
-          value: harmed,
-          op: '<=',
-          target: 0,
-          unit: 'sessions',
-          note: `${BYSTANDERS} bystander sessions on the survivors per round, ${rounds} round${rounds > 1 ? 's' : ''}`,
-        }),
-        goal({
-          metric: 'survivor event-loop delay during the storm, max (worst survivor and round)',
-          value: loopMax,
-          op: '<=',
-          target: hbTimeoutMs,
-          unit: 'ms',
-          note:
-            loopMax === null
-              ? (loops.find((l) => l.error)?.error ?? 'not reported')
-              : `the heartbeat timeout (a longer stall fails the sessions on it); p99 ${loopP99} ms; survivors' attempt -> joined p99 ${Math.round(Math.max(...pairs.map((p) => p.ours.handshake.p99)))} ms; peak connects vs no jitter ${peakRatio === null ? '—' : `${Math.round(peakRatio * 100)} %`} (median round)`,
-        }),
-      ],
-      tables: [
-        {
-          columns: [
-            'Variant',
-            'reconnected',
-            'all within',
-            'median',
-            'p95',
-            `peak connects / ${BIN_MS} ms`,
-            `peak attempts at survivors / ${BIN_MS} ms`,
-            'attempt -> joined p95 / p99 (survivor latency)',
-            'survivor event-loop delay p99 / max',
-            'bystanders harmed',
-            'sessions with > 1 attempt at survivors',
-          ],
-          rows: [
-            row(`ours (backoff jitter 0.5, restore spread ${ours.restoreSpreadMs} ms)`, ours),
-            row('no jitter (jitter 0, restore spread 0)', flat),
-            [
-              'ratio ours / no jitter',
-              '',
-              ratio(ours.allWithinMs, flat.allWithinMs) ?? '—',
-              ratio(ours.latency.median, flat.latency.median) ?? '—',
-              ratio(ours.latency.p95, flat.latency.p95) ?? '—',
-              peakRatio ?? '—',
-              ratio(ours.attemptsPeak.peak, flat.attemptsPeak.peak) ?? '—',
-              ratio(ours.handshake.p99, flat.handshake.p99) ?? '—',
-              ratio(ours.eventLoop.maxMs ?? NaN, flat.eventLoop.maxMs ?? NaN) ?? '—',
-              '',
-              '',
-            ],
-          ],
-        },
-      ],
-      notes: [
-        `Connects per ${BIN_MS} ms bin after the kill (ms:count), jitter on: ${histo(ours) || '—'}`,
-        `Same, jitter 0: ${histo(flat) || '—'}`,
-        ...(rounds > 1
-          ? [
-              `Every round (peak ours / no jitter = ratio; all within, ours): ${pairs
-                .map(
-                  (p, i) =>
-                    `${i + 1}: ${p.ours.connectsPeak.peak} / ${p.flat.connectsPeak.peak} = ${p.peakRatio === null ? '—' : `${Math.round(p.peakRatio * 100)} %`}; ${p.ours.allWithinMs === null ? 'not all' : `${Math.round(p.ours.allWithinMs)} ms`}`,
-                )
-                .join(' · ')}`,
-            ]
-          : []),
-        'Where the spread comes from: a session moves when the interaction server publishes its new `chat.url`, and every ' +
-          'session of the dead instance learns it within a few ms of the others. Backoff jitter only paces the retries against ' +
-          'the dead instance before that (which all fail), so it cannot spread the storm. A move that finds the connection ' +
-          'already lost tries the new place at once; only when the survivor pushes back (refused, errored) or is slow (not ' +
-          'hand-shaken within restoreSlowMs, 2 s) does the session step back and retry after a random [0, restoreSpreadMs) ' +
-          '(src/core/connection.ts). So the peak ratio is no longer the target: a survivor that keeps up takes the crowd at ' +
-          'once, and "attempt -> joined p99" shows whether it kept up. A move of a live connection is never delayed.',
-        ...(ours.onVictim < sessions
-          ? [`only ${ours.onVictim} of ${sessions} chats were placed on the victim instance`]
-          : []),
-      ],
-      data: {
-        ours,
-        flat,
-        rounds: pairs.map((p) => ({ ours: p.ours, flat: p.flat, peakRatio: p.peakRatio })),
-      },
-    };
+    return report();
   },
 };
