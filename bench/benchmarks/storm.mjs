@@ -81,7 +81,7 @@ async function runVariant(ctx, client, { sessions, jitter, restoreSpreadMs }) {
   );
   const onVictim = chats.filter((c) => c.instanceId === victim).length;
 
-  /** @type {{ endpoint: string | undefined, connected: boolean, connectedAt: number, attemptAt: number, triedAfterKill: string[] }[]} */
+  /** @type {{ endpoint: string | undefined, connected: boolean, connectedAt: number, attemptAt: number, triedAfterKill: [number, string][] }[]} */
   const state = chats.map(() => ({
     endpoint: undefined,
     connected: false,
@@ -111,7 +111,7 @@ async function runVariant(ctx, client, { sessions, jitter, restoreSpreadMs }) {
           const t = performance.now();
           attempts.push([t, url]);
           st.attemptAt = t;
-          if (t >= t0) st.triedAfterKill.push(url);
+          if (t >= t0) st.triedAfterKill.push([t, url]);
         },
         onStatus: (s) => {
           st.connected = s.state === 'connected';
@@ -210,6 +210,11 @@ async function runVariant(ctx, client, { sessions, jitter, restoreSpreadMs }) {
   const survivorOrigins = new Set(
     chatIds.filter((id) => id !== victim).map((id) => new URL(urls.chat[id]).origin),
   );
+  // when each session first tried a survivor (the move itself: property update + our wait)
+  const firstAtSurvivor = state
+    .map((s) => s.triedAfterKill.find(([, u]) => survivorOrigins.has(new URL(u).origin))?.[0])
+    .filter((t) => t !== undefined)
+    .map((t) => t - t0);
   const survivorAttempts = attempts
     .filter(([t, url]) => t >= t0 && survivorOrigins.has(new URL(url).origin))
     .map(([t]) => t);
@@ -231,6 +236,7 @@ async function runVariant(ctx, client, { sessions, jitter, restoreSpreadMs }) {
     attemptsPeak: peakPerBin(survivorAttempts, t0),
     attemptsTotal: survivorAttempts.length,
     handshake: { ...summarize(handshakes), p99: percentile(handshakes, 99) },
+    firstAtSurvivor: summarize(firstAtSurvivor),
     // worst survivor, from the kill until every session was back (or the cap)
     eventLoop: loopOk.length
       ? {
@@ -245,7 +251,7 @@ async function runVariant(ctx, client, { sessions, jitter, restoreSpreadMs }) {
     upAtKill,
     // sessions the survivors did not take at the first attempt (refused, failed or given up)
     retried: state.filter(
-      (s) => s.triedAfterKill.filter((u) => survivorOrigins.has(new URL(u).origin)).length > 1,
+      (s) => s.triedAfterKill.filter(([, u]) => survivorOrigins.has(new URL(u).origin)).length > 1,
     ).length,
   };
   for (const s of live.splice(0)) s.dispose();
@@ -394,6 +400,7 @@ export default {
         notes: [
           `Connects per ${BIN_MS} ms bin after the kill (ms:count), jitter on: ${histo(ours) || '—'}`,
           `Same, jitter 0: ${histo(flat) || '—'}`,
+          `First attempt at a survivor after the kill (median / max): ours ${Math.round(ours.firstAtSurvivor.median)} / ${Math.round(ours.firstAtSurvivor.max)} ms, no jitter ${Math.round(flat.firstAtSurvivor.median)} / ${Math.round(flat.firstAtSurvivor.max)} ms (the property update reached the sessions then; what follows is the survivors' handshakes and any retry).`,
           ...(done > 1
             ? [
                 `Every round (peak ours / no jitter = ratio; all within, ours): ${pairs
