@@ -31,8 +31,10 @@ const only = argv
   .split(',');
 
 // Order: the least UI-dependent first. Budgets (ms) keep the whole run under 10 minutes.
+/** @type {[id: string, fullBudgetMs: number, quickBudgetMs: number][]} */
 const suite = [
   ['bundle-size', 60_000, 45_000],
+  ['startup', 100_000, 60_000],
   ['storm', 150_000, 60_000],
   ['relocation', 220_000, 150_000],
   ['silent-failure', 70_000, 40_000],
@@ -66,11 +68,12 @@ function chromiumVersion() {
 
 // A benchmark abandoned at its time limit may still reject later (its page or cluster is gone):
 // say so, but do not let it end the run.
-process.on('unhandledRejection', (e) =>
+process.on('unhandledRejection', (/** @type {any} */ e) =>
   console.warn('[bench] ignored late rejection:', e?.message ?? e),
 );
 
 const started = performance.now();
+/** @type {Record<string, string>} */
 const svgs = {};
 const result = {
   generatedAt: new Date().toISOString(),
@@ -85,12 +88,15 @@ const result = {
     chromium: chromiumVersion(),
   },
   durationMs: 0,
+  /** @type {Record<string, any>[]} */
   benchmarks: [],
 };
 
 for (const [id, fullBudget, quickBudget] of suite) {
   const mod = await import(`./benchmarks/${id}.mjs`);
+  /** @type {import('./lib/harness.mjs').Benchmark} */
   const bench = mod.default;
+  /** @type {Record<string, any>} */
   const entry = {
     id,
     title: bench.title,
@@ -113,7 +119,7 @@ for (const [id, fullBudget, quickBudget] of suite) {
   const remaining = totalBudgetMs - (performance.now() - started);
   const budget = Math.min(quick ? quickBudget : fullBudget, remaining);
   const t0 = performance.now();
-  const loadBefore = os.loadavg()[0];
+  const loadBefore = os.loadavg()[0] ?? NaN;
   const controller = new globalThis.AbortController();
   const ctx = createContext({ root, quick, signal: controller.signal, svgs, benchId: id });
   console.log(`\n[bench] ${id}: ${bench.title} (budget ${Math.round(budget / 1000)} s)`);
@@ -169,7 +175,10 @@ for (const [id, fullBudget, quickBudget] of suite) {
     await ctx.cleanup();
     entry.durationMs = Math.round(performance.now() - t0);
     // other work on the machine inflates latencies: say how busy it was
-    entry.loadAvg = [Math.round(loadBefore * 100) / 100, Math.round(os.loadavg()[0] * 100) / 100];
+    entry.loadAvg = [
+      Math.round(loadBefore * 100) / 100,
+      Math.round((os.loadavg()[0] ?? NaN) * 100) / 100,
+    ];
   }
   for (const g of entry.goals) {
     console.log(

@@ -2,6 +2,7 @@
 // store; this process only holds sockets. A session is served by exactly one instance, named
 // in `sessions.instance_id`: every write checks it inside its transaction (fencing), so an
 // instance that lost a session (killed and revived, or relocated away) can never append to it.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createSocketServer } from './lib/socket-server.mjs';
 import { call, serve, fault } from './lib/ipc.mjs';
 import { openStore, rowToMessage, transcript } from './lib/store.mjs';
@@ -123,6 +124,12 @@ const reportStats = () =>
     /* the supervisor is gone: this instance exits on 'disconnect' */
   });
 
+// How late this process's event loop runs (what a reconnect storm costs a survivor), sampled
+// every 10 ms; `stats` reports it in ms beyond the sampling period and can start a new window.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const lateMs = (/** @type {number} */ ns) => Math.max(0, Math.round(ns / 1e4) / 100 - 10);
+
 const known = new Set(Object.values(E));
 io.on('connection', (socket) => {
   reportStats();
@@ -239,7 +246,16 @@ serve(process, {
     io.disconnectSockets(true);
     return null;
   },
-  stats: () => ({ connections: connectionCount() }),
+  stats: ({ resetEventLoop = false } = {}) => {
+    const eventLoop = {
+      p50Ms: lateMs(loopDelay.percentile(50)),
+      p99Ms: lateMs(loopDelay.percentile(99)),
+      maxMs: lateMs(loopDelay.max),
+      samples: loopDelay.count,
+    };
+    if (resetEventLoop) loopDelay.reset();
+    return { connections: connectionCount(), eventLoop };
+  },
 });
 
 listenAndReport(http, ME);

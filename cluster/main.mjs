@@ -526,6 +526,9 @@ const verbs = {
       connections: c.alive ? c.connections : 0,
       pid: c.child?.pid,
     })),
+  /** One instance's own figures: connections, event-loop delay (`reset`: start a new window). */
+  'chat.stats': ({ id, reset = false }) =>
+    call(get('chat', id).child, 'stats', { resetEventLoop: Boolean(reset) }),
   'chat.emitRaw': ({ interactionId, event, payload }) => {
     const { session, proc } = owner(str(interactionId, 'interactionId'));
     return call(proc.child, 'emitRaw', {

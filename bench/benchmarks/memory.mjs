@@ -34,17 +34,22 @@ export default {
     if (panelError) ctx.notMeasured(panelError);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('HeapProfiler.enable');
-    const start = await page.evaluate(() => window.agBench.memoryStart());
+    const start = await page.evaluate(() => /** @type {any} */ (window).agBench.memoryStart());
     // warm-up: JIT, lazily created caches, the first socket.io managers
-    const warm = await page.evaluate((o) => window.agBench.memoryRelocate(o), { count: warmup });
+    const warm = await page.evaluate((o) => /** @type {any} */ (window).agBench.memoryRelocate(o), {
+      count: warmup,
+    });
     const before = await heapAfterGc(cdp);
     const t0 = performance.now();
-    const after = await page.evaluate((o) => window.agBench.memoryRelocate(o), {
-      count: relocations,
-    });
+    const after = await page.evaluate(
+      (o) => /** @type {any} */ (window).agBench.memoryRelocate(o),
+      {
+        count: relocations,
+      },
+    );
     const relocMs = performance.now() - t0;
     const heapAfter = await heapAfterGc(cdp);
-    const removed = await page.evaluate(() => window.agBench.memoryRemove());
+    const removed = await page.evaluate(() => /** @type {any} */ (window).agBench.memoryRemove());
     const heapRemoved = await heapAfterGc(cdp);
     // Server-side socket counts that are exact: the same relocations against the mock, whose
     // connections() counts every open mocked socket synchronously.
@@ -54,11 +59,18 @@ export default {
         await page.context().close();
         const m = await openBackendPage(ctx, session, 'mock');
         const mockRelocations = ctx.quick ? 50 : 100;
-        const mStart = await m.page.evaluate(() => window.agBench.memoryStart());
-        const mAfter = await m.page.evaluate((o) => window.agBench.memoryRelocate(o), {
-          count: mockRelocations,
-        });
-        const mRemoved = await m.page.evaluate(() => window.agBench.memoryRemove());
+        const mStart = await m.page.evaluate(() =>
+          /** @type {any} */ (window).agBench.memoryStart(),
+        );
+        const mAfter = await m.page.evaluate(
+          (o) => /** @type {any} */ (window).agBench.memoryRelocate(o),
+          {
+            count: mockRelocations,
+          },
+        );
+        const mRemoved = await m.page.evaluate(() =>
+          /** @type {any} */ (window).agBench.memoryRemove(),
+        );
         mock = { relocations: mockRelocations, start: mStart, after: mAfter, removed: mRemoved };
       } catch (e) {
         mock = { error: e.message.split('\n')[0] };

@@ -17,7 +17,7 @@ export default {
     const session = await browserSession(ctx);
     const { page, panelError } = await openBackendPage(ctx, session, 'cluster');
     if (panelError) ctx.notMeasured(panelError);
-    const r = await page.evaluate((o) => window.agBench.silentFailure(o), {
+    const r = await page.evaluate((o) => /** @type {any} */ (window).agBench.silentFailure(o), {
       samples,
       baselineCapMs,
     });

@@ -17,13 +17,19 @@ export default {
     const session = await browserSession(ctx);
     const { page, panelError } = await openBackendPage(ctx, session, 'mock');
     if (panelError) ctx.notMeasured(panelError);
-    const small = await page.evaluate((o) => window.agBench.appendsAtSmall(o), { appends });
+    const small = await page.evaluate(
+      (o) => /** @type {any} */ (window).agBench.appendsAtSmall(o),
+      { appends },
+    );
     const restores = ctx.quick ? 3 : 7;
-    const { runs, seedMs } = await page.evaluate((o) => window.agBench.transcript(o), {
-      messages,
-      appends,
-      restores,
-    });
+    const { runs, seedMs } = await page.evaluate(
+      (o) => /** @type {any} */ (window).agBench.transcript(o),
+      {
+        messages,
+        appends,
+        restores,
+      },
+    );
     const big = runs[runs.length - 1];
     const first = summarize(runs.map((r) => r.firstRenderMs));
     const settled = summarize(runs.map((r) => r.settledMs));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 /**
  * @param {string} root repo root
+ * @param {{ args?: string[], env?: Record<string, string>, readyTimeoutMs?: number }} [options]
  * @returns {Promise<{ info: any, pid: number, control: (group: string, verb: string, body?: unknown) => Promise<any>, stop: () => Promise<void> }>}
  */
 export async function startCluster(root, { args = [], env = {}, readyTimeoutMs = 30_000 } = {}) {

@@ -25,21 +25,35 @@ export function goal({ metric, value, op, target, unit, note, display }) {
   };
 }
 
+/**
+ * One benchmark module's default export. `run` resolves with its report (goals, tables, notes,
+ * data, …: see lib/report.mjs), or throws NotMeasured.
+ * @typedef {{ title: string, goals?: { metric: string, goal: string }[],
+ *   run: (ctx: BenchContext) => Promise<Record<string, any>> }} Benchmark
+ */
+
+/** What a benchmark gets. @typedef {ReturnType<typeof createContext>} BenchContext */
+
+/**
+ * @param {{ root: string, quick: boolean, signal: AbortSignal, svgs: Record<string, string>, benchId: string }} o
+ */
 export function createContext({ root, quick, signal, svgs, benchId }) {
+  /** @type {(() => unknown)[]} */
   const cleanups = [];
   return {
     root,
     quick,
     signal,
     svgs,
+    /** a benchmark may set this to report what it measured before it ran out of time */
+    partial: /** @type {(() => Record<string, any> | null) | undefined} */ (undefined),
     log: (...a) => console.log(`[bench:${benchId}]`, ...a),
-    /** run `fn` when the benchmark ends, whatever happens (LIFO) */
+    /** run `fn` when the benchmark ends, whatever happens (LIFO) @param {() => unknown} fn */
     defer(fn) {
       cleanups.push(fn);
     },
     async cleanup() {
-      while (cleanups.length) {
-        const fn = cleanups.pop();
+      for (let fn = cleanups.pop(); fn; fn = cleanups.pop()) {
         try {
           await fn();
         } catch (e) {
@@ -48,10 +62,12 @@ export function createContext({ root, quick, signal, svgs, benchId }) {
       }
     },
     /** stop with "not measured" unless every path exists (relative to the repo root) */
+    /** @param {...string} paths */
     requireFiles(...paths) {
       const missing = paths.filter((p) => !existsSync(join(root, p)));
       if (missing.length) throw new NotMeasured(`not landed yet: ${missing.join(', ')}`);
     },
+    /** @param {string} reason @returns {never} */
     notMeasured(reason) {
       throw new NotMeasured(reason);
     },

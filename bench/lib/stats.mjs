@@ -2,12 +2,12 @@
 // samples, p95 is the ceil(0.95·n)-th smallest, i.e. always a value that was actually observed
 // (no interpolation that would flatter a small sample).
 
-/** @param {number[]} xs @param {number} p 0..100 */
+/** @param {number[]} xs @param {number} p 0..100 @returns {number} */
 export function percentile(xs, p) {
   if (xs.length === 0) return NaN;
   const sorted = [...xs].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1];
+  return sorted[Math.min(rank, sorted.length) - 1] ?? NaN;
 }
 
 /** @param {number[]} xs */

@@ -14,6 +14,7 @@ import type { ConnectionStatus, Endpoint } from '../../src/core/state.js';
 import { ChatEvents, Props, joinAnswer, type Properties } from '../../src/protocol/wire.js';
 
 export { restoreSpreadDefaultMs } from '../../src/core/connection.js';
+export { heartbeatDefaults } from '../../src/core/heartbeat.js';
 
 export interface StormSessionOptions {
   interactionsUrl: string;
