@@ -134,7 +134,7 @@ export default tseslint.config(
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: {
-        project: ['./tsconfig.scripts.json', './tsconfig.scripts-unchecked.json'],
+        project: ['./tsconfig.scripts.json'],
         tsconfigRootDir: root,
       },
       globals: { Buffer: 'readonly', performance: 'readonly', AbortController: 'readonly' },

@@ -12,18 +12,7 @@ const ONLINE_GOAL_MS = 300;
 // sample does not cost seconds of waiting
 const RESTORE_DELAY_MS = 1000;
 
-/**
- * The hooks of test/e2e/agent-page.mjs used here.
- * @typedef {{
- *   startAgentPageServer: (cluster: unknown) => Promise<{ url: (ix: string) => string, close: () => Promise<unknown> }>,
- *   onlineToConnectedMs: (page: Page) => Promise<number[]>,
- *   heldAcknowledgedMs: (page: Page) => Promise<number>,
- *   agentSays: (page: Page, text: string) => Promise<void>,
- *   panelState: (page: Page) => Promise<{ pending: string[] }>,
- * }} AgentPage
- * @typedef {import('playwright-core').Page} Page
- */
-
+/** @typedef {import('playwright-core').Page} Page */
 /** @param {Page} page */
 const connectedOn = (page, timeout = 20_000) =>
   page.waitForFunction(
@@ -38,10 +27,7 @@ export default {
   goals: [{ metric: '`online` -> connected p95, cluster', goal: `<= ${ONLINE_GOAL_MS} ms` }],
   async run(ctx) {
     ctx.requireFiles('cluster/main.mjs', 'test/e2e/agent-page.mjs', 'scripts/build.mjs');
-    // test/e2e/ is not type-checked yet (tsconfig.scripts-unchecked.json): a literal specifier
-    // would pull it into this program, so it is imported by URL and typed by what is used here.
-    /** @type {AgentPage} */
-    const agentPage = await import(new URL('../../test/e2e/agent-page.mjs', import.meta.url).href);
+    const agentPage = await import('../../test/e2e/agent-page.mjs');
     const samples = ctx.quick ? 8 : 30;
     const cluster = await startCluster(ctx.root, {
       args: ['--restore-delay-ms', String(RESTORE_DELAY_MS)],
