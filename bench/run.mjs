@@ -30,15 +30,17 @@ const only = argv
   ?.slice(7)
   .split(',');
 
-// Order: the least UI-dependent first. Budgets (ms) keep the whole run under 10 minutes.
+// Order: the least UI-dependent first. Budgets (ms) keep the whole run under 10 minutes, except
+// for a benchmark marked `own` (the 10-minute soak), which has its own budget outside that total.
 const suite = [
   ['bundle-size', 60_000, 45_000],
   ['storm', 150_000, 60_000],
   ['relocation', 220_000, 150_000],
-  ['silent-failure', 70_000, 40_000],
+  ['silent-failure', 100_000, 40_000],
   ['agent-network', 90_000, 60_000],
   ['transcript', 50_000, 30_000],
   ['memory', 80_000, 40_000],
+  ['soak', 840_000, 240_000, 'own'],
 ];
 const totalBudgetMs = 9.5 * 60_000;
 const unknownNames = (only ?? []).filter((n) => !suite.some(([id]) => id === n));
@@ -87,7 +89,8 @@ const result = {
   benchmarks: [],
 };
 
-for (const [id, fullBudget, quickBudget] of suite) {
+let sharedMs = 0; // time spent by the benchmarks that share the 10-minute total
+for (const [id, fullBudget, quickBudget, own] of suite) {
   const mod = await import(`./benchmarks/${id}.mjs`);
   const bench = mod.default;
   const entry = {
@@ -109,7 +112,7 @@ for (const [id, fullBudget, quickBudget] of suite) {
     });
     continue;
   }
-  const remaining = totalBudgetMs - (performance.now() - started);
+  const remaining = own ? Infinity : totalBudgetMs - sharedMs;
   const budget = Math.min(quick ? quickBudget : fullBudget, remaining);
   const t0 = performance.now();
   const loadBefore = os.loadavg()[0];
@@ -167,6 +170,7 @@ for (const [id, fullBudget, quickBudget] of suite) {
     clearTimeout(timer);
     await ctx.cleanup();
     entry.durationMs = Math.round(performance.now() - t0);
+    if (!own) sharedMs += entry.durationMs;
     // other work on the machine inflates latencies: say how busy it was
     entry.loadAvg = [Math.round(loadBefore * 100) / 100, Math.round(os.loadavg()[0] * 100) / 100];
   }

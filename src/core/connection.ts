@@ -55,7 +55,7 @@ export interface ConnectionOptions {
   restoreSlowMs?: number;
   /**
    * Application heartbeat (see `liveness`); `false` turns it off. A ping every `intervalMs`
-   * (1000); the timeout adapts to the observed answer times (mean + `deviations` (4) standard
+   * (750); the timeout adapts to the observed answer times (mean + `deviations` (4) standard
    * deviations), within [`minTimeoutMs` (1000, at most `timeoutMs`), `timeoutMs` (2500)].
    * `minTimeoutMs` = `timeoutMs` gives a fixed timeout. `event`: the ping event ('hb').
    */

@@ -39,11 +39,11 @@ describe('heartbeat (marbles, virtual time)', () => {
     });
   });
 
-  it('with the defaults (fixed at their ceiling here) a silent server is noticed within 3.5 s', () => {
+  it('with the defaults (fixed at their ceiling here) a silent server is noticed within 3.25 s', () => {
     testScheduler().run(({ expectObservable }) => {
-      expect(heartbeatDefaults.intervalMs + heartbeatDefaults.timeoutMs).to.be.at.most(3500);
+      expect(heartbeatDefaults.intervalMs + heartbeatDefaults.timeoutMs).to.be.at.most(3250);
       expectObservable(heartbeat(() => NEVER, heartbeatDefaults)).toBe(
-        '3500ms #',
+        '3250ms #',
         undefined,
         timeoutError(2500),
       );

@@ -36,8 +36,8 @@ function server(ts: TestScheduler, rtt: (n: number, sentAt: number) => number | 
   return { ping, sent };
 }
 
-/** The defaults a connection uses (src/core/connection.ts) */
-const adaptive: LivenessOptions = { ...heartbeatDefaults };
+/** The detector a connection uses (src/core/connection.ts), pinging every second for round figures */
+const adaptive: LivenessOptions = { ...heartbeatDefaults, intervalMs: 1000 };
 
 describe('liveness (virtual time, late timers)', () => {
   it('pings at once and then every interval, stays silent while answered, and leaves no ping behind on unsubscription', () => {
