@@ -26,12 +26,16 @@ const SETTINGS = [
     heartbeat: { intervalMs: 500, timeoutMs: 1000, minTimeoutMs: 1000 },
   },
   {
-    name: 'fixed 750/1000 (the default floor alone)',
-    heartbeat: { intervalMs: 750, timeoutMs: 1000, minTimeoutMs: 1000 },
+    name: 'fixed 500/1500 (the default floor alone)',
+    heartbeat: { intervalMs: 500, timeoutMs: 1500, minTimeoutMs: 1500 },
   },
-  { name: 'adaptive, the default (750; floor 1000, k 4, ceiling 2500)', heartbeat: {} },
   {
-    name: 'adaptive, tight (750; floor 250, k 2, ceiling 2500)',
+    name: 'adaptive, 750; floor 1000, k 4, ceiling 2500',
+    heartbeat: { intervalMs: 750, minTimeoutMs: 1000 },
+  },
+  { name: 'adaptive, the default (500; floor 1500, k 4, ceiling 2500)', heartbeat: {} },
+  {
+    name: 'adaptive, tight (500; floor 250, k 2, ceiling 2500)',
     heartbeat: { minTimeoutMs: 250, deviations: 2 },
   },
 ];
@@ -340,6 +344,7 @@ function summarizeSoak({
       ...Object.entries(report.groups)
         .filter(([, g]) => g.episodes > 0)
         .map(([name, g]) => `false reconnects of ${name}: ${JSON.stringify(g.examples)}`),
+      `The page's stalls over 250 ms (s after counting began: ms): ${report.bigStalls.map((x) => `${x.atS}: ${x.ms}`).join(', ') || 'none'}.`,
       ...failures.map((f) => `failed cycle: ${f}`),
     ],
     data: { cycles, report, load, setup },

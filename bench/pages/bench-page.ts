@@ -642,7 +642,7 @@ interface SoakClient {
   connected: () => boolean;
   /** when it last left `connected` (performance.now()), NaN if not since the mark */
   leftAt: number;
-  changes: { t: number; state: string; reason?: string }[];
+  changes: { t: number; state: string; reason?: string; endpoint?: string }[];
   dispose: () => void;
 }
 interface Soak {
@@ -650,6 +650,8 @@ interface Soak {
   startedAt: number;
   countingFrom: number;
   stalls: number[];
+  /** when the stalls over 250 ms were (performance.now()) */
+  bigStalls: { t: number; ms: number }[];
   longTasks: number[];
   stop: () => void;
 }
@@ -674,8 +676,13 @@ async function soakSetup(o: {
   const { of } = await import('rxjs');
   const healthy = Object.keys(b.urls.chat).filter((id) => id !== o.victim);
   const clients: SoakClient[] = [];
-  const track = (c: SoakClient, state: string, reason?: string) => {
-    c.changes.push({ t: now(), state, ...(reason ? { reason } : {}) });
+  const track = (c: SoakClient, state: string, reason?: string, endpoint?: string) => {
+    c.changes.push({
+      t: now(),
+      state,
+      ...(reason ? { reason } : {}),
+      ...(endpoint ? { endpoint } : {}),
+    });
     if (c.changes.length > 200) c.changes.splice(0, 100);
     if (state !== 'connected' && Number.isNaN(c.leftAt)) c.leftAt = now();
   };
@@ -691,8 +698,8 @@ async function soakSetup(o: {
       dispose: () => el.remove(),
     };
     el.addEventListener('ag-connection-change', (e) => {
-      const d = (e as CustomEvent<{ state: string; reason?: string }>).detail;
-      track(c, d.state, d.reason);
+      const d = (e as CustomEvent<{ state: string; reason?: string; endpoint?: string }>).detail;
+      track(c, d.state, d.reason, d.endpoint);
     });
     clients.push(c);
   };
@@ -711,7 +718,7 @@ async function soakSetup(o: {
       changes: [],
       dispose: () => conn.dispose(),
     };
-    conn.status$.subscribe((st) => track(c, st.state, st.reason));
+    conn.status$.subscribe((st) => track(c, st.state, st.reason, st.endpoint));
     conn.start();
     clients.push(c);
   };
@@ -734,11 +741,13 @@ async function soakSetup(o: {
 
   // our own stalls: timer lateness (50 ms ticks) and long tasks, GC pauses among them
   const stalls: number[] = [];
+  const bigStalls: { t: number; ms: number }[] = [];
   const longTasks: number[] = [];
   let expected = now() + 50;
   const tick = setInterval(() => {
     const late = now() - expected;
     if (late > 50) stalls.push(Math.round(late));
+    if (late > 250 && bigStalls.length < 100) bigStalls.push({ t: now(), ms: Math.round(late) });
     expected = now() + 50;
   }, 50);
   let observer: PerformanceObserver | undefined;
@@ -764,6 +773,7 @@ async function soakSetup(o: {
     startedAt,
     countingFrom: startedAt,
     stalls,
+    bigStalls,
     longTasks,
     stop: () => {
       clearInterval(tick);
@@ -784,6 +794,7 @@ function soakMark() {
     c.leftAt = NaN;
   }
   s.stalls.length = 0;
+  s.bigStalls.length = 0;
   s.longTasks.length = 0;
 }
 
@@ -845,6 +856,10 @@ function soakReport() {
     countedMs: now() - s.countingFrom,
     groups,
     stalls: [...s.stalls],
+    bigStalls: s.bigStalls.map((x) => ({
+      atS: Math.round((x.t - s.countingFrom) / 100) / 10,
+      ms: x.ms,
+    })),
     longTasks: [...s.longTasks],
     heapMb: memory ? Math.round(memory.usedJSHeapSize / 1e5) / 10 : null,
   };

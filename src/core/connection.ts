@@ -55,8 +55,8 @@ export interface ConnectionOptions {
   restoreSlowMs?: number;
   /**
    * Application heartbeat (see `liveness`); `false` turns it off. A ping every `intervalMs`
-   * (750); the timeout adapts to the observed answer times (mean + `deviations` (4) standard
-   * deviations), within [`minTimeoutMs` (1000, at most `timeoutMs`), `timeoutMs` (2500)].
+   * (500); the timeout adapts to the observed answer times (mean + `deviations` (4) standard
+   * deviations), within [`minTimeoutMs` (1500, at most `timeoutMs`), `timeoutMs` (2500)].
    * `minTimeoutMs` = `timeoutMs` gives a fixed timeout. `event`: the ping event ('hb').
    */
   heartbeat?:

@@ -20,16 +20,17 @@ export interface HeartbeatOptions {
 }
 
 /**
- * Default heartbeat of a connection (see `liveness`): a ping every 750 ms; a silent server is
- * declared gone after the mean answer time + 4 standard deviations, at least 1 s and at most
- * 2.5 s, so within 1.75 s on a quick server (socket.io's own ping timeout would take 45 s).
- * The 1 s floor absorbs a single slow answer of a busy machine: the soak benchmark (50 panels,
- * CPU burner at 2x the cores) measures the false reconnects (bench/benchmarks/soak.mjs).
+ * Default heartbeat of a connection (see `liveness`): a ping every 500 ms; a silent server is
+ * declared gone after the mean answer time + 4 standard deviations, at least 1.5 s and at most
+ * 2.5 s, so within 2 s on a quick server (socket.io's own ping timeout would take 45 s).
+ * The floor absorbs the sudden lag of a machine that just got busy, which the estimate cannot
+ * foresee: in the soak benchmark (50 panels, CPU burner at 2x the cores, bench/benchmarks/soak.mjs)
+ * a 1 s floor saw 8 false reconnects in 10 minutes, all when the burner started.
  */
 export const heartbeatDefaults = {
-  intervalMs: 750,
+  intervalMs: 500,
   timeoutMs: 2500,
-  minTimeoutMs: 1000,
+  minTimeoutMs: 1500,
   deviations: 4,
 } as const;
 

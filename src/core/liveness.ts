@@ -39,13 +39,13 @@ interface Probe {
  * - anything heard from the server after the ping was sent (`traffic$`) proves it alive;
  * - a deadline that fires much later than asked (a frozen or throttled tab: Chrome wakes hidden
  *   tabs once a minute) says nothing about the server: it pings again with a fresh deadline;
- * - one a little late (our own GC pause or long task) looks again shortly, once answers queued
- *   behind it have run;
+ * - otherwise it looks once more after the tasks queued behind it (an answer among them) have
+ *   run: at once, or an eighth of the timeout later if it ran late (our own GC pause);
  * - `check$` pings at once, so a resumed page learns within a timeout whether it is connected.
  * Never emits.
  *
  * @example
- * liveness(() => from(socket.emitWithAck('hb', {})), { intervalMs: 1000, timeoutMs: 2500, minTimeoutMs: 1000, check$: wake$ })
+ * liveness(() => from(socket.emitWithAck('hb', {})), { intervalMs: 500, timeoutMs: 2500, minTimeoutMs: 1500, check$: wake$ })
  *   .subscribe({ error: () => reconnect() });
  */
 export function liveness(ping: () => Observable<unknown>, o: LivenessOptions): Observable<never> {
@@ -99,9 +99,11 @@ export function liveness(ping: () => Observable<unknown>, o: LivenessOptions): O
       // how much later than asked the deadline ran: more than a whole timeout = we were asleep
       const late = scheduler.now() - p.due;
       if (late > p.timeoutMs) return send();
-      if (late > p.timeoutMs / 8 && !p.graced) {
+      // an answer may be queued behind this timer, more likely if it ran late (our own GC pause
+      // or long task): look once more after queued tasks have run
+      if (!p.graced) {
         p.graced = true;
-        return arm(p, p.timeoutMs / 8);
+        return arm(p, late > p.timeoutMs / 8 ? p.timeoutMs / 8 : 0);
       }
       settle();
       subscriber.error(

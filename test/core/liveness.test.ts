@@ -135,13 +135,15 @@ describe('liveness (virtual time, late timers)', () => {
 });
 
 describe('liveness: the adaptive timeout (virtual time, the defaults)', () => {
-  it('a quick server that goes silent is declared gone one floor (1 s) after the next ping', () => {
+  const floor = heartbeatDefaults.minTimeoutMs;
+
+  it('a quick server that goes silent is declared gone one floor (1.5 s) after the next ping', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {
       // answers in 20 ms until it freezes at 5.5 s
       const s = server(ts, (_n, at) => (at < 5500 ? 20 : null));
-      // pings at 0 .. 5000 answered; the one at 6000 is not: 1 s later, not 2.5 s
-      expectObservable(liveness(s.ping, adaptive)).toBe('7000ms #', undefined, timeoutError(1000));
+      // pings at 0 .. 5000 answered; the one at 6000 is not: 1.5 s later, not 2.5 s
+      expectObservable(liveness(s.ping, adaptive)).toBe('7500ms #', undefined, timeoutError(floor));
     });
   });
 
@@ -155,7 +157,7 @@ describe('liveness: the adaptive timeout (virtual time, the defaults)', () => {
     });
   });
 
-  it('follows a server that slows down but stays alive (round trips rising to 2 s): no verdict; a fixed 1 s timeout would give one', () => {
+  it('follows a server that slows down but stays alive (round trips rising to 2 s): no verdict; a timeout fixed at the floor would give one', () => {
     // 20 ms, then +100 ms per answer up to about 2 s, with +-100 ms of jitter, then 2 s +- 100
     const rtt = (n: number) =>
       Math.min(2000, 20 + 100 * n) + (n % 2 ? 100 : -100) * (n > 0 ? 1 : 0);
@@ -165,17 +167,11 @@ describe('liveness: the adaptive timeout (virtual time, the defaults)', () => {
       expectObservable(liveness(s.ping, adaptive), '^ 120000ms !').toBe('');
       ts.schedule(() => expect(s.sent.length).to.be.greaterThan(40), 120000);
     });
-    // the same server against a fixed 1 s timeout: declared gone once answers pass 1 s
-    let failedAt = NaN;
     const fixed = testScheduler();
-    fixed.run(() => {
-      const s = server(fixed, rtt);
-      const sub = liveness(s.ping, { ...adaptive, minTimeoutMs: 1000, timeoutMs: 1000 }).subscribe({
-        error: () => (failedAt = fixed.now()),
-      });
-      fixed.schedule(() => sub.unsubscribe(), 120000);
-    });
-    expect(failedAt).to.be.within(5000, 20000);
+    const failedAt = failureTime(fixed, () =>
+      liveness(server(fixed, rtt).ping, { ...adaptive, timeoutMs: floor }),
+    );
+    expect(failedAt).to.be.within(5000, 60000);
   });
 
   it('a single slow answer (900 ms among 20 ms ones) is no verdict; with a tight floor (250 ms, k 2) it is', () => {
@@ -196,33 +192,51 @@ describe('liveness: the adaptive timeout (virtual time, the defaults)', () => {
     });
   });
 
+  it('an answer queued behind the deadline (due at the same moment) is seen: the deadline looks again after it', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      // ping 5 is answered exactly one timeout after it was sent: its deadline runs first
+      const s = server(ts, (n) => (n === 5 ? floor : 20));
+      expectObservable(liveness(s.ping, adaptive), '^ 20000ms !').toBe('');
+    });
+  });
+
   it('a GC-like pause of our own (300 ms, over the deadline) with the answer queued behind it is no verdict', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {
       const clock = sleepyClock(ts);
-      // ping 5 (at 5 s) is answered in 20 ms by the server, but we are paused from 5.01 s on:
-      // its deadline (6 s) runs first, 300 ms late, and the answer is handled 10 ms after it
-      const s = server(ts, (n) => (n === 5 ? 1010 : 20));
-      ts.schedule(() => clock.sleep(300), 5990);
+      // ping 5 (at 5 s) is answered by the server in 20 ms, but we are paused from 5.02 s on:
+      // its deadline (at 5 s + floor) runs first, 300 ms late, and the answer is handled after it
+      const s = server(ts, (n) => (n === 5 ? floor + 10 : 20));
+      ts.schedule(() => clock.sleep(300), 5000 + floor - 10);
       expectObservable(liveness(s.ping, { ...adaptive, scheduler: clock }), '^ 20000ms !').toBe('');
     });
   });
 
   it('the same pause with a server that is really gone: the verdict comes one short look later', () => {
     const ts = testScheduler();
-    ts.run(({ expectObservable }) => {
-      const clock = sleepyClock(ts);
-      const s = server(ts, (n) => (n >= 5 ? null : 20));
-      ts.schedule(() => clock.sleep(300), 5990);
-      // deadline at 6 s runs 300 ms late: look again 125 ms (a timeout / 8) later
-      expectObservable(liveness(s.ping, { ...adaptive, scheduler: clock })).toBe(
-        '6125ms #',
-        undefined,
-        timeoutError(1000),
-      );
+    const clock = sleepyClock(ts);
+    const failedAt = failureTime(ts, () => {
+      ts.schedule(() => clock.sleep(300), 5000 + floor - 10);
+      return liveness(server(ts, (n) => (n >= 5 ? null : 20)).ping, {
+        ...adaptive,
+        scheduler: clock,
+      });
     });
+    // the deadline at 5 s + floor runs 300 ms late: it looks again a timeout / 8 later
+    expect(failedAt).to.equal(5000 + floor + floor / 8);
   });
 });
+
+/** When (virtual ms) `make()`'s liveness errors within 120 s, or NaN. */
+function failureTime(ts: TestScheduler, make: () => ReturnType<typeof liveness>): number {
+  let failedAt = NaN;
+  ts.run(() => {
+    const sub = make().subscribe({ error: () => (failedAt = ts.now()) });
+    ts.schedule(() => sub.unsubscribe(), 120000);
+  });
+  return failedAt;
+}
 
 describe('liveness with a Subject check$', () => {
   it('unsubscribes from traffic$ and check$ when unsubscribed', () => {
