@@ -6,13 +6,13 @@ import { goal } from '../lib/harness.mjs';
 import { browserSession, openBackendPage } from '../lib/pages.mjs';
 import { ratio, round, summarize } from '../lib/stats.mjs';
 
-const GOAL_MS = 5000;
+const GOAL_MS = 2500;
 
 export default {
   title: 'Silent-failure detection (SIGSTOP)',
   goals: [{ metric: 'time to `reconnecting` after SIGSTOP (p95)', goal: `<= ${GOAL_MS} ms` }],
   async run(ctx) {
-    const samples = ctx.quick ? 3 : 6;
+    const samples = ctx.quick ? 3 : 12;
     const baselineCapMs = ctx.quick ? 8_000 : 15_000;
     const session = await browserSession(ctx);
     const { page, panelError } = await openBackendPage(ctx, session, 'cluster');

@@ -624,8 +624,260 @@ async function memoryRemove() {
   return { connections, pageSockets: openPageSockets() };
 }
 
+/**
+ * Soak (bench/benchmarks/soak.mjs): panels at default settings on instances that are never
+ * frozen or killed, whose every state change away from `connected` is a false reconnect; and,
+ * per detector setting, bare connections (the core's ResilientConnection, as a panel's chat
+ * socket, heartbeat options set explicitly) both on those healthy instances (false reconnects)
+ * and on the victim instance, which the bench process freezes (SIGSTOP) in cycles (detection).
+ * Meanwhile the page churns garbage (GC pauses included) and records its own stalls.
+ */
+interface SoakSetting {
+  name: string;
+  heartbeat: Record<string, number>;
+}
+interface SoakClient {
+  group: string;
+  victim: boolean;
+  connected: () => boolean;
+  /** when it last left `connected` (performance.now()), NaN if not since the mark */
+  leftAt: number;
+  changes: { t: number; state: string; reason?: string; endpoint?: string }[];
+  dispose: () => void;
+}
+interface Soak {
+  clients: SoakClient[];
+  startedAt: number;
+  countingFrom: number;
+  stalls: number[];
+  /** when the stalls over 250 ms were (performance.now()) */
+  bigStalls: { t: number; ms: number }[];
+  longTasks: number[];
+  stop: () => void;
+}
+let soak: Soak | undefined;
+type ConnectionModule = typeof import('../../src/core/connection.js');
+const connectionModule = '/src/core/connection.ts';
+
+async function soakSetup(o: {
+  panels: number;
+  victimPanels: number;
+  probes: number;
+  watchers: number;
+  settings: SoakSetting[];
+  victim: string;
+  /** objects allocated every 100 ms (about 100 B each) */
+  churn: number;
+}) {
+  const b = need();
+  const { ResilientConnection } = (await import(
+    /* @vite-ignore */ connectionModule
+  )) as ConnectionModule;
+  const { of } = await import('rxjs');
+  const healthy = Object.keys(b.urls.chat).filter((id) => id !== o.victim);
+  const clients: SoakClient[] = [];
+  const track = (c: SoakClient, state: string, reason?: string, endpoint?: string) => {
+    c.changes.push({
+      t: now(),
+      state,
+      ...(reason ? { reason } : {}),
+      ...(endpoint ? { endpoint } : {}),
+    });
+    if (c.changes.length > 200) c.changes.splice(0, 100);
+    if (state !== 'connected' && Number.isNaN(c.leftAt)) c.leftAt = now();
+  };
+  const panel = async (group: string, instanceId: string, victim: boolean) => {
+    const chat = await b.startChat({ customerName: group, instanceId });
+    const el = mountPanel(chat);
+    const c: SoakClient = {
+      group,
+      victim,
+      connected: () => el.connectionState === 'connected' && el.endpoint === instanceId,
+      leftAt: NaN,
+      changes: [],
+      dispose: () => el.remove(),
+    };
+    el.addEventListener('ag-connection-change', (e) => {
+      const d = (e as CustomEvent<{ state: string; reason?: string; endpoint?: string }>).detail;
+      track(c, d.state, d.reason, d.endpoint);
+    });
+    clients.push(c);
+  };
+  const probe = (s: SoakSetting, instanceId: string, victim: boolean) => {
+    const conn = new ResilientConnection({
+      endpoints: of({ id: instanceId, url: b.urls.chat[instanceId]! }),
+      auth: () => ({ token: 'bench-token', agentId: 'soak-probe' }),
+      heartbeat: s.heartbeat,
+      lifecycle: false,
+    });
+    const c: SoakClient = {
+      group: s.name,
+      victim,
+      connected: () => conn.status.state === 'connected',
+      leftAt: NaN,
+      changes: [],
+      dispose: () => conn.dispose(),
+    };
+    conn.status$.subscribe((st) => track(c, st.state, st.reason, st.endpoint));
+    conn.start();
+    clients.push(c);
+  };
+  for (let i = 0; i < o.panels; i++) await panel('panels', healthy[i % healthy.length]!, false);
+  for (let i = 0; i < o.victimPanels; i++) await panel('panels', o.victim, true);
+  for (const s of o.settings) {
+    for (let i = 0; i < o.watchers; i++) probe(s, healthy[i % healthy.length]!, false);
+    for (let i = 0; i < o.probes; i++) probe(s, o.victim, true);
+  }
+  await until(
+    null,
+    () => clients.every((c) => c.connected()),
+    60_000,
+    'every soak client connected',
+  );
+  for (const c of clients) {
+    c.changes = [];
+    c.leftAt = NaN;
+  }
+
+  // our own stalls: timer lateness (50 ms ticks) and long tasks, GC pauses among them
+  const stalls: number[] = [];
+  const bigStalls: { t: number; ms: number }[] = [];
+  const longTasks: number[] = [];
+  let expected = now() + 50;
+  const tick = setInterval(() => {
+    const late = now() - expected;
+    if (late > 50) stalls.push(Math.round(late));
+    if (late > 250 && bigStalls.length < 100) bigStalls.push({ t: now(), ms: Math.round(late) });
+    expected = now() + 50;
+  }, 50);
+  let observer: PerformanceObserver | undefined;
+  try {
+    observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) longTasks.push(Math.round(e.duration));
+    });
+    observer.observe({ type: 'longtask', buffered: false });
+  } catch {
+    /* no long-task timing in this browser */
+  }
+  // garbage: short-lived objects every 100 ms, some kept for a few seconds (promoted, so that
+  // the old generation is collected too)
+  const kept: unknown[][] = [];
+  const churn = setInterval(() => {
+    const batch = Array.from({ length: o.churn }, (_, i) => ({ i, s: `x${i}`, a: [i, i] }));
+    kept.push(batch);
+    if (kept.length > 30) kept.shift();
+  }, 100);
+  const startedAt = now();
+  soak = {
+    clients,
+    startedAt,
+    countingFrom: startedAt,
+    stalls,
+    bigStalls,
+    longTasks,
+    stop: () => {
+      clearInterval(tick);
+      clearInterval(churn);
+      observer?.disconnect();
+      kept.length = 0;
+    },
+  };
+  return { clients: clients.length, healthy, connectMs: Math.round(startedAt) };
+}
+
+/** Restarts the false-reconnect count (after the burner has started). */
+function soakMark() {
+  const s = soak!;
+  s.countingFrom = now();
+  for (const c of s.clients) {
+    c.changes = [];
+    c.leftAt = NaN;
+  }
+  s.stalls.length = 0;
+  s.bigStalls.length = 0;
+  s.longTasks.length = 0;
+}
+
+/** One SIGSTOP of the victim: per group, the time until each victim client left `connected`. */
+async function soakFreezeCycle(o: { victim: string; capMs: number; recoverMs: number }) {
+  const b = need();
+  const s = soak!;
+  const victims = s.clients.filter((c) => c.victim);
+  await until(null, () => victims.every((c) => c.connected()), o.recoverMs, 'victim clients back');
+  for (const c of victims) c.leftAt = NaN;
+  const t0 = now();
+  await b.freeze(o.victim);
+  const frozenAt = now();
+  try {
+    await until(null, () => victims.every((c) => !Number.isNaN(c.leftAt)), o.capMs, 'detection');
+  } catch {
+    /* undetected ones are reported as missing */
+  }
+  const detected: Record<string, (number | null)[]> = {};
+  for (const c of victims)
+    (detected[c.group] ??= []).push(Number.isNaN(c.leftAt) ? null : c.leftAt - t0);
+  await b.unfreeze(o.victim);
+  let recovered = true;
+  try {
+    await until(null, () => victims.every((c) => c.connected()), o.recoverMs, 'recovery');
+  } catch {
+    recovered = false;
+  }
+  return { detected, freezeCallMs: frozenAt - t0, recovered };
+}
+
+/** False reconnects so far (clients on healthy instances) and the page's stalls. */
+function soakReport() {
+  const s = soak!;
+  const groups: Record<
+    string,
+    { clients: number; episodes: number; changes: number; examples: unknown[] }
+  > = {};
+  for (const c of s.clients.filter((x) => !x.victim)) {
+    const g = (groups[c.group] ??= { clients: 0, episodes: 0, changes: 0, examples: [] });
+    g.clients++;
+    g.changes += c.changes.length;
+    let wasConnected = true;
+    for (const ch of c.changes) {
+      if (wasConnected && ch.state !== 'connected') {
+        g.episodes++;
+        if (g.examples.length < 5)
+          g.examples.push({
+            atS: Math.round((ch.t - s.countingFrom) / 100) / 10,
+            ...ch,
+            t: undefined,
+          });
+      }
+      wasConnected = ch.state === 'connected';
+    }
+  }
+  const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+  return {
+    countedMs: now() - s.countingFrom,
+    groups,
+    stalls: [...s.stalls],
+    bigStalls: s.bigStalls.map((x) => ({
+      atS: Math.round((x.t - s.countingFrom) / 100) / 10,
+      ms: x.ms,
+    })),
+    longTasks: [...s.longTasks],
+    heapMb: memory ? Math.round(memory.usedJSHeapSize / 1e5) / 10 : null,
+  };
+}
+
+function soakStop() {
+  soak?.stop();
+  for (const c of soak?.clients ?? []) c.dispose();
+  soak = undefined;
+}
+
 const api = {
   setup,
+  soakSetup,
+  soakMark,
+  soakFreezeCycle,
+  soakReport,
+  soakStop,
   relocationOurs,
   relocationBaseline,
   silentFailure,

@@ -53,8 +53,21 @@ export interface ConnectionOptions {
    * Default {@link restoreSlowDefaultMs}.
    */
   restoreSlowMs?: number;
-  /** application heartbeat; `false` turns it off */
-  heartbeat?: { intervalMs?: number; timeoutMs?: number; event?: string } | false;
+  /**
+   * Application heartbeat (see `liveness`); `false` turns it off. A ping every `intervalMs`
+   * (500); the timeout adapts to the observed answer times (mean + `deviations` (4) standard
+   * deviations), within [`minTimeoutMs` (1500, at most `timeoutMs`), `timeoutMs` (2500)].
+   * `minTimeoutMs` = `timeoutMs` gives a fixed timeout. `event`: the ping event ('hb').
+   */
+  heartbeat?:
+    | {
+        intervalMs?: number;
+        timeoutMs?: number;
+        minTimeoutMs?: number;
+        deviations?: number;
+        event?: string;
+      }
+    | false;
   /** `maxAttempts`: consecutive failed connects before `failed` (default unlimited) */
   backoff?: BackoffOptions & { maxAttempts?: number };
   /** handshake + onConnect must finish within this (default 4000 ms) */
@@ -606,11 +619,13 @@ export class ResilientConnection {
     const hb = this.o.heartbeat;
     if (hb !== false) {
       const event = hb?.event ?? 'hb';
-      const timeoutMs = hb?.timeoutMs ?? heartbeatDefaults.timeoutMs;
+      const d = heartbeatDefaults;
       subscriptions.add(
         liveness(() => from(live.socket.emitWithAck(event, { t: this.scheduler.now() })), {
-          intervalMs: hb?.intervalMs ?? heartbeatDefaults.intervalMs,
-          timeoutMs,
+          intervalMs: hb?.intervalMs ?? d.intervalMs,
+          timeoutMs: hb?.timeoutMs ?? d.timeoutMs,
+          minTimeoutMs: hb?.minTimeoutMs ?? d.minTimeoutMs,
+          deviations: hb?.deviations ?? d.deviations,
           traffic$: trafficOf(live.socket),
           check$: this.checkSubject,
           scheduler: this.scheduler,

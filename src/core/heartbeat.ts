@@ -19,9 +19,20 @@ export interface HeartbeatOptions {
   scheduler?: SchedulerLike;
 }
 
-/** Default heartbeat: a silent server is noticed within intervalMs + timeoutMs = 4 s
- *  (socket.io's own ping timeout would take 45 s). */
-export const heartbeatDefaults = { intervalMs: 1500, timeoutMs: 2500 } as const;
+/**
+ * Default heartbeat of a connection (see `liveness`): a ping every 500 ms; a silent server is
+ * declared gone after the mean answer time + 4 standard deviations, at least 1.5 s and at most
+ * 2.5 s, so within 2 s on a quick server (socket.io's own ping timeout would take 45 s).
+ * The floor absorbs the sudden lag of a machine that just got busy, which the estimate cannot
+ * foresee: in the soak benchmark (50 panels, CPU burner at 2x the cores, bench/benchmarks/soak.mjs)
+ * a 1 s floor saw 8 false reconnects in 10 minutes, all when the burner started.
+ */
+export const heartbeatDefaults = {
+  intervalMs: 500,
+  timeoutMs: 2500,
+  minTimeoutMs: 1500,
+  deviations: 4,
+} as const;
 
 /**
  * Application heartbeat. Calls `ping` every `intervalMs` (never two at once) and errors with
