@@ -134,8 +134,10 @@ export default {
     if (panelError) ctx.notMeasured(panelError);
     if (chatIds.length < 3) ctx.notMeasured('the cluster has fewer than 3 chat instances');
     const victim = chatIds[chatIds.length - 1];
-    ctx.defer(() => page.evaluate(() => window.agBench.soakStop()).catch(() => {}));
-    const setup = await page.evaluate((o) => window.agBench.soakSetup(o), {
+    ctx.defer(() =>
+      page.evaluate(() => /** @type {any} */ (window).agBench.soakStop()).catch(() => {}),
+    );
+    const setup = await page.evaluate((o) => /** @type {any} */ (window).agBench.soakSetup(o), {
       panels: PANELS,
       victimPanels,
       probes,
@@ -149,7 +151,7 @@ export default {
     const burner = startBurner(ctx, Math.ceil(durationMs / 1000) + 180);
     const burnerLine = await burner.ready;
     ctx.log(burnerLine);
-    await page.evaluate(() => window.agBench.soakMark());
+    await page.evaluate(() => /** @type {any} */ (window).agBench.soakMark());
     const started = Date.now();
     const load = [];
     const loadTimer = setInterval(() => load.push(os.loadavg()[0]), 15_000);
@@ -178,7 +180,7 @@ export default {
     while (Date.now() - started < durationMs && !ctx.signal.aborted) {
       try {
         cycles.push(
-          await page.evaluate((o) => window.agBench.soakFreezeCycle(o), {
+          await page.evaluate((o) => /** @type {any} */ (window).agBench.soakFreezeCycle(o), {
             victim,
             capMs: 12_000,
             recoverMs: 30_000,
@@ -188,10 +190,10 @@ export default {
         failures.push(String(e?.message ?? e).split('\n')[0]);
         if (failures.length > 5 && cycles.length === 0) break;
       }
-      report = await page.evaluate(() => window.agBench.soakReport());
+      report = await page.evaluate(() => /** @type {any} */ (window).agBench.soakReport());
       await sleep(3000);
     }
-    report = await page.evaluate(() => window.agBench.soakReport());
+    report = await page.evaluate(() => /** @type {any} */ (window).agBench.soakReport());
     const loadEnd = os.loadavg()[0];
     await burner.stop();
     load.push(loadEnd);
