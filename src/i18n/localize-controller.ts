@@ -1,9 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { loadShippedLanguage } from './loader.js';
 import {
-  direction,
   formatDate,
+  formatList,
   formatNumber,
   onTranslationsChange,
+  resolveDirection,
   resolveLanguage,
   term,
   type MessageArgs,
@@ -22,12 +24,19 @@ const refreshAll = () => {
 
 /**
  * Gives an element its strings: `this.l10n.term('chat.send')`. Re-renders the element when a
- * `lang`/`dir` attribute changes anywhere in the document (one shared observer) or a
- * translation is registered; the observer is removed when the last element leaves.
+ * `lang`/`dir` attribute changes anywhere in the document (one shared observer; attributes
+ * inside other shadow roots are read at the next update) or a translation is registered; the
+ * observer is removed when the last element leaves. Before each update it starts loading the
+ * shipped catalogue of the language in use, and reflects the writing direction to the host's
+ * `dir` (unless the page set one), so its styles' logical properties mirror.
  */
 export class LocalizeController implements ReactiveController {
+  /** the `dir` this controller put on the host (a different value is the page's own) */
+  private reflectedDir: string | undefined;
+
   constructor(
     readonly host: Host,
+    /** the host's locale (inside Finesse, the agent's), used when no ancestor has a `lang` */
     private readonly hostLocale: () => string | null | undefined = () => undefined,
   ) {
     host.addController(this);
@@ -55,13 +64,30 @@ export class LocalizeController implements ReactiveController {
     }
   }
 
+  hostUpdate(): void {
+    // registering the loaded catalogue re-renders every element (onTranslationsChange)
+    void loadShippedLanguage(this.lang());
+    const own = this.host.getAttribute('dir');
+    if (own !== null && own !== this.reflectedDir) {
+      this.reflectedDir = undefined; // the page's choice: leave it
+      return;
+    }
+    const dir = resolveDirection(this.host, this.hostLocale(), true);
+    // only on a change: the document observer sees every write, even of the same value
+    if (own !== dir) this.host.setAttribute('dir', dir);
+    this.reflectedDir = dir;
+  }
+
   /** The language in use (see resolveLanguage). */
   lang(): string {
     return resolveLanguage(this.host, this.hostLocale());
   }
 
   dir(): 'ltr' | 'rtl' {
-    return direction(this.lang());
+    const own = this.host.getAttribute('dir');
+    return own === 'rtl' || own === 'ltr'
+      ? own
+      : resolveDirection(this.host, this.hostLocale(), true);
   }
 
   term(key: MessageKey, args?: MessageArgs): string {
@@ -74,5 +100,9 @@ export class LocalizeController implements ReactiveController {
 
   date(d: Date | number, options?: Intl.DateTimeFormatOptions): string {
     return formatDate(this.lang(), d, options);
+  }
+
+  list(items: readonly string[]): string {
+    return formatList(this.lang(), items);
   }
 }

@@ -45,6 +45,16 @@ export function registerTranslation(...translations: Translation[]): void {
   for (const l of listeners) l();
 }
 
+/**
+ * Registers a shipped catalogue loaded on demand (loader.ts) *under* what is registered: an
+ * integrator's override registered before the catalogue arrived is kept.
+ */
+export function registerShipped(t: Translation): void {
+  const code = normalise(t.$code);
+  catalogues.set(code, { ...t, ...catalogues.get(code), $code: code });
+  for (const l of listeners) l();
+}
+
 /** Called after every registration; returns the unsubscribe function. */
 export function onTranslationsChange(listener: () => void): () => void {
   listeners.add(listener);
@@ -81,10 +91,20 @@ function lookup(lang: string, key: MessageKey): Message {
 /** Language codes are validated by Intl; a broken `lang` falls back to English. */
 function intlLocale(lang: string): string {
   try {
-    return Intl.getCanonicalLocales(lang)[0] ?? fallbackLanguage;
+    // Finesse spells locales `de_DE`
+    return Intl.getCanonicalLocales(lang.trim().replace(/_/g, '-'))[0] ?? fallbackLanguage;
   } catch {
     return fallbackLanguage;
   }
+}
+
+/** Intl formatters are costly to build and a panel renders hundreds of rows: one per locale and options. */
+const formatters = new Map<string, unknown>();
+function cached<T>(kind: string, locale: string, options: object | undefined, make: () => T): T {
+  const key = `${kind}|${locale}|${options ? JSON.stringify(options) : ''}`;
+  let f = formatters.get(key) as T | undefined;
+  if (!f) formatters.set(key, (f = make()));
+  return f;
 }
 
 /** The message `key` in `lang`, with `{name}` filled in (numbers formatted for `lang`). */
@@ -93,7 +113,9 @@ export function term(lang: string, key: MessageKey, args: MessageArgs = {}): str
   let m = lookup(lang, key);
   if (typeof m !== 'string') {
     const count = Number(args['count'] ?? 0);
-    m = m[new Intl.PluralRules(locale).select(count)] ?? m.other;
+    m =
+      m[cached('p', locale, undefined, () => new Intl.PluralRules(locale)).select(count)] ??
+      m.other;
   }
   return m.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = args[name];
@@ -103,7 +125,14 @@ export function term(lang: string, key: MessageKey, args: MessageArgs = {}): str
 }
 
 export function formatNumber(lang: string, n: number, options?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(intlLocale(lang), options).format(n);
+  const locale = intlLocale(lang);
+  return cached('n', locale, options, () => new Intl.NumberFormat(locale, options)).format(n);
+}
+
+/** `['Dana', 'Lee']` -> `Dana and Lee` (de: `Dana und Lee`). */
+export function formatList(lang: string, items: readonly string[]): string {
+  const locale = intlLocale(lang);
+  return cached('l', locale, undefined, () => new Intl.ListFormat(locale)).format(items);
 }
 
 export function formatDate(
@@ -111,7 +140,8 @@ export function formatDate(
   date: Date | number,
   options?: Intl.DateTimeFormatOptions,
 ): string {
-  return new Intl.DateTimeFormat(intlLocale(lang), options).format(date);
+  const locale = intlLocale(lang);
+  return cached('d', locale, options, () => new Intl.DateTimeFormat(locale, options)).format(date);
 }
 
 const rtlLanguages = new Set(['ar', 'he', 'iw', 'fa', 'ur', 'ps', 'sd', 'ug', 'yi', 'dv', 'ckb']);
@@ -142,7 +172,37 @@ export function resolveLanguage(el: Element, hostLocale?: string | null): string
       const lang = node.getAttribute('lang');
       if (lang) return lang;
     }
-    node = node.parentElement ?? ((node.getRootNode() as ShadowRoot).host || null);
+    node = parentOf(node);
   }
   return hostLocale || root.getAttribute('lang') || fallbackLanguage;
+}
+
+const parentOf = (node: Element): Element | null =>
+  node.parentElement ?? ((node.getRootNode() as ShadowRoot).host || null);
+
+const explicitDir = (node: Element): 'ltr' | 'rtl' | undefined => {
+  const dir = node.getAttribute('dir')?.trim().toLowerCase();
+  return dir === 'ltr' || dir === 'rtl' ? dir : undefined;
+};
+
+/**
+ * The writing direction of an element: the nearest explicit declaration on it or an ancestor
+ * wins, a `dir` attribute as such, a `lang` by its language's direction (so `<html dir="ltr">`
+ * does not turn an element with `lang="ar"` left-to-right); then the host locale, then the
+ * document's `dir`, then its `lang`. `ignoreOwnDir`: the element's own `dir` is one it reflected.
+ */
+export function resolveDirection(
+  el: Element,
+  hostLocale?: string | null,
+  ignoreOwnDir = false,
+): 'ltr' | 'rtl' {
+  const root = el.ownerDocument.documentElement;
+  for (let node: Element | null = el; node && node !== root; node = parentOf(node)) {
+    const dir = node === el && ignoreOwnDir ? undefined : explicitDir(node);
+    if (dir) return dir;
+    const lang = node.getAttribute('lang');
+    if (lang) return direction(lang);
+  }
+  if (hostLocale) return direction(hostLocale);
+  return explicitDir(root) ?? direction(root.getAttribute('lang') || fallbackLanguage);
 }

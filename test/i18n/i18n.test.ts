@@ -133,10 +133,12 @@ describe('i18n: fallback, plurals, Intl formatting', () => {
       'Dana, Lee schreiben…',
     );
     // French counts 0 as singular, English does not
-    expect(term('fr', 'chat.earlierCount', { count: 0 })).to.equal('0 message précédent');
-    expect(term('en', 'chat.earlierCount', { count: 0 })).to.equal('0 earlier messages');
+    expect(term('fr', 'chat.showEarlier', { count: 0 })).to.equal('Afficher 0 message précédent');
+    expect(term('en', 'chat.showEarlier', { count: 0 })).to.equal('Show 0 earlier messages');
     // numbers in arguments are formatted for the language
-    expect(term('de', 'chat.earlierCount', { count: 1200 })).to.equal('1.200 frühere Nachrichten');
+    expect(term('de', 'chat.showEarlier', { count: 1200 })).to.equal(
+      '1.200 frühere Nachrichten anzeigen',
+    );
   });
 
   it('formats numbers and dates through Intl', () => {
