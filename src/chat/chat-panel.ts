@@ -6,6 +6,7 @@ import type { ConnectionState, ConnectionStatus } from '../core/state.js';
 import type { AgErrorInfo } from '../protocol/errors.js';
 import type { ChatMessage } from '../protocol/wire.js';
 import { finesseAgentLocale } from '../hosts/finesse-types.js';
+import { enChat } from '../i18n/en-chat.js';
 import { LocalizeController } from '../i18n/localize-controller.js';
 import type { MessageKey } from '../i18n/registry.js';
 import { ChatSessionController } from './chat-session-controller.js';
@@ -169,7 +170,7 @@ export class AgChatPanel extends LitElement {
   @query('textarea') private input!: HTMLTextAreaElement | null;
 
   /** strings in the resolved language; inside Finesse the agent's locale is the default */
-  private readonly l10n = new LocalizeController(this, finesseAgentLocale);
+  private readonly l10n = new LocalizeController(this, finesseAgentLocale, enChat);
   private readonly chat = new ChatSessionController(this);
   private stickToBottom = true;
   /** scroll height before prepending earlier messages, to keep the view where it was */

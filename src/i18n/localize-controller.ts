@@ -5,11 +5,13 @@ import {
   formatList,
   formatNumber,
   onTranslationsChange,
+  registerBuiltIn,
   resolveDirection,
   resolveLanguage,
   term,
   type MessageArgs,
   type MessageKey,
+  type Messages,
 } from './registry.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -38,7 +40,10 @@ export class LocalizeController implements ReactiveController {
     readonly host: Host,
     /** the host's locale (inside Finesse, the agent's), used when no ancestor has a `lang` */
     private readonly hostLocale: () => string | null | undefined = () => undefined,
+    /** the element's own English strings (its built-in fallback) */
+    english?: Messages,
   ) {
+    if (english) registerBuiltIn(english);
     host.addController(this);
   }
 

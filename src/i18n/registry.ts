@@ -1,9 +1,10 @@
 // A small message registry (in the manner of Shoelace's): catalogues are plain objects keyed by
 // message, registered at run time, looked up by language with fallback (de-AT -> de -> en).
 // Chosen over @lit/localize's runtime mode for the bundle budget: no generated per-locale
-// modules or loader, one catalogue (English) built in, and integrators add or override strings
-// with one call. Plurals, numbers and dates go through Intl.
-import { en } from './en.js';
+// modules, each element builds in only its own English strings (LocalizeController registers
+// them), the shipped languages load on demand (loader.ts), and integrators add or override
+// strings with one call. Plurals, numbers, lists and dates go through Intl.
+import type { en } from './en.js';
 
 /** A message: text with `{name}` placeholders, or plural forms picked by the `count` argument. */
 export type Message = string | (Partial<Record<Intl.LDMLPluralRule, string>> & { other: string });
@@ -27,8 +28,21 @@ export type Translation = { readonly [K in MessageKey]?: Message } & {
 };
 
 export const fallbackLanguage = 'en';
-const catalogues = new Map<string, Translation>([['en', en]]);
-const listeners = new Set<() => void>();
+const storeKey = Symbol.for('agent-gadgets.i18n');
+interface Store {
+  readonly catalogues: Map<string, Translation>;
+  readonly listeners: Set<() => void>;
+}
+/**
+ * One store per page, not per copy of this module: the self-contained element bundles each
+ * carry a copy, and a translation registered through any of them (or through
+ * `agent-gadgets/i18n`) must reach every element on the page.
+ */
+const store: Store = ((globalThis as { [storeKey]?: Store })[storeKey] ??= {
+  catalogues: new Map([['en', { $code: 'en', $name: 'English', $dir: 'ltr' }]]),
+  listeners: new Set(),
+});
+const { catalogues, listeners } = store;
 
 const normalise = (code: string) => code.trim().replace(/_/g, '-').toLowerCase();
 
@@ -43,6 +57,25 @@ export function registerTranslation(...translations: Translation[]): void {
     catalogues.set(code, { ...catalogues.get(code), ...t, $code: code });
   }
   for (const l of listeners) l();
+}
+
+/** Some of the messages, without the language fields. */
+export type Messages = { readonly [K in MessageKey]?: Message };
+
+const builtIn = new WeakSet<Messages>();
+
+/**
+ * An element's built-in English strings, registered under any English override when its first
+ * instance is created. Quiet: no element can have shown these keys before.
+ */
+export function registerBuiltIn(english: Messages): void {
+  if (builtIn.has(english)) return;
+  builtIn.add(english);
+  catalogues.set(fallbackLanguage, {
+    ...english,
+    ...catalogues.get(fallbackLanguage)!,
+    $code: 'en',
+  });
 }
 
 /**
@@ -85,7 +118,8 @@ function lookup(lang: string, key: MessageKey): Message {
     const m = catalogues.get(code)?.[key];
     if (m !== undefined) return m;
   }
-  return en[key];
+  // only when neither the language nor English has it (English of an element not on the page)
+  return key;
 }
 
 /** Language codes are validated by Intl; a broken `lang` falls back to English. */

@@ -4,6 +4,7 @@ import type { ConnectionState } from '../core/state.js';
 import type { Host } from '../hosts/host.js';
 import type { SurveyChannel, SurveyMode, SurveyStatus } from '../protocol/wire.js';
 import { finesseAgentLocale } from '../hosts/finesse-types.js';
+import { enSurvey } from '../i18n/en-survey.js';
 import { LocalizeController } from '../i18n/localize-controller.js';
 import type { MessageKey } from '../i18n/registry.js';
 import { HeightController } from './height-controller.js';
@@ -123,6 +124,7 @@ export class AgSurveyTransfer extends LitElement {
   private readonly l10n = new LocalizeController(
     this,
     () => this.survey.host?.locale ?? finesseAgentLocale(),
+    enSurvey,
   );
   private readonly provideToken: TokenProvider = () =>
     this.tokenProvider ? this.tokenProvider() : this.token;

@@ -19,7 +19,8 @@ import {
   type MessageKey,
 } from '../../src/i18n/index.js';
 
-registerTranslation(de, es, fr);
+// no element registers its English here: the whole English catalogue, as an integrator can
+registerTranslation(en, de, es, fr);
 
 /** A minimal element localized as the gadgets will be: strings and dir from the controller. */
 class AgI18nProbe extends LitElement {
@@ -163,6 +164,21 @@ describe('i18n: run-time override and right-to-left', () => {
     await el.updateComplete;
     expect(el.text()).to.equal('Reply');
     expect(term('en', 'chat.you'), 'the rest of English is kept').to.equal('You');
+  });
+
+  it('a second copy of the registry (another element bundle on the page) shares the translations', async () => {
+    const url = new URL('../../src/i18n/registry.ts?second-copy', import.meta.url).href;
+    const copy = (await import(
+      /* @vite-ignore */ url
+    )) as typeof import('../../src/i18n/registry.js');
+    expect(copy.registerTranslation, 'really another module instance').not.to.equal(
+      registerTranslation,
+    );
+    const el = await fixture<AgI18nProbe>(html`<ag-i18n-probe lang="en"></ag-i18n-probe>`);
+    copy.registerTranslation({ $code: 'en', 'chat.send': 'Reply' });
+    await el.updateComplete;
+    expect(el.text(), 'this copy re-rendered its element').to.equal('Reply');
+    expect(term('en', 'chat.send')).to.equal('Reply');
   });
 
   it('Arabic and Hebrew are right-to-left, registered or not', async () => {
