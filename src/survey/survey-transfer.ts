@@ -45,6 +45,10 @@ const channelKey: Readonly<Partial<Record<SurveyChannel, MessageKey>>> = {
  * Force a colour scheme with `theme="light"` or `theme="dark"`; by default the user's
  * `prefers-color-scheme` decides.
  *
+ * Its strings follow the nearest `lang` (on it or an ancestor), else inside Finesse the agent's
+ * locale, else `<html lang>`, else English; German, Spanish and French load on demand, others
+ * can be registered (`agent-gadgets/i18n`). It reflects its writing direction as `dir`.
+ *
  * @summary Post-call survey transfer for Cisco Finesse or any agent desktop.
  *
  * @csspart base - the wrapper
