@@ -89,4 +89,11 @@ export const de: Catalogue = {
   'survey.progress.requesting': 'Umfrage wird angefordert…',
   'survey.progress.settingVariables': 'Anrufvariablen werden gesetzt…',
   'survey.progress.transferring': 'Anrufer wird weitergeleitet…',
+  'survey.error.noCall': 'Es gibt keinen Anruf für eine Umfrage',
+  'survey.error.callNotActive': 'Der Anruf ist nicht aktiv',
+  'survey.error.finesseReconnecting':
+    'Finesse verbindet sich neu: erneut versuchen, sobald es wieder da ist',
+  'survey.error.invalidSmsNumber':
+    'Mobilnummer des Anrufers für die SMS-Umfrage eingeben: 10 bis 15 Ziffern',
+  'survey.error.callDropped': 'Der Anruf endete, bevor die Umfrage eingerichtet war',
 };

@@ -50,4 +50,10 @@ export const enSurvey = {
   'survey.progress.requesting': 'Requesting the survey…',
   'survey.progress.settingVariables': 'Setting the call variables…',
   'survey.progress.transferring': 'Transferring the caller…',
+  'survey.error.noCall': 'There is no call to survey',
+  'survey.error.callNotActive': 'The call is not active',
+  'survey.error.finesseReconnecting': 'Finesse is reconnecting: try again when it is back',
+  'survey.error.invalidSmsNumber':
+    "Enter the caller's mobile number for the SMS survey: 10 to 15 digits",
+  'survey.error.callDropped': 'The call ended before the survey was set up',
 } as const;

@@ -85,4 +85,11 @@ export const es: Catalogue = {
   'survey.progress.requesting': 'Solicitando la encuesta…',
   'survey.progress.settingVariables': 'Configurando las variables de la llamada…',
   'survey.progress.transferring': 'Transfiriendo la llamada…',
+  'survey.error.noCall': 'No hay ninguna llamada para la encuesta',
+  'survey.error.callNotActive': 'La llamada no está activa',
+  'survey.error.finesseReconnecting':
+    'Finesse se está reconectando: inténtalo de nuevo cuando vuelva',
+  'survey.error.invalidSmsNumber':
+    'Introduce el número móvil de la persona que llama para la encuesta por SMS: de 10 a 15 dígitos',
+  'survey.error.callDropped': 'La llamada terminó antes de configurar la encuesta',
 };

@@ -91,4 +91,10 @@ export const fr: Catalogue = {
   'survey.progress.requesting': 'Demande de l’enquête…',
   'survey.progress.settingVariables': 'Définition des variables d’appel…',
   'survey.progress.transferring': 'Transfert de l’appelant…',
+  'survey.error.noCall': 'Aucun appel pour l’enquête',
+  'survey.error.callNotActive': 'L’appel n’est pas actif',
+  'survey.error.finesseReconnecting': 'Finesse se reconnecte : réessayez quand il sera de retour',
+  'survey.error.invalidSmsNumber':
+    'Saisissez le numéro de mobile de l’appelant pour l’enquête par SMS : 10 à 15 chiffres',
+  'survey.error.callDropped': 'L’appel s’est terminé avant que l’enquête soit configurée',
 };

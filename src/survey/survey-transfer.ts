@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ConnectionState } from '../core/state.js';
 import type { Host } from '../hosts/host.js';
+import type { AgErrorInfo, ErrorCode } from '../protocol/errors.js';
 import type { SurveyChannel, SurveyMode, SurveyStatus } from '../protocol/wire.js';
 import { finesseAgentLocale } from '../hosts/finesse-types.js';
 import { enSurvey } from '../i18n/en-survey.js';
@@ -28,6 +29,15 @@ const connectionKey: Readonly<Record<'connecting' | 'closed' | 'failed', Message
   connecting: 'survey.conn.pcsConnecting',
   closed: 'survey.conn.pcsClosed',
   failed: 'survey.conn.pcsFailed',
+};
+
+/** Failures whose message the survey session writes itself (no host or server text in it). */
+const errorKey: Readonly<Partial<Record<ErrorCode, MessageKey>>> = {
+  'no-call': 'survey.error.noCall',
+  'call-not-active': 'survey.error.callNotActive',
+  'host-disconnected': 'survey.error.finesseReconnecting',
+  'invalid-sms-number': 'survey.error.invalidSmsNumber',
+  'call-dropped': 'survey.error.callDropped',
 };
 
 const channelKey: Readonly<Partial<Record<SurveyChannel, MessageKey>>> = {
@@ -303,7 +313,7 @@ export class AgSurveyTransfer extends LitElement {
         ${
           view.phase === 'failed' && view.error
             ? html`<p part="error" role="alert" data-code=${view.error.code}>
-                ${view.error.message}
+                ${this.errorText(view.error)}
               </p>`
             : nothing
         }
@@ -397,6 +407,12 @@ export class AgSurveyTransfer extends LitElement {
     return status === 'completed' && score !== undefined
       ? l.term('survey.status.completedScore', { score })
       : l.term(statusKey[status]);
+  }
+
+  /** The SDK's own failures in the gadget's language; a host's or server's words as they came. */
+  private errorText(error: AgErrorInfo): string {
+    const key = errorKey[error.code];
+    return key ? this.l10n.term(key) : error.message;
   }
 
   private onSmsInput(e: Event): void {

@@ -2,7 +2,7 @@
 // rendered strings in de/es/fr, the agent's Finesse locale as the language, reasons, the score
 // through Intl, and a right-to-left layout.
 // fixtureSync for plain wrappers: fixture() waits a requestAnimationFrame for a non-Lit root.
-import { expect, fixture, fixtureSync, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, fixtureSync, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { MockBackend } from '../../src/mocks/index.js';
 import { registerTranslation } from '../../src/i18n/registry.js';
@@ -122,6 +122,27 @@ describe('<ag-survey-transfer> in German, Spanish and French (fake Finesse, mock
     await until(() => text(el, 'reason'), 'No hay encuesta para 8001', 'no survey, Spanish');
     el.setAttribute('lang', 'fr');
     await until(() => text(el, 'reason'), 'Aucune enquête pour 8001', 'no survey, French');
+  });
+
+  it("the SDK's own failure is translated (German SMS number hint and error); the SMS labels too", async () => {
+    mock.finesse.startCall({ ani: '12345', dialedNumber: '8000' });
+    const el = await mountIn(mock, { lang: 'de', mode: 'hangup' });
+    await ready(el);
+    el.shadowRoot!.querySelector<HTMLInputElement>('input[type="radio"][value="sms"]')!.click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('label[for="sms"]')!.textContent).to.equal(
+      'Mobilnummer des Anrufers',
+    );
+    expect(text(el, 'hint')).to.equal('10 bis 15 Ziffern, optional mit + am Anfang');
+    const failed = oneEvent(el, 'ag-error');
+    button(el).click();
+    expect((await failed).detail.code).to.equal('invalid-sms-number');
+    await until(
+      () => text(el, 'error'),
+      'Mobilnummer des Anrufers für die SMS-Umfrage eingeben: 10 bis 15 Ziffern',
+      'German error',
+    );
+    expect(part(el, 'error')!.getAttribute('data-code')).to.equal('invalid-sms-number');
   });
 });
 
