@@ -35,6 +35,8 @@ const refreshAll = () => {
 export class LocalizeController implements ReactiveController {
   /** the `dir` this controller put on the host (a different value is the page's own) */
   private reflectedDir: string | undefined;
+  /** the language of the update under way: resolved once, not for every string of a render */
+  private updating: string | undefined;
 
   constructor(
     readonly host: Host,
@@ -70,8 +72,10 @@ export class LocalizeController implements ReactiveController {
   }
 
   hostUpdate(): void {
+    this.updating = undefined;
+    this.updating = this.lang();
     // registering the loaded catalogue re-renders every element (onTranslationsChange)
-    void loadShippedLanguage(this.lang());
+    void loadShippedLanguage(this.updating);
     const own = this.host.getAttribute('dir');
     if (own !== null && own !== this.reflectedDir) {
       this.reflectedDir = undefined; // the page's choice: leave it
@@ -83,9 +87,13 @@ export class LocalizeController implements ReactiveController {
     this.reflectedDir = dir;
   }
 
+  hostUpdated(): void {
+    this.updating = undefined;
+  }
+
   /** The language in use (see resolveLanguage). */
   lang(): string {
-    return resolveLanguage(this.host, this.hostLocale());
+    return this.updating ?? resolveLanguage(this.host, this.hostLocale());
   }
 
   dir(): 'ltr' | 'rtl' {
