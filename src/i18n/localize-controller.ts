@@ -29,12 +29,15 @@ const refreshAll = () => {
  * `lang`/`dir` attribute changes anywhere in the document (one shared observer; attributes
  * inside other shadow roots are read at the next update) or a translation is registered; the
  * observer is removed when the last element leaves. Before each update it starts loading the
- * shipped catalogue of the language in use, and reflects the writing direction to the host's
- * `dir` (unless the page set one), so its styles' logical properties mirror.
+ * shipped catalogue of the language in use, reflects the writing direction to the host's `dir`
+ * (unless the page set one), so its styles' logical properties mirror, and puts a language that
+ * came from the host's locale on the host's `lang`, for screen readers.
  */
 export class LocalizeController implements ReactiveController {
   /** the `dir` this controller put on the host (a different value is the page's own) */
   private reflectedDir: string | undefined;
+  /** the `lang` this controller put on the host (the host's locale) */
+  private reflectedLang: string | undefined;
   /** the language of the update under way: resolved once, not for every string of a render */
   private updating: string | undefined;
 
@@ -72,18 +75,34 @@ export class LocalizeController implements ReactiveController {
   }
 
   hostUpdate(): void {
-    this.updating = undefined;
-    this.updating = this.lang();
+    const host = this.host;
+    const locale = this.hostLocale();
+    const ownLang = host.getAttribute('lang');
+    const langOurs = ownLang !== null && ownLang === this.reflectedLang;
+    this.updating = resolveLanguage(host, locale, { lang: langOurs });
     // registering the loaded catalogue re-renders every element (onTranslationsChange)
     void loadShippedLanguage(this.updating);
-    const own = this.host.getAttribute('dir');
-    if (own !== null && own !== this.reflectedDir) {
+
+    // A language from the host's locale is in no `lang` around the element: put it on the
+    // element, so screen readers (and :lang()) read its strings in that language. Only changes
+    // are written: the document observer sees every write, even of the same value.
+    if (ownLang === null || langOurs) {
+      const fromHost = !!locale && this.updating === locale;
+      const lang = fromHost ? locale.trim().replace(/_/g, '-') : undefined;
+      if (lang && ownLang !== lang) host.setAttribute('lang', lang);
+      else if (!lang && langOurs) host.removeAttribute('lang');
+      this.reflectedLang = lang;
+    } else {
+      this.reflectedLang = undefined; // the page's choice: leave it
+    }
+
+    const ownDir = host.getAttribute('dir');
+    if (ownDir !== null && ownDir !== this.reflectedDir) {
       this.reflectedDir = undefined; // the page's choice: leave it
       return;
     }
-    const dir = resolveDirection(this.host, this.hostLocale(), true);
-    // only on a change: the document observer sees every write, even of the same value
-    if (own !== dir) this.host.setAttribute('dir', dir);
+    const dir = resolveDirection(host, locale, { dir: true, lang: !!this.reflectedLang });
+    if (ownDir !== dir) host.setAttribute('dir', dir);
     this.reflectedDir = dir;
   }
 
@@ -91,16 +110,23 @@ export class LocalizeController implements ReactiveController {
     this.updating = undefined;
   }
 
-  /** The language in use (see resolveLanguage). */
-  lang(): string {
-    return this.updating ?? resolveLanguage(this.host, this.hostLocale());
+  private reflected(): { lang: boolean; dir: boolean } {
+    const own = (name: string, ours: string | undefined) =>
+      ours !== undefined && this.host.getAttribute(name) === ours;
+    return { lang: own('lang', this.reflectedLang), dir: own('dir', this.reflectedDir) };
   }
 
+  /** The language in use (see resolveLanguage). */
+  lang(): string {
+    return this.updating ?? resolveLanguage(this.host, this.hostLocale(), this.reflected());
+  }
+
+  /** The writing direction in use (see resolveDirection); the page's own `dir` on the element wins. */
   dir(): 'ltr' | 'rtl' {
+    const r = this.reflected();
     const own = this.host.getAttribute('dir');
-    return own === 'rtl' || own === 'ltr'
-      ? own
-      : resolveDirection(this.host, this.hostLocale(), true);
+    if (!r.dir && (own === 'rtl' || own === 'ltr')) return own;
+    return resolveDirection(this.host, this.hostLocale(), { dir: true, lang: r.lang });
   }
 
   term(key: MessageKey, args?: MessageArgs): string {

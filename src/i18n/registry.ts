@@ -193,16 +193,26 @@ export function direction(lang: string): 'ltr' | 'rtl' {
     : 'ltr';
 }
 
+/** Attributes on the element itself that it reflected, and so do not count as the page's. */
+export interface OwnReflected {
+  readonly lang?: boolean;
+  readonly dir?: boolean;
+}
+
 /**
  * The language an element is shown in: the nearest `lang` on it or an ancestor (crossing shadow
  * roots), then the host's locale (inside Finesse, the agent's), then the document's `<html
  * lang>`, then English. An empty `lang=""` means "unknown" and is skipped.
  */
-export function resolveLanguage(el: Element, hostLocale?: string | null): string {
+export function resolveLanguage(
+  el: Element,
+  hostLocale?: string | null,
+  reflected: OwnReflected = {},
+): string {
   let node: Element | null = el;
   const root = el.ownerDocument.documentElement;
   while (node) {
-    if (node !== root) {
+    if (node !== root && !(node === el && reflected.lang)) {
       const lang = node.getAttribute('lang');
       if (lang) return lang;
     }
@@ -223,18 +233,19 @@ const explicitDir = (node: Element): 'ltr' | 'rtl' | undefined => {
  * The writing direction of an element: the nearest explicit declaration on it or an ancestor
  * wins, a `dir` attribute as such, a `lang` by its language's direction (so `<html dir="ltr">`
  * does not turn an element with `lang="ar"` left-to-right); then the host locale, then the
- * document's `dir`, then its `lang`. `ignoreOwnDir`: the element's own `dir` is one it reflected.
+ * document's `dir`, then its `lang`.
  */
 export function resolveDirection(
   el: Element,
   hostLocale?: string | null,
-  ignoreOwnDir = false,
+  reflected: OwnReflected = {},
 ): 'ltr' | 'rtl' {
   const root = el.ownerDocument.documentElement;
   for (let node: Element | null = el; node && node !== root; node = parentOf(node)) {
-    const dir = node === el && ignoreOwnDir ? undefined : explicitDir(node);
+    const own = node === el;
+    const dir = own && reflected.dir ? undefined : explicitDir(node);
     if (dir) return dir;
-    const lang = node.getAttribute('lang');
+    const lang = own && reflected.lang ? null : node.getAttribute('lang');
     if (lang) return direction(lang);
   }
   if (hostLocale) return direction(hostLocale);

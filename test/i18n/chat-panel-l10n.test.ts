@@ -255,9 +255,11 @@ describe('<ag-chat-panel> language resolution', () => {
     fake = installFakeFinesse({ locale: 'de_DE' });
     const el = await idlePanel();
     await until(el, () => sendLabel(el), 'Senden', "agent's locale de_DE");
+    expect(el.getAttribute('lang'), 'put on the panel for screen readers').to.equal('de-DE');
     expect(textOf(el, '[part="status"]')).to.equal('Warten auf Anmeldedaten…');
     const explicit = await idlePanel('fr');
     await until(explicit, () => sendLabel(explicit), 'Envoyer', 'own lang over the locale');
+    expect(explicit.getAttribute('lang'), "the page's lang is left alone").to.equal('fr');
   });
 
   it('an integrator override changes one string live, the rest stays translated', async () => {

@@ -159,12 +159,14 @@ describe("<ag-survey-transfer> in the Finesse agent's locale", () => {
       const el = await mountIn(mock);
       await ready(el);
       await until(() => text(el, 'action'), 'Transferir a la encuesta', 'Spanish from Finesse');
+      expect(el.getAttribute('lang')).to.equal('es-ES');
       expect(el.shadowRoot!.querySelector('h2')!.textContent).to.equal(
         'Encuesta posterior a la llamada',
       );
       const wrapper = fixtureSync<HTMLElement>(html`<div lang="de"></div>`);
       wrapper.append(el);
       await until(() => text(el, 'action'), 'Zur Umfrage weiterleiten', 'ancestor German');
+      expect(el.getAttribute('lang'), 'the locale it reflected is withdrawn').to.equal(null);
     } finally {
       if (saved === null) document.documentElement.removeAttribute('lang');
       else document.documentElement.setAttribute('lang', saved);
