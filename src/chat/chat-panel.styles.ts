@@ -20,6 +20,8 @@ const containment = unsafeCSS(`
   li { content-visibility: auto; contain-intrinsic-size: auto 3em; }
 `);
 
+// Logical properties only (inline-start/end, flex-end, text-align: end): the host reflects
+// its writing direction (`dir`), and the layout mirrors for right-to-left languages.
 const base = css`
   :host {
     display: flex;
@@ -45,7 +47,7 @@ const base = css`
   [part='notice'] {
     margin: 0;
     padding: 0.25rem 0.5rem;
-    border-left: 3px solid var(--_warn);
+    border-inline-start: 3px solid var(--_warn);
     font-size: 0.9em;
   }
   [part='transcript'] {
@@ -91,6 +93,10 @@ const base = css`
     font-size: 0.8em;
     font-weight: 600;
     color: var(--_muted);
+  }
+  [part='time'] {
+    margin-inline-start: 0.25em;
+    font-weight: 400;
   }
   .text {
     white-space: pre-wrap;

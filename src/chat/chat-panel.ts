@@ -5,6 +5,10 @@ import type { WebSocketCtor } from '../core/connection.js';
 import type { ConnectionState, ConnectionStatus } from '../core/state.js';
 import type { AgErrorInfo } from '../protocol/errors.js';
 import type { ChatMessage } from '../protocol/wire.js';
+import { finesseAgentLocale } from '../hosts/finesse-types.js';
+import { enChat } from '../i18n/en-chat.js';
+import { LocalizeController } from '../i18n/localize-controller.js';
+import type { MessageKey } from '../i18n/registry.js';
 import { ChatSessionController } from './chat-session-controller.js';
 import type { PendingMessage, TokenSource } from './chat-session.js';
 import { chatPanelStyles } from './chat-panel.styles.js';
@@ -12,39 +16,59 @@ import { chatPanelStyles } from './chat-panel.styles.js';
 /** Messages rendered at first, and added each time the agent scrolls to the top. */
 const windowPage = 200;
 
-const deliveryText: Readonly<Record<string, string>> = {
-  queued: 'Waiting for connection…',
-  sending: 'Sending…',
-  sent: 'Sent',
-  'failed-will-retry': 'Not sent yet, will retry',
-  rejected: 'Not sent',
+/** A message's time, as the agent's language writes it (de `14:05`, en `2:05 PM`). */
+const timeFormat: Intl.DateTimeFormatOptions = { timeStyle: 'short' };
+
+const deliveryKey: Readonly<Record<string, MessageKey>> = {
+  queued: 'chat.delivery.queued',
+  sending: 'chat.delivery.sending',
+  sent: 'chat.delivery.sent',
+  'failed-will-retry': 'chat.delivery.failedWillRetry',
+  rejected: 'chat.delivery.rejected',
 };
 
-const closedText: Readonly<Record<string, string>> = {
-  'transcript-save-failed': 'Chat ended: the transcript could not be saved',
+const closedKey: Readonly<Record<string, MessageKey>> = {
+  'transcript-save-failed': 'chat.status.endedTranscriptNotSaved',
+};
+
+const roleKey: Readonly<Record<string, MessageKey>> = {
+  agent: 'chat.role.agent',
+  customer: 'chat.role.customer',
+  supervisor: 'chat.role.supervisor',
+  system: 'chat.role.system',
 };
 
 function statusText(
+  l10n: LocalizeController,
   s: ConnectionStatus,
   closedReason: string | undefined,
   awaitingCredentials = false,
 ): string {
   switch (s.state) {
     case 'idle':
-      return awaitingCredentials ? 'Waiting for credentials…' : 'Connecting…';
+      return l10n.term(
+        awaitingCredentials ? 'chat.status.waitingCredentials' : 'chat.status.connecting',
+      );
     case 'connecting':
-      return 'Connecting…';
+      return l10n.term('chat.status.connecting');
     case 'connected':
-      return 'Connected';
+      return l10n.term('chat.status.connected');
     case 'reconnecting':
-      if (s.reason === 'offline') return 'Offline — waiting for the network…';
+      if (s.reason === 'offline') return l10n.term('chat.status.offline');
       return s.reason === 'relocated' || s.reason === 'failover'
-        ? `Reconnecting — moved to instance ${s.endpoint ?? 'unknown'}`
-        : 'Reconnecting…';
-    case 'closed':
-      return (closedReason && closedText[closedReason]) || 'Chat ended';
+        ? l10n.term('chat.status.reconnectingMoved', {
+            endpoint: s.endpoint ?? l10n.term('chat.status.unknownInstance'),
+          })
+        : l10n.term('chat.status.reconnecting');
+    case 'closed': {
+      const key = closedReason ? closedKey[closedReason] : undefined;
+      return l10n.term(key ?? 'chat.status.ended');
+    }
     case 'failed':
-      return `Disconnected: ${s.error?.message ?? 'cannot connect'}`;
+      // the error's message is the SDK's or the server's own text (not translated)
+      return l10n.term('chat.status.disconnected', {
+        reason: s.error?.message ?? l10n.term('chat.status.cannotConnect'),
+      });
   }
 }
 
@@ -61,12 +85,17 @@ function statusText(
  * Force a colour scheme with `theme="light"` or `theme="dark"`; by default the user's
  * `prefers-color-scheme` decides.
  *
+ * Its strings follow the nearest `lang` (on it or an ancestor), else inside Finesse the agent's
+ * locale, else `<html lang>`, else English; German, Spanish and French load on demand, others
+ * can be registered (`agent-gadgets/i18n`). It reflects its writing direction as `dir`.
+ *
  * @summary Chat panel that follows its session across chat-server failovers.
  *
  * @csspart status - the one-line connection status
  * @csspart notice - a server notice (e.g. the transcript could not be saved)
  * @csspart transcript - the scrolling transcript region
  * @csspart message - one transcript message (`data-seq`, `data-id`, `data-role`)
+ * @csspart time - a message's time (`datetime` is ISO 8601), formatted for the panel's language
  * @csspart pending-message - an agent message not yet in the transcript (`data-client-msg-id`)
  * @csspart delivery - an agent message's delivery state (`data-state`)
  * @csspart earlier - the "show earlier messages" button
@@ -144,6 +173,8 @@ export class AgChatPanel extends LitElement {
   @query('[part="transcript"]') private scroller!: HTMLElement | null;
   @query('textarea') private input!: HTMLTextAreaElement | null;
 
+  /** strings in the resolved language; inside Finesse the agent's locale is the default */
+  private readonly l10n = new LocalizeController(this, finesseAgentLocale, enChat);
   private readonly chat = new ChatSessionController(this);
   private stickToBottom = true;
   /** scroll height before prepending earlier messages, to keep the view where it was */
@@ -195,10 +226,23 @@ export class AgChatPanel extends LitElement {
   /** @internal the status line's text, also announced on noteworthy state changes */
   describeStatus(): string {
     return statusText(
+      this.l10n,
       this.chat.view.status,
       this.chat.view.closedReason,
       this.chat.awaitingCredentials,
     );
+  }
+
+  /** @internal the activity line for a participant change */
+  describeParticipant(name: string, role: string, action: 'joined' | 'left'): string {
+    return this.l10n.term(action === 'joined' ? 'chat.activity.joined' : 'chat.activity.left', {
+      name: name || this.roleName(role),
+    });
+  }
+
+  private roleName(role: string): string {
+    const key = roleKey[role];
+    return key ? this.l10n.term(key) : role;
   }
 
   /** Sends a message as the agent (held while disconnected, delivered exactly once). */
@@ -223,24 +267,25 @@ export class AgChatPanel extends LitElement {
 
   protected override render() {
     const v = this.chat.view;
+    const l = this.l10n;
     const s = v.status;
     const ended = s.state === 'closed' || s.state === 'failed';
     const from = Math.max(0, v.messages.length - this.windowSize);
     const shown = v.messages.slice(from);
     this.renderedCount = v.messages.length;
     return html`
-      <p part="status" data-state=${s.state}>${statusText(s, v.closedReason, this.chat.awaitingCredentials)}</p>
+      <p part="status" data-state=${s.state}>${this.describeStatus()}</p>
       ${v.notices.map((n) => html`<p part="notice" data-code=${n.code}>${n.text}</p>`)}
       <div
         part="transcript"
         role="region"
-        aria-label="Chat transcript"
+        aria-label=${l.term('chat.transcriptLabel')}
         tabindex="0"
         @scroll=${this.onScroll}
       >
         ${
           from > 0
-            ? html`<button part="earlier" type="button" @click=${this.showEarlier}>Show earlier messages</button>`
+            ? html`<button part="earlier" type="button" @click=${this.showEarlier}>${l.term('chat.showEarlier', { count: from })}</button>`
             : nothing
         }
         <ol>
@@ -256,21 +301,21 @@ export class AgChatPanel extends LitElement {
           )}
         </ol>
       </div>
-      <p part="typing">${v.typing.length ? `${v.typing.join(', ')} ${v.typing.length > 1 ? 'are' : 'is'} typing…` : ''}</p>
+      <p part="typing">${v.typing.length ? l.term('chat.typing', { names: l.list(v.typing), count: v.typing.length }) : ''}</p>
       ${this.activity ? html`<p part="activity">${this.activity}</p>` : nothing}
       <form part="composer" @submit=${this.onSubmit}>
-        <label for="message" class="visually-hidden">Message</label>
+        <label for="message" class="visually-hidden">${l.term('chat.messageLabel')}</label>
         <textarea
           id="message"
           part="input"
           rows="2"
           maxlength="4000"
-          placeholder=${ended ? '' : 'Type a message'}
+          placeholder=${ended ? '' : l.term('chat.placeholder')}
           ?disabled=${ended}
           @keydown=${this.onKeyDown}
           @input=${this.onInput}
         ></textarea>
-        <button part="send-button" type="submit" ?disabled=${ended}>Send</button>
+        <button part="send-button" type="submit" ?disabled=${ended}>${l.term('chat.send')}</button>
       </form>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     `;
@@ -283,17 +328,24 @@ export class AgChatPanel extends LitElement {
     const mine = !!m.clientMsgId && delivered.has(m.clientMsgId);
     // text bindings only: markup, scripts and javascript: links from anyone stay literal text
     return html`<li part="message" class=${own ? 'own' : m.from.role} data-seq=${m.seq} data-id=${m.id} data-role=${m.from.role}>
-      <span class="from">${m.from.name || m.from.role}</span>
+      <span class="from">${m.from.name || this.roleName(m.from.role)} ${this.renderTime(m.ts)}</span>
       <span class="text">${m.text}</span>
-      ${mine ? html`<span part="delivery" data-state="sent">${deliveryText['sent']}</span>` : nothing}
+      ${mine ? html`<span part="delivery" data-state="sent">${this.l10n.term('chat.delivery.sent')}</span>` : nothing}
     </li>`;
+  }
+
+  private renderTime(ts: number) {
+    const d = new Date(ts);
+    // a server's out-of-range time is not worth a broken row
+    if (Number.isNaN(d.getTime())) return nothing;
+    return html`<time part="time" datetime=${d.toISOString()}>${this.l10n.date(d, timeFormat)}</time>`;
   }
 
   private renderPending(p: PendingMessage) {
     return html`<li part="pending-message" class="own" data-client-msg-id=${p.clientMsgId}>
-      <span class="from">${this.agentName || 'You'}</span>
+      <span class="from">${this.agentName || this.l10n.term('chat.you')}</span>
       <span class="text">${p.text}</span>
-      <span part="delivery" data-state=${p.state}>${deliveryText[p.state] ?? p.state}</span>
+      <span part="delivery" data-state=${p.state}>${deliveryKey[p.state] ? this.l10n.term(deliveryKey[p.state]!) : p.state}</span>
     </li>`;
   }
 

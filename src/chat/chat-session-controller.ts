@@ -45,6 +45,8 @@ export interface ChatSessionHost extends ReactiveControllerHost, EventTarget {
   describeStatus(): string;
   /** a participant arrived or left */
   showActivity(text: string): void;
+  /** the activity line for a participant change, in the element's language */
+  describeParticipant(name: string, role: string, action: 'joined' | 'left'): string;
 }
 
 const emptyView = (status: ConnectionStatus): ChatView => ({
@@ -534,7 +536,7 @@ export class ChatSessionController implements ReactiveController {
   }
 
   private onParticipant(c: ParticipantChange): void {
-    const text = `${c.participant.name || c.participant.role} ${c.action === 'joined' ? 'joined' : 'left'} the chat`;
+    const text = this.host.describeParticipant(c.participant.name, c.participant.role, c.action);
     this.host.showActivity(text);
     this.host.announce(text);
   }

@@ -31,6 +31,7 @@ import {
 import {
   finesseGlobal,
   gadgetsGlobal,
+  finesseAgentLocale,
   type ContainerServicesInstance,
   type FinesseDialog,
   type FinesseDialogs,
@@ -95,6 +96,10 @@ export class FinesseHost implements Host {
   get agentId(): string | undefined {
     const id = this.fin.gadget?.Config?.id ?? this.page.agentConfig.id;
     return typeof id === 'string' && id ? id : undefined;
+  }
+
+  get locale(): string | undefined {
+    return finesseAgentLocale(this.fin);
   }
 
   start(): void {

@@ -114,3 +114,24 @@ export function isFinessePresent(): boolean {
   const f = finesseGlobal();
   return !!(f?.clientservices?.ClientServices && f.restservices?.User);
 }
+
+/**
+ * The logged-in agent's locale inside Finesse (`de_DE`), undefined elsewhere: Finesse's
+ * `Config.locale`, else (10.5, before a Config was built) the container's `locale` pref.
+ * Only reads; the elements take it as their language when no `lang` is set around them.
+ */
+export function finesseAgentLocale(
+  finesse: FinesseGlobal | undefined = finesseGlobal(),
+): string | undefined {
+  const fin = finesse as
+    (FinesseGlobal & { container?: { Config?: Record<string, unknown> } }) | undefined;
+  if (!fin) return undefined;
+  const fromConfig = (fin.gadget?.Config ?? fin.container?.Config)?.locale;
+  if (typeof fromConfig === 'string' && fromConfig) return fromConfig;
+  const Prefs = (gadgetsGlobal() as { Prefs?: new () => { getString(n: string): string } })?.Prefs;
+  try {
+    return (Prefs && new Prefs().getString('locale')) || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -47,6 +47,8 @@ export interface Host {
   readonly kind: 'finesse' | 'standalone';
   /** the logged-in agent's id when the host knows it (Finesse: `finesse.gadget.Config.id`) */
   readonly agentId?: string;
+  /** the agent's locale when the host knows it (Finesse: `de_DE`); the gadget's default language */
+  readonly locale?: string;
   /** the current call (null when the agent has none); replays the latest value */
   readonly call$: Observable<CallInfo | null>;
   /** whether the host's own back end (Finesse notifications) is connected; replays the latest value */

@@ -59,7 +59,15 @@ export interface MockBackendOptions {
   /** default true: PCS nodes share one request store (the seed's shared MS SQL) */
   pcsSharedStore?: boolean;
   /** install fake `finesse` / `gadgets` globals */
-  finesse?: boolean | { agentId?: string; extension?: string; version?: string };
+  finesse?:
+    | boolean
+    | {
+        agentId?: string;
+        extension?: string;
+        version?: string;
+        /** the agent's locale, e.g. 'de_DE' (default 'en_US') */
+        locale?: string;
+      };
   /** default: any non-empty token except 'bad-token' */
   validToken?: (token: string | undefined) => boolean;
   /** msw worker script URL; default '/mockServiceWorker.js' */

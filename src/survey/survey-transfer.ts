@@ -2,25 +2,48 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ConnectionState } from '../core/state.js';
 import type { Host } from '../hosts/host.js';
+import type { AgErrorInfo, ErrorCode } from '../protocol/errors.js';
 import type { SurveyChannel, SurveyMode, SurveyStatus } from '../protocol/wire.js';
+import { finesseAgentLocale } from '../hosts/finesse-types.js';
+import { enSurvey } from '../i18n/en-survey.js';
+import { LocalizeController } from '../i18n/localize-controller.js';
+import type { MessageKey } from '../i18n/registry.js';
 import { HeightController } from './height-controller.js';
 import type { TokenProvider } from './pcs-client.js';
 import { SurveyController, type SurveyView } from './survey-controller.js';
 import { surveyTransferStyles } from './survey-transfer.styles.js';
 import { transferAllowed } from './survey-workflow.js';
 
-const statusText: Readonly<Record<SurveyStatus, string>> = {
-  requested: 'Survey requested',
-  transferred: 'Caller transferred to the survey',
-  armed: 'Survey armed: it plays when you hang up',
-  offered: 'Survey offered to the caller',
-  'in-progress': 'Survey in progress',
-  completed: 'Survey completed',
-  failed: 'The survey failed',
-  cancelled: 'Survey cancelled',
+const statusKey: Readonly<Record<SurveyStatus, MessageKey>> = {
+  requested: 'survey.status.requested',
+  transferred: 'survey.status.transferred',
+  armed: 'survey.status.armed',
+  offered: 'survey.status.offered',
+  'in-progress': 'survey.status.inProgress',
+  completed: 'survey.status.completed',
+  failed: 'survey.status.failed',
+  cancelled: 'survey.status.cancelled',
 };
 
-const channelLabel: Readonly<Record<string, string>> = { ivr: 'IVR', sms: 'SMS' };
+const connectionKey: Readonly<Record<'connecting' | 'closed' | 'failed', MessageKey>> = {
+  connecting: 'survey.conn.pcsConnecting',
+  closed: 'survey.conn.pcsClosed',
+  failed: 'survey.conn.pcsFailed',
+};
+
+/** Failures whose message the survey session writes itself (no host or server text in it). */
+const errorKey: Readonly<Partial<Record<ErrorCode, MessageKey>>> = {
+  'no-call': 'survey.error.noCall',
+  'call-not-active': 'survey.error.callNotActive',
+  'host-disconnected': 'survey.error.finesseReconnecting',
+  'invalid-sms-number': 'survey.error.invalidSmsNumber',
+  'call-dropped': 'survey.error.callDropped',
+};
+
+const channelKey: Readonly<Partial<Record<SurveyChannel, MessageKey>>> = {
+  ivr: 'survey.channel.ivr',
+  sms: 'survey.channel.sms',
+};
 
 /**
  * Post-call survey gadget: for the agent's current call it finds the active survey on
@@ -31,6 +54,10 @@ const channelLabel: Readonly<Record<string, string>> = { ivr: 'IVR', sms: 'SMS' 
  *
  * Force a colour scheme with `theme="light"` or `theme="dark"`; by default the user's
  * `prefers-color-scheme` decides.
+ *
+ * Its strings follow the nearest `lang` (on it or an ancestor), else inside Finesse the agent's
+ * locale, else `<html lang>`, else English; German, Spanish and French load on demand, others
+ * can be registered (`agent-gadgets/i18n`). It reflects its writing direction as `dir`.
  *
  * @summary Post-call survey transfer for Cisco Finesse or any agent desktop.
  *
@@ -107,6 +134,12 @@ export class AgSurveyTransfer extends LitElement {
   @state() private smsEdited = false;
 
   private readonly survey = new SurveyController(this);
+  /** strings in the resolved language; the host's locale (Finesse: the agent's) is the default */
+  private readonly l10n = new LocalizeController(
+    this,
+    () => this.survey.host?.locale ?? finesseAgentLocale(),
+    enSurvey,
+  );
   private readonly provideToken: TokenProvider = () =>
     this.tokenProvider ? this.tokenProvider() : this.token;
   private smsForDialog?: string;
@@ -191,10 +224,11 @@ export class AgSurveyTransfer extends LitElement {
     const reason = this.disabledReason(view);
     const channels = view.survey ? offeredChannels(view.survey.channels) : [];
     const smsInvalid = view.error?.code === 'invalid-sms-number';
+    const l = this.l10n;
     return html`
       <section part="base" aria-labelledby="title">
         <div part="header">
-          <h2 id="title">Post-call survey</h2>
+          <h2 id="title">${l.term('survey.title')}</h2>
           ${this.renderConnection(view)}
         </div>
         ${view.survey ? html`<p part="survey-name">${view.survey.name}</p>` : nothing}
@@ -208,7 +242,7 @@ export class AgSurveyTransfer extends LitElement {
           ${
             channels.length
               ? html`<fieldset part="channel">
-                  <legend>Channel</legend>
+                  <legend>${l.term('survey.channel')}</legend>
                   ${channels.map(
                     (c) =>
                       html`<label
@@ -218,7 +252,7 @@ export class AgSurveyTransfer extends LitElement {
                           .value=${c}
                           .checked=${this.channel === c}
                           @change=${() => (this.channel = c)}
-                        />${channelLabel[c]}</label
+                        />${channelKey[c] ? l.term(channelKey[c]) : c}</label
                       >`,
                   )}
                 </fieldset>`
@@ -227,7 +261,7 @@ export class AgSurveyTransfer extends LitElement {
           ${
             this.channel === 'sms' && channels.includes('sms')
               ? html`<div class="field">
-                  <label for="sms">Caller's mobile number</label>
+                  <label for="sms">${l.term('survey.smsLabel')}</label>
                   <input
                     id="sms"
                     part="sms-input"
@@ -239,19 +273,19 @@ export class AgSurveyTransfer extends LitElement {
                     .value=${this.smsNumber}
                     @input=${this.onSmsInput}
                   />
-                  <p id="sms-hint" part="hint">10 to 15 digits, optionally starting with +</p>
+                  <p id="sms-hint" part="hint">${l.term('survey.smsHint')}</p>
                 </div>`
               : nothing
           }
           ${
             view.survey && view.survey.languages.length
               ? html`<div class="field">
-                  <label for="language">Language</label>
+                  <label for="language">${l.term('survey.language')}</label>
                   <select id="language" part="language" @change=${this.onLanguage}>
                     ${view.survey.languages.map(
-                      (l) =>
-                        html`<option value=${l} ?selected=${l === this.language}>
-                          ${languageName(l)}
+                      (code) =>
+                        html`<option value=${code} ?selected=${code === this.language}>
+                          ${languageName(code, this.l10n.lang())}
                         </option>`,
                     )}
                   </select>
@@ -264,7 +298,7 @@ export class AgSurveyTransfer extends LitElement {
             ?disabled=${!!reason || busy}
             aria-describedby=${reason ? 'reason' : nothing}
           >
-            ${this.mode === 'hangup' ? 'Play survey after hang-up' : 'Transfer to survey'}
+            ${l.term(this.mode === 'hangup' ? 'survey.action.hangup' : 'survey.action.transfer')}
           </button>
           ${reason ? html`<p id="reason" part="reason">${reason}</p>` : nothing}
         </form>
@@ -279,7 +313,7 @@ export class AgSurveyTransfer extends LitElement {
         ${
           view.phase === 'failed' && view.error
             ? html`<p part="error" role="alert" data-code=${view.error.code}>
-                ${view.error.message}
+                ${this.errorText(view.error)}
               </p>`
             : nothing
         }
@@ -288,70 +322,97 @@ export class AgSurveyTransfer extends LitElement {
   }
 
   private renderConnection(view: SurveyView) {
-    const problem =
+    const l = this.l10n;
+    const problem: MessageKey | null =
       view.health === 'unreachable'
-        ? 'PCS unreachable, retrying'
+        ? 'survey.conn.pcsUnreachableRetrying'
         : view.health === 'bad-response'
-          ? 'PCS sent an invalid answer, retrying'
+          ? 'survey.conn.pcsInvalidRetrying'
           : !view.hostConnected
             ? view.hostEverConnected
-              ? 'Finesse reconnecting'
-              : 'Connecting to Finesse'
+              ? 'survey.conn.finesseReconnecting'
+              : 'survey.conn.connectingFinesse'
             : null;
     const state = view.connection.state;
     const where = view.endpoint?.id ?? view.connection.endpoint;
-    const text =
-      problem ??
-      (state === 'connected'
-        ? `PCS connected${where ? ` (${where})` : ''}`
+    const text = problem
+      ? l.term(problem)
+      : state === 'connected'
+        ? where
+          ? l.term('survey.conn.pcsConnectedAt', { where })
+          : l.term('survey.conn.pcsConnected')
         : state === 'reconnecting'
-          ? `PCS reconnecting${view.connection.reason === 'failover' ? ' (failover)' : ''}`
+          ? l.term(
+              view.connection.reason === 'failover'
+                ? 'survey.conn.pcsReconnectingFailover'
+                : 'survey.conn.pcsReconnecting',
+            )
           : state === 'idle' || (state === 'failed' && view.connection.error?.code === 'bad-config')
-            ? 'PCS not configured'
-            : `PCS ${state}`);
+            ? l.term('survey.conn.pcsNotConfigured')
+            : l.term(connectionKey[state]);
     return html`<p part="connection" data-state=${state} ?data-problem=${!!problem}>${text}</p>`;
   }
 
+  /** Why the action is disabled, or null. Messages from PCS, Finesse or the configuration
+   *  check are their own text (not translated); ours come from the catalogue. */
   private disabledReason(view: SurveyView): string | null {
-    if (!split(this.pcsNodes).length) return 'Set pcs-nodes to the PCS address';
+    const l = this.l10n;
+    if (!split(this.pcsNodes).length) return l.term('survey.reason.setPcsNodes');
     if (view.connection.state === 'failed' && view.connection.error?.code === 'bad-config')
       return view.connection.error.message;
     if (!view.hostConnected)
-      return view.hostEverConnected ? 'Finesse is reconnecting' : 'Connecting to Finesse…';
+      return l.term(
+        view.hostEverConnected
+          ? 'survey.reason.finesseReconnecting'
+          : 'survey.reason.connectingFinesse',
+      );
     if (view.phase === 'done' && view.call && view.requestDialogId === view.call.dialogId)
-      return 'The survey is set up for this call';
+      return l.term('survey.reason.alreadySetUp');
     if (!view.call && view.hostProblem) return view.hostProblem;
-    if (!view.call) return 'No call';
-    if (view.call.state !== 'ACTIVE') return 'The call is not active';
+    if (!view.call) return l.term('survey.reason.noCall');
+    if (view.call.state !== 'ACTIVE') return l.term('survey.reason.callNotActive');
     if (this.mode !== 'hangup' && !transferAllowed(view.call, this.consultTransfer))
-      return 'Finesse does not allow a transfer on this call right now';
+      return l.term('survey.reason.transferNotAllowed');
     if (view.connection.state === 'failed')
-      return `PCS: ${view.connection.error?.message ?? 'connection failed'}`;
-    if (view.refusal) return `PCS: ${view.refusal}`;
-    if (view.health === 'unreachable') return 'PCS unreachable';
-    if (view.survey === undefined) return 'Looking up the survey…';
-    if (view.survey === null) return `No survey for ${view.call.dialedNumber || 'this number'}`;
-    if (!offeredChannels(view.survey.channels).length)
-      return 'This survey has no IVR or SMS channel';
+      return l.term('survey.reason.pcsError', {
+        message: view.connection.error?.message ?? l.term('survey.reason.pcsConnectionFailed'),
+      });
+    if (view.refusal) return l.term('survey.reason.pcsError', { message: view.refusal });
+    if (view.health === 'unreachable') return l.term('survey.reason.pcsUnreachable');
+    if (view.survey === undefined) return l.term('survey.reason.lookingUp');
+    if (view.survey === null)
+      return view.call.dialedNumber
+        ? l.term('survey.reason.noSurveyFor', { number: view.call.dialedNumber })
+        : l.term('survey.reason.noSurveyForThisNumber');
+    if (!offeredChannels(view.survey.channels).length) return l.term('survey.reason.noChannel');
     return null;
   }
 
   private statusLine(view: SurveyView): string {
+    const l = this.l10n;
     const status = this.surveyStatus;
     if (view.phase === 'requesting') {
-      return view.health === 'unreachable'
-        ? 'PCS unreachable: the request is kept and retried'
-        : view.health === 'bad-response'
-          ? 'PCS answered badly: the request is kept and retried'
-          : 'Requesting the survey…';
+      return l.term(
+        view.health === 'unreachable'
+          ? 'survey.progress.pcsUnreachableKept'
+          : view.health === 'bad-response'
+            ? 'survey.progress.pcsBadAnswerKept'
+            : 'survey.progress.requesting',
+      );
     }
-    if (view.phase === 'updating-variables') return 'Setting the call variables…';
-    if (view.phase === 'transferring') return 'Transferring the caller…';
+    if (view.phase === 'updating-variables') return l.term('survey.progress.settingVariables');
+    if (view.phase === 'transferring') return l.term('survey.progress.transferring');
     if (!status) return '';
     const score = view.request?.answer?.score;
     return status === 'completed' && score !== undefined
-      ? `${statusText.completed}, score ${score}`
-      : statusText[status];
+      ? l.term('survey.status.completedScore', { score })
+      : l.term(statusKey[status]);
+  }
+
+  /** The SDK's own failures in the gadget's language; a host's or server's words as they came. */
+  private errorText(error: AgErrorInfo): string {
+    const key = errorKey[error.code];
+    return key ? this.l10n.term(key) : error.message;
   }
 
   private onSmsInput(e: Event): void {
@@ -381,9 +442,12 @@ function offeredChannels(channels: readonly string[]): SurveyChannel[] {
   return (['ivr', 'sms'] as const).filter((c) => channels.includes(c));
 }
 
-function languageName(code: string): string {
+/** A survey language by name in the gadget's language: `German (de)`, in German `Deutsch (de)`. */
+function languageName(code: string, lang: string): string {
   try {
-    const name = new Intl.DisplayNames([navigator.language || 'en'], { type: 'language' }).of(code);
+    const name = new Intl.DisplayNames([lang.replace(/_/g, '-'), 'en'], { type: 'language' }).of(
+      code,
+    );
     return name && name !== code ? `${name} (${code})` : code;
   } catch {
     return code;

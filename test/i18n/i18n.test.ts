@@ -19,7 +19,8 @@ import {
   type MessageKey,
 } from '../../src/i18n/index.js';
 
-registerTranslation(de, es, fr);
+// no element registers its English here: the whole English catalogue, as an integrator can
+registerTranslation(en, de, es, fr);
 
 /** A minimal element localized as the gadgets will be: strings and dir from the controller. */
 class AgI18nProbe extends LitElement {
@@ -133,10 +134,12 @@ describe('i18n: fallback, plurals, Intl formatting', () => {
       'Dana, Lee schreiben…',
     );
     // French counts 0 as singular, English does not
-    expect(term('fr', 'chat.earlierCount', { count: 0 })).to.equal('0 message précédent');
-    expect(term('en', 'chat.earlierCount', { count: 0 })).to.equal('0 earlier messages');
+    expect(term('fr', 'chat.showEarlier', { count: 0 })).to.equal('Afficher 0 message précédent');
+    expect(term('en', 'chat.showEarlier', { count: 0 })).to.equal('Show 0 earlier messages');
     // numbers in arguments are formatted for the language
-    expect(term('de', 'chat.earlierCount', { count: 1200 })).to.equal('1.200 frühere Nachrichten');
+    expect(term('de', 'chat.showEarlier', { count: 1200 })).to.equal(
+      '1.200 frühere Nachrichten anzeigen',
+    );
   });
 
   it('formats numbers and dates through Intl', () => {
@@ -161,6 +164,21 @@ describe('i18n: run-time override and right-to-left', () => {
     await el.updateComplete;
     expect(el.text()).to.equal('Reply');
     expect(term('en', 'chat.you'), 'the rest of English is kept').to.equal('You');
+  });
+
+  it('a second copy of the registry (another element bundle on the page) shares the translations', async () => {
+    const url = new URL('../../src/i18n/registry.ts?second-copy', import.meta.url).href;
+    const copy = (await import(
+      /* @vite-ignore */ url
+    )) as typeof import('../../src/i18n/registry.js');
+    expect(copy.registerTranslation, 'really another module instance').not.to.equal(
+      registerTranslation,
+    );
+    const el = await fixture<AgI18nProbe>(html`<ag-i18n-probe lang="en"></ag-i18n-probe>`);
+    copy.registerTranslation({ $code: 'en', 'chat.send': 'Reply' });
+    await el.updateComplete;
+    expect(el.text(), 'this copy re-rendered its element').to.equal('Reply');
+    expect(term('en', 'chat.send')).to.equal('Reply');
   });
 
   it('Arabic and Hebrew are right-to-left, registered or not', async () => {
