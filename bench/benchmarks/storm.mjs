@@ -414,8 +414,8 @@ export default {
           'Where the spread comes from: a session moves when the interaction server publishes its new `chat.url`, and every ' +
             'session of the dead instance learns it within a few ms of the others. Backoff jitter only paces the retries against ' +
             'the dead instance before that (which all fail), so it cannot spread the storm. A move that finds the connection ' +
-            'already lost tries the new place at once; only when the survivor pushes back (refused, errored) or is slow (not ' +
-            'hand-shaken within restoreSlowMs, 2 s) does the session step back and retry after a random [0, restoreSpreadMs) ' +
+            'already lost tries the new place at once; only when the survivor pushes back (refused, errored, ' +
+            'handshake timed out; a slow handshake is kept) does the session step back and retry after a random [0, restoreSpreadMs) ' +
             '(src/core/connection.ts). So the peak ratio is no longer the target: a survivor that keeps up takes the crowd at ' +
             'once, and "attempt -> joined p99" shows whether it kept up. A move of a live connection is never delayed.',
           ...(pairs.some((p) => p.ours.upAtKill < sessions || p.flat.upAtKill < sessions)

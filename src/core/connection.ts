@@ -39,20 +39,15 @@ export interface ConnectionOptions {
    * When the endpoint moves while the connection is already lost (its server died and the
    * session was restored elsewhere), the first attempt there is immediate: usually only a few
    * sessions move and waiting would only make the agent wait. If the survivor pushes back (the
-   * connect is refused or fails, the handshake or join errors) or is slow (no handshake within
-   * {@link ConnectionOptions.restoreSlowMs}), we are one of a crowd: the next attempt waits a
-   * random delay in [0, this) (full jitter), so the crowd arrives spread out. A move of a live
-   * connection (relocate, drain, epoch bump) always switches at once. Default
-   * {@link restoreSpreadDefaultMs}; 0 = no spread (and no slow-handshake retry).
+   * connect is refused or fails, the handshake times out, the join errors), we are one of a
+   * crowd: the next attempt waits a random delay in [0, this) (full jitter), so the crowd comes
+   * back spread out. A slow handshake is not pushback: it is kept to `connectTimeoutMs`, since
+   * abandoning work the survivor has queued only multiplies it (the storm benchmark: 648 of
+   * 1,000 sessions gave up a 2 s handshake and the crowd took longer than with no spread). A
+   * move of a live connection (relocate, drain, epoch bump) always switches at once. Default
+   * {@link restoreSpreadDefaultMs}; 0 = no spread.
    */
   restoreSpreadMs?: number;
-  /**
-   * The immediate attempt of a restore (see `restoreSpreadMs`) whose socket.io handshake has not
-   * finished within this is given up and retried after the spread: the survivor is busy. (One
-   * whose handshake finished keeps its join.) Later attempts get the full `connectTimeoutMs`.
-   * Default {@link restoreSlowDefaultMs}.
-   */
-  restoreSlowMs?: number;
   /**
    * Application heartbeat (see `liveness`); `false` turns it off. A ping every `intervalMs`
    * (500); the timeout adapts to the observed answer times (mean + `deviations` (4) standard
@@ -90,19 +85,11 @@ export interface ConnectionOptions {
 
 /**
  * Default upper bound of the restore spread (see `ConnectionOptions.restoreSpreadMs`), used
- * only once the survivor pushed back or was slow. 2 s: the storm benchmark (1000 sessions on
+ * only once the survivor pushed back. 2 s: the storm benchmark (1000 sessions on
  * one SIGKILLed instance, bench/benchmarks/storm.mjs) put the survivors' peak at 10-21 % of the
  * no-spread peak with a 2 s spread and at 18-38 % with 1 s. A lone move costs nothing.
  */
 export const restoreSpreadDefaultMs = 2000;
-
-/**
- * Default `restoreSlowMs`: a handshake on an idle survivor takes tens of ms. 200 sessions
- * arriving at once on a loaded 2-core machine (load 7-13) took 0.5-1.8 s (storm benchmark,
- * quick): 1 s once abandoned them all and made the crowd 5× slower, so only a survivor that is
- * queueing far more than that is left alone.
- */
-export const restoreSlowDefaultMs = 2000;
 
 export interface RequestOptions {
   /** default 5000 ms */
@@ -227,7 +214,7 @@ export class ResilientConnection {
   private lifecycleSub: Subscription | null = null;
   /**
    * Set while restoring a lost connection at a new endpoint (until `connected`); `pushedBack`
-   * once the survivor refused or was slow, after which we spread (see `restoreSpreadMs`).
+   * once the survivor pushed back (refused, errored, timed out), after which we spread (see `restoreSpreadMs`).
    */
   private restore: { pushedBack: boolean } | null = null;
   /** the browser said it is offline and has not said `online` since */
@@ -568,18 +555,6 @@ export class ResilientConnection {
     };
     this.live = live;
     this.socketSubject.next(socket);
-    const slowMs = this.o.restoreSlowMs ?? restoreSlowDefaultMs;
-    if (this.restore && !this.restore.pushedBack && slowMs < (this.o.connectTimeoutMs ?? 4000)) {
-      // the immediate attempt of a restore: a survivor this slow to hand-shake is busy with a
-      // crowd; make room and come back after the spread. A socket already connected (its join
-      // under way) is kept: the survivor has done the costly part, abandoning it would waste it.
-      this.attempt?.add(
-        this.scheduler.schedule(() => {
-          if (!socket.connected) this.onFailure(generation, null);
-        }, slowMs),
-      );
-    }
-
     socket.on('connect', () => {
       if (generation !== this.generation) return;
       const hook = this.o.onConnect ? this.o.onConnect(socket, endpoint) : Promise.resolve();
