@@ -39,6 +39,8 @@ export type { MockEvent, MockEventType } from './events.js';
 export type { ChatInstanceInfo } from './chat-cluster.js';
 export type { PcsNodeInfo, SurveyRequestRecord, Misbehaviour } from './pcs-cluster.js';
 export { MockFault } from './common.js';
+export { asBackend } from './as-backend.js';
+export type { Backend, BackendControl, BackendUrls, BackendVerbs } from '../backend/backend.js';
 export {
   installFakeFinesse,
   type FakeFinesse,
