@@ -411,6 +411,50 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         }
       });
 
+      // The shared restore rule (src/backend/rules.ts restoreStep): a revived process starts
+      // empty, so a killed instance's sessions go to another one; only when it is the one
+      // instance left do they come back to it. Either way: epoch + 1 and `active` again.
+      it('restore after a revive: sessions go elsewhere, or back to the revived instance when it is the only one', async () => {
+        const props = async (interactionId: string) =>
+          (await backend.control.interactions.get(interactionId)).properties;
+        const restored = (interactionId: string) =>
+          waitUntil(
+            async () => (await props(interactionId))['chat.state'] === 'active',
+            'restored',
+            {
+              timeout: 15000,
+            },
+          );
+
+        // Others are up: revived at once, it still does not get its sessions back.
+        const first = await backend.control.interactions.startChat({ instanceId: 'chat-1' });
+        await backend.control.chat.kill('chat-1');
+        await backend.control.chat.revive('chat-1');
+        await restored(first.interactionId);
+        const elsewhere = await props(first.interactionId);
+        expect(elsewhere['chat.instanceId']).to.not.equal('chat-1');
+        expect(elsewhere['chat.epoch']).to.equal(2);
+
+        // The only instance left: killed, revived, it takes its session back.
+        const second = await backend.control.interactions.startChat({ instanceId: 'chat-1' });
+        const others = Object.keys(backend.urls.chat).filter((id) => id !== 'chat-1');
+        try {
+          for (const id of others) await backend.control.chat.kill(id);
+          await backend.control.chat.kill('chat-1');
+          expect((await props(second.interactionId))['chat.state']).to.equal('restoring');
+          await backend.control.chat.revive('chat-1');
+          await restored(second.interactionId);
+          const back = await props(second.interactionId);
+          expect(back['chat.instanceId']).to.equal('chat-1');
+          expect(back['chat.url']).to.equal(backend.urls.chat['chat-1']);
+          expect(back['chat.epoch']).to.equal(2);
+          const { answer } = await joinChat(second.interactionId, 0);
+          expect(answer.instanceId).to.equal('chat-1');
+        } finally {
+          for (const id of ['chat-1', ...others]) await backend.control.chat.revive(id);
+        }
+      });
+
       it('a planned relocation: the old instance sends a relocated notice and stops serving the session', async () => {
         const { interactionId, sessionId, instanceId } =
           await backend.control.interactions.startChat();
