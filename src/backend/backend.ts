@@ -80,14 +80,15 @@ export interface BackendVerbs {
   interactions: {
     startChat(o?: { customerName?: string; instanceId?: string }): Promise<ChatStart>;
     get(interactionId: string): { version: number; properties: Properties };
-    setProperties(interactionId: string, set: Properties, unset?: string[]): unknown;
+    setProperties(interactionId: string, set: Properties, unset?: string[]): void;
     emitRaw(interactionId: string, payload: unknown): void;
-    /** the next watch on server `server` (default the primary) gets these fields, once */
+    /** the next watch of the interaction on server `server` (default the primary) is answered
+     *  with these fields in place of the genuine ones, once (e.g. `{ version: 1e15 }`) */
     overrideNextWatch(
       interactionId: string,
       patch: { version?: unknown; properties?: unknown },
       server?: string,
-    ): unknown;
+    ): void;
     /** interaction server faults; id 'interactions' (default) or 'interactions-b' */
     kill(id?: string): void;
     revive(id?: string): void;
@@ -96,6 +97,7 @@ export interface BackendVerbs {
     servers(): InteractionServerInfo[];
   };
   customer: {
+    /** the customer says `text`; resolves with the message as stored */
     send(interactionId: string, text: string): Promise<ChatMessage>;
     typing(interactionId: string, typing: boolean): void;
   };

@@ -1,11 +1,10 @@
 // <ag-chat-panel> against the reference cluster: real socket.io processes over a shared store;
 // the chat instance serving the session is killed with a real SIGKILL mid-conversation.
-import { aTimeout, expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
+import { aTimeout, expect, fixtureCleanup, waitUntil } from '@open-wc/testing';
 import { useCluster } from '../support/cluster.js';
 import '../../src/define/chat-panel.js';
-import type { AgChatPanel } from '../../src/chat/chat-panel.js';
 import type { ChatMessage } from '../../src/protocol/wire.js';
-import { agentId, essence, typeAndEnter } from './helpers.js';
+import { agentId, connectedPanel, essence, typeAndEnter } from './helpers.js';
 
 describe('<ag-chat-panel> on the reference cluster', function () {
   this.timeout(60000);
@@ -19,15 +18,10 @@ describe('<ag-chat-panel> on the reference cluster', function () {
       interactionId: string;
       instanceId: string;
     }>('interactions/startChat', { customerName: 'Real Customer' });
-    const el = await fixture<AgChatPanel>(html`<ag-chat-panel
-      interaction-id=${interactionId}
-      interactions-url=${cluster.info.urls.interactions}
-      allowed-origins=${Object.values(cluster.info.urls.chat).join(' ')}
-      agent-id=${agentId}
-      heartbeat-ms="500"
-      .token=${'real-token'}
-    ></ag-chat-panel>`);
-    await waitUntil(() => el.connectionState === 'connected', 'not connected', { timeout: 10000 });
+    const el = await connectedPanel(cluster.info, interactionId, {
+      heartbeatMs: 500,
+      token: 'real-token',
+    });
     expect(el.endpoint).to.equal(instanceId);
 
     let customerSays = 0;

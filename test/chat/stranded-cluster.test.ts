@@ -1,12 +1,12 @@
 // Issue 12's repros on the reference cluster (real socket.io processes, real SIGKILL of the
 // primary interaction server), each followed by a genuine relocation.
-import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
+import { expect, fixtureCleanup, waitUntil } from '@open-wc/testing';
 import { useCluster } from '../support/cluster.js';
 import '../../src/define/chat-panel.js';
 import type { AgChatPanel } from '../../src/chat/chat-panel.js';
 import type { AgErrorEvent } from '../../src/events.js';
 import type { ChatMessage } from '../../src/protocol/wire.js';
-import { agentId, typeAndEnter } from './helpers.js';
+import { connected, panel, typeAndEnter } from './helpers.js';
 
 describe('<ag-chat-panel> is never stranded (reference cluster)', function () {
   this.timeout(90000);
@@ -25,17 +25,14 @@ describe('<ag-chat-panel> is never stranded (reference cluster)', function () {
       interactionId: string;
       instanceId: string;
     }>('interactions/startChat', { customerName: 'Real Customer' });
-    const el = await fixture<AgChatPanel>(html`<ag-chat-panel
-      interaction-id=${interactionId}
-      interactions-url=${`${cluster.info.urls.interactions} ${cluster.info.urls.interactionsBackup}`}
-      allowed-origins=${Object.values(cluster.info.urls.chat).join(' ')}
-      agent-id=${agentId}
-      heartbeat-ms="500"
-      .token=${'real-token'}
-    ></ag-chat-panel>`);
+    const el = await panel(cluster.info, interactionId, {
+      heartbeatMs: 500,
+      token: 'real-token',
+      backup: true,
+    });
     const reported: { code: string; message: string }[] = [];
     el.addEventListener('ag-error', (e: AgErrorEvent) => reported.push({ ...e.detail }));
-    await waitUntil(() => el.connectionState === 'connected', 'not connected', { timeout: 15000 });
+    await connected(el);
     expect(el.endpoint).to.equal(instanceId);
     return { el, interactionId, instanceId, reported };
   }

@@ -39,6 +39,7 @@ import {
 } from '../../src/backend/rules.js';
 import type { Backend } from '../../src/backend/backend.js';
 import type { StartBackend } from './backend.js';
+import { surveyRequestBody } from '../support/survey-request.js';
 
 const token = 'conformance-token';
 type Answer = Record<string, unknown>;
@@ -148,20 +149,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       expect(primary, 'exactly one primary').to.have.length(1);
       return { primary: primary[0]!, standby: all.find(([, s]) => s.role === 'standby')! };
     }
-    let keys = 0;
-    const surveyBody = (overrides: Answer = {}) =>
-      JSON.stringify({
-        idempotencyKey: `k-${Date.now()}-${++keys}`,
-        dialogId: `d-${keys}`,
-        ani: '5551234567',
-        dialedNumber: '8000',
-        agentId: 'agent1',
-        surveyId: 'srv-8000',
-        channel: 'ivr',
-        language: 'en',
-        mode: 'transfer',
-        ...overrides,
-      });
+    const surveyBody = (overrides: Answer = {}) => JSON.stringify(surveyRequestBody(overrides));
 
     // ---- interaction server ----------------------------------------------------------------
     describe('interaction properties', () => {

@@ -14,6 +14,19 @@ describe('ag-survey-transfer on the reference cluster', function () {
   this.timeout(60000);
   const cluster = useCluster({ chatInstances: 1, pcsLeaseMs: 1000, ivrStepMs: 150 });
 
+  /** The gadget in transfer mode on the cluster's PCS nodes, with the desktop's host. */
+  const mount = (host: StandaloneHost) =>
+    fixture<AgSurveyTransfer>(
+      html`<ag-survey-transfer
+        mode="transfer"
+        poll-ms="250"
+        agent-id="agent1"
+        pcs-nodes=${Object.values(cluster.info.urls.pcs).join(' ')}
+        .token=${'agent1-token'}
+        .hostAdapter=${host}
+      ></ag-survey-transfer>`,
+    );
+
   it('survives a SIGKILL of the primary PCS between the request and the transfer (standalone host)', async () => {
     const nodes = await cluster.control<{ id: string; role: string }[]>('pcs/nodes');
     const primary = nodes.find((n) => n.role === 'primary')!;
@@ -30,16 +43,7 @@ describe('ag-survey-transfer on the reference cluster', function () {
         },
       },
     });
-    const el = await fixture<AgSurveyTransfer>(
-      html`<ag-survey-transfer
-        mode="transfer"
-        poll-ms="250"
-        agent-id="agent1"
-        pcs-nodes=${Object.values(cluster.info.urls.pcs).join(' ')}
-        .token=${'agent1-token'}
-        .hostAdapter=${host}
-      ></ag-survey-transfer>`,
-    );
+    const el = await mount(host);
 
     await waitUntil(
       () => el.connectionState === 'connected' && el.endpoint === primary.id,
@@ -93,19 +97,8 @@ describe('ag-survey-transfer on the reference cluster', function () {
     const dialogId = `dlg-reload-${Date.now()}`;
     const callInfo = { dialogId, ani: '5551234567', dialedNumber: '8000' };
     let asked = false;
-    const mountWith = (host: StandaloneHost) =>
-      fixture<AgSurveyTransfer>(
-        html`<ag-survey-transfer
-          mode="transfer"
-          poll-ms="250"
-          agent-id="agent1"
-          pcs-nodes=${Object.values(cluster.info.urls.pcs).join(' ')}
-          .token=${'agent1-token'}
-          .hostAdapter=${host}
-        ></ag-survey-transfer>`,
-      );
     // Finesse never answers the first gadget: it is reloaded while the variables are pending
-    const first = await mountWith(
+    const first = await mount(
       new StandaloneHost({
         call: callInfo,
         actions: {
@@ -127,7 +120,7 @@ describe('ag-survey-transfer on the reference cluster', function () {
     await cluster.control('pcs/kill', { id: primary!.id });
 
     let transfers = 0;
-    const second = await mountWith(
+    const second = await mount(
       new StandaloneHost({
         call: callInfo,
         actions: {
