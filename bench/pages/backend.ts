@@ -1,24 +1,22 @@
 /**
- * One control surface over the two back ends the browser benchmarks run against: the msw mock
- * in this page, or the reference cluster (whose HTTP control API the bench process calls for
- * us through the exposed `agControl` binding: the page's origin is not the cluster's).
+ * The browser benchmarks run against either back end through the one `Backend` interface
+ * (src/backend/backend.ts): the msw mock in this page (`asBackend`), or the reference cluster
+ * (`clusterBackend`), whose control API the bench process calls for us through the exposed
+ * `agControl` binding (the page's origin is not the cluster's). This file only names the few
+ * verbs the benchmarks use.
  */
-export interface ChatStart {
-  interactionId: string;
-  sessionId: string;
-  instanceId: string;
-}
-export interface InstanceInfo {
-  id: string;
-  alive: boolean;
-  frozen?: boolean;
-  sessions?: number;
-  connections?: number;
-}
-export interface BackendUrls {
-  interactions: string;
-  chat: Record<string, string>;
-}
+import type {
+  Backend as SharedBackend,
+  BackendUrls,
+  ChatInstanceInfo,
+  ChatStart,
+} from '../../src/backend/backend.js';
+import { clusterBackend as sharedClusterBackend } from '../../src/backend/cluster-backend.js';
+
+export type { BackendUrls, ChatStart };
+export type InstanceInfo = ChatInstanceInfo;
+
+/** What bench-page.ts drives: the shared interface's verbs under the benchmarks' names. */
 export interface Backend {
   readonly kind: 'mock' | 'cluster';
   readonly urls: BackendUrls;
@@ -35,48 +33,33 @@ export interface Backend {
   stop(): Promise<void>;
 }
 
-/** The subset of MockBackend (/tmp/team/MOCK-API.md) the benchmarks use. */
-interface MockBackendLike {
-  urls: BackendUrls;
-  interactions: {
-    startChat(o?: { customerName?: string; instanceId?: string }): Promise<ChatStart>;
+function forBench(b: SharedBackend): Backend {
+  const { interactions, customer, chat } = b.control;
+  return {
+    kind: b.kind,
+    urls: b.urls,
+    startChat: (o) => interactions.startChat(o),
+    say: (interactionId, text) => customer.send(interactionId, text),
+    kill: (id) => chat.kill(id),
+    revive: (id) => chat.revive(id),
+    freeze: (id) => chat.freeze(id),
+    unfreeze: (id) => chat.unfreeze(id),
+    relocate: (interactionId, toId) => chat.relocate(interactionId, toId),
+    instances: () => chat.instances(),
+    connections: () => b.connections(),
+    stop: () => b.stop(),
   };
-  customer: { send(interactionId: string, text: string): Promise<unknown> };
-  chat: {
-    kill(id: string): unknown;
-    revive(id: string): unknown;
-    freeze(id: string): unknown;
-    unfreeze(id: string): unknown;
-    relocate(interactionId: string, toId?: string): unknown;
-    instances(): InstanceInfo[];
-  };
-  connections(): number;
-  stop(): Promise<void>;
 }
 
-// Paths in variables: tsc does not resolve them (the modules may not have landed yet) and Vite
-// serves and transpiles them on request.
+// A path in a variable: Vite serves and transpiles it on request, and the mock (which replaces
+// WebSocket) must load before anything evaluates socket.io-client.
 const mocksModule = '/src/mocks/index.ts';
 
 export async function mockBackend(options: Record<string, unknown> = {}): Promise<Backend> {
-  const { startMockBackend } = (await import(/* @vite-ignore */ mocksModule)) as {
-    startMockBackend(o?: Record<string, unknown>): Promise<MockBackendLike>;
-  };
-  const m = await startMockBackend(options);
-  return {
-    kind: 'mock',
-    urls: m.urls,
-    startChat: (o) => m.interactions.startChat(o),
-    say: (id, text) => m.customer.send(id, text),
-    kill: async (id) => m.chat.kill(id),
-    revive: async (id) => m.chat.revive(id),
-    freeze: async (id) => m.chat.freeze(id),
-    unfreeze: async (id) => m.chat.unfreeze(id),
-    relocate: async (iid, to) => m.chat.relocate(iid, to),
-    instances: async () => m.chat.instances(),
-    connections: async () => m.connections(),
-    stop: () => m.stop(),
-  };
+  const { asBackend, startMockBackend } = (await import(
+    /* @vite-ignore */ mocksModule
+  )) as typeof import('../../src/mocks/index.js');
+  return forBench(asBackend(await startMockBackend(options)));
 }
 
 declare global {
@@ -86,23 +69,15 @@ declare global {
 }
 
 export function clusterBackend(urls: BackendUrls): Backend {
-  const control = (group: string, verb: string, body: unknown = {}) => {
-    if (!window.agControl) throw new Error('agControl binding missing');
-    return window.agControl(group, verb, body);
-  };
-  return {
-    kind: 'cluster',
-    urls,
-    startChat: (o) => control('interactions', 'startChat', o) as Promise<ChatStart>,
-    say: (interactionId, text) => control('customer', 'send', { interactionId, text }),
-    kill: (id) => control('chat', 'kill', { id }),
-    revive: (id) => control('chat', 'revive', { id }),
-    freeze: (id) => control('chat', 'freeze', { id }),
-    unfreeze: (id) => control('chat', 'unfreeze', { id }),
-    relocate: (interactionId, toId) => control('chat', 'relocate', { interactionId, toId }),
-    instances: () => control('chat', 'instances') as Promise<InstanceInfo[]>,
-    // every live process's open sockets (interaction server and chat instances)
-    connections: async () => Number(await control('cluster', 'connections')),
-    stop: async () => {},
-  };
+  return forBench(
+    sharedClusterBackend({
+      urls,
+      control: async (verb, body = {}) => {
+        if (!window.agControl) throw new Error('agControl binding missing');
+        const dot = verb.indexOf('.');
+        return window.agControl(verb.slice(0, dot), verb.slice(dot + 1), body);
+      },
+      // the bench process owns the cluster and stops it
+    }),
+  );
 }

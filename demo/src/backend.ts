@@ -1,11 +1,13 @@
 /**
- * The demo talks to one of two back ends through the same small surface:
- * - `mock` (default): the in-page virtual cluster from src/mocks (msw), driven directly;
- * - `cluster`: the reference cluster of real processes (cluster/), driven through its HTTP control
- *   API (proxied by the dev server at /__ag/control), where `kill` is a real SIGKILL.
+ * The demo talks to one of two back ends through the one `Backend` interface
+ * (src/backend/backend.ts), under the small surface the page uses (`DemoBackend`):
+ * - `mock` (default): the in-page virtual cluster from src/mocks (msw), via `asBackend`;
+ * - `cluster`: the reference cluster of real processes (cluster/), via `clusterBackend` over its
+ *   HTTP control API (proxied by the dev server at /__ag/control), where `kill` is a real SIGKILL.
  * The fault panel only knows verbs, so both back ends get the same buttons.
  */
-import { controlClient } from '../../src/backend/control-client.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { clusterBackend } from '../../src/backend/cluster-backend.js';
 import type { ChatMessage, Properties } from '../../src/protocol/wire.js';
 
 export interface ChatInstanceView {
@@ -85,43 +87,45 @@ export interface DemoBackend {
   readonly mock?: unknown;
 }
 
-/** The part of src/mocks' MockBackend the demo uses (see the mocked back end's API). */
-interface MockLike {
-  urls: {
-    interactions: string;
-    interactionsBackup?: string;
-    chat: Record<string, string>;
-    pcs: Record<string, string>;
-    pcsVip: string;
-  };
-  interactions: Record<InteractionsVerb, (id: string) => void> & {
-    servers(): InteractionServerView[];
-    startChat(o?: { customerName?: string }): Promise<StartedChat>;
-    get(interactionId: string): { version: number; properties: Properties };
-  };
-  customer: {
-    send(interactionId: string, text: string): Promise<unknown>;
-    typing(interactionId: string, typing: boolean): void;
-  };
-  chat: Record<ChatVerb, (id: string) => void> & {
-    relocate(interactionId: string, toId?: string): void;
-    failTranscriptSave(interactionId: string, mode?: 'notice' | 'close'): void;
-    transcript(interactionId: string): ChatMessage[];
-    instances(): ChatInstanceView[];
-  };
-  pcs: Record<PcsVerb, (id: string) => void> & {
-    splitBrain(): unknown;
-    heal(): unknown;
-    nodes(): PcsNodeView[];
-  };
-  finesse: {
-    startCall(o: { ani: string; dialedNumber: string }): StartedCall;
-    endCall(dialogId: string): void;
-  };
-  events$: { subscribe(fn: (e: BackendEvent) => void): { unsubscribe(): void } };
+const originOf = (url: string) => new URL(url).origin;
+
+/** What only the in-page mock offers: its fake Finesse (real calls) and its activity stream. */
+interface Telephony {
+  mock?: unknown;
+  startCall(ani: string, dialedNumber: string): Promise<StartedCall>;
+  endCall(dialogId: string): Promise<void>;
+  onEvent?(listener: (e: BackendEvent) => void): () => void;
 }
 
-const originOf = (url: string) => new URL(url).origin;
+/** The demo's surface over the one Backend interface: the same verbs for either back end. */
+function demoBackend(b: Backend, telephony: Telephony): DemoBackend {
+  const { interactions, customer, chat, pcs } = b.control;
+  return {
+    ...telephony,
+    kind: b.kind,
+    interactionsUrls: [b.urls.interactions, b.urls.interactionsBackup].filter(
+      (u): u is string => !!u,
+    ),
+    chatOrigins: Object.values(b.urls.chat).map(originOf),
+    pcsNodes: Object.values(b.urls.pcs),
+    finesse: b.telephony,
+    startChat: (customerName) => interactions.startChat({ customerName }),
+    customerSend: async (id, text) => void (await customer.send(id, text)),
+    customerTyping: (id, typing) => customer.typing(id, typing),
+    transcript: (id) => chat.transcript(id),
+    properties: async (id) => (await interactions.get(id)).properties,
+    instances: () => chat.instances(),
+    servers: () => interactions.servers(),
+    interactions: (verb, id) => interactions[verb](id),
+    nodes: () => pcs.nodes(),
+    chat: (verb, id) => chat[verb](id),
+    relocate: (id) => chat.relocate(id),
+    failTranscriptSave: (id, mode) => chat.failTranscriptSave(id, mode),
+    pcs: (verb, id) => pcs[verb](id),
+    splitBrain: async () => void (await pcs.splitBrain()),
+    heal: async () => void (await pcs.heal()),
+  };
+}
 
 async function startMock(): Promise<DemoBackend> {
   // The mock must be running before socket.io-client is first evaluated (it captures WebSocket):
@@ -132,90 +136,37 @@ async function startMock(): Promise<DemoBackend> {
   const loadMocks = mocks['../../src/mocks/index.ts'];
   if (!loadMocks)
     throw new Error('src/mocks/index.ts is missing: the mocked back end is not in this checkout');
-  const { startMockBackend } = await loadMocks();
-  const mock = (await startMockBackend({ finesse: true })) as unknown as MockLike;
-  return {
-    kind: 'mock',
+  const { asBackend, startMockBackend } = await loadMocks();
+  const mock = await startMockBackend({ finesse: true });
+  return demoBackend(asBackend(mock), {
     mock,
-    interactionsUrls: [mock.urls.interactions, mock.urls.interactionsBackup].filter(
-      (u): u is string => !!u,
-    ),
-    chatOrigins: Object.values(mock.urls.chat).map(originOf),
-    pcsNodes: Object.values(mock.urls.pcs),
-    finesse: true,
-    startChat: (customerName) => mock.interactions.startChat({ customerName }),
-    customerSend: async (id, text) => void (await mock.customer.send(id, text)),
-    customerTyping: async (id, typing) => mock.customer.typing(id, typing),
-    transcript: async (id) => mock.chat.transcript(id),
-    properties: async (id) => mock.interactions.get(id).properties,
-    instances: async () => mock.chat.instances(),
-    servers: async () => mock.interactions.servers(),
-    interactions: async (verb, id) => mock.interactions[verb](id),
-    nodes: async () => mock.pcs.nodes(),
-    chat: async (verb, id) => mock.chat[verb](id),
-    relocate: async (id) => mock.chat.relocate(id),
-    failTranscriptSave: async (id, mode) => mock.chat.failTranscriptSave(id, mode),
-    pcs: async (verb, id) => mock.pcs[verb](id),
-    splitBrain: async () => void mock.pcs.splitBrain(),
-    heal: async () => void mock.pcs.heal(),
     startCall: async (ani, dialedNumber) => mock.finesse.startCall({ ani, dialedNumber }),
     endCall: async (dialogId) => mock.finesse.endCall(dialogId),
     onEvent: (listener) => {
       const sub = mock.events$.subscribe(listener);
       return () => sub.unsubscribe();
     },
-  };
+  });
 }
 
 /** What scripts/start-with-cluster.mjs hands the page (GET /__ag/backend.json). */
 interface ClusterConfig {
   backend: 'cluster';
   interactions: string;
-  interactionsBackup?: string;
+  interactionsBackup: string;
   chat: Record<string, string>;
   pcs: Record<string, string>;
   finesse?: boolean;
 }
 
-/** The cluster's control API (through the dev server's proxy), by the shared client. */
-const callControl = controlClient('/__ag/control');
-
-async function control<T>(
-  group: string,
-  verb: string,
-  body: Record<string, unknown> = {},
-): Promise<T> {
-  return (await callControl(`${group}.${verb}`, body)) as T;
-}
-
 function startCluster(config: ClusterConfig): DemoBackend {
-  return {
-    kind: 'cluster',
-    interactionsUrls: [config.interactions, config.interactionsBackup].filter(
-      (u): u is string => !!u,
-    ),
-    chatOrigins: Object.values(config.chat).map(originOf),
-    pcsNodes: Object.values(config.pcs),
-    finesse: false,
-    startChat: (customerName) => control('interactions', 'startChat', { customerName }),
-    customerSend: (interactionId, text) => control('customer', 'send', { interactionId, text }),
-    customerTyping: (interactionId, typing) =>
-      control('customer', 'typing', { interactionId, typing }),
-    transcript: (interactionId) => control('chat', 'transcript', { interactionId }),
-    properties: async (interactionId) =>
-      (await control<{ properties: Properties }>('interactions', 'get', { interactionId }))
-        .properties,
-    instances: () => control('chat', 'instances'),
-    servers: () => control('interactions', 'servers'),
-    interactions: (verb, id) => control('interactions', verb, { id }),
-    nodes: () => control('pcs', 'nodes'),
-    chat: (verb, id) => control('chat', verb, { id }),
-    relocate: (interactionId) => control('chat', 'relocate', { interactionId }),
-    failTranscriptSave: (interactionId, mode) =>
-      control('chat', 'failTranscriptSave', { interactionId, mode }),
-    pcs: (verb, id) => control('pcs', verb, { id }),
-    splitBrain: () => control('pcs', 'splitBrain'),
-    heal: () => control('pcs', 'heal'),
+  const { interactions, interactionsBackup, chat, pcs } = config;
+  // The cluster's control API, through the dev server's proxy.
+  const backend = clusterBackend({
+    urls: { interactions, interactionsBackup, chat, pcs },
+    control: '/__ag/control',
+  });
+  return demoBackend(backend, {
     // The cluster has no telephony: the demo makes up a call and gives it to the survey gadget
     // through its standalone-host attributes (dialog-id, ani, dialed-number).
     startCall: async () => ({
@@ -223,7 +174,7 @@ function startCluster(config: ClusterConfig): DemoBackend {
       interactionId: '',
     }),
     endCall: async () => {},
-  };
+  });
 }
 
 export async function connectBackend(): Promise<DemoBackend> {

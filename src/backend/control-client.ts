@@ -27,6 +27,7 @@ const argNames: Record<string, readonly string[]> = {
   'interactions.get': ['interactionId'],
   'interactions.setProperties': ['interactionId', 'set', 'unset'],
   'interactions.emitRaw': ['interactionId', 'payload'],
+  'interactions.overrideNextWatch': ['interactionId', 'patch', 'id'],
   'customer.send': ['interactionId', 'text'],
   'customer.typing': ['interactionId', 'typing'],
   'chat.relocate': ['interactionId', 'toId'],

@@ -81,6 +81,37 @@ export function gadgetEvent(
   return { status: event, nextStep };
 }
 
+// ---- chat restore ---------------------------------------------------------------------------
+
+/** Genesys: "Restore times out after 60 s"; the sessions then stay `restoring`. */
+export const restoreGiveUpMs = 60_000;
+
+/**
+ * What a back end does when a killed chat instance's restore timer fires, `elapsedMs` after the
+ * kill: `move` its sessions to another usable instance (the least loaded), even when the killed
+ * one was revived meanwhile (a revived process starts empty, as a restarted one would);
+ * `move-back` to the revived instance when it is the only usable one; `retry` after the delay
+ * while none can take them, until restoreGiveUpMs; `nothing` when there is nothing (left) to do.
+ * Either move bumps `chat.epoch` and sets `chat.state` back to `active`.
+ */
+export function restoreStep(s: {
+  shuttingDown?: boolean;
+  sessions: number;
+  /** the killed instance is alive and unfrozen again */
+  fromUsable: boolean;
+  /** another instance (alive, unfrozen, not draining) can take the sessions */
+  hasOtherTarget: boolean;
+  elapsedMs: number;
+}): 'nothing' | 'retry' | 'move' | 'move-back' {
+  if (s.shuttingDown || s.sessions === 0) return 'nothing';
+  if (s.hasOtherTarget) return 'move';
+  if (s.fromUsable) return 'move-back';
+  return s.elapsedMs < restoreGiveUpMs ? 'retry' : 'nothing';
+}
+
+/** After a move that failed (the target died under it): retry while within the window. */
+export const retryRestoreAfterFailure = (elapsedMs: number): boolean => elapsedMs < restoreGiveUpMs;
+
 // ---- errors ---------------------------------------------------------------------------------
 
 const httpStatus: Record<ServerErrorCode, number> = {

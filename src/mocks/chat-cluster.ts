@@ -22,7 +22,11 @@ import { SioEndpoint } from './endpoint.js';
 import type { MockEvent } from './events.js';
 import type { InteractionServer } from './interaction-server.js';
 import type { MockSocket } from './sio-server.js';
+import type { ChatInstanceInfo } from '../backend/backend.js';
+import { restoreStep } from '../backend/rules.js';
 import type { Timers } from './timers.js';
+
+export type { ChatInstanceInfo };
 
 export interface ChatSession {
   readonly id: string;
@@ -37,16 +41,6 @@ export interface ChatSession {
   failSave: 'notice' | 'close' | null;
 }
 
-export interface ChatInstanceInfo {
-  id: string;
-  url: string;
-  alive: boolean;
-  frozen: boolean;
-  draining: boolean;
-  sessions: number;
-  connections: number;
-}
-
 interface Instance {
   readonly id: string;
   readonly url: string;
@@ -55,8 +49,6 @@ interface Instance {
 }
 
 const room = (sessionId: string) => `s:${sessionId}`;
-/** Genesys: "Restore times out after 60 s"; the sessions then stay `restoring`. */
-const restoreGiveUpMs = 60_000;
 const reservedEvents = new Set([
   'connect',
   'connect_error',
@@ -395,22 +387,23 @@ export class ChatCluster {
     this.#scheduleRestore(id);
   }
 
-  /** After a crash: restore the dead instance's sessions elsewhere, retrying for up to 60 s (Genesys). */
+  /** After a crash: restore the dead instance's sessions, by the shared rule (restoreStep). */
   #scheduleRestore(fromId: string, startedAt = Date.now()): void {
     this.o.timers.clear(this.#restoreTimers.get(fromId));
     const handle = this.o.timers.timeout(() => {
       this.#restoreTimers.delete(fromId);
       const sessions = this.#activeOn(fromId);
-      if (sessions.length === 0) return;
-      // A revived process starts empty, so the sessions go elsewhere even if it is back (as in
-      // the cluster); only when it is the one usable instance left do they come back to it.
       const from = this.instance(fromId);
-      const target = this.#pickTarget(fromId) ?? (this.#usable(from) ? from : undefined);
-      if (!target) {
-        if (Date.now() - startedAt < restoreGiveUpMs) this.#scheduleRestore(fromId, startedAt);
-        return;
-      }
-      this.#move(sessions, target, 'chat-restored');
+      const other = this.#pickTarget(fromId);
+      const step = restoreStep({
+        sessions: sessions.length,
+        fromUsable: this.#usable(from),
+        hasOtherTarget: other !== undefined,
+        elapsedMs: Date.now() - startedAt,
+      });
+      if (step === 'retry') this.#scheduleRestore(fromId, startedAt);
+      else if (step === 'move' && other) this.#move(sessions, other, 'chat-restored');
+      else if (step === 'move-back') this.#move(sessions, from, 'chat-restored');
     }, this.o.restoreDelayMs);
     this.#restoreTimers.set(fromId, handle);
   }

@@ -17,19 +17,14 @@
 import { setupWorker } from 'msw/browser';
 import type { AnyHandler } from 'msw';
 import { Observable, Subject } from 'rxjs';
-import type { ChatMessage, Properties, Survey } from '../protocol/wire.js';
-import { ChatCluster, type ChatInstanceInfo } from './chat-cluster.js';
+import type { BackendUrls, BackendVerbs } from '../backend/backend.js';
+import { ChatCluster } from './chat-cluster.js';
 import { defaultValidToken } from './common.js';
 import type { SioEndpoint } from './endpoint.js';
 import type { MockEvent } from './events.js';
 import { InteractionServer } from './interaction-server.js';
 import { surveysCopy } from '../backend/rules.js';
-import {
-  PcsCluster,
-  type Misbehaviour,
-  type PcsNodeInfo,
-  type SurveyRequestRecord,
-} from './pcs-cluster.js';
+import { PcsCluster } from './pcs-cluster.js';
 import { httpHandlers, probeHandler, socketIoHandlers, startWorker } from './msw-glue.js';
 import { pinWebSocket, unpinWebSocket } from './pin-websocket.js';
 import { Timers } from './timers.js';
@@ -39,6 +34,8 @@ export type { MockEvent, MockEventType } from './events.js';
 export type { ChatInstanceInfo } from './chat-cluster.js';
 export type { PcsNodeInfo, SurveyRequestRecord, Misbehaviour } from './pcs-cluster.js';
 export { MockFault } from './common.js';
+export { asBackend } from './as-backend.js';
+export type { Backend, BackendControl, BackendUrls, BackendVerbs } from '../backend/backend.js';
 export {
   installFakeFinesse,
   type FakeFinesse,
@@ -74,71 +71,17 @@ export interface MockBackendOptions {
   serviceWorkerUrl?: string;
 }
 
+/** The mock's control object: the verbs every back end offers (src/backend/backend.ts), the
+ *  fake Finesse's, and a few only an in-page mock can have. */
 export interface MockBackend {
-  readonly urls: {
-    interactions: string;
-    /** a second interaction server over the same store (primary/backup lists) */
-    interactionsBackup: string;
-    chat: Record<string, string>;
-    pcs: Record<string, string>;
-    pcsVip: string;
-  };
-  readonly interactions: {
-    startChat(o?: {
-      customerName?: string;
-      instanceId?: string;
-    }): Promise<{ interactionId: string; sessionId: string; instanceId: string }>;
-    get(interactionId: string): { version: number; properties: Properties };
-    setProperties(interactionId: string, set: Properties, unset?: string[]): void;
-    emitRaw(interactionId: string, payload: unknown): void;
-    /** the next watch of the interaction on server `server` (default the primary) is answered
-     *  with these fields in place of the genuine ones, once (e.g. `{ version: 1e15 }`) */
-    overrideNextWatch(
-      interactionId: string,
-      patch: { version?: unknown; properties?: unknown },
-      server?: string,
-    ): void;
-    /** interaction server faults; id 'interactions' (default) or 'interactions-b' */
-    kill(id?: string): void;
-    revive(id?: string): void;
-    freeze(id?: string): void;
-    unfreeze(id?: string): void;
-    servers(): { id: string; url: string; alive: boolean; frozen: boolean; connections: number }[];
-  };
-  readonly customer: {
-    send(interactionId: string, text: string): Promise<ChatMessage>;
-    typing(interactionId: string, typing: boolean): void;
+  readonly urls: BackendUrls & { pcsVip: string };
+  readonly interactions: BackendVerbs['interactions'];
+  readonly customer: BackendVerbs['customer'] & {
     /** The customer says something every `everyMs`; returns a function that stops it. */
     autoTalk(interactionId: string, everyMs: number): () => void;
   };
-  readonly chat: {
-    kill(id: string): void;
-    revive(id: string): void;
-    freeze(id: string): void;
-    unfreeze(id: string): void;
-    drain(id: string): void;
-    relocate(interactionId: string, toId?: string): void;
-    failTranscriptSave(interactionId: string, mode?: 'notice' | 'close'): void;
-    transcript(interactionId: string): ChatMessage[];
-    instances(): ChatInstanceInfo[];
-    emitRaw(interactionId: string, event: string, payload: unknown): void;
-  };
-  readonly pcs: {
-    kill(id: string): void;
-    revive(id: string): void;
-    freeze(id: string): void;
-    unfreeze(id: string): void;
-    /** both nodes claim primary; the stale one keeps its lower epoch */
-    splitBrain(): PcsNodeInfo[];
-    /** ends a split brain: the stale side steps down */
-    heal(): PcsNodeInfo[];
-    requests(): SurveyRequestRecord[];
-    nodes(): PcsNodeInfo[];
-    misbehave(id: string, mode: Misbehaviour): void;
-    surveys(): Survey[];
-    /** the simulated IVR takes one step for this request now (requested -> offered -> …) */
-    ivr(requestId: string): SurveyRequestRecord;
-  };
+  readonly chat: BackendVerbs['chat'];
+  readonly pcs: BackendVerbs['pcs'];
   readonly finesse: {
     startCall(o: {
       ani: string;

@@ -36,10 +36,9 @@ import { answer, errorAnswer, MockFault, newId, parse } from './common.js';
 import { SioEndpoint } from './endpoint.js';
 import type { MockEvent } from './events.js';
 import type { Timers } from './timers.js';
+import type { Misbehaviour, PcsNodeInfo, SurveyRequestRecord } from '../backend/backend.js';
 
-/** What `pcs.requests()` returns: the answer, the request body and where/when it was made. */
-export type SurveyRequestRecord = SurveyRequestAnswer &
-  SurveyRequestBody & { nodeId: string; epoch: number; createdAt: number; updatedAt: number };
+export type { Misbehaviour, PcsNodeInfo, SurveyRequestRecord };
 
 interface StoredRequest {
   record: SurveyRequestRecord;
@@ -122,18 +121,6 @@ interface Lease {
   epoch: number;
   leaseUntil: number;
 }
-
-export interface PcsNodeInfo {
-  id: string;
-  url: string;
-  role: 'primary' | 'standby';
-  epoch: number;
-  leaseUntil: number;
-  alive: boolean;
-  frozen: boolean;
-}
-
-export type Misbehaviour = 'garbage' | '5xx' | null;
 
 class PcsNode {
   readonly url: string;

@@ -1,18 +1,27 @@
 /**
- * A small socket.io server (Engine.IO v4 + socket.io v5 framing, default namespace, text only)
- * on top of one msw-intercepted WebSocket connection.
+ * A small socket.io server (Engine.IO v4 + socket.io v5, default namespace) on top of one
+ * msw-intercepted WebSocket connection. The framing is socket.io's own: `engine.io-parser`
+ * for the transport packets and `socket.io-parser` (Encoder / Decoder, one decoder per
+ * connection, binary attachments included) for the socket.io packets, the same codec a real
+ * socket.io server uses. What is ours is the server behaviour around it.
  *
  * Why not `toSocketIo()` from @mswjs/socket.io-binding: the binding (0.2) decodes EVENT packets
  * only, so it cannot answer `emitWithAck` (acks are the heart of this protocol), it approves the
  * namespace before the client's CONNECT arrives (so handshake `auth` can never be checked or
  * refused), and it never sends Engine.IO pings (clients drop after pingInterval + pingTimeout).
- * The framing is small and fully specified, so it lives here instead.
  *
  * Behaviour mirrors a real socket.io server closely enough for the conformance suite:
- * CONNECT with `auth` -> `40{sid}` or `44{message,data}`; EVENT with an id -> ACK with that id;
- * undecodable frames and frames over `maxPayloadBytes` close the connection (socket.io does the
- * same: parse error / maxHttpBufferSize). Nothing received can throw out of this class.
+ * CONNECT with `auth` -> CONNECT `{sid}` or CONNECT_ERROR `{message,data}`; EVENT with an id ->
+ * ACK with that id; undecodable frames and frames over `maxPayloadBytes` close the connection
+ * (socket.io does the same: parse error / maxHttpBufferSize). Nothing received can throw out of
+ * this class.
  */
+import {
+  decodePacket as decodeEnginePacket,
+  encodePacket as encodeEnginePacket,
+  type Packet as EnginePacket,
+} from 'engine.io-parser';
+import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
 import { errorMessageOf } from '../backend/rules.js';
 import { errorAnswer } from './common.js';
 import type { Timers } from './timers.js';
@@ -21,7 +30,7 @@ import type { Timers } from './timers.js';
 export interface RawClientConnection {
   readonly id: string;
   readonly url: URL;
-  send(data: string): void;
+  send(data: string | ArrayBuffer): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   addEventListener(type: 'close', listener: (event: CloseEvent) => void): void;
@@ -45,6 +54,9 @@ export interface SioServerOptions {
 
 let nextSid = 1;
 
+/** The default namespace: the only one this protocol uses. */
+const nsp = '/';
+
 /** One client connection, after the Engine.IO open and before/after the socket.io CONNECT. */
 export class MockSocket {
   readonly sid = `mock-${(nextSid++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -53,6 +65,11 @@ export class MockSocket {
   /** app data (rooms, agent) owned by the server code */
   readonly rooms = new Set<string>();
   readonly #handlers = new Map<string, EventHandler>();
+  readonly #encoder = new Encoder();
+  /** stateful: a binary event's attachments arrive as separate frames */
+  readonly #decoder = new Decoder();
+  /** packets the decoder finished during the current `add()` */
+  #decoded: Packet[] = [];
   #fallback: EventHandler | undefined;
   #namespaceConnected = false;
   #closed = false;
@@ -66,24 +83,25 @@ export class MockSocket {
     readonly raw: RawClientConnection,
     private readonly o: SioServerOptions,
   ) {
+    this.#decoder.on('decoded', (packet) => this.#decoded.push(packet));
     raw.addEventListener('message', (event) => this.#onFrame(event.data));
     raw.addEventListener('close', () => this.#teardown());
     const pingInterval = o.pingIntervalMs ?? 5000;
     const pingTimeout = o.pingTimeoutMs ?? 5000;
-    this.#send(
-      '0' +
-        JSON.stringify({
-          sid: this.sid,
-          upgrades: [],
-          pingInterval,
-          pingTimeout,
-          maxPayload: o.maxPayloadBytes,
-        }),
-    );
+    this.#sendEngine({
+      type: 'open',
+      data: JSON.stringify({
+        sid: this.sid,
+        upgrades: [],
+        pingInterval,
+        pingTimeout,
+        maxPayload: o.maxPayloadBytes,
+      }),
+    });
     // Engine.IO v4: the server pings, the client must pong within pingTimeout.
     this.#ping = o.timers.interval(() => {
       if (this.#frozen || this.#closed) return;
-      this.#send('2');
+      this.#sendEngine({ type: 'ping' });
       this.o.timers.clear(this.#pongDeadline);
       this.#pongDeadline = this.o.timers.timeout(() => {
         if (!this.#frozen) this.close(1006, 'ping timeout');
@@ -136,14 +154,14 @@ export class MockSocket {
 
   emit(event: string, ...args: unknown[]): void {
     if (!this.connected || this.#frozen) return;
-    this.#send('42' + JSON.stringify([event, ...args]));
+    this.#sendPacket({ type: PacketType.EVENT, nsp, data: [event, ...args] });
   }
 
   /** Graceful server-side disconnect (socket.io `socket.disconnect(true)`). */
   disconnect(): void {
     if (this.#closed) return;
-    if (this.#namespaceConnected) this.#send('41');
-    this.#send('1');
+    if (this.#namespaceConnected) this.#sendPacket({ type: PacketType.DISCONNECT, nsp });
+    this.#sendEngine({ type: 'close' });
     this.#teardown();
     // msw delivers sends in microtasks and drops them once the socket is closing: close after.
     queueMicrotask(() => this.#closeRaw(1000, 'server disconnect'));
@@ -171,93 +189,128 @@ export class MockSocket {
     this.o.timers.clear(this.#pongDeadline);
     this.#handlers.clear();
     this.#backlog = [];
+    this.#decoded = [];
+    this.#decoder.off('decoded');
+    this.#decoder.destroy();
     this.rooms.clear();
     this.o.onClose?.(this);
   }
 
-  #send(frame: string): void {
+  /** One socket.io packet: the encoder gives a text frame, plus one frame per binary attachment. */
+  #sendPacket(packet: Packet): void {
+    for (const part of this.#encoder.encode(packet) as (string | ArrayBuffer)[])
+      this.#sendEngine({ type: 'message', data: part });
+  }
+
+  #sendEngine(packet: EnginePacket): void {
     if (this.#closed) return;
-    try {
-      this.raw.send(frame);
-    } catch {
-      this.close();
-    }
+    // supportsBinary: a WebSocket carries binary frames as they are (no base64); for strings
+    // and buffers engine.io-parser calls back synchronously, so frames keep their order.
+    encodeEnginePacket(packet, true, (frame: string | ArrayBuffer) => {
+      if (this.#closed) return;
+      try {
+        this.raw.send(frame);
+      } catch {
+        this.close();
+      }
+    });
   }
 
   #onFrame(data: unknown): void {
     if (this.#closed) return;
-    if (typeof data !== 'string') {
-      // Binary attachments are not part of this protocol: a real server would fail to decode.
-      this.close(1003, 'binary frames are not supported');
+    const frame = asFrame(data);
+    if (frame === undefined) {
+      // A Blob (or anything else) never comes from a socket.io client, whose binaryType is
+      // 'arraybuffer'; a real server would fail to decode it too.
+      this.close(1003, 'unsupported frame');
       return;
     }
-    if (data.length > this.o.maxPayloadBytes) {
+    if ((typeof frame === 'string' ? frame.length : frame.byteLength) > this.o.maxPayloadBytes) {
       this.close(1009, 'message too big');
       return;
     }
     if (this.#frozen) {
       // A stopped process reads nothing; the frames wait in the socket buffer (bounded here).
-      if (this.#backlog.length < 1000) this.#backlog.push(data);
+      if (this.#backlog.length < 1000) this.#backlog.push(frame);
       return;
     }
-    switch (data[0]) {
-      case '2': // client ping (Engine.IO v3 style): answer it
-        this.#send('3' + data.slice(1));
+    const packet = decodeEnginePacket(frame, 'arraybuffer');
+    switch (packet.type) {
+      case 'ping': // client ping (Engine.IO v3 style, or an upgrade probe): answer it
+        this.#sendEngine({ type: 'pong', data: packet.data as unknown });
         return;
-      case '3':
+      case 'pong':
         this.o.timers.clear(this.#pongDeadline);
         this.#pongDeadline = undefined;
         return;
-      case '1':
+      case 'close':
         this.close(1000, 'client close');
         return;
-      case '4':
-        this.#onPacket(data.slice(1));
+      case 'message':
+        this.#onMessage(packet.data as unknown);
         return;
-      case '6': // upgrade/noop: nothing to do over a websocket
+      case 'upgrade': // nothing to upgrade to over a websocket
+      case 'noop':
         return;
-      default:
+      default: // 'open' from a client, or a frame engine.io-parser could not read
         this.close(1002, 'engine.io parse error');
     }
   }
 
-  #onPacket(packet: string): void {
-    const decoded = decodePacket(packet);
-    if (!decoded) {
+  #onMessage(data: unknown): void {
+    try {
+      this.#decoder.add(data);
+    } catch {
       this.close(1002, 'socket.io parse error');
       return;
     }
-    const { type, nsp, id, data } = decoded;
-    if (type === 0) {
-      if (nsp !== '/') {
-        this.#send(`44${nsp},` + JSON.stringify({ message: 'Invalid namespace' }));
+    // Handled after `add()` returned, so a parse error is never confused with a handler's.
+    const packets = this.#decoded;
+    this.#decoded = [];
+    for (const packet of packets) if (!this.#closed) this.#onPacket(packet);
+  }
+
+  #onPacket(packet: Packet): void {
+    const { type, id, data } = packet;
+    if (type === PacketType.CONNECT) {
+      if (packet.nsp !== nsp) {
+        this.#sendPacket({
+          type: PacketType.CONNECT_ERROR,
+          nsp: packet.nsp,
+          data: { message: 'Invalid namespace' },
+        });
         return;
       }
       if (this.#namespaceConnected) return;
       const auth = isRecord(data) ? data : {};
       const refusal = this.o.authorize(auth);
       if (refusal) {
-        this.#send('44' + JSON.stringify({ message: refusal, data: { code: refusal } }));
+        this.#sendPacket({
+          type: PacketType.CONNECT_ERROR,
+          nsp,
+          data: { message: refusal, data: { code: refusal } },
+        });
         return;
       }
       this.auth = auth;
       this.#namespaceConnected = true;
-      this.#send('40' + JSON.stringify({ sid: this.sid }));
+      this.#sendPacket({ type: PacketType.CONNECT, nsp, data: { sid: this.sid } });
       this.o.onConnect(this);
       return;
     }
-    if (!this.#namespaceConnected || nsp !== '/') return;
-    if (type === 1) {
+    if (!this.#namespaceConnected || packet.nsp !== nsp) return;
+    if (type === PacketType.DISCONNECT) {
       // client-side disconnect: socket.io keeps the transport only for other namespaces
       this.close(1000, 'client namespace disconnect');
       return;
     }
-    if (type !== 2) return; // acks from clients (we never ask) and binary packets are ignored
-    if (!Array.isArray(data) || typeof data[0] !== 'string' || data.length === 0) {
-      this.close(1002, 'socket.io parse error');
-      return;
-    }
-    const [event, payload] = data as [string, unknown];
+    // Acks from clients (we never ask) and CONNECT_ERROR are not for a server; binary events
+    // arrive here reassembled as EVENT.
+    if (type !== PacketType.EVENT) return;
+    // The decoder checked the shape: an array whose first item is the event name (a string, or
+    // a number that socket.io's emitter turns into one).
+    const [name, payload] = data as [string | number, unknown];
+    const event = String(name);
     let answered = false;
     const ack: Ack | undefined =
       id === undefined
@@ -265,7 +318,7 @@ export class MockSocket {
         : (answer) => {
             if (answered || this.#frozen) return;
             answered = true;
-            this.#send(`43${id}` + JSON.stringify([answer]));
+            this.#sendPacket({ type: PacketType.ACK, nsp, id, data: [answer] });
           };
     const handler = this.#handlers.get(event) ?? this.#fallback;
     try {
@@ -277,39 +330,15 @@ export class MockSocket {
   }
 }
 
-interface DecodedPacket {
-  type: number;
-  nsp: string;
-  id?: number;
-  data?: unknown;
-}
-
-/** socket.io-parser's text format: `<type>[<attachments>-][<nsp>,][<id>][<json>]`. */
-function decodePacket(str: string): DecodedPacket | null {
-  const type = Number(str.charAt(0));
-  if (!Number.isInteger(type) || type < 0 || type > 6 || str.length === 0) return null;
-  let i = 1;
-  if (type === 5 || type === 6) {
-    const dash = str.indexOf('-', i);
-    if (dash < 0) return null;
-    i = dash + 1;
+/** A WebSocket frame as engine.io-parser takes it: text, or binary as one ArrayBuffer. */
+function asFrame(data: unknown): string | ArrayBuffer | undefined {
+  if (typeof data === 'string' || data instanceof ArrayBuffer) return data;
+  if (ArrayBuffer.isView(data)) {
+    const copy = new Uint8Array(data.byteLength);
+    copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return copy.buffer;
   }
-  let nsp = '/';
-  if (str.charAt(i) === '/') {
-    const comma = str.indexOf(',', i);
-    nsp = comma < 0 ? str.slice(i) : str.slice(i, comma);
-    i = comma < 0 ? str.length : comma + 1;
-  }
-  let digits = '';
-  while (i < str.length && /[0-9]/.test(str.charAt(i)) && digits.length < 16)
-    digits += str.charAt(i++);
-  const id = digits ? Number(digits) : undefined;
-  if (i >= str.length) return { type, nsp, id };
-  try {
-    return { type, nsp, id, data: JSON.parse(str.slice(i)) as unknown };
-  } catch {
-    return null;
-  }
+  return undefined;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

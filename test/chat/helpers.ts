@@ -13,9 +13,18 @@ export type { AgChatPanel };
 
 export const agentId = 'agent1';
 
-/** The three mocked instances' origins (the interaction server is on another origin). */
-export function chatOrigins(mock: MockBackend): string {
-  return Object.values(mock.urls.chat).join(' ');
+/** What a panel needs of a back end: the mock, or a running cluster (test/support/cluster.ts). */
+export interface PanelBackend {
+  readonly urls: {
+    interactions: string;
+    interactionsBackup?: string;
+    chat: Record<string, string>;
+  };
+}
+
+/** The chat instances' origins (the interaction server is on another origin). */
+export function chatOrigins(backend: PanelBackend): string {
+  return Object.values(backend.urls.chat).join(' ');
 }
 
 let current: MockBackend | null = null;
@@ -63,18 +72,23 @@ export interface PanelOptions {
   agentId?: string;
   tokenProvider?: () => string | Promise<string>;
   webSocket?: typeof WebSocket;
+  /** watch the primary and the backup interaction server (`interactions-url` lists both) */
+  backup?: boolean;
 }
 
 /** A panel on the given interaction, as a page would write it. */
 export function panel(
-  mock: MockBackend,
+  backend: PanelBackend,
   interactionId: string,
   o: PanelOptions = {},
 ): Promise<AgChatPanel> {
+  const { interactions, interactionsBackup } = backend.urls;
+  const servers =
+    o.backup && interactionsBackup ? `${interactions} ${interactionsBackup}` : interactions;
   return fixture<AgChatPanel>(html`<ag-chat-panel
     interaction-id=${interactionId}
-    interactions-url=${mock.urls.interactions}
-    allowed-origins=${o.allowedOrigins ?? chatOrigins(mock)}
+    interactions-url=${servers}
+    allowed-origins=${o.allowedOrigins ?? chatOrigins(backend)}
     agent-id=${o.agentId ?? agentId}
     agent-name="Agent One"
     heartbeat-ms=${o.heartbeatMs ?? 1000}
@@ -87,15 +101,29 @@ export function panel(
 
 /** A panel on the given interaction, connected. */
 export async function connectedPanel(
-  mock: MockBackend,
+  backend: PanelBackend,
   interactionId: string,
   o: PanelOptions = {},
 ): Promise<AgChatPanel> {
-  const el = await panel(mock, interactionId, o);
-  await waitUntil(() => el.connectionState === 'connected', 'panel did not connect', {
-    timeout: 8000,
-  });
+  const el = await panel(backend, interactionId, o);
+  await connected(el);
   return el;
+}
+
+/** Resolves once the panel is connected (a bound for a loaded machine, not a pace). */
+export async function connected(el: AgChatPanel): Promise<void> {
+  await waitUntil(() => el.connectionState === 'connected', 'panel did not connect', {
+    timeout: 15000,
+  });
+}
+
+/** Every connection change of `el` from now on, as `state` or `state@endpoint`. */
+export function connectionStates(el: AgChatPanel): string[] {
+  const states: string[] = [];
+  el.addEventListener('ag-connection-change', (e) =>
+    states.push(`${e.detail.state}${e.detail.endpoint ? `@${e.detail.endpoint}` : ''}`),
+  );
+  return states;
 }
 
 /** Types into the composer and presses Enter, like an agent. */

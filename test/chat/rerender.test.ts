@@ -1,13 +1,12 @@
 // What the agent typed survives what frameworks and hosts do to an element: a move to another
 // parent, removal and re-insertion, a configuration change, and a new element on the same
 // interaction (a gadget reload). Held messages are delivered once, with the ids they got first.
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 import type { AgOutboxKeptEvent } from '../../src/events.js';
 import type { MockBackend } from '../../src/mocks/index.js';
 import {
-  agentId,
-  chatOrigins,
   connectedPanel,
+  panel,
   startMock,
   stopMock,
   typeAndEnter,
@@ -106,14 +105,7 @@ describe('<ag-chat-panel> re-rendered with messages on their way', function () {
     el.remove();
     mock.chat.unfreeze('chat-1');
 
-    const reloaded = await fixture<AgChatPanel>(html`<ag-chat-panel
-      interaction-id=${interactionId}
-      interactions-url=${mock.urls.interactions}
-      allowed-origins=${chatOrigins(mock)}
-      agent-id=${agentId}
-      heartbeat-ms="400"
-      .token=${'good-token'}
-    ></ag-chat-panel>`);
+    const reloaded = await panel(mock, interactionId, { heartbeatMs: 400 });
     await waitUntil(
       () => agentTexts(mock, interactionId).length === 1 && reloaded.messages.length === 1,
       'held message not delivered by the new element',

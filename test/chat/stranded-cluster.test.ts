@@ -1,41 +1,19 @@
 // Issue 12's repros on the reference cluster (real socket.io processes, real SIGKILL of the
 // primary interaction server), each followed by a genuine relocation.
-import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
-import { controlClient } from '../../src/backend/control-client.js';
+import { expect, fixtureCleanup, waitUntil } from '@open-wc/testing';
+import { useCluster } from '../support/cluster.js';
 import '../../src/define/chat-panel.js';
 import type { AgChatPanel } from '../../src/chat/chat-panel.js';
 import type { AgErrorEvent } from '../../src/events.js';
 import type { ChatMessage } from '../../src/protocol/wire.js';
-import { agentId, typeAndEnter } from './helpers.js';
-
-interface ClusterInfo {
-  id: string;
-  controlUrl: string;
-  urls: { interactions: string; interactionsBackup: string; chat: Record<string, string> };
-}
-
-/** the cluster's control API, through the one typed client (src/backend/control-client.ts) */
-function control<T>(cluster: ClusterInfo, verb: string, body: object = {}): Promise<T> {
-  return controlClient(cluster.controlUrl)(verb, body) as Promise<T>;
-}
+import { connected, panel, typeAndEnter } from './helpers.js';
 
 describe('<ag-chat-panel> is never stranded (reference cluster)', function () {
   this.timeout(90000);
-  let cluster: ClusterInfo;
-
-  beforeEach(async () => {
-    cluster = await executeServerCommand<ClusterInfo, unknown>('ag-process-start', {
-      module: 'cluster/main.mjs',
-      args: ['--ipc', '--chat-instances', '3', '--restore-delay-ms', '200'],
-    });
-  });
-
-  afterEach(async () => {
-    fixtureCleanup();
-    if (cluster)
-      await executeServerCommand('ag-process-signal', { id: cluster.id, signal: 'SIGTERM' });
-  });
+  const cluster = useCluster(
+    { chatInstances: 3, restoreDelayMs: 200 },
+    { perTest: true, cleanup: fixtureCleanup },
+  );
 
   async function start(): Promise<{
     el: AgChatPanel;
@@ -43,41 +21,38 @@ describe('<ag-chat-panel> is never stranded (reference cluster)', function () {
     instanceId: string;
     reported: { code: string; message: string }[];
   }> {
-    const { interactionId, instanceId } = await control<{
+    const { interactionId, instanceId } = await cluster.control<{
       interactionId: string;
       instanceId: string;
-    }>(cluster, 'interactions/startChat', { customerName: 'Real Customer' });
-    const el = await fixture<AgChatPanel>(html`<ag-chat-panel
-      interaction-id=${interactionId}
-      interactions-url=${`${cluster.urls.interactions} ${cluster.urls.interactionsBackup}`}
-      allowed-origins=${Object.values(cluster.urls.chat).join(' ')}
-      agent-id=${agentId}
-      heartbeat-ms="500"
-      .token=${'real-token'}
-    ></ag-chat-panel>`);
+    }>('interactions/startChat', { customerName: 'Real Customer' });
+    const el = await panel(cluster.info, interactionId, {
+      heartbeatMs: 500,
+      token: 'real-token',
+      backup: true,
+    });
     const reported: { code: string; message: string }[] = [];
     el.addEventListener('ag-error', (e: AgErrorEvent) => reported.push({ ...e.detail }));
-    await waitUntil(() => el.connectionState === 'connected', 'not connected', { timeout: 15000 });
+    await connected(el);
     expect(el.endpoint).to.equal(instanceId);
     return { el, interactionId, instanceId, reported };
   }
 
-  const other = (from: string) => Object.keys(cluster.urls.chat).find((id) => id !== from)!;
+  const other = (from: string) => Object.keys(cluster.info.urls.chat).find((id) => id !== from)!;
 
   /** A genuine relocation with an agent message typed right after it (see stranded.test.ts). */
   async function genuineMove(el: AgChatPanel, interactionId: string, to: string, label: string) {
-    await control(cluster, 'chat/relocate', { interactionId, toId: to });
+    await cluster.control('chat/relocate', { interactionId, toId: to });
     typeAndEnter(el, `agent ${label}`);
     await waitUntil(
       () => el.connectionState === 'connected' && el.endpoint === to,
       `panel did not reach ${to}`,
       { timeout: 15000 },
     );
-    await control(cluster, 'customer/send', { interactionId, text: `customer ${label}` });
+    await cluster.control('customer/send', { interactionId, text: `customer ${label}` });
     let server: ChatMessage[] = [];
     await waitUntil(
       async () => {
-        server = await control<ChatMessage[]>(cluster, 'chat/transcript', { interactionId });
+        server = await cluster.control<ChatMessage[]>('chat/transcript', { interactionId });
         return (
           server.length === el.messages.length &&
           server.every((m, i) => m.id === el.messages[i]!.id)
@@ -92,10 +67,10 @@ describe('<ag-chat-panel> is never stranded (reference cluster)', function () {
 
   it('repro 1: a refused relocation does not use up its version', async () => {
     const { el, interactionId, instanceId, reported } = await start();
-    const { version } = await control<{ version: number }>(cluster, 'interactions/get', {
+    const { version } = await cluster.control<{ version: number }>('interactions/get', {
       interactionId,
     });
-    await control(cluster, 'interactions/emitRaw', {
+    await cluster.control('interactions/emitRaw', {
       interactionId,
       payload: {
         interactionId,
@@ -112,12 +87,12 @@ describe('<ag-chat-panel> is never stranded (reference cluster)', function () {
 
   it('repro 2: a backup answering version 1e15 after a SIGKILL of the primary blinds nothing', async () => {
     const { el, interactionId, instanceId } = await start();
-    await control(cluster, 'interactions/overrideNextWatch', {
+    await cluster.control('interactions/overrideNextWatch', {
       interactionId,
       id: 'interactions-b',
       patch: { version: 1e15 },
     });
-    await control(cluster, 'interactions/kill', { id: 'interactions' });
+    await cluster.control('interactions/kill', { id: 'interactions' });
     const second = other(instanceId);
     await genuineMove(el, interactionId, second, 'one');
     await genuineMove(el, interactionId, instanceId, 'two');
@@ -125,13 +100,13 @@ describe('<ag-chat-panel> is never stranded (reference cluster)', function () {
 
   it('repro 3: a 5,000-character x.note is dropped and named once; relocations apply', async () => {
     const { el, interactionId, instanceId, reported } = await start();
-    await control(cluster, 'interactions/setProperties', {
+    await cluster.control('interactions/setProperties', {
       interactionId,
       set: { 'x.note': 'n'.repeat(5000) },
     });
     await waitUntil(() => reported.some((e) => e.message.includes('x.note')), 'not reported');
     await genuineMove(el, interactionId, other(instanceId), 'one');
-    await control(cluster, 'interactions/kill', { id: 'interactions' }); // a failover's snapshot
+    await cluster.control('interactions/kill', { id: 'interactions' }); // a failover's snapshot
     await genuineMove(el, interactionId, instanceId, 'two');
     expect(reported.filter((e) => e.message.includes('x.note'))).to.have.length(1);
     expect(reported.map((e) => e.code)).not.to.include('session-not-found');

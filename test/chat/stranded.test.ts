@@ -2,13 +2,13 @@
 // instance that no longer serves the session. Each ends with a genuine relocation: the panel is
 // on the new instance, the agent message queued around the move is delivered once, and the
 // customer's messages arrive.
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import type { AgConnectionChangeEvent, AgErrorEvent } from '../../src/events.js';
+import { expect, waitUntil } from '@open-wc/testing';
+import type { AgErrorEvent } from '../../src/events.js';
 import type { MockBackend } from '../../src/mocks/index.js';
 import {
-  agentId,
-  chatOrigins,
   connectedPanel,
+  connectionStates,
+  panel,
   startMock,
   stopMock,
   typeAndEnter,
@@ -28,20 +28,8 @@ function errors(el: AgChatPanel): Reported[] {
 }
 
 /** A panel watching the primary and the backup interaction server. */
-async function haPanel(mock: MockBackend, interactionId: string): Promise<AgChatPanel> {
-  const el = await fixture<AgChatPanel>(html`<ag-chat-panel
-    interaction-id=${interactionId}
-    interactions-url=${`${mock.urls.interactions} ${mock.urls.interactionsBackup}`}
-    allowed-origins=${chatOrigins(mock)}
-    agent-id=${agentId}
-    heartbeat-ms="500"
-    .token=${'good-token'}
-  ></ag-chat-panel>`);
-  await waitUntil(() => el.connectionState === 'connected', 'panel did not connect', {
-    timeout: 8000,
-  });
-  return el;
-}
+const haPanel = (mock: MockBackend, interactionId: string): Promise<AgChatPanel> =>
+  connectedPanel(mock, interactionId, { heartbeatMs: 500, backup: true });
 
 /**
  * A genuine relocation to `to`, with an agent message typed right after it: the panel gets
@@ -162,10 +150,7 @@ describe('<ag-chat-panel> is never stranded (mock)', function () {
     const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
     const el = await connectedPanel(mock, interactionId);
     const reported = errors(el);
-    const states: string[] = [];
-    el.addEventListener('ag-connection-change', (e: AgConnectionChangeEvent) =>
-      states.push(`${e.detail.state}${e.detail.endpoint ? `@${e.detail.endpoint}` : ''}`),
-    );
+    const states = connectionStates(el);
     // an injected delta takes the version the real relocation will have: the real one then
     // looks like a duplicate and only the old instance's `relocated` notice says anything
     const { version } = mock.interactions.get(interactionId);
@@ -185,10 +170,7 @@ describe('<ag-chat-panel> is never stranded (mock)', function () {
     const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
     const el = await connectedPanel(mock, interactionId);
     const reported = errors(el);
-    const states: string[] = [];
-    el.addEventListener('ag-connection-change', (e: AgConnectionChangeEvent) =>
-      states.push(`${e.detail.state}${e.detail.endpoint ? `@${e.detail.endpoint}` : ''}`),
-    );
+    const states = connectionStates(el);
     // the relocation's delta cannot reach the panel: its interaction server is frozen
     mock.interactions.freeze('interactions');
     mock.chat.relocate(interactionId, 'chat-2');
@@ -213,14 +195,7 @@ describe('<ag-chat-panel> is never stranded (mock)', function () {
   it('an unreachable interaction server raises one unreachable ag-error after a bounded time, and the panel still connects when it returns', async () => {
     const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
     mock.interactions.kill('interactions');
-    const el = await fixture<AgChatPanel>(html`<ag-chat-panel
-      interaction-id=${interactionId}
-      interactions-url=${mock.urls.interactions}
-      allowed-origins=${chatOrigins(mock)}
-      agent-id=${agentId}
-      heartbeat-ms="500"
-      .token=${'good-token'}
-    ></ag-chat-panel>`);
+    const el = await panel(mock, interactionId, { heartbeatMs: 500 });
     const reported = errors(el);
     await waitUntil(() => reported.some((e) => e.code === 'unreachable'), 'no unreachable', {
       timeout: 20000,

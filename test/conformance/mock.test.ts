@@ -1,5 +1,8 @@
 // The protocol conformance suite against the mocked back end (msw in the page).
+import { asBackend, startMockBackend } from '../../src/mocks/index.js';
+import { conformanceOptions } from './backend.js';
 import { conformanceSuite } from './suite.js';
-import { startMock } from './mock-backend.js';
 
-conformanceSuite('mocked back end', startMock);
+conformanceSuite('mocked back end', async () =>
+  asBackend(await startMockBackend(conformanceOptions)),
+);

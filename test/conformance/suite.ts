@@ -1,6 +1,6 @@
 /**
  * The protocol conformance suite: one set of test bodies, run against every back end through
- * a `ConformanceBackend` adapter (cluster.test.ts, mock.test.ts). The bodies speak the wire
+ * the one `Backend` interface (cluster.test.ts, mock.test.ts). The bodies speak the wire
  * protocol directly (socket.io-client, fetch) and check every answer with the client's own
  * validators from src/protocol, so the mock cannot drift from the reference cluster, and
  * neither from the protocol.
@@ -37,7 +37,9 @@ import {
   scoreFor,
   seededSurveys,
 } from '../../src/backend/rules.js';
-import type { ConformanceBackend, StartBackend } from './backend.js';
+import type { Backend } from '../../src/backend/backend.js';
+import type { StartBackend } from './backend.js';
+import { surveyRequestBody } from '../support/survey-request.js';
 
 const token = 'conformance-token';
 type Answer = Record<string, unknown>;
@@ -56,7 +58,7 @@ function expectError(answer: unknown, code: string): void {
 export function conformanceSuite(name: string, start: StartBackend): void {
   describe(`protocol conformance: ${name}`, function () {
     this.timeout(20000);
-    let backend: ConformanceBackend;
+    let backend: Backend;
     let io: typeof import('socket.io-client').io;
     const opened: Socket[] = [];
 
@@ -73,6 +75,8 @@ export function conformanceSuite(name: string, start: StartBackend): void {
     });
 
     // ---- helpers ---------------------------------------------------------------------------
+    /** Both back ends run with a PCS virtual IP here (only `--no-vip` turns it off). */
+    const vipUrl = (): string => backend.urls.pcsVip ?? expect.fail('the back end has no PCS VIP');
     function open(url: string, auth: Answer = { token, agentId: 'agent1' }): Socket {
       const socket = io(url, {
         transports: ['websocket'],
@@ -145,20 +149,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       expect(primary, 'exactly one primary').to.have.length(1);
       return { primary: primary[0]!, standby: all.find(([, s]) => s.role === 'standby')! };
     }
-    let keys = 0;
-    const surveyBody = (overrides: Answer = {}) =>
-      JSON.stringify({
-        idempotencyKey: `k-${Date.now()}-${++keys}`,
-        dialogId: `d-${keys}`,
-        ani: '5551234567',
-        dialedNumber: '8000',
-        agentId: 'agent1',
-        surveyId: 'srv-8000',
-        channel: 'ivr',
-        language: 'en',
-        mode: 'transfer',
-        ...overrides,
-      });
+    const surveyBody = (overrides: Answer = {}) => JSON.stringify(surveyRequestBody(overrides));
 
     // ---- interaction server ----------------------------------------------------------------
     describe('interaction properties', () => {
@@ -408,6 +399,50 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         }
       });
 
+      // The shared restore rule (src/backend/rules.ts restoreStep): a revived process starts
+      // empty, so a killed instance's sessions go to another one; only when it is the one
+      // instance left do they come back to it. Either way: epoch + 1 and `active` again.
+      it('restore after a revive: sessions go elsewhere, or back to the revived instance when it is the only one', async () => {
+        const props = async (interactionId: string) =>
+          (await backend.control.interactions.get(interactionId)).properties;
+        const restored = (interactionId: string) =>
+          waitUntil(
+            async () => (await props(interactionId))['chat.state'] === 'active',
+            'restored',
+            {
+              timeout: 15000,
+            },
+          );
+
+        // Others are up: revived at once, it still does not get its sessions back.
+        const first = await backend.control.interactions.startChat({ instanceId: 'chat-1' });
+        await backend.control.chat.kill('chat-1');
+        await backend.control.chat.revive('chat-1');
+        await restored(first.interactionId);
+        const elsewhere = await props(first.interactionId);
+        expect(elsewhere['chat.instanceId']).to.not.equal('chat-1');
+        expect(elsewhere['chat.epoch']).to.equal(2);
+
+        // The only instance left: killed, revived, it takes its session back.
+        const second = await backend.control.interactions.startChat({ instanceId: 'chat-1' });
+        const others = Object.keys(backend.urls.chat).filter((id) => id !== 'chat-1');
+        try {
+          for (const id of others) await backend.control.chat.kill(id);
+          await backend.control.chat.kill('chat-1');
+          expect((await props(second.interactionId))['chat.state']).to.equal('restoring');
+          await backend.control.chat.revive('chat-1');
+          await restored(second.interactionId);
+          const back = await props(second.interactionId);
+          expect(back['chat.instanceId']).to.equal('chat-1');
+          expect(back['chat.url']).to.equal(backend.urls.chat['chat-1']);
+          expect(back['chat.epoch']).to.equal(2);
+          const { answer } = await joinChat(second.interactionId, 0);
+          expect(answer.instanceId).to.equal('chat-1');
+        } finally {
+          for (const id of ['chat-1', ...others]) await backend.control.chat.revive(id);
+        }
+      });
+
       it('a planned relocation: the old instance sends a relocated notice and stops serving the session', async () => {
         const { interactionId, sessionId, instanceId } =
           await backend.control.interactions.startChat();
@@ -581,21 +616,21 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         expect(primary[1].leaseUntil).to.be.greaterThan(0);
         expect(standby[1].epoch).to.be.at.most(primary[1].epoch);
 
-        for (const url of [backend.urls.pcs[primary[0]]!, backend.urls.pcsVip]) {
+        for (const url of [backend.urls.pcs[primary[0]]!, vipUrl()]) {
           const found = valid(surveyLookup, (await http(`${url}/surveys?dialedNumber=8000`)).json);
           expect(found.survey).to.deep.equal(seededSurveys[0]);
           expect(
             valid(surveyLookup, (await http(`${url}/surveys?dialedNumber=8001`)).json).survey,
           ).to.equal(null);
         }
-        const anonymous = await http(`${backend.urls.pcsVip}/surveys?dialedNumber=8000`, {
+        const anonymous = await http(`${vipUrl()}/surveys?dialedNumber=8000`, {
           auth: false,
         });
         expect(anonymous.status).to.equal(401);
         expectError(anonymous.json, 'unauthorized');
-        const pcs = await connect(backend.urls.pcsVip, { token });
+        const pcs = await connect(vipUrl(), { token });
         expect(await request(pcs, 'hb', { t: 1 })).to.include({ ok: true });
-        const refused = open(backend.urls.pcsVip, { token: 'bad-token' });
+        const refused = open(vipUrl(), { token: 'bad-token' });
         const error = await new Promise<Error>((r) => refused.once('connect_error', r));
         expect(error.message).to.equal('unauthorized');
       });
@@ -615,7 +650,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         });
         expect(created.transfer.dn).to.equal('9100');
 
-        const replay = await http(`${backend.urls.pcsVip}/survey-requests`, {
+        const replay = await http(`${vipUrl()}/survey-requests`, {
           method: 'POST',
           body,
         });
@@ -628,7 +663,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         });
         expect(onStandby.status).to.equal(503);
         expectError(onStandby.json, 'not-primary');
-        const read = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}`);
+        const read = await http(`${vipUrl()}/survey-requests/${created.requestId}`);
         expect(valid(surveyRequestAnswer, read.json)).to.deep.equal(created);
         const records = (await backend.control.pcs.requests()).filter(
           (r) => r.requestId === created.requestId,
@@ -646,13 +681,13 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         const created = valid(
           surveyRequestAnswer,
           (
-            await http(`${backend.urls.pcsVip}/survey-requests`, {
+            await http(`${vipUrl()}/survey-requests`, {
               method: 'POST',
               body: surveyBody(),
             })
           ).json,
         );
-        const stream = await connect(backend.urls.pcsVip, { token });
+        const stream = await connect(vipUrl(), { token });
         const pushed = collect<Answer>(stream, 'survey-status');
         const sub = valid(
           pcsSubscribeAnswer,
@@ -660,13 +695,10 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         );
         expect(sub.requests).to.deep.equal([created]);
 
-        const moved = await http(
-          `${backend.urls.pcsVip}/survey-requests/${created.requestId}/events`,
-          {
-            method: 'POST',
-            body: JSON.stringify({ event: 'transferred' }),
-          },
-        );
+        const moved = await http(`${vipUrl()}/survey-requests/${created.requestId}/events`, {
+          method: 'POST',
+          body: JSON.stringify({ event: 'transferred' }),
+        });
         expect(valid(surveyRequestAnswer, moved.json).status).to.equal('transferred');
         await waitUntil(() => pushed.some((e) => e.status === 'completed'), 'completed', {
           timeout: 5000,
@@ -691,7 +723,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
             .json,
         );
 
-        const throughVip = await connect(backend.urls.pcsVip, { token });
+        const throughVip = await connect(vipUrl(), { token });
         expect(await request(throughVip, 'hb', { t: 1 })).to.include({ instanceId: primary[0] });
         const cut = disconnected(throughVip);
 
@@ -705,9 +737,9 @@ export function conformanceSuite(name: string, start: StartBackend): void {
           );
           // The VIP moved: the old stream ended, a new one lands on the new primary.
           await cut;
-          const again = await connect(backend.urls.pcsVip, { token });
+          const again = await connect(vipUrl(), { token });
           expect(await request(again, 'hb', { t: 2 })).to.include({ instanceId: standby[0] });
-          expect((await status(backend.urls.pcsVip)).nodeId).to.equal(standby[0]);
+          expect((await status(vipUrl())).nodeId).to.equal(standby[0]);
           expect(after!.epoch).to.equal(primary[1].epoch + 1);
           const resubmitted = await http(`${backend.urls.pcs[standby[0]]}/survey-requests`, {
             method: 'POST',
@@ -715,7 +747,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
           });
           expect(resubmitted.status).to.equal(200);
           expect(valid(surveyRequestAnswer, resubmitted.json)).to.deep.equal(created);
-          const viaVip = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}`);
+          const viaVip = await http(`${vipUrl()}/survey-requests/${created.requestId}`);
           expect(valid(surveyRequestAnswer, viaVip.json).requestId).to.equal(created.requestId);
         } finally {
           await backend.control.pcs.revive(primary[0]);
@@ -767,7 +799,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
             ].sort(),
           );
           // The VIP follows the store's lease holder: the higher epoch.
-          expect((await status(backend.urls.pcsVip)).nodeId).to.equal(fresh[0]);
+          expect((await status(vipUrl())).nodeId).to.equal(fresh[0]);
         } finally {
           await backend.control.pcs.heal();
         }
@@ -854,7 +886,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       });
 
       it('PCS answers malformed HTTP requests with coded JSON errors', async () => {
-        const url = `${backend.urls.pcsVip}/survey-requests`;
+        const url = `${vipUrl()}/survey-requests`;
         const cases: [Awaited<ReturnType<typeof http>>, number, string][] = [
           [await http(url, { method: 'POST', body: '{"idempotencyKey": ' }), 400, 'bad-request'],
           [
@@ -887,15 +919,15 @@ export function conformanceSuite(name: string, start: StartBackend): void {
             400,
             'bad-request',
           ],
-          [await http(`${backend.urls.pcsVip}/surveys`), 400, 'bad-request'],
-          [await http(`${backend.urls.pcsVip}/no/such/route`), 404, 'not-found'],
+          [await http(`${vipUrl()}/surveys`), 400, 'bad-request'],
+          [await http(`${vipUrl()}/no/such/route`), 404, 'not-found'],
         ];
         for (const [res, code, error] of cases) {
           expect(res.status).to.equal(code);
           expect(httpStatusFor(error)).to.equal(code);
           expectError(res.json, error);
         }
-        expect((await status(backend.urls.pcsVip)).role).to.equal('primary');
+        expect((await status(vipUrl())).role).to.equal('primary');
       });
     });
 
@@ -906,7 +938,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         valid(
           surveyRequestAnswer,
           (
-            await http(`${backend.urls.pcsVip}/survey-requests`, {
+            await http(`${vipUrl()}/survey-requests`, {
               method: 'POST',
               body: surveyBody(),
             })
@@ -916,7 +948,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         valid(
           surveyRequestAnswer,
           (
-            await http(`${backend.urls.pcsVip}/survey-requests/${requestId}/events`, {
+            await http(`${vipUrl()}/survey-requests/${requestId}/events`, {
               method: 'POST',
               body: JSON.stringify({ event }),
             })
@@ -928,9 +960,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
       it('seed surveys: the control verb and GET /surveys give exactly the seed', async () => {
         expect(await backend.control.pcs.surveys()).to.deep.equal(seededSurveys);
         for (const survey of seededSurveys) {
-          const found = await http(
-            `${backend.urls.pcsVip}/surveys?dialedNumber=${survey.dialedNumber}`,
-          );
+          const found = await http(`${vipUrl()}/surveys?dialedNumber=${survey.dialedNumber}`);
           expect(valid(surveyLookup, found.json).survey).to.deep.equal(survey);
         }
       });
@@ -948,7 +978,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         );
         const done = await record(created.requestId);
         expect(done.score).to.equal(scoreFor(created.requestId));
-        const read = await http(`${backend.urls.pcsVip}/survey-requests/${created.requestId}`);
+        const read = await http(`${vipUrl()}/survey-requests/${created.requestId}`);
         expect(valid(surveyRequestAnswer, read.json)).to.include({
           status: 'completed',
           score: scoreFor(created.requestId),
@@ -1026,7 +1056,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
         for (const url of [
           backend.urls.interactions,
           Object.values(backend.urls.chat)[0]!,
-          backend.urls.pcsVip,
+          vipUrl(),
         ]) {
           const ok = await connect(url, { token: longest, agentId: 'agent1' });
           expect(ok.connected).to.equal(true);
@@ -1036,7 +1066,7 @@ export function conformanceSuite(name: string, start: StartBackend): void {
             expect(error.message).to.equal('unauthorized');
           }
         }
-        const lookup = `${backend.urls.pcsVip}/surveys?dialedNumber=8000`;
+        const lookup = `${vipUrl()}/surveys?dialedNumber=8000`;
         const withToken = (t: string) =>
           fetch(lookup, { headers: { Authorization: `Bearer ${t}` } });
         expect((await withToken(longest)).status).to.equal(200);

@@ -1,6 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { cleanup, mock } from './helpers.js';
 import type { MockBackend } from '../../src/mocks/index.js';
+import { surveyRequestBody } from '../support/survey-request.js';
 
 const headers = { Authorization: 'Bearer t', 'Content-Type': 'application/json' };
 
@@ -8,22 +9,27 @@ async function requestSurvey(m: MockBackend, dialogId: string, mode: 'transfer' 
   const r = await fetch(`${m.urls.pcsVip}/survey-requests`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({
-      idempotencyKey: `k-${dialogId}`,
-      dialogId,
-      ani: '5551234',
-      dialedNumber: '8000',
-      agentId: 'agent1',
-      surveyId: 'srv-8000',
-      channel: 'ivr',
-      language: 'en',
-      mode,
-    }),
+    body: JSON.stringify(
+      surveyRequestBody({ idempotencyKey: `k-${dialogId}`, dialogId, ani: '5551234', mode }),
+    ),
   });
   return (await r.json()) as {
     requestId: string;
     transfer: { dn: string; callVariables: Record<string, string> };
   };
+}
+
+/** What a gadget does first: ClientServices.init with the fake's finesse.gadget.Config. */
+function initClientServices(): void {
+  const fin = (
+    globalThis as unknown as {
+      finesse: {
+        gadget: { Config: unknown };
+        clientservices: { ClientServices: { init(c: unknown): void } };
+      };
+    }
+  ).finesse;
+  fin.clientservices.ClientServices.init(fin.gadget.Config);
 }
 
 /** The finesse.js dialog object for `dialogId`, through the fake's public globals. */
@@ -49,16 +55,7 @@ describe('mock IVR driven by the fake Finesse', () => {
 
   it('a transfer to the survey DN plays the survey to completion', async () => {
     const m = await mock({ finesse: true, ivrStepMs: 20 });
-    (
-      globalThis as unknown as {
-        finesse: {
-          gadget: { Config: unknown };
-          clientservices: { ClientServices: { init(c: unknown): void } };
-        };
-      }
-    ).finesse.clientservices.ClientServices.init(
-      (globalThis as unknown as { finesse: { gadget: { Config: unknown } } }).finesse.gadget.Config,
-    );
+    initClientServices();
     const { dialogId, interactionId } = m.finesse.startCall({
       ani: '5551234',
       dialedNumber: '8000',
@@ -95,16 +92,7 @@ describe('mock IVR driven by the fake Finesse', () => {
 
   it('hanging up a call marked for the survey plays it; an unmarked call does not', async () => {
     const m = await mock({ finesse: true, ivrStepMs: 20 });
-    (
-      globalThis as unknown as {
-        finesse: {
-          gadget: { Config: unknown };
-          clientservices: { ClientServices: { init(c: unknown): void } };
-        };
-      }
-    ).finesse.clientservices.ClientServices.init(
-      (globalThis as unknown as { finesse: { gadget: { Config: unknown } } }).finesse.gadget.Config,
-    );
+    initClientServices();
     const marked = m.finesse.startCall({ ani: '5551234', dialedNumber: '8000' });
     const plain = m.finesse.startCall({ ani: '5550000', dialedNumber: '8000' });
     const a = await requestSurvey(m, marked.dialogId, 'hangup');

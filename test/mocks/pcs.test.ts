@@ -1,6 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { cleanup, connect, mock, request, sleep, tryConnect } from './helpers.js';
 import type { MockBackend } from '../../src/mocks/index.js';
+import { surveyRequestBody } from '../support/survey-request.js';
 import {
   nodeStatus,
   surveyLookup,
@@ -11,19 +12,8 @@ import {
 
 const auth = { Authorization: 'Bearer t' };
 
-function body(key = 'k-1') {
-  return {
-    idempotencyKey: key,
-    dialogId: 'd-1',
-    ani: '5551234',
-    dialedNumber: '8000',
-    agentId: 'agent1',
-    surveyId: 'srv-8000',
-    channel: 'ivr',
-    language: 'en',
-    mode: 'transfer',
-  };
-}
+const body = (key = 'k-1') =>
+  surveyRequestBody({ idempotencyKey: key, dialogId: 'd-1', ani: '5551234' });
 
 async function post(
   base: string,

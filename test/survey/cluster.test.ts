@@ -1,22 +1,10 @@
 // <ag-survey-transfer> against the reference cluster: real PCS processes over a shared store,
 // the primary killed with SIGKILL between the survey request and the transfer.
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
-import { controlClient } from '../../src/backend/control-client.js';
+import { useCluster } from '../support/cluster.js';
 import '../../src/define/survey-transfer.js';
 import { StandaloneHost } from '../../src/hosts/standalone-host.js';
 import type { AgSurveyTransfer } from '../../src/survey/survey-transfer.js';
-
-interface ClusterInfo {
-  id: string;
-  controlUrl: string;
-  urls: { pcs: Record<string, string>; pcsVip?: string; interactions: string };
-}
-
-/** the cluster's control API, through the one typed client (src/backend/control-client.ts) */
-function control<T>(cluster: ClusterInfo, verb: string, body: object = {}): Promise<T> {
-  return controlClient(cluster.controlUrl)(verb, body) as Promise<T>;
-}
 
 function shadowText(el: AgSurveyTransfer, part: string): string {
   return el.shadowRoot!.querySelector(`[part~="${part}"]`)?.textContent?.trim() ?? '';
@@ -24,22 +12,23 @@ function shadowText(el: AgSurveyTransfer, part: string): string {
 
 describe('ag-survey-transfer on the reference cluster', function () {
   this.timeout(60000);
-  let cluster: ClusterInfo;
+  const cluster = useCluster({ chatInstances: 1, pcsLeaseMs: 1000, ivrStepMs: 150 });
 
-  before(async () => {
-    cluster = await executeServerCommand<ClusterInfo, unknown>('ag-process-start', {
-      module: 'cluster/main.mjs',
-      args: ['--ipc', '--chat-instances', '1', '--pcs-lease-ms', '1000', '--ivr-step-ms', '150'],
-    });
-  });
-
-  after(async () => {
-    if (cluster)
-      await executeServerCommand('ag-process-signal', { id: cluster.id, signal: 'SIGTERM' });
-  });
+  /** The gadget in transfer mode on the cluster's PCS nodes, with the desktop's host. */
+  const mount = (host: StandaloneHost) =>
+    fixture<AgSurveyTransfer>(
+      html`<ag-survey-transfer
+        mode="transfer"
+        poll-ms="250"
+        agent-id="agent1"
+        pcs-nodes=${Object.values(cluster.info.urls.pcs).join(' ')}
+        .token=${'agent1-token'}
+        .hostAdapter=${host}
+      ></ag-survey-transfer>`,
+    );
 
   it('survives a SIGKILL of the primary PCS between the request and the transfer (standalone host)', async () => {
-    const nodes = await control<{ id: string; role: string }[]>(cluster, 'pcs/nodes');
+    const nodes = await cluster.control<{ id: string; role: string }[]>('pcs/nodes');
     const primary = nodes.find((n) => n.role === 'primary')!;
     expect(primary, 'a primary PCS node').to.exist;
     const dialogId = `dlg-cluster-${Date.now()}`;
@@ -49,21 +38,12 @@ describe('ag-survey-transfer on the reference cluster', function () {
       actions: {
         // the desktop's telephony: the primary dies right before the caller is transferred
         transfer: async () => {
-          await control(cluster, 'pcs/kill', { id: primary.id });
+          await cluster.control('pcs/kill', { id: primary.id });
           killed = true;
         },
       },
     });
-    const el = await fixture<AgSurveyTransfer>(
-      html`<ag-survey-transfer
-        mode="transfer"
-        poll-ms="250"
-        agent-id="agent1"
-        pcs-nodes=${Object.values(cluster.urls.pcs).join(' ')}
-        .token=${'agent1-token'}
-        .hostAdapter=${host}
-      ></ag-survey-transfer>`,
-    );
+    const el = await mount(host);
 
     await waitUntil(
       () => el.connectionState === 'connected' && el.endpoint === primary.id,
@@ -93,10 +73,8 @@ describe('ag-survey-transfer on the reference cluster', function () {
     });
     expect(shadowText(el, 'status')).to.match(/Survey completed, score [1-5]/);
 
-    const requests = await control<{ idempotencyKey: string; status: string }[]>(
-      cluster,
-      'pcs/requests',
-    );
+    const requests =
+      await cluster.control<{ idempotencyKey: string; status: string }[]>('pcs/requests');
     const ours = requests.filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`);
     expect(ours).to.have.length(1);
     expect(ours[0]!.status).to.equal('completed');
@@ -104,12 +82,12 @@ describe('ag-survey-transfer on the reference cluster', function () {
 
   it('a gadget reloaded mid-request, the primary SIGKILLed meanwhile: re-attached, one request', async () => {
     // the previous test may have left a node dead: both up, then the primary
-    for (const n of await control<{ id: string; alive?: boolean }[]>(cluster, 'pcs/nodes'))
-      await control(cluster, 'pcs/revive', { id: n.id }).catch(() => undefined);
+    for (const n of await cluster.control<{ id: string; alive?: boolean }[]>('pcs/nodes'))
+      await cluster.control('pcs/revive', { id: n.id }).catch(() => undefined);
     let primary: { id: string; role: string } | undefined;
     await waitUntil(
       async () => {
-        const nodes = await control<{ id: string; role: string }[]>(cluster, 'pcs/nodes');
+        const nodes = await cluster.control<{ id: string; role: string }[]>('pcs/nodes');
         primary = nodes.find((n) => n.role === 'primary');
         return !!primary;
       },
@@ -119,19 +97,8 @@ describe('ag-survey-transfer on the reference cluster', function () {
     const dialogId = `dlg-reload-${Date.now()}`;
     const callInfo = { dialogId, ani: '5551234567', dialedNumber: '8000' };
     let asked = false;
-    const mountWith = (host: StandaloneHost) =>
-      fixture<AgSurveyTransfer>(
-        html`<ag-survey-transfer
-          mode="transfer"
-          poll-ms="250"
-          agent-id="agent1"
-          pcs-nodes=${Object.values(cluster.urls.pcs).join(' ')}
-          .token=${'agent1-token'}
-          .hostAdapter=${host}
-        ></ag-survey-transfer>`,
-      );
     // Finesse never answers the first gadget: it is reloaded while the variables are pending
-    const first = await mountWith(
+    const first = await mount(
       new StandaloneHost({
         call: callInfo,
         actions: {
@@ -150,10 +117,10 @@ describe('ag-survey-transfer on the reference cluster', function () {
     first.shadowRoot!.querySelector<HTMLButtonElement>('[part="action"]')!.click();
     await waitUntil(() => asked, 'PCS answered, Finesse asked', { timeout: 10000 });
     first.remove();
-    await control(cluster, 'pcs/kill', { id: primary!.id });
+    await cluster.control('pcs/kill', { id: primary!.id });
 
     let transfers = 0;
-    const second = await mountWith(
+    const second = await mount(
       new StandaloneHost({
         call: callInfo,
         actions: {
@@ -173,7 +140,7 @@ describe('ag-survey-transfer on the reference cluster', function () {
         },
       );
       expect(transfers).to.equal(1);
-      const requests = await control<{ idempotencyKey: string }[]>(cluster, 'pcs/requests');
+      const requests = await cluster.control<{ idempotencyKey: string }[]>('pcs/requests');
       expect(requests.filter((r) => r.idempotencyKey === `${dialogId}:srv-8000`)).to.have.length(1);
     } finally {
       second.remove();
