@@ -219,8 +219,8 @@ io.on('connection', (socket) => {
 const due = db.prepare(
   'SELECT * FROM survey_requests WHERE next_step_at IS NOT NULL AND next_step_at <= ?',
 );
-const changedSince = db.prepare('SELECT * FROM survey_requests WHERE rev > ? ORDER BY rev');
-let lastRev = db.prepare('SELECT COALESCE(MAX(rev), 0) AS rev FROM survey_requests').get().rev;
+const changedSince = db.prepare('SELECT * FROM survey_changes WHERE rev > ? ORDER BY rev');
+let lastRev = db.prepare('SELECT COALESCE(MAX(rev), 0) AS rev FROM survey_changes').get().rev;
 const runIvr = db.transaction((now) => {
   for (const row of due.all(now)) advance(db, row, now, ivrStepMs);
 });
@@ -228,14 +228,14 @@ const runIvr = db.transaction((now) => {
 function tick() {
   const now = Date.now();
   if (isPrimary(now)) runIvr.immediate(now);
-  for (const row of changedSince.all(lastRev)) {
-    lastRev = row.rev;
-    // A creation is not news: its only possible subscriber learnt it from the POST answer. (This
-    // poll could otherwise echo it to a client that subscribed within the same 100 ms.)
-    if (row.status === 'requested') continue;
-    const event = { requestId: row.id, status: row.status, nodeId: ME, epoch: node.epoch };
-    if (row.score !== null) event.score = row.score;
-    io.to(`r:${row.id}`).emit(E.status, event);
+  // every change since the last poll, each one (not only the rows' latest status: two steps
+  // within one poll are two events). A creation is not logged: its only possible subscriber
+  // learnt it from the POST answer.
+  for (const c of changedSince.all(lastRev)) {
+    lastRev = c.rev;
+    const event = { requestId: c.request_id, status: c.status, nodeId: ME, epoch: node.epoch };
+    if (c.score !== null) event.score = c.score;
+    io.to(`r:${c.request_id}`).emit(E.status, event);
   }
 }
 

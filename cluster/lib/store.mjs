@@ -59,6 +59,14 @@ CREATE TABLE IF NOT EXISTS survey_requests (
   rev INTEGER NOT NULL                 -- global change counter: nodes push rows with rev > last seen
 );
 CREATE INDEX IF NOT EXISTS survey_requests_rev ON survey_requests (rev);
+-- every status change, in order: nodes push these, so two changes between two polls are both
+-- heard (a row holds only the latest status)
+CREATE TABLE IF NOT EXISTS survey_changes (
+  rev INTEGER PRIMARY KEY,             -- the request row's rev after this change
+  request_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  score REAL
+);
 `;
 
 /** Opens the store; `create` also applies the schema (done once, by the supervisor). */

@@ -9,6 +9,20 @@ export const surveys = rules.seededSurveys;
 const nextRev = (db) =>
   db.prepare('SELECT COALESCE(MAX(rev), 0) + 1 AS rev FROM survey_requests').get().rev;
 
+/** Sets a request's status (and score, next step) and logs the change for the nodes to push. */
+function change(db, id, status, score, now, nextStepAt) {
+  const rev = nextRev(db);
+  db.prepare(
+    'UPDATE survey_requests SET status = ?, score = ?, updated_at = ?, next_step_at = ?, rev = ? WHERE id = ?',
+  ).run(status, score, now, nextStepAt, rev, id);
+  db.prepare('INSERT INTO survey_changes (rev, request_id, status, score) VALUES (?, ?, ?, ?)').run(
+    rev,
+    id,
+    status,
+    score,
+  );
+}
+
 /**
  * Moves one request one IVR step (requested/transferred/armed -> offered -> in-progress ->
  * completed). Returns true when it moved. Runs inside the caller's transaction.
@@ -17,9 +31,7 @@ export function advance(db, row, now, stepMs) {
   const status = rules.ivrStep(row.status);
   if (!status) return false;
   const score = status === 'completed' ? rules.scoreFor(row.id) : null;
-  db.prepare(
-    'UPDATE survey_requests SET status = ?, score = ?, updated_at = ?, next_step_at = ?, rev = ? WHERE id = ?',
-  ).run(status, score, now, rules.nextStepAfterStep(status, now, stepMs), nextRev(db), row.id);
+  change(db, row.id, status, score, now, rules.nextStepAfterStep(status, now, stepMs));
   return true;
 }
 
@@ -28,17 +40,11 @@ export function advance(db, row, now, stepMs) {
  * cluster has no telephony: an armed call counts as hung up at once.
  */
 export function applyEvent(db, row, event, now, stepMs) {
-  const change = rules.gadgetEvent(row.status, event, false);
-  if (!change) return false;
+  const next = rules.gadgetEvent(row.status, event, false);
+  if (!next) return false;
   const nextStepAt =
-    change.nextStep === 'start'
-      ? now + stepMs
-      : change.nextStep === 'stop'
-        ? null
-        : row.next_step_at;
-  db.prepare(
-    'UPDATE survey_requests SET status = ?, updated_at = ?, next_step_at = ?, rev = ? WHERE id = ?',
-  ).run(change.status, now, nextStepAt, nextRev(db), row.id);
+    next.nextStep === 'start' ? now + stepMs : next.nextStep === 'stop' ? null : row.next_step_at;
+  change(db, row.id, next.status, row.score, now, nextStepAt);
   return true;
 }
 

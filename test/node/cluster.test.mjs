@@ -3,6 +3,7 @@
 // own exit-on-disconnect handler; the watchdog must end it).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { io } from 'socket.io-client';
 import { fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -301,10 +302,30 @@ describe('a running cluster', () => {
     });
     assert.equal(res.status, 201);
     const { requestId } = await res.json();
-    const steps = [];
-    for (let i = 0; i < 4; i++)
-      steps.push((await control(info.controlUrl, 'pcs.ivr', { requestId })).status);
-    assert.deepEqual(steps, ['offered', 'in-progress', 'completed', 'completed']);
+    // a subscriber on the stream hears every step, even several between two of the node's polls
+    const stream = io(info.urls.pcsVip, {
+      transports: ['websocket'],
+      auth: { token: 't' },
+      reconnection: false,
+    });
+    /** @type {string[]} */
+    const pushed = [];
+    stream.on('survey-status', (/** @type {{ status: string }} */ e) => pushed.push(e.status));
+    try {
+      const sub = await stream
+        .timeout(10_000)
+        .emitWithAck('subscribe', { requestIds: [requestId] });
+      assert.equal(sub.ok, true);
+      const steps = [];
+      for (let i = 0; i < 4; i++)
+        steps.push((await control(info.controlUrl, 'pcs.ivr', { requestId })).status);
+      assert.deepEqual(steps, ['offered', 'in-progress', 'completed', 'completed']);
+      for (let waited = 0; !pushed.includes('completed') && waited < 20_000; waited += 50)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(pushed, ['offered', 'in-progress', 'completed']);
+    } finally {
+      stream.close();
+    }
     const [record] = await control(info.controlUrl, 'pcs.requests');
     assert.equal(record.requestId, requestId);
     assert.ok(record.score >= 1 && record.score <= 5);
