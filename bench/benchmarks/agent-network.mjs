@@ -3,7 +3,7 @@
 // `online` -> connected after the network was cut (context.setOffline), and reload -> held
 // message acknowledged (a message typed while the instance is dead, then the page reloaded).
 import { startCluster } from '../lib/cluster.mjs';
-import { chromiumArgs } from '../lib/browser.mjs';
+import { launchChromium } from '../lib/browser.mjs';
 import { goal, sleep } from '../lib/harness.mjs';
 import { round, summarize } from '../lib/stats.mjs';
 
@@ -36,13 +36,7 @@ export default {
     ctx.log('building the bundle if stale, then serving the agent page');
     const pages = await agentPage.startAgentPageServer(cluster.info);
     ctx.defer(() => pages.close());
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: chromiumArgs,
-    });
-    ctx.defer(() => browser.close());
+    const browser = await launchChromium(ctx);
     const online = [];
     const reload = [];
     const afterRestore = [];

@@ -8,7 +8,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { startCluster } from '../lib/cluster.mjs';
-import { chromiumArgs } from '../lib/browser.mjs';
+import { launchChromium } from '../lib/browser.mjs';
 import { builtBundles } from '../lib/bundles.mjs';
 import { goal } from '../lib/harness.mjs';
 import { round, summarize } from '../lib/stats.mjs';
@@ -240,13 +240,7 @@ export default {
     const urls = cluster.info.urls;
     const server = await startPageServer(bundles.dir, urls);
     ctx.defer(() => server.close());
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: chromiumArgs,
-    });
-    ctx.defer(() => browser.close());
+    const browser = await launchChromium(ctx);
 
     let dialogs = 0;
     const pageUrl = async (/** @type {'chat' | 'survey'} */ kind) => {

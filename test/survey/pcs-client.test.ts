@@ -5,21 +5,11 @@ import type { MockBackend } from '../../src/mocks/index.js';
 import { PcsClient, idempotencyKey } from '../../src/survey/pcs-client.js';
 import type { AgErrorInfo } from '../../src/protocol/errors.js';
 import type { SurveyRequestBody } from '../../src/protocol/wire.js';
+import { surveyRequestBody } from '../support/survey-request.js';
 import { primaryOf, startMock, stopMock } from './helpers.js';
 
-function body(dialogId: string): SurveyRequestBody {
-  return {
-    idempotencyKey: idempotencyKey(dialogId, 'srv-8000'),
-    dialogId,
-    ani: '5551234567',
-    dialedNumber: '8000',
-    agentId: 'agent1',
-    surveyId: 'srv-8000',
-    channel: 'ivr',
-    language: 'en',
-    mode: 'transfer',
-  };
-}
+const body = (dialogId: string): SurveyRequestBody =>
+  surveyRequestBody({ idempotencyKey: idempotencyKey(dialogId, 'srv-8000'), dialogId });
 
 describe('PcsClient', () => {
   let mock: MockBackend;
