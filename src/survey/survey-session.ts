@@ -238,6 +238,23 @@ export class SurveySession {
     );
   }
 
+  /** The request for this call: what the call says, plus the survey's own fields. */
+  private requestBody(
+    call: CallInfo,
+    fields: Omit<SurveyRequestBody, 'dialogId' | 'ani' | 'dialedNumber' | 'agentId'>,
+  ): SurveyRequestBody {
+    const { idempotencyKey: key, ...survey } = fields;
+    // in the order the wire lists them, as before
+    return {
+      idempotencyKey: key,
+      dialogId: call.dialogId,
+      ani: call.ani || 'unknown',
+      dialedNumber: call.dialedNumber,
+      agentId: this.o.agentId || this.host.agentId || 'agent',
+      ...survey,
+    };
+  }
+
   /**
    * The agent asked for the survey on the current call. Resolves when the workflow is over
    * (done or failed: see `view.phase`); never rejects.
@@ -274,19 +291,16 @@ export class SurveySession {
           "Enter the caller's mobile number for the SMS survey: 10 to 15 digits",
         );
     }
-    const body: SurveyRequestBody = {
-      idempotencyKey: idempotencyKey(call.dialogId, survey.id),
-      dialogId: call.dialogId,
-      ani: call.ani || 'unknown',
-      dialedNumber: call.dialedNumber,
-      agentId: this.o.agentId || this.host.agentId || 'agent',
-      surveyId: survey.id,
-      channel: form.channel,
-      language: form.language,
-      mode: this.o.mode,
-      ...(smsNumber ? { smsNumber } : {}),
-    };
-    return this.run(body);
+    return this.run(
+      this.requestBody(call, {
+        idempotencyKey: idempotencyKey(call.dialogId, survey.id),
+        surveyId: survey.id,
+        channel: form.channel,
+        language: form.language,
+        mode: this.o.mode,
+        ...(smsNumber ? { smsNumber } : {}),
+      }),
+    );
   }
 
   dispose(): void {
@@ -477,18 +491,14 @@ export class SurveySession {
       entry.callTag !== callTag(call.ani || 'unknown', call.dialedNumber)
     )
       return this.o.pending?.clear(entry.dialogId);
-    const body: SurveyRequestBody = {
+    const body = this.requestBody(call, {
       idempotencyKey: entry.key,
-      dialogId: entry.dialogId,
-      ani: call.ani || 'unknown',
-      dialedNumber: call.dialedNumber,
-      agentId: this.o.agentId || this.host.agentId || 'agent',
       surveyId: entry.surveyId,
       channel: entry.channel,
       language: entry.language,
       mode: entry.mode,
       ...(entry.smsNumber ? { smsNumber: entry.smsNumber } : {}),
-    };
+    });
     if (entry.stage === 'running' && call.state === 'ACTIVE') {
       void this.run(body);
       return;

@@ -438,6 +438,27 @@ export function installFakeFinesse(
     return undefined;
   };
 
+  /** A transfer or consult request: recorded, refused as checkTransfer says, else `accept`ed. */
+  const transferAction = (
+    d: DialogState,
+    action: 'TRANSFER_SST' | 'CONSULT_CALL',
+    mediaAddress: string,
+    toAddress: string,
+    handlers: Handlers,
+    accept: (req: FakeFinesseRequest) => void,
+  ) => {
+    const req = record({ dialogId: d.id, action, to: String(toAddress), via: 'finesse.js' });
+    respond(handlers, () => {
+      const e = checkTransfer(d, mediaAddress, DialogActions[action]);
+      if (e) {
+        req.outcome = 'refused';
+        return { ok: false, rsp: e };
+      }
+      accept(req);
+      return { ok: true };
+    });
+  };
+
   const checkVariables = (d: DialogState, vars: unknown) => {
     if (rejectVariables) {
       const e = rejectVariables;
@@ -548,19 +569,8 @@ export function installFakeFinesse(
       removeHandler: (event: string, fn: (x: unknown) => void) => {
         if (event === 'change') d.changeHandlers.delete(fn);
       },
-      initiateDirectTransfer: (mediaAddress: string, toAddress: string, handlers: Handlers) => {
-        const req = record({
-          dialogId: d.id,
-          action: 'TRANSFER_SST',
-          to: String(toAddress),
-          via: 'finesse.js',
-        });
-        respond(handlers, () => {
-          const e = checkTransfer(d, mediaAddress, DialogActions.TRANSFER_SST);
-          if (e) {
-            req.outcome = 'refused';
-            return { ok: false, rsp: e };
-          }
+      initiateDirectTransfer: (mediaAddress: string, toAddress: string, handlers: Handlers) =>
+        transferAction(d, 'TRANSFER_SST', mediaAddress, toAddress, handlers, (req) => {
           later(() => {
             if (ctiRejectTransfer) {
               const cti = ctiRejectTransfer;
@@ -586,22 +596,9 @@ export function installFakeFinesse(
             hooks.onTransfer?.(t);
             drop(d);
           }, ctiDelayMs);
-          return { ok: true };
-        });
-      },
-      makeConsultCall: (mediaAddress: string, toAddress: string, handlers: Handlers) => {
-        const req = record({
-          dialogId: d.id,
-          action: 'CONSULT_CALL',
-          to: String(toAddress),
-          via: 'finesse.js',
-        });
-        respond(handlers, () => {
-          const e = checkTransfer(d, mediaAddress, DialogActions.CONSULT_CALL);
-          if (e) {
-            req.outcome = 'refused';
-            return { ok: false, rsp: e };
-          }
+        }),
+      makeConsultCall: (mediaAddress: string, toAddress: string, handlers: Handlers) =>
+        transferAction(d, 'CONSULT_CALL', mediaAddress, toAddress, handlers, (req) => {
           req.outcome = 'accepted';
           const consult = makeDialog({
             ani: extension,
@@ -618,9 +615,7 @@ export function installFakeFinesse(
             consult.state = DialogStates.ACTIVE;
             changed(consult);
           }, 20);
-          return { ok: true };
-        });
-      },
+        }),
       requestAction: (mediaAddress: string, action: string, handlers: Handlers) => {
         const req = record({
           dialogId: d.consultOf ?? d.id,
