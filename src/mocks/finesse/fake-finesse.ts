@@ -482,6 +482,23 @@ export function installFakeFinesse(
     return undefined;
   };
 
+  /**
+   * After a 202, the CTI's verdict: a rejection the test injected (once), or the call ended
+   * meanwhile (apiErrors to the handlers, true); else the request is accepted (false).
+   */
+  const ctiRefused = (
+    d: DialogState,
+    req: FakeFinesseRequest,
+    handlers: Handlers,
+    injected: FinesseErrorInit | undefined,
+  ): boolean => {
+    req.outcome = injected || !dialogs.has(d.id) ? 'cti-rejected' : 'accepted';
+    if (injected) ctiError(handlers, injected);
+    else if (!dialogs.has(d.id))
+      ctiError(handlers, { errorType: 'Invalid State', errorMessage: 'The call ended' });
+    return req.outcome === 'cti-rejected';
+  };
+
   /** After a 202: the CTI applies the variables (a dialog event) or rejects them (apiErrors). */
   const settleVariables = (
     d: DialogState,
@@ -490,17 +507,9 @@ export function installFakeFinesse(
     handlers: Handlers,
   ) =>
     later(() => {
-      if (ctiRejectVariables) {
-        const e = ctiRejectVariables;
-        ctiRejectVariables = undefined;
-        req.outcome = 'cti-rejected';
-        return ctiError(handlers, e);
-      }
-      if (!dialogs.has(d.id)) {
-        req.outcome = 'cti-rejected';
-        return ctiError(handlers, { errorType: 'Invalid State', errorMessage: 'The call ended' });
-      }
-      req.outcome = 'accepted';
+      const injected = ctiRejectVariables;
+      ctiRejectVariables = undefined;
+      if (ctiRefused(d, req, handlers, injected)) return;
       Object.assign(d.callVariables, vars);
       changed(d);
     }, ctiDelayMs);
@@ -572,20 +581,9 @@ export function installFakeFinesse(
       initiateDirectTransfer: (mediaAddress: string, toAddress: string, handlers: Handlers) =>
         transferAction(d, 'TRANSFER_SST', mediaAddress, toAddress, handlers, (req) => {
           later(() => {
-            if (ctiRejectTransfer) {
-              const cti = ctiRejectTransfer;
-              ctiRejectTransfer = undefined;
-              req.outcome = 'cti-rejected';
-              return ctiError(handlers, cti);
-            }
-            if (!dialogs.has(d.id)) {
-              req.outcome = 'cti-rejected';
-              return ctiError(handlers, {
-                errorType: 'Invalid State',
-                errorMessage: 'The call ended',
-              });
-            }
-            req.outcome = 'accepted';
+            const injected = ctiRejectTransfer;
+            ctiRejectTransfer = undefined;
+            if (ctiRefused(d, req, handlers, injected)) return;
             const t: FakeTransfer = {
               dialogId: d.id,
               to: String(toAddress),
