@@ -18,6 +18,8 @@ const windowPage = 200;
 
 /** A message's time, as the agent's language writes it (de `14:05`, en `2:05 PM`). */
 const timeFormat: Intl.DateTimeFormatOptions = { timeStyle: 'short' };
+/** Formatted message times kept (a transcript holds at most a few thousand distinct times). */
+const maxCachedTimes = 20_000;
 
 const deliveryKey: Readonly<Record<string, MessageKey>> = {
   queued: 'chat.delivery.queued',
@@ -240,6 +242,12 @@ export class AgChatPanel extends LitElement {
     });
   }
 
+  /** Formatted message times (ISO, shown) by timestamp, for one language. */
+  private times: { lang: string; byTs: Map<number, readonly [string, string] | null> } = {
+    lang: '',
+    byTs: new Map(),
+  };
+
   private roleName(role: string): string {
     const key = roleKey[role];
     return key ? this.l10n.term(key) : role;
@@ -335,10 +343,19 @@ export class AgChatPanel extends LitElement {
   }
 
   private renderTime(ts: number) {
-    const d = new Date(ts);
-    // a server's out-of-range time is not worth a broken row
-    if (Number.isNaN(d.getTime())) return nothing;
-    return html`<time part="time" datetime=${d.toISOString()}>${this.l10n.date(d, timeFormat)}</time>`;
+    // Every render walks the whole window (200+ rows): format each time once per language, not
+    // on every append (it tripled the cost of an append at 10,000 messages).
+    const lang = this.l10n.lang();
+    if (this.times.lang !== lang || this.times.byTs.size > maxCachedTimes)
+      this.times = { lang, byTs: new Map() };
+    let t = this.times.byTs.get(ts);
+    if (t === undefined) {
+      const d = new Date(ts);
+      // a server's out-of-range time is not worth a broken row
+      t = Number.isNaN(d.getTime()) ? null : [d.toISOString(), this.l10n.date(d, timeFormat)];
+      this.times.byTs.set(ts, t);
+    }
+    return t ? html`<time part="time" datetime=${t[0]}>${t[1]}</time>` : nothing;
   }
 
   private renderPending(p: PendingMessage) {
