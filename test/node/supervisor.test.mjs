@@ -306,6 +306,23 @@ describe('supervisor: routing to instances', () => {
     assert.equal(sends('chat-1').length, 0);
   });
 
+  test('chat.stats asks that instance only, passing the reset of its event-loop window', async (t) => {
+    const { call, child } = await startSupervisor(t);
+    assert.deepEqual(await call('chat.stats', { id: 'chat-2', reset: true }), { connections: 3 });
+    await call('chat.stats', { id: 'chat-2' });
+    // the supervisor also polls every instance's stats on its own (no params): not ours
+    const stats = (id) =>
+      child(id)?.calls.filter(
+        (c) => c.method === 'stats' && c.params?.resetEventLoop !== undefined,
+      ) ?? [];
+    assert.deepEqual(
+      stats('chat-2').map((c) => c.params),
+      [{ resetEventLoop: true }, { resetEventLoop: false }],
+    );
+    assert.equal(stats('chat-1').length, 0);
+    assert.equal((await refusal(call('chat.stats', { id: 'chat-9' }))).code, 'not-found');
+  });
+
   test('freeze / unfreeze signal only that process, once; kill is a SIGKILL', async (t) => {
     const { call, child } = await startSupervisor(t);
     await call('pcs.freeze', { id: 'pcs-b' });
