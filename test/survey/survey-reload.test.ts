@@ -2,6 +2,7 @@
 // a desktop failover or the agent's F5) re-attaches to the pending survey request by its
 // idempotency key: never a second request.
 import { expect, waitUntil } from '@open-wc/testing';
+import type { CallInfo } from '../../src/hosts/host.js';
 import type { MockBackend } from '../../src/mocks/index.js';
 import { pendingStorageKey } from '../../src/survey/pending-requests.js';
 import { FakeHost, call } from './fakes.js';
@@ -122,41 +123,35 @@ describe('ag-survey-transfer reload mid-request', () => {
     expect(mock.pcs.requests()).to.have.length(1);
   });
 
-  it('another call after the reload: the old record is dropped, nothing is re-attached', async () => {
-    const host = new FakeHost();
-    host.calls.next(call());
-    const first = await mount(mock, { mode: 'transfer', hostAdapter: host });
-    await ready(first);
-    button(first).click();
-    await waitUntil(() => host.actions.length === 1, 'variables asked');
-    first.remove();
+  const otherCalls: [string, Partial<CallInfo>][] = [
+    [
+      'another call after the reload: the old record is dropped, nothing is re-attached',
+      { dialogId: '20002' },
+    ],
+    [
+      'the same dialog id on another call (a restarted Finesse) is not re-attached',
+      { ani: '5550000000' },
+    ],
+  ];
+  for (const [title, other] of otherCalls) {
+    it(title, async () => {
+      const host = new FakeHost();
+      host.calls.next(call());
+      const first = await mount(mock, { mode: 'transfer', hostAdapter: host });
+      await ready(first);
+      button(first).click();
+      await waitUntil(() => host.actions.length === 1, 'variables asked');
+      first.remove();
 
-    const again = new FakeHost();
-    again.calls.next(call({ dialogId: '20002' }));
-    const second = await mount(mock, { mode: 'transfer', hostAdapter: again });
-    await ready(second);
-    expect(stored()).to.deep.equal([]);
-    expect(again.actions).to.have.length(0);
-    expect(second.surveyStatus).to.equal(null);
-  });
-
-  it('the same dialog id on another call (a restarted Finesse) is not re-attached', async () => {
-    const host = new FakeHost();
-    host.calls.next(call());
-    const first = await mount(mock, { mode: 'transfer', hostAdapter: host });
-    await ready(first);
-    button(first).click();
-    await waitUntil(() => host.actions.length === 1, 'variables asked');
-    first.remove();
-
-    const again = new FakeHost();
-    again.calls.next(call({ ani: '5550000000' }));
-    const second = await mount(mock, { mode: 'transfer', hostAdapter: again });
-    await ready(second);
-    expect(stored()).to.deep.equal([]);
-    expect(again.actions).to.have.length(0);
-    expect(second.surveyStatus).to.equal(null);
-  });
+      const again = new FakeHost();
+      again.calls.next(call(other));
+      const second = await mount(mock, { mode: 'transfer', hostAdapter: again });
+      await ready(second);
+      expect(stored()).to.deep.equal([]);
+      expect(again.actions).to.have.length(0);
+      expect(second.surveyStatus).to.equal(null);
+    });
+  }
 
   it('a damaged record is ignored and removed', async () => {
     sessionStorage.setItem(pendingStorageKey, '{"not":"a list"');

@@ -204,7 +204,8 @@ describe('SurveySession workflow', () => {
     expect(pcs.submits).to.have.length(1);
   });
 
-  it('Finesse failing over: the PCS answer waits; after recovery the same call goes on', async () => {
+  /** A request whose PCS answer arrives while Finesse is failing over; resolves with its run. */
+  const answeredInFailover = async () => {
     make();
     host.autoConfirm = true;
     await withSurvey();
@@ -213,6 +214,11 @@ describe('SurveySession workflow', () => {
     host.connected.next(false);
     pcs.answerSubmit();
     await settle();
+    return { run };
+  };
+
+  it('Finesse failing over: the PCS answer waits; after recovery the same call goes on', async () => {
+    const { run } = await answeredInFailover();
     expect(host.actions).to.have.length(0);
     expect(s.view.phase).to.equal('requesting');
     host.connected.next(true);
@@ -224,14 +230,7 @@ describe('SurveySession workflow', () => {
   });
 
   it('a call that ended inside the failover is forgotten and its request cancelled', async () => {
-    make();
-    host.autoConfirm = true;
-    await withSurvey();
-    const run = s.requestSurvey(form);
-    await settle();
-    host.connected.next(false);
-    pcs.answerSubmit();
-    await settle();
+    const { run } = await answeredInFailover();
     // recovery: Finesse re-reads the dialogs and the call is gone
     host.calls.next(null);
     host.connected.next(true);
