@@ -96,17 +96,21 @@ async function runVariant(ctx, client, { sessions, jitter, restoreSpreadMs }) {
   /** @type {import('../node/storm-client.ts').StormSession[]} */
   const live = [];
   ctx.defer(() => live.forEach((s) => s.dispose()));
+  /** What every storm session (and bystander) is started with, for one chat. */
+  const sessionOf = (/** @type {{ interactionId: string, sessionId: string }} */ c) => ({
+    interactionsUrl: urls.interactions,
+    interactionId: c.interactionId,
+    sessionId: c.sessionId,
+    allowedOrigins,
+    jitter,
+    restoreSpreadMs,
+  });
   // Bring the sessions up in batches: the storm we measure is the one after the kill, not ours.
   for (const [i, c] of chats.entries()) {
     const st = /** @type {(typeof state)[number]} */ (state[i]);
     live.push(
       client.startStormSession({
-        interactionsUrl: urls.interactions,
-        interactionId: c.interactionId,
-        sessionId: c.sessionId,
-        allowedOrigins,
-        jitter,
-        restoreSpreadMs,
+        ...sessionOf(c),
         onAttempt: (url) => {
           const t = performance.now();
           attempts.push([t, url]);
@@ -142,12 +146,7 @@ async function runVariant(ctx, client, { sessions, jitter, restoreSpreadMs }) {
       const b = { connected: false, lostAfterKill: 0 };
       live.push(
         client.startStormSession({
-          interactionsUrl: urls.interactions,
-          interactionId: c.interactionId,
-          sessionId: c.sessionId,
-          allowedOrigins,
-          jitter,
-          restoreSpreadMs,
+          ...sessionOf(c),
           onStatus: (st) => {
             const was = b.connected;
             b.connected = st.state === 'connected';
