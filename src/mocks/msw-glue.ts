@@ -65,34 +65,22 @@ async function withHandledWorkerUpdates<T>(run: () => Promise<T>): Promise<T> {
  * installing is exactly that: the worker claims it a moment later (it calls `clients.claim()`),
  * but msw would already have reloaded it, killing the running tests. Wait for the claim first.
  */
-async function untilControlledBySharedWorker(workerUrl: string, timeoutMs = 30000): Promise<void> {
+async function untilControlledBySharedWorker(workerUrl: string, timeoutMs = 5000): Promise<void> {
   const sw = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
   if (!sw || sw.controller) return;
   const scriptUrl = new URL(workerUrl, location.href).href;
-  const pending = async () =>
-    (await sw.getRegistrations()).some((r) =>
-      [r.installing, r.waiting, r.active].some((w) => w?.scriptURL === scriptUrl),
-    );
-  if (!(await pending())) return; // first registration in this origin: msw registers it and waits itself
-  // A signal, not a pace: the claim (controllerchange), or the registration going away (its last
-  // page closed: msw registers afresh). The bound is generous because on a saturated machine the
-  // claim can take seconds, and giving up early is exactly what makes msw reload the page.
+  const registrations = await sw.getRegistrations();
+  const ours = registrations.some((r) =>
+    [r.installing, r.waiting, r.active].some((w) => w?.scriptURL === scriptUrl),
+  );
+  if (!ours) return; // first registration in this origin: msw registers it and waits itself
   await new Promise<void>((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      clearInterval(poll);
       sw.removeEventListener('controllerchange', done);
       resolve();
     };
     const timer = setTimeout(done, timeoutMs);
-    const poll = setInterval(() => {
-      if (sw.controller) done();
-      else
-        void pending().then(
-          (still) => !still && done(),
-          () => done(),
-        );
-    }, 250);
     sw.addEventListener('controllerchange', done);
   });
 }
