@@ -8,6 +8,7 @@ import {
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mswWorkerSource } from './scripts/msw-worker.mjs';
 
 // Two configurations:
 //   serve (`npm start`, `npm run start:cluster`): the demo dev server; the demo itself is only
@@ -68,7 +69,7 @@ function agentGadgetsDemo(): Plugin {
         if (req.url?.split('?')[0] !== '/mockServiceWorker.js') return next();
         res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
         res.setHeader('Service-Worker-Allowed', '/');
-        createReadStream(resolve(root, 'node_modules/msw/lib/mockServiceWorker.js')).pipe(res);
+        res.end(mswWorkerSource(root));
       });
       mw.use((req, res, next) => {
         if (req.url?.split('?')[0] !== '/__ag/backend.json') return next();

@@ -3,8 +3,11 @@
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { fileURLToPath } from 'node:url';
+import { mswWorkerSource } from './scripts/msw-worker.mjs';
 import { processCommandsPlugin } from './test/support/processes.mjs';
 import { reactEsmPlugin } from './test/react/react-esm-plugin.mjs';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
 
 const chromiumArgs = [
   '--no-sandbox',
@@ -34,12 +37,11 @@ export default {
     }),
   ],
   middleware: [
-    // msw's worker must be served with scope "/".
+    // msw's worker (with our claim handler: scripts/msw-worker.mjs), served with scope "/".
     function mswWorker(context, next) {
-      if (context.url === '/mockServiceWorker.js') {
-        context.url = '/node_modules/msw/lib/mockServiceWorker.js';
-      }
-      return next();
+      if (context.path !== '/mockServiceWorker.js') return next();
+      context.type = 'text/javascript';
+      context.body = mswWorkerSource(root);
     },
   ],
   plugins: [

@@ -1,8 +1,8 @@
 // Headless Chromium (Debian's, driven by playwright-core) on a bench page served by Vite's dev
 // server, which transpiles src/ TypeScript on the fly. The msw worker is served at the root
 // because a service worker only controls pages within its scope.
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import { mswWorkerSource } from '../../scripts/msw-worker.mjs';
 
 export const chromiumArgs = [
   '--no-sandbox',
@@ -49,7 +49,7 @@ export async function startViteServer(ctx) {
             if (req.url !== '/mockServiceWorker.js') return next();
             res.setHeader('content-type', 'text/javascript');
             res.setHeader('service-worker-allowed', '/');
-            createReadStream(join(ctx.root, 'node_modules/msw/lib/mockServiceWorker.js')).pipe(res);
+            res.end(mswWorkerSource(ctx.root));
           });
         },
       },

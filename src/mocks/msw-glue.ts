@@ -58,31 +58,47 @@ async function withHandledWorkerUpdates<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What our served worker answers with `clients.claim()` (scripts/msw-worker.mjs: keep equal). */
+const claimRequest = 'AG_CLAIM_REQUEST';
+
 /**
- * msw reloads the page when the origin has a worker registration but this page is not (yet)
- * controlled by it, taking it for a hard reload. With several pages of one origin starting mocks
- * at once (test files run concurrently), a page that loaded while another page's worker was still
- * installing is exactly that: the worker claims it a moment later (it calls `clients.claim()`),
- * but msw would already have reloaded it, killing the running tests. Wait for the claim first.
+ * msw reloads the page when the origin has a worker registration but this page is not controlled
+ * by it, taking it for a hard reload; and a page controlled by a worker that unregistered itself
+ * (msw's worker does when its last page closes) is not intercepted by the registration that
+ * replaced it. Both happen with several pages of one origin starting mocks at once (test files
+ * run concurrently): a worker claims the pages of its scope once, when it activates, and skips a
+ * page whose navigation is still in flight then; a reload would kill the running tests.
+ *
+ * So, until this page is controlled by the active worker of the registration for `scriptUrl`,
+ * ask that worker to claim it (the worker our servers serve does; one written by `npx msw init`
+ * ignores the request, and the activation's own claim or msw's reload stays the fallback).
+ * Returns at once when there is no such registration (msw registers one and its activation
+ * claims the page), and after `timeoutMs` at the latest.
  */
-async function untilControlledBySharedWorker(workerUrl: string, timeoutMs = 5000): Promise<void> {
+async function untilClaimed(scriptUrl: string, timeoutMs = 5000): Promise<void> {
   const sw = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
-  if (!sw || sw.controller) return;
-  const scriptUrl = new URL(workerUrl, location.href).href;
-  const registrations = await sw.getRegistrations();
-  const ours = registrations.some((r) =>
-    [r.installing, r.waiting, r.active].some((w) => w?.scriptURL === scriptUrl),
-  );
-  if (!ours) return; // first registration in this origin: msw registers it and waits itself
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      sw.removeEventListener('controllerchange', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    sw.addEventListener('controllerchange', done);
-  });
+  if (!sw) return;
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const registration = (await sw.getRegistrations()).find((r) =>
+      [r.installing, r.waiting, r.active].some((w) => w?.scriptURL === scriptUrl),
+    );
+    if (!registration) return;
+    const active = registration.active;
+    if (active && sw.controller === active) return;
+    const left = deadline - performance.now();
+    if (left <= 0) return;
+    active?.postMessage(claimRequest);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sw.removeEventListener('controllerchange', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(250, left));
+      sw.addEventListener('controllerchange', done);
+    });
+  }
 }
 
 /** A URL only the mock answers: proof that this page's requests reach the worker's handlers. */
@@ -116,7 +132,7 @@ export async function startWorker(
   attempts = 3,
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await untilControlledBySharedWorker(workerUrl);
+    await untilClaimed(new URL(workerUrl, location.href).href);
     await withHandledWorkerUpdates(() =>
       worker.start({
         quiet: true,

@@ -151,6 +151,46 @@ test('the demo desktop survives killing the active chat instance and the primary
   await page.close();
 });
 
+test('a hard reload of a second demo tab: the mock has the page claimed, msw does not reload it', async () => {
+  // A cache-bypassing reload (Ctrl+Shift+R; here CDP) leaves the page uncontrolled while the
+  // worker stays registered for the first tab: the same state as a test page whose navigation
+  // missed the worker's activation. msw reloads such a page after the mock's wait (a test runner
+  // reports "the page was reloaded"); the mock instead asks the worker to claim it.
+  const context = await browser.newContext();
+  /** @param {Page} page */
+  const ready = (page) =>
+    page.waitForFunction(() => window.agentGadgetsDemo?.ready === true, null, { timeout: waitMs });
+  const first = await context.newPage();
+  await first.goto(`${demo.url}/`);
+  await ready(first);
+  const second = await context.newPage();
+  await second.goto(`${demo.url}/`);
+  await ready(second);
+  let navigations = 0;
+  second.on('framenavigated', (frame) => {
+    if (frame === second.mainFrame()) navigations++;
+  });
+  // read at the document's start, before any script of the page ran
+  await second.addInitScript(() =>
+    Reflect.set(window, 'agControlledAtStart', window.navigator.serviceWorker.controller !== null),
+  );
+  const cdp = await context.newCDPSession(second);
+  await cdp.send('Page.reload', { ignoreCache: true });
+  await ready(second);
+  assert.equal(
+    await second.evaluate(() => Reflect.get(window, 'agControlledAtStart')),
+    false,
+    'the hard-reloaded page started uncontrolled',
+  );
+  assert.equal(
+    await second.evaluate(() => window.navigator.serviceWorker.controller !== null),
+    true,
+    'the page is controlled once the mock has started',
+  );
+  assert.equal(navigations, 1, 'only the hard reload navigated the page (msw did not reload it)');
+  await context.close();
+});
+
 /** URLs the page requested; the elements' sources must not be among them (the bundle is under test). */
 /** @param {Page} page */
 function recordRequests(page) {
