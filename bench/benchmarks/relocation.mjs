@@ -110,11 +110,21 @@ function report(ctx, series, skipped) {
       base ? (ratio(st.p95, base.p95) ?? '—') : '',
     ]);
   }
+  // which kind of frame started the from-property figure of each sample ("none": it has none)
+  const frameKinds = (x) => {
+    /** @type {Record<string, number>} */
+    const counts = {};
+    for (const k of x?.fromPropertyFrame ?? []) counts[k] = (counts[k] ?? 0) + 1;
+    return Object.entries(counts)
+      .map(([k, n]) => `${n} ${k === 'none' ? 'without a frame' : k}`)
+      .join(', ');
+  };
   const goals = [];
   for (const kind of ['mock', 'cluster']) {
     const x = find(kind, 'property', 'ours');
     const st = summarize(primary(x));
     const req = summarize(x?.samples ?? []);
+    const kinds = frameKinds(x);
     goals.push(
       goal({
         metric: `p95 from the property update, ${kind === 'mock' ? 'mock' : 'reference cluster'}`,
@@ -123,7 +133,7 @@ function report(ctx, series, skipped) {
         target: GOAL_MS,
         unit: 'ms',
         note: st.n
-          ? `median ${round(st.median)} ms, n=${st.n}; from the relocation request: p95 ${round(req.p95)} ms`
+          ? `median ${round(st.median)} ms, n=${st.n}${kinds ? ` (${kinds})` : ''}; from the relocation request: p95 ${round(req.p95)} ms`
           : (x?.failures[0] ?? skipped.find((k) => k.startsWith(kind)) ?? 'no samples'),
       }),
     );
@@ -169,9 +179,13 @@ function report(ctx, series, skipped) {
       'or `chat.kill` = SIGKILL on the cluster), a message is sent through the panel right after (so it is queued during the move), ' +
       'and t1 when the panel is `connected` with `endpoint` = the new instance, every transcript message present and the queued ' +
       'message acked (has its server seq), after the render (`updateComplete`). ' +
-      '"From property frame" starts instead when the interaction server\'s `properties` frame naming the new `chat.url` reaches ' +
+      '"From property frame" starts instead when the first interaction-server frame naming the new `chat.url` (and instance) reaches ' +
       'the page (timestamped by a WebSocket wrapper): that is "from the property update" as the client sees it, without the ' +
       'back end\'s own work of moving the session (control call, adopt, publish), which "from trigger" includes. ' +
+      'That frame is the pushed `properties` delta, or the answer to a `watch` the panel sent: on a `relocated` notice from ' +
+      'the old instance the panel re-reads the properties at once, and on the cluster that notice often arrives before ' +
+      "the interaction server's delta push (every 20 ms), which then skips the version the answer already carried. " +
+      'The goal notes say how many samples each kind of frame started. ' +
       'Ratios compare the headline figure of each trigger (property frame for property updates, trigger for kills) with the ' +
       "baseline's same figure. " +
       '"From the kill" includes the back end\'s own restore delay (mock default 300 ms) before the new location is published. ' +

@@ -42,42 +42,68 @@ function need(): Backend {
 
 /**
  * Every WebSocket the page opens, so a leak shows client-side too (the cluster's own counts
- * arrive by IPC and lag), and the arrival time of every interaction `properties` frame that
- * names a chat URL: that is "the property update" as the client sees it. Installed after the
- * back end (the mock replaces WebSocket; we wrap whichever class is there) and before any
- * socket code is loaded.
+ * arrive by IPC and lag), and the arrival time of every interaction-server frame that carries a
+ * chat URL: that is "the property update" as the client sees it. Two kinds of frame carry it:
+ * a pushed `properties` delta, and the answer to a `watch` the client sent (a re-watch: the
+ * chat session re-reads the properties at once when its instance says `relocated`; on the
+ * cluster that notice often beats the 20 ms delta push, and the server then skips the delta
+ * the answer already contained, so the answer is the only frame naming the new URL). Installed
+ * after the back end (the mock replaces WebSocket; we wrap whichever class is there) and before
+ * any socket code is loaded. Frames are engine.io `4` + socket.io `2` (event) / `3` (ack) + ack
+ * id, namespace `/`.
  */
 const pageSockets = new Set<WebSocket>();
-const propertyFrames: { t: number; text: string }[] = [];
+type PropertyFrameKind = 'delta' | 'watch answer';
+const propertyFrames: { t: number; kind: PropertyFrameKind; text: string }[] = [];
+const watchRequest = /^42(\d+)\["watch"/;
+const ackFrame = /^43(\d+)\[/;
 function trackWebSockets(): void {
   const Native = window.WebSocket;
   class TrackedWebSocket extends Native {
+    /** ack ids of this socket's `watch` requests not answered yet */
+    private readonly watchAcks = new Set<string>();
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       pageSockets.add(this);
       this.addEventListener('close', () => pageSockets.delete(this));
       this.addEventListener('message', (e: MessageEvent) => {
-        if (
-          typeof e.data === 'string' &&
-          e.data.startsWith('42["properties"') &&
-          e.data.includes('chat.url')
-        ) {
-          propertyFrames.push({ t: now(), text: e.data });
+        if (typeof e.data !== 'string') return;
+        const t = now();
+        let kind: PropertyFrameKind | undefined;
+        if (e.data.startsWith('42["properties"')) kind = 'delta';
+        else {
+          const ack = ackFrame.exec(e.data)?.[1];
+          if (ack !== undefined && this.watchAcks.delete(ack)) kind = 'watch answer';
+        }
+        if (kind && e.data.includes('chat.url')) {
+          propertyFrames.push({ t, kind, text: e.data });
           if (propertyFrames.length > 5000) propertyFrames.splice(0, 1000);
         }
       });
+    }
+    override send(data: Parameters<WebSocket['send']>[0]): void {
+      const id = typeof data === 'string' ? watchRequest.exec(data)?.[1] : undefined;
+      if (id !== undefined) this.watchAcks.add(id);
+      super.send(data);
     }
   }
   window.WebSocket = TrackedWebSocket;
 }
 
-/** when the first `properties` frame after `since` moving `interactionId` (to `to`, if given) reached the page */
-function propertyArrival(interactionId: string, since: number, to?: string): number {
+/**
+ * The first frame after `since` that names `interactionId` (and instance `to`, if given) with
+ * a chat URL: when it reached the page (NaN if none did) and which kind it was.
+ */
+function propertyArrival(
+  interactionId: string,
+  since: number,
+  to?: string,
+): { t: number; kind: PropertyFrameKind | 'none' } {
   const f = propertyFrames.find(
     (p) =>
       p.t >= since && p.text.includes(`"${interactionId}"`) && (!to || p.text.includes(`"${to}"`)),
   );
-  return f ? f.t : NaN;
+  return f ? { t: f.t, kind: f.kind } : { t: NaN, kind: 'none' };
 }
 const openPageSockets = () =>
   [...pageSockets].filter((s) => s.readyState !== WebSocket.CLOSED).length;
@@ -218,6 +244,21 @@ async function waitAlive(id: string): Promise<void> {
 
 type Mode = 'property' | 'kill';
 
+/** `fromProperty` samples (t1 minus the frame's arrival) and, beside each, which kind of frame started it. */
+function propertyTimer() {
+  const fromProperty: number[] = [];
+  const fromPropertyFrame: (PropertyFrameKind | 'none')[] = [];
+  return {
+    fromProperty,
+    fromPropertyFrame,
+    add(t1: number, interactionId: string, since: number, to: string | undefined) {
+      const f = propertyArrival(interactionId, since, to);
+      fromProperty.push(t1 - f.t);
+      fromPropertyFrame.push(f.kind);
+    },
+  };
+}
+
 /** Our panel: relocation latency samples (ms). */
 async function relocationOurs(o: {
   mode: Mode;
@@ -228,7 +269,7 @@ async function relocationOurs(o: {
   const b = need();
   const ids = Object.keys(b.urls.chat);
   const out: number[] = [];
-  const fromProperty: number[] = [];
+  const timer = propertyTimer();
   const failures: string[] = [];
   if (o.mode === 'property') {
     // One panel moved back and forth between two instances.
@@ -264,7 +305,7 @@ async function relocationOurs(o: {
         );
         if (i >= 0) {
           out.push(t1 - t0);
-          fromProperty.push(t1 - propertyArrival(chat.interactionId, t0, to));
+          timer.add(t1, chat.interactionId, t0, to);
         }
       } catch (e) {
         failures.push((e as Error).message);
@@ -275,7 +316,12 @@ async function relocationOurs(o: {
       await sleep(30);
     }
     el.remove();
-    return { samples: out, fromProperty, failures };
+    return {
+      samples: out,
+      fromProperty: timer.fromProperty,
+      fromPropertyFrame: timer.fromPropertyFrame,
+      failures,
+    };
   }
   // kill: a round puts `perRound` fresh panels on the victim, kills it, times each panel.
   const victim = ids[0]!;
@@ -321,7 +367,7 @@ async function relocationOurs(o: {
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') {
         out.push(r.value - t0);
-        fromProperty.push(r.value - propertyArrival(chats[i]!.interactionId, t0));
+        timer.add(r.value, chats[i]!.interactionId, t0, panels[i]!.endpoint);
       } else failures.push(String(r.reason?.message ?? r.reason));
     });
     await killed;
@@ -330,7 +376,12 @@ async function relocationOurs(o: {
     await b.revive(victim);
     await waitAlive(victim);
   }
-  return { samples: out, fromProperty, failures };
+  return {
+    samples: out,
+    fromProperty: timer.fromProperty,
+    fromPropertyFrame: timer.fromPropertyFrame,
+    failures,
+  };
 }
 
 /** The socket.io baseline, same end condition. Clients run in parallel (their latency is timer-bound). */
@@ -344,7 +395,7 @@ async function relocationBaseline(o: {
   const ids = Object.keys(b.urls.chat);
   const victim = ids[0]!;
   const out: number[] = [];
-  const fromProperty: number[] = [];
+  const timer = propertyTimer();
   const failures: string[] = [];
   while (out.length + failures.length < o.samples) {
     const n = Math.min(o.perRound, o.samples - out.length - failures.length);
@@ -399,7 +450,7 @@ async function relocationBaseline(o: {
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') {
         out.push(r.value - t0);
-        fromProperty.push(r.value - propertyArrival(chats[i]!.interactionId, t0));
+        timer.add(r.value, chats[i]!.interactionId, t0, clients[i]!.joinedOn);
       } else failures.push(String(r.reason?.message ?? r.reason));
     });
     await trigger;
@@ -410,7 +461,12 @@ async function relocationBaseline(o: {
       await waitAlive(victim);
     }
   }
-  return { samples: out, fromProperty, failures };
+  return {
+    samples: out,
+    fromProperty: timer.fromProperty,
+    fromPropertyFrame: timer.fromPropertyFrame,
+    failures,
+  };
 }
 
 /** Silent failure (SIGSTOP): time until the panel says `reconnecting`; optionally one baseline socket with a cap. */
