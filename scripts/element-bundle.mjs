@@ -1,5 +1,6 @@
 // How a self-contained element bundle is built, shared by scripts/build.mjs and the bundle-size
 // benchmark (which builds its floor, and any bundle missing from dist/, with the same settings).
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultClientConditions } from 'vite';
@@ -20,7 +21,7 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
     publicDir: false,
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     resolve: { conditions: ['es2015', ...defaultClientConditions] },
-    plugins: [websocketOnlyEngine()],
+    plugins: [websocketOnlyEngine(), rxjsWithoutAsyncInputs()],
     build: {
       outDir,
       emptyOutDir: false,
@@ -89,4 +90,106 @@ export function websocketOnlyEngine() {
         );
     },
   };
+}
+
+/**
+ * @typedef {{ find: string, replace: string }
+ *   | { from: string, to: string, sha256: string, replace?: string }} LibraryEdit
+ * `find`: text that must occur exactly once, replaced. `from`..`to` (to excluded): a region that
+ * must occur exactly once and hash to `sha256` (first 12 hex digits), replaced (default: removed).
+ */
+
+/**
+ * Edits one library module of the element bundles, to drop code that the SDK provably never runs
+ * (each caller says why). Every edit must match exactly once, a removed region must be the very
+ * text it was verified against, and the module must be part of the build: else the build fails,
+ * so a library update is verified again instead of shipping half-edited or unedited.
+ * @param {string} name plugin name
+ * @param {RegExp} module the module's path
+ * @param {LibraryEdit[]} edits applied in order
+ * @returns {import('vite').Plugin}
+ */
+function libraryEdits(name, module, edits) {
+  let seen = false;
+  const changed = (what) =>
+    new Error(`${name}: the library changed (${what}), verify the edit again`);
+  const once = (code, text) => {
+    const at = code.indexOf(text);
+    if (at < 0 || code.indexOf(text, at + 1) >= 0)
+      throw changed(`${JSON.stringify(text.slice(0, 60))} is not there exactly once`);
+    return at;
+  };
+  return {
+    name,
+    transform(code, id) {
+      if (!module.test(id)) return null;
+      seen = true;
+      for (const edit of edits) {
+        if ('find' in edit) {
+          const at = once(code, edit.find);
+          code = code.slice(0, at) + edit.replace + code.slice(at + edit.find.length);
+          continue;
+        }
+        const start = once(code, edit.from);
+        const end = code.indexOf(edit.to, start);
+        if (end < 0) throw changed(`no ${JSON.stringify(edit.to.slice(0, 60))} after its start`);
+        const sha = createHash('sha256').update(code.slice(start, end)).digest('hex').slice(0, 12);
+        if (sha !== edit.sha256)
+          throw changed(`${JSON.stringify(edit.from.slice(0, 60))}... hashes to ${sha}`);
+        code = code.slice(0, start) + (edit.replace ?? '') + code.slice(end);
+      }
+      return { code, map: null };
+    },
+    buildEnd(error) {
+      if (!error && !seen) throw changed(`no module matches ${module}`);
+    },
+  };
+}
+
+/**
+ * rxjs turns any "observable input" into an Observable (`innerFrom`, and `scheduled` when a
+ * scheduler is passed), and the branches for async iterables and ReadableStreams bring tslib's
+ * async-generator helpers. The SDK only ever hands rxjs Observables, Promises and arrays (every
+ * `from`, `defer`, projection and `of` in src/ is typed so; observables of another rxjs copy take
+ * the interop branch), and never a scheduler to `from`/`of`/`merge`/`concat`/`combineLatest` (the
+ * schedulers it passes go to `timer`/`interval`/`timeout`, which schedule directly). So in the
+ * element bundles those branches are gone: such an input throws rxjs's own "invalid object where
+ * a stream was expected" TypeError, and `from(x, scheduler)` throws, rather than misbehave.
+ * @returns {import('vite').Plugin[]}
+ */
+export function rxjsWithoutAsyncInputs() {
+  return [
+    libraryEdits(
+      'ag-rxjs-inner-from',
+      /rxjs[\\/]dist[\\/]esm[\\/]internal[\\/]observable[\\/]innerFrom\.js$/,
+      [
+        {
+          find: `        if (isAsyncIterable(input)) {
+            return fromAsyncIterable(input);
+        }
+`,
+          replace: '',
+        },
+        {
+          find: `        if (isReadableStreamLike(input)) {
+            return fromReadableStreamLike(input);
+        }
+`,
+          replace: '',
+        },
+      ],
+    ),
+    libraryEdits(
+      'ag-rxjs-from',
+      /rxjs[\\/]dist[\\/]esm[\\/]internal[\\/]observable[\\/]from\.js$/,
+      [
+        { find: "import { scheduled } from '../scheduled/scheduled';\n", replace: '' },
+        {
+          find: 'return scheduler ? scheduled(input, scheduler) : innerFrom(input);',
+          replace:
+            "if (scheduler) throw new TypeError('agent-gadgets bundle: rxjs from() with a scheduler is not included');\n    return innerFrom(input);",
+        },
+      ],
+    ),
+  ];
 }
