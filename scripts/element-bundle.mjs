@@ -21,7 +21,7 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
     publicDir: false,
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     resolve: { conditions: ['es2015', ...defaultClientConditions] },
-    plugins: [websocketOnlyEngine(), rxjsWithoutAsyncInputs()],
+    plugins: [websocketOnlyEngine(), rxjsWithoutAsyncInputs(), socketIoWithoutReconnection()],
     build: {
       outDir,
       emptyOutDir: false,
@@ -192,4 +192,40 @@ export function rxjsWithoutAsyncInputs() {
       ],
     ),
   ];
+}
+
+/**
+ * socket.io-client's Manager can reconnect by itself (with backo2's backoff); the SDK turns that
+ * off for every socket (`reconnection: false` in ResilientConnection.createSocket, the only
+ * `io()` call in the bundles) and reconnects itself. So in the element bundles the Manager has
+ * no reconnect loop and no Backoff: `reconnection(true)` (also the default, when the option is
+ * not false) throws instead of connecting without the reconnection it asked for.
+ * @returns {import('vite').Plugin}
+ */
+export function socketIoWithoutReconnection() {
+  return libraryEdits(
+    'ag-socket-io-no-reconnection',
+    /socket\.io-client[\\/]build[\\/]esm[\\/]manager\.js$/,
+    [
+      { find: 'import { Backoff } from "./contrib/backo2.js";\n', replace: '' },
+      {
+        find: '        this._reconnection = !!v;\n',
+        replace:
+          '        if (v) throw new Error("agent-gadgets bundle: socket.io\'s own reconnection is not included (reconnection: false)");\n        this._reconnection = false;\n',
+      },
+      {
+        find: `        this.backoff = new Backoff({
+            min: this.reconnectionDelay(),
+            max: this.reconnectionDelayMax(),
+            jitter: this.randomizationFactor(),
+        });
+`,
+        replace: '',
+      },
+      // reconnect() and onreconnect(), to the end of the class: only called when _reconnection
+      { from: '    /**\n     * Attempt a reconnection.', to: '\n}\n', sha256: 'd62873f03fd7' },
+      // the one left, in onclose()
+      { find: '        this.backoff.reset();\n', replace: '' },
+    ],
+  );
 }
