@@ -21,7 +21,12 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
     publicDir: false,
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     resolve: { conditions: ['es2015', ...defaultClientConditions] },
-    plugins: [websocketOnlyEngine(), rxjsWithoutAsyncInputs(), socketIoWithoutReconnection()],
+    plugins: [
+      websocketOnlyEngine(),
+      engineWithoutUpgrade(),
+      rxjsWithoutAsyncInputs(),
+      socketIoWithoutReconnection(),
+    ],
     build: {
       outDir,
       emptyOutDir: false,
@@ -226,6 +231,38 @@ export function socketIoWithoutReconnection() {
       { from: '    /**\n     * Attempt a reconnection.', to: '\n}\n', sha256: 'd62873f03fd7' },
       // the one left, in onclose()
       { find: '        this.backoff.reset();\n', replace: '' },
+    ],
+  );
+}
+
+/**
+ * engine.io-client starts on its first transport and then probes the upgrades the server offers
+ * (`_probe`: polling to WebSocket or WebTransport). The element bundles have one transport, the
+ * WebSocket (websocketOnlyEngine; ResilientConnection passes only its WebSocket transport), and
+ * engine.io servers offer no upgrade from a WebSocket (nor does the msw binding the mocks use: `upgrades: []`),
+ * so the offered upgrades filtered by our transports are always empty. Without the probe the
+ * socket behaves as with `upgrade: false`, a supported option: it stays on its WebSocket.
+ * @returns {import('vite').Plugin}
+ */
+export function engineWithoutUpgrade() {
+  return libraryEdits(
+    'ag-engine-no-upgrade',
+    /engine\.io-client[\\/]build[\\/]esm[\\/]socket\.js$/,
+    [
+      {
+        find: `        if ("open" === this.readyState && this.opts.upgrade) {
+            for (let i = 0; i < this._upgrades.length; i++) {
+                this._probe(this._upgrades[i]);
+            }
+        }
+`,
+        replace: '',
+      },
+      {
+        from: '    /**\n     * Probes a transport.',
+        to: '    /**\n     * Called when connection is deemed open.',
+        sha256: '2d4c76787340',
+      },
     ],
   );
 }
