@@ -26,6 +26,7 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
       engineWithoutUpgrade(),
       rxjsWithoutAsyncInputs(),
       socketIoWithoutReconnection(),
+      socketIoWithoutRetries(),
     ],
     build: {
       outDir,
@@ -263,6 +264,41 @@ export function engineWithoutUpgrade() {
         to: '    /**\n     * Called when connection is deemed open.',
         sha256: '2d4c76787340',
       },
+    ],
+  );
+}
+
+/**
+ * socket.io-client's Socket queues every emit for at-least-once delivery when the `retries`
+ * option is set (`_addToQueue`/`_drainQueue`). The SDK never sets it (its only `io()` options are
+ * reconnection, forceNew, multiplex, transports, timeout and auth; the outbox retries itself), so
+ * in the element bundles the queue is gone and a Socket given `retries` throws.
+ * @returns {import('vite').Plugin}
+ */
+export function socketIoWithoutRetries() {
+  return libraryEdits(
+    'ag-socket-io-no-retries',
+    /socket\.io-client[\\/]build[\\/]esm[\\/]socket\.js$/,
+    [
+      {
+        find: '        this._opts = Object.assign({}, opts);\n',
+        replace:
+          '        this._opts = Object.assign({}, opts);\n        if (this._opts.retries) throw new Error("agent-gadgets bundle: socket.io\'s retries option is not included");\n',
+      },
+      {
+        find: `        if (this._opts.retries && !this.flags.fromQueue && !this.flags.volatile) {
+            this._addToQueue(args);
+            return this;
+        }
+`,
+        replace: '',
+      },
+      {
+        from: '    /**\n     * Add the packet to the queue.',
+        to: '    /**\n     * Sends a packet.\n',
+        sha256: 'cdc017dc9410',
+      },
+      { find: '        this._drainQueue(true);\n', replace: '' },
     ],
   );
 }
