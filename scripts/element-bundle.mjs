@@ -89,8 +89,9 @@ export function websocketOnlyEngine() {
       if (id !== virtualId) return null;
       return `import { WS } from ${JSON.stringify(wsPath)};\nexport const transports = { websocket: WS };\n`;
     },
-    buildEnd() {
-      if (!wsPath)
+    buildEnd(error) {
+      // after another error the transports module may not have been reached: that error says why
+      if (!error && !wsPath)
         throw new Error(
           "engine.io-client changed: its socket.js no longer imports './transports/index.js'",
         );
