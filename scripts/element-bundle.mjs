@@ -243,7 +243,8 @@ export function socketIoWithoutReconnection() {
  * WebSocket (websocketOnlyEngine; ResilientConnection passes only its WebSocket transport), and
  * engine.io servers offer no upgrade from a WebSocket (nor does the msw binding the mocks use: `upgrades: []`),
  * so the offered upgrades filtered by our transports are always empty. Without the probe the
- * socket behaves as with `upgrade: false`, a supported option: it stays on its WebSocket.
+ * socket behaves as with `upgrade: false`, a supported option: it stays on its WebSocket (and
+ * close() no longer waits for an upgrade that cannot be in progress).
  * @returns {import('vite').Plugin}
  */
 export function engineWithoutUpgrade() {
@@ -264,6 +265,22 @@ export function engineWithoutUpgrade() {
         from: '    /**\n     * Probes a transport.',
         to: '    /**\n     * Called when connection is deemed open.',
         sha256: '2d4c76787340',
+      },
+      // close(): without a probe `upgrading` is never set, so close does not wait for an upgrade
+      {
+        from: '        const cleanupAndClose = () => {',
+        to: '        return this;\n    }\n    /**\n     * Called upon transport error',
+        sha256: '271dcf8dcc27',
+        replace: `        if ("opening" === this.readyState || "open" === this.readyState) {
+            this.readyState = "closing";
+            if (this.writeBuffer.length) {
+                this.once("drain", close);
+            }
+            else {
+                close();
+            }
+        }
+`,
       },
     ],
   );
