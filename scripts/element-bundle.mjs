@@ -24,6 +24,7 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
     plugins: [
       websocketOnlyEngine(),
       engineWithoutUpgrade(),
+      engineWithoutUnsetOptions(),
       rxjsWithoutAsyncInputs(),
       socketIoWithoutReconnection(),
       socketIoWithoutRetries(),
@@ -317,6 +318,54 @@ export function socketIoWithoutRetries() {
         sha256: 'cdc017dc9410',
       },
       { find: '        this._drainQueue(true);\n', replace: '' },
+    ],
+  );
+}
+
+/**
+ * engine.io-client code behind options the SDK never sets (its one `io()` call passes
+ * reconnection, forceNew, multiplex, transports, timeout and auth; the Manager hands the same
+ * options to the engine), or behind a transport it never uses: `closeOnBeforeunload` (default
+ * false), `tryAllTransports` (default false, and there is one transport), `rememberUpgrade`
+ * (default false) and the payload-size split of `_getWritablePackets` (HTTP long-polling only;
+ * the transport is always the WebSocket).
+ * @returns {import('vite').Plugin}
+ */
+export function engineWithoutUnsetOptions() {
+  return libraryEdits(
+    'ag-engine-unset-options',
+    /engine\.io-client[\\/]build[\\/]esm[\\/]socket\.js$/,
+    [
+      {
+        from: '            if (this.opts.closeOnBeforeunload) {',
+        to: '            if (this.hostname !== "localhost") {',
+        sha256: '1af71f7fe152',
+      },
+      {
+        find: `        const transportName = this.opts.rememberUpgrade &&
+            Socket.priorWebsocketSuccess &&
+            this.transports.indexOf("websocket") !== -1
+            ? "websocket"
+            : this.transports[0];
+`,
+        replace: '        const transportName = this.transports[0];\n',
+      },
+      {
+        from: '        const shouldCheckPayloadSize = ',
+        to: '    }\n    /**\n     * Checks whether the heartbeat timer',
+        sha256: '64ac8334930b',
+        replace: '        return this.writeBuffer;\n',
+      },
+      {
+        find: `        if (this.opts.tryAllTransports &&
+            this.transports.length > 1 &&
+            this.readyState === "opening") {
+            this.transports.shift();
+            return this._open();
+        }
+`,
+        replace: '',
+      },
     ],
   );
 }
