@@ -206,8 +206,9 @@ export function rxjsWithoutAsyncInputs() {
  * socket.io-client's Manager can reconnect by itself (with backo2's backoff); the SDK turns that
  * off for every socket (`reconnection: false` in ResilientConnection.createSocket, the only
  * `io()` call in the bundles) and reconnects itself. So in the element bundles the Manager has
- * no reconnect loop and no Backoff: `reconnection(true)` (also the default, when the option is
- * not false) throws instead of connecting without the reconnection it asked for.
+ * no reconnect loop, no Backoff and none of its settings (reconnectionAttempts/Delay/DelayMax,
+ * randomizationFactor, which the SDK never calls): `reconnection(true)` (also the default, when
+ * the option is not false) throws instead of connecting without the reconnection it asked for.
  * @returns {import('vite').Plugin}
  */
 export function socketIoWithoutReconnection() {
@@ -230,6 +231,16 @@ export function socketIoWithoutReconnection() {
 `,
         replace: '',
       },
+      // the backoff's settings, which only the Backoff read: set in the constructor, never by the SDK
+      {
+        find: `        this.reconnectionAttempts(opts.reconnectionAttempts || Infinity);
+        this.reconnectionDelay(opts.reconnectionDelay || 1000);
+        this.reconnectionDelayMax(opts.reconnectionDelayMax || 5000);
+        this.randomizationFactor((_a = opts.randomizationFactor) !== null && _a !== void 0 ? _a : 0.5);
+`,
+        replace: '',
+      },
+      { from: '    reconnectionAttempts(v) {', to: '    timeout(v) {', sha256: '056456b52ccd' },
       // reconnect() and onreconnect(), to the end of the class: only called when _reconnection
       { from: '    /**\n     * Attempt a reconnection.', to: '\n}\n', sha256: 'd62873f03fd7' },
       // the one left, in onclose()
