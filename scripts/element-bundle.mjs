@@ -26,6 +26,7 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
       engineWithoutUpgrade(),
       engineWithoutUnsetOptions(),
       rxjsWithoutAsyncInputs(),
+      rxjsWithoutDeprecatedFlags(),
       socketIoWithoutReconnection(),
       socketIoWithoutRetries(),
     ],
@@ -379,4 +380,66 @@ export function engineWithoutUnsetOptions() {
       },
     ],
   );
+}
+
+/**
+ * rxjs's `config` has two deprecated flags, `useDeprecatedSynchronousErrorHandling` and
+ * `useDeprecatedNextContext` (both false by default), that change how every Observable,
+ * Subject and Subscriber behaves, and only code that imports rxjs's `config` can set them:
+ * nothing in the bundles does (src/ never imports it; lit does not use rxjs). So in the element
+ * bundles the code for those flags is gone, and the build fails if a module outside rxjs imports
+ * `config`, or all of rxjs as a namespace (which could reach it).
+ * @returns {import('vite').Plugin[]}
+ */
+export function rxjsWithoutDeprecatedFlags() {
+  const rxjsModule = /[\\/]node_modules[\\/]rxjs[\\/]/;
+  const importsConfig =
+    /import\s*(?:\*\s*as\s+\w+|\{[^}]*\bconfig\b[^}]*\})\s*from\s*['"]rxjs(?:\/[^'"]*)?['"]/;
+  return [
+    libraryEdits(
+      'ag-rxjs-error-context',
+      /rxjs[\\/]dist[\\/]esm[\\/]internal[\\/]util[\\/]errorContext\.js$/,
+      [
+        {
+          from: "import { config } from '../config';",
+          to: '//# sourceMappingURL',
+          sha256: 'f1ffacd56f3d',
+          replace:
+            'export function errorContext(cb) {\n    cb();\n}\nexport function captureError() { }\n',
+        },
+      ],
+    ),
+    libraryEdits(
+      'ag-rxjs-subscriber-flags',
+      /rxjs[\\/]dist[\\/]esm[\\/]internal[\\/]Subscriber\.js$/,
+      [
+        {
+          from: '            let context;\n            if (this && config.useDeprecatedNextContext) {',
+          to: '        this.destination = new ConsumerObserver',
+          sha256: '59d7adabbd16',
+          replace: '            partialObserver = observerOrNext;\n        }\n',
+        },
+        {
+          find: `    if (config.useDeprecatedSynchronousErrorHandling) {
+        captureError(error);
+    }
+    else {
+        reportUnhandledError(error);
+    }
+`,
+          replace: '    reportUnhandledError(error);\n',
+        },
+      ],
+    ),
+    {
+      name: 'ag-rxjs-config-unused',
+      transform(code, id) {
+        if (!rxjsModule.test(id) && importsConfig.test(code))
+          throw new Error(
+            `${id} imports rxjs's config (or all of rxjs): rxjsWithoutDeprecatedFlags() assumes nothing can set its flags`,
+          );
+        return null;
+      },
+    },
+  ];
 }
