@@ -25,6 +25,7 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
       websocketOnlyEngine(),
       engineWithoutUpgrade(),
       engineWithoutUnsetOptions(),
+      engineWithoutBase64Send(),
       rxjsWithoutAsyncInputs(),
       rxjsWithoutDeprecatedFlags(),
       socketIoWithoutReconnection(),
@@ -441,5 +442,54 @@ export function rxjsWithoutDeprecatedFlags() {
         return null;
       },
     },
+  ];
+}
+
+/**
+ * engine.io-parser base64-encodes binary data (through a FileReader) for a transport without
+ * binary support, which is one created with `forceBase64`; the SDK never sets it, so its
+ * WebSocket transport always supports binary. In the element bundles the base64 send path is
+ * gone, and a transport given `forceBase64` throws.
+ * @returns {import('vite').Plugin[]}
+ */
+export function engineWithoutBase64Send() {
+  return [
+    libraryEdits(
+      'ag-engine-force-base64',
+      /engine\.io-client[\\/]build[\\/]esm[\\/]transport\.js$/,
+      [
+        {
+          find: '        this.supportsBinary = !opts.forceBase64;\n',
+          replace:
+            '        if (opts.forceBase64) throw new Error("agent-gadgets bundle: engine.io\'s forceBase64 option is not included");\n        this.supportsBinary = true;\n',
+        },
+      ],
+    ),
+    libraryEdits(
+      'ag-engine-parser-no-base64-send',
+      /engine\.io-parser[\\/]build[\\/]esm[\\/]encodePacket\.browser\.js$/,
+      [
+        {
+          find: `        if (supportsBinary) {
+            return callback(data);
+        }
+        else {
+            return encodeBlobAsBase64(data, callback);
+        }
+`,
+          replace: '        return callback(data);\n',
+        },
+        {
+          find: `        if (supportsBinary) {
+            return callback(data);
+        }
+        else {
+            return encodeBlobAsBase64(new Blob([data]), callback);
+        }
+`,
+          replace: '        return callback(data);\n',
+        },
+      ],
+    ),
   ];
 }
