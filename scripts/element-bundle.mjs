@@ -1,5 +1,6 @@
 // How a self-contained element bundle is built, shared by scripts/build.mjs and the bundle-size
 // benchmark (which builds its floor, and any bundle missing from dist/, with the same settings).
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultClientConditions } from 'vite';
@@ -20,7 +21,18 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
     publicDir: false,
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     resolve: { conditions: ['es2015', ...defaultClientConditions] },
-    plugins: [websocketOnlyEngine()],
+    // library code the SDK provably never runs, left out; each plugin below says why, and the
+    // build fails when its library no longer matches (dist/lib is built without them)
+    plugins: [
+      websocketOnlyEngine(),
+      engineWithoutUpgrade(),
+      engineWithoutUnsetOptions(),
+      engineWithoutBase64Send(),
+      rxjsWithoutAsyncInputs(),
+      rxjsWithoutDeprecatedFlags(),
+      socketIoWithoutReconnection(),
+      socketIoWithoutRetries(),
+    ],
     build: {
       outDir,
       emptyOutDir: false,
@@ -82,11 +94,404 @@ export function websocketOnlyEngine() {
       if (id !== virtualId) return null;
       return `import { WS } from ${JSON.stringify(wsPath)};\nexport const transports = { websocket: WS };\n`;
     },
-    buildEnd() {
-      if (!wsPath)
+    buildEnd(error) {
+      // after another error the transports module may not have been reached: that error says why
+      if (!error && !wsPath)
         throw new Error(
           "engine.io-client changed: its socket.js no longer imports './transports/index.js'",
         );
     },
   };
+}
+
+/**
+ * @typedef {{ find: string, replace: string }
+ *   | { from: string, to: string, sha256: string, replace?: string }} LibraryEdit
+ * `find`: text that must occur exactly once, replaced. `from`..`to` (to excluded): a region that
+ * must occur exactly once and hash to `sha256` (first 12 hex digits), replaced (default: removed).
+ */
+
+/**
+ * Edits one library module of the element bundles, to drop code that the SDK provably never runs
+ * (each caller says why). Every edit must match exactly once, a removed region must be the very
+ * text it was verified against, and the module must be part of the build: else the build fails,
+ * so a library update is verified again instead of shipping half-edited or unedited.
+ * @param {string} name plugin name
+ * @param {RegExp} module the module's path
+ * @param {LibraryEdit[]} edits applied in order
+ * @returns {import('vite').Plugin}
+ */
+function libraryEdits(name, module, edits) {
+  let seen = false;
+  const changed = (what) =>
+    new Error(`${name}: the library changed (${what}), verify the edit again`);
+  const once = (code, text) => {
+    const at = code.indexOf(text);
+    if (at < 0 || code.indexOf(text, at + 1) >= 0)
+      throw changed(`${JSON.stringify(text.slice(0, 60))} is not there exactly once`);
+    return at;
+  };
+  return {
+    name,
+    transform(code, id) {
+      if (!module.test(id)) return null;
+      seen = true;
+      for (const edit of edits) {
+        if ('find' in edit) {
+          const at = once(code, edit.find);
+          code = code.slice(0, at) + edit.replace + code.slice(at + edit.find.length);
+          continue;
+        }
+        const start = once(code, edit.from);
+        const end = code.indexOf(edit.to, start);
+        if (end < 0) throw changed(`no ${JSON.stringify(edit.to.slice(0, 60))} after its start`);
+        const sha = createHash('sha256').update(code.slice(start, end)).digest('hex').slice(0, 12);
+        if (sha !== edit.sha256)
+          throw changed(`${JSON.stringify(edit.from.slice(0, 60))}... hashes to ${sha}`);
+        code = code.slice(0, start) + (edit.replace ?? '') + code.slice(end);
+      }
+      return { code, map: null };
+    },
+    buildEnd(error) {
+      if (!error && !seen) throw changed(`no module matches ${module}`);
+    },
+  };
+}
+
+/**
+ * rxjs turns any "observable input" into an Observable (`innerFrom`, and `scheduled` when a
+ * scheduler is passed), and the branches for async iterables and ReadableStreams bring tslib's
+ * async-generator helpers. The SDK only ever hands rxjs Observables, Promises and arrays (every
+ * `from`, `defer`, projection and `of` in src/ is typed so; observables of another rxjs copy take
+ * the interop branch), and never a scheduler to `from`/`of`/`merge`/`concat`/`combineLatest` (the
+ * schedulers it passes go to `timer`/`interval`/`timeout`, which schedule directly). So in the
+ * element bundles those branches are gone: such an input throws rxjs's own "invalid object where
+ * a stream was expected" TypeError, and `from(x, scheduler)` throws, rather than misbehave.
+ * @returns {import('vite').Plugin[]}
+ */
+export function rxjsWithoutAsyncInputs() {
+  return [
+    libraryEdits(
+      'ag-rxjs-inner-from',
+      /rxjs[\\/]dist[\\/]esm[\\/]internal[\\/]observable[\\/]innerFrom\.js$/,
+      [
+        {
+          find: `        if (isAsyncIterable(input)) {
+            return fromAsyncIterable(input);
+        }
+`,
+          replace: '',
+        },
+        {
+          find: `        if (isReadableStreamLike(input)) {
+            return fromReadableStreamLike(input);
+        }
+`,
+          replace: '',
+        },
+      ],
+    ),
+    libraryEdits(
+      'ag-rxjs-from',
+      /rxjs[\\/]dist[\\/]esm[\\/]internal[\\/]observable[\\/]from\.js$/,
+      [
+        { find: "import { scheduled } from '../scheduled/scheduled';\n", replace: '' },
+        {
+          find: 'return scheduler ? scheduled(input, scheduler) : innerFrom(input);',
+          replace:
+            "if (scheduler) throw new TypeError('agent-gadgets bundle: rxjs from() with a scheduler is not included');\n    return innerFrom(input);",
+        },
+      ],
+    ),
+  ];
+}
+
+/**
+ * socket.io-client's Manager can reconnect by itself (with backo2's backoff); the SDK turns that
+ * off for every socket (`reconnection: false` in ResilientConnection.createSocket, the only
+ * `io()` call in the bundles) and reconnects itself. So in the element bundles the Manager has
+ * no reconnect loop, no Backoff and none of its settings (reconnectionAttempts/Delay/DelayMax,
+ * randomizationFactor, which the SDK never calls): `reconnection(true)` (also the default, when
+ * the option is not false) throws instead of connecting without the reconnection it asked for.
+ * @returns {import('vite').Plugin}
+ */
+export function socketIoWithoutReconnection() {
+  return libraryEdits(
+    'ag-socket-io-no-reconnection',
+    /socket\.io-client[\\/]build[\\/]esm[\\/]manager\.js$/,
+    [
+      { find: 'import { Backoff } from "./contrib/backo2.js";\n', replace: '' },
+      {
+        find: '        this._reconnection = !!v;\n',
+        replace:
+          '        if (v) throw new Error("agent-gadgets bundle: socket.io\'s own reconnection is not included (reconnection: false)");\n        this._reconnection = false;\n',
+      },
+      {
+        find: `        this.backoff = new Backoff({
+            min: this.reconnectionDelay(),
+            max: this.reconnectionDelayMax(),
+            jitter: this.randomizationFactor(),
+        });
+`,
+        replace: '',
+      },
+      // the backoff's settings, which only the Backoff read: set in the constructor, never by the SDK
+      {
+        find: `        this.reconnectionAttempts(opts.reconnectionAttempts || Infinity);
+        this.reconnectionDelay(opts.reconnectionDelay || 1000);
+        this.reconnectionDelayMax(opts.reconnectionDelayMax || 5000);
+        this.randomizationFactor((_a = opts.randomizationFactor) !== null && _a !== void 0 ? _a : 0.5);
+`,
+        replace: '',
+      },
+      { from: '    reconnectionAttempts(v) {', to: '    timeout(v) {', sha256: '056456b52ccd' },
+      // reconnect() and onreconnect(), to the end of the class: only called when _reconnection
+      { from: '    /**\n     * Attempt a reconnection.', to: '\n}\n', sha256: 'd62873f03fd7' },
+      // the one left, in onclose()
+      { find: '        this.backoff.reset();\n', replace: '' },
+    ],
+  );
+}
+
+/**
+ * engine.io-client starts on its first transport and then probes the upgrades the server offers
+ * (`_probe`: polling to WebSocket or WebTransport). The element bundles have one transport, the
+ * WebSocket (websocketOnlyEngine; ResilientConnection passes only its WebSocket transport), and
+ * engine.io servers offer no upgrade from a WebSocket (nor does the msw binding the mocks use: `upgrades: []`),
+ * so the offered upgrades filtered by our transports are always empty. Without the probe the
+ * socket behaves as with `upgrade: false`, a supported option: it stays on its WebSocket (and
+ * close() no longer waits for an upgrade that cannot be in progress).
+ * @returns {import('vite').Plugin}
+ */
+export function engineWithoutUpgrade() {
+  return libraryEdits(
+    'ag-engine-no-upgrade',
+    /engine\.io-client[\\/]build[\\/]esm[\\/]socket\.js$/,
+    [
+      {
+        find: `        if ("open" === this.readyState && this.opts.upgrade) {
+            for (let i = 0; i < this._upgrades.length; i++) {
+                this._probe(this._upgrades[i]);
+            }
+        }
+`,
+        replace: '',
+      },
+      {
+        from: '    /**\n     * Probes a transport.',
+        to: '    /**\n     * Called when connection is deemed open.',
+        sha256: '2d4c76787340',
+      },
+      // close(): without a probe `upgrading` is never set, so close does not wait for an upgrade
+      {
+        from: '        const cleanupAndClose = () => {',
+        to: '        return this;\n    }\n    /**\n     * Called upon transport error',
+        sha256: '271dcf8dcc27',
+        replace: `        if ("opening" === this.readyState || "open" === this.readyState) {
+            this.readyState = "closing";
+            if (this.writeBuffer.length) {
+                this.once("drain", close);
+            }
+            else {
+                close();
+            }
+        }
+`,
+      },
+    ],
+  );
+}
+
+/**
+ * socket.io-client's Socket queues every emit for at-least-once delivery when the `retries`
+ * option is set (`_addToQueue`/`_drainQueue`). The SDK never sets it (its only `io()` options are
+ * reconnection, forceNew, multiplex, transports, timeout and auth; the outbox retries itself), so
+ * in the element bundles the queue is gone and a Socket given `retries` throws.
+ * @returns {import('vite').Plugin}
+ */
+export function socketIoWithoutRetries() {
+  return libraryEdits(
+    'ag-socket-io-no-retries',
+    /socket\.io-client[\\/]build[\\/]esm[\\/]socket\.js$/,
+    [
+      {
+        find: '        this._opts = Object.assign({}, opts);\n',
+        replace:
+          '        this._opts = Object.assign({}, opts);\n        if (this._opts.retries) throw new Error("agent-gadgets bundle: socket.io\'s retries option is not included");\n',
+      },
+      {
+        find: `        if (this._opts.retries && !this.flags.fromQueue && !this.flags.volatile) {
+            this._addToQueue(args);
+            return this;
+        }
+`,
+        replace: '',
+      },
+      {
+        from: '    /**\n     * Add the packet to the queue.',
+        to: '    /**\n     * Sends a packet.\n',
+        sha256: 'cdc017dc9410',
+      },
+      { find: '        this._drainQueue(true);\n', replace: '' },
+    ],
+  );
+}
+
+/**
+ * engine.io-client code behind options the SDK never sets (its one `io()` call passes
+ * reconnection, forceNew, multiplex, transports, timeout and auth; the Manager hands the same
+ * options to the engine), or behind a transport it never uses: `closeOnBeforeunload` (default
+ * false), `tryAllTransports` (default false, and there is one transport), `rememberUpgrade`
+ * (default false) and the payload-size split of `_getWritablePackets` (HTTP long-polling only;
+ * the transport is always the WebSocket).
+ * @returns {import('vite').Plugin}
+ */
+export function engineWithoutUnsetOptions() {
+  return libraryEdits(
+    'ag-engine-unset-options',
+    /engine\.io-client[\\/]build[\\/]esm[\\/]socket\.js$/,
+    [
+      {
+        from: '            if (this.opts.closeOnBeforeunload) {',
+        to: '            if (this.hostname !== "localhost") {',
+        sha256: '1af71f7fe152',
+      },
+      {
+        find: `        const transportName = this.opts.rememberUpgrade &&
+            Socket.priorWebsocketSuccess &&
+            this.transports.indexOf("websocket") !== -1
+            ? "websocket"
+            : this.transports[0];
+`,
+        replace: '        const transportName = this.transports[0];\n',
+      },
+      {
+        from: '        const shouldCheckPayloadSize = ',
+        to: '    }\n    /**\n     * Checks whether the heartbeat timer',
+        sha256: '64ac8334930b',
+        replace: '        return this.writeBuffer;\n',
+      },
+      {
+        find: `        if (this.opts.tryAllTransports &&
+            this.transports.length > 1 &&
+            this.readyState === "opening") {
+            this.transports.shift();
+            return this._open();
+        }
+`,
+        replace: '',
+      },
+    ],
+  );
+}
+
+/**
+ * rxjs's `config` has two deprecated flags, `useDeprecatedSynchronousErrorHandling` and
+ * `useDeprecatedNextContext` (both false by default), that change how every Observable,
+ * Subject and Subscriber behaves, and only code that imports rxjs's `config` can set them:
+ * nothing in the bundles does (src/ never imports it; lit does not use rxjs). So in the element
+ * bundles the code for those flags is gone, and the build fails if a module outside rxjs imports
+ * `config`, or all of rxjs as a namespace (which could reach it).
+ * @returns {import('vite').Plugin[]}
+ */
+export function rxjsWithoutDeprecatedFlags() {
+  const rxjsModule = /[\\/]node_modules[\\/]rxjs[\\/]/;
+  const importsConfig =
+    /import\s*(?:\*\s*as\s+\w+|\{[^}]*\bconfig\b[^}]*\})\s*from\s*['"]rxjs(?:\/[^'"]*)?['"]/;
+  return [
+    libraryEdits(
+      'ag-rxjs-error-context',
+      /rxjs[\\/]dist[\\/]esm[\\/]internal[\\/]util[\\/]errorContext\.js$/,
+      [
+        {
+          from: "import { config } from '../config';",
+          to: '//# sourceMappingURL',
+          sha256: 'f1ffacd56f3d',
+          replace:
+            'export function errorContext(cb) {\n    cb();\n}\nexport function captureError() { }\n',
+        },
+      ],
+    ),
+    libraryEdits(
+      'ag-rxjs-subscriber-flags',
+      /rxjs[\\/]dist[\\/]esm[\\/]internal[\\/]Subscriber\.js$/,
+      [
+        {
+          from: '            let context;\n            if (this && config.useDeprecatedNextContext) {',
+          to: '        this.destination = new ConsumerObserver',
+          sha256: '59d7adabbd16',
+          replace: '            partialObserver = observerOrNext;\n        }\n',
+        },
+        {
+          find: `    if (config.useDeprecatedSynchronousErrorHandling) {
+        captureError(error);
+    }
+    else {
+        reportUnhandledError(error);
+    }
+`,
+          replace: '    reportUnhandledError(error);\n',
+        },
+      ],
+    ),
+    {
+      name: 'ag-rxjs-config-unused',
+      transform(code, id) {
+        if (!rxjsModule.test(id) && importsConfig.test(code))
+          throw new Error(
+            `${id} imports rxjs's config (or all of rxjs): rxjsWithoutDeprecatedFlags() assumes nothing can set its flags`,
+          );
+        return null;
+      },
+    },
+  ];
+}
+
+/**
+ * engine.io-parser base64-encodes binary data (through a FileReader) for a transport without
+ * binary support, which is one created with `forceBase64`; the SDK never sets it, so its
+ * WebSocket transport always supports binary. In the element bundles the base64 send path is
+ * gone, and a transport given `forceBase64` throws.
+ * @returns {import('vite').Plugin[]}
+ */
+export function engineWithoutBase64Send() {
+  return [
+    libraryEdits(
+      'ag-engine-force-base64',
+      /engine\.io-client[\\/]build[\\/]esm[\\/]transport\.js$/,
+      [
+        {
+          find: '        this.supportsBinary = !opts.forceBase64;\n',
+          replace:
+            '        if (opts.forceBase64) throw new Error("agent-gadgets bundle: engine.io\'s forceBase64 option is not included");\n        this.supportsBinary = true;\n',
+        },
+      ],
+    ),
+    libraryEdits(
+      'ag-engine-parser-no-base64-send',
+      /engine\.io-parser[\\/]build[\\/]esm[\\/]encodePacket\.browser\.js$/,
+      [
+        {
+          find: `        if (supportsBinary) {
+            return callback(data);
+        }
+        else {
+            return encodeBlobAsBase64(data, callback);
+        }
+`,
+          replace: '        return callback(data);\n',
+        },
+        {
+          find: `        if (supportsBinary) {
+            return callback(data);
+        }
+        else {
+            return encodeBlobAsBase64(new Blob([data]), callback);
+        }
+`,
+          replace: '        return callback(data);\n',
+        },
+      ],
+    ),
+  ];
 }
