@@ -328,8 +328,8 @@ export class ChatSessionController implements ReactiveController {
       ...(Number.isFinite(h.restoreSpreadMs) && h.restoreSpreadMs! >= 0
         ? { restoreSpreadMs: h.restoreSpreadMs! }
         : {}),
-      ...(h.webSocket ? { webSocket: h.webSocket } : {}),
-      ...(held.length ? { held } : {}),
+      webSocket: h.webSocket,
+      held,
       token: () => this.#tokenWhenReady(),
     });
     this.#session = session;

@@ -192,24 +192,19 @@ export class ChatSession {
 
   constructor(private readonly o: ChatSessionOptions) {
     this.#scheduler = o.scheduler ?? asyncScheduler;
-    const scheduler = { scheduler: this.#scheduler };
+    // the parts default what is left undefined
+    const scheduler = this.#scheduler;
     this.#transcript = new Transcript({
-      ...scheduler,
-      ...(o.transcriptPageSize !== undefined ? { pageSize: o.transcriptPageSize } : {}),
-      ...(o.gapRepairMs !== undefined ? { gapDelayMs: o.gapRepairMs } : {}),
+      scheduler,
+      pageSize: o.transcriptPageSize,
+      gapDelayMs: o.gapRepairMs,
     });
-    this.#typingIn = new TypingTracker({
-      ...scheduler,
-      ...(o.typingExpireMs !== undefined ? { expireMs: o.typingExpireMs } : {}),
-    });
-    this.#liveness = new Liveness({
-      ...scheduler,
-      ...(o.unreachableMs !== undefined ? { unreachableMs: o.unreachableMs } : {}),
-    });
+    this.#typingIn = new TypingTracker({ scheduler, expireMs: o.typingExpireMs });
+    this.#liveness = new Liveness({ scheduler, unreachableMs: o.unreachableMs });
     this.#typingOut = new TypingThrottle({
-      ...scheduler,
-      ...(o.typingThrottleMs !== undefined ? { throttleMs: o.typingThrottleMs } : {}),
-      ...(o.typingIdleMs !== undefined ? { idleMs: o.typingIdleMs } : {}),
+      scheduler,
+      throttleMs: o.typingThrottleMs,
+      idleMs: o.typingIdleMs,
     });
     const auth = handshakeAuth(o.token, o.agentId);
     const heartbeat = o.heartbeatMs
@@ -217,12 +212,13 @@ export class ChatSession {
       : undefined;
     // a frozen instance accepts TCP but never answers the handshake: do not wait 4 s for it
     const connectTimeoutMs = o.heartbeatMs ? Math.max(1000, o.heartbeatMs * 4) : undefined;
+    // undefined (or null, from plain JS) means "the default" to both connections
     const common = {
       auth,
-      ...(o.webSocket ? { webSocket: o.webSocket } : {}),
-      ...(o.scheduler ? { scheduler: o.scheduler } : {}),
-      ...(heartbeat ? { heartbeat } : {}),
-      ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
+      webSocket: o.webSocket,
+      scheduler: o.scheduler,
+      heartbeat,
+      connectTimeoutMs,
     };
 
     this.#properties = new PropertyStream({
@@ -259,7 +255,7 @@ export class ChatSession {
     this.#connection = new ResilientConnection({
       endpoints: endpoints$,
       switchReason: 'relocated',
-      ...(o.restoreSpreadMs !== undefined ? { restoreSpreadMs: o.restoreSpreadMs } : {}),
+      restoreSpreadMs: o.restoreSpreadMs,
       ...common,
       onConnect: (socket) => this.#join(socket),
     });
@@ -282,10 +278,8 @@ export class ChatSession {
       isPermanent: (e) =>
         e instanceof AgError &&
         (e.code === ErrorCodes.MessageTooLong || e.code === ErrorCodes.SessionClosed),
-      ...(o.scheduler ? { scheduler: o.scheduler } : {}),
-      ...(o.held
-        ? { initial: o.held.map((h) => ({ clientMsgId: h.clientMsgId, payload: h.text })) }
-        : {}),
+      scheduler: o.scheduler,
+      initial: o.held?.map((h) => ({ clientMsgId: h.clientMsgId, payload: h.text })),
     });
     for (const h of o.held ?? []) this.#ownClientMsgIds.add(h.clientMsgId);
 

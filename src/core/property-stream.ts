@@ -129,12 +129,13 @@ export class PropertyStream {
     this.#connection = new ResilientConnection({
       endpoints: of(o.urls.map((url) => ({ id: url, url }))),
       switchReason: 'failover',
-      ...(o.auth ? { auth: o.auth } : {}),
-      ...(o.webSocket ? { webSocket: o.webSocket } : {}),
-      ...(o.socketFactory ? { socketFactory: o.socketFactory } : {}),
-      ...(o.scheduler ? { scheduler: o.scheduler } : {}),
-      ...(o.heartbeat !== undefined ? { heartbeat: o.heartbeat } : {}),
-      ...(o.backoff ? { backoff: o.backoff } : {}),
+      // left undefined: the connection's defaults
+      auth: o.auth,
+      webSocket: o.webSocket,
+      socketFactory: o.socketFactory,
+      scheduler: o.scheduler,
+      heartbeat: o.heartbeat,
+      backoff: o.backoff,
       ...(o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
       onConnect: async (socket) => {
         // resync from the last version seen; the answer is a complete snapshot
