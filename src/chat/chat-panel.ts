@@ -176,33 +176,33 @@ export class AgChatPanel extends LitElement {
   @query('textarea') private input!: HTMLTextAreaElement | null;
 
   /** strings in the resolved language; inside Finesse the agent's locale is the default */
-  private readonly l10n = new LocalizeController(this, finesseAgentLocale, enChat);
-  private readonly chat = new ChatSessionController(this);
-  private stickToBottom = true;
+  readonly #l10n = new LocalizeController(this, finesseAgentLocale, enChat);
+  readonly #chat = new ChatSessionController(this);
+  #stickToBottom = true;
   /** scroll height before prepending earlier messages, to keep the view where it was */
-  private anchorHeight: number | null = null;
-  private renderedCount = 0;
+  #anchorHeight: number | null = null;
+  #renderedCount = 0;
 
   /** the current state: idle, connecting, connected, reconnecting, closed or failed */
   get connectionState(): ConnectionState {
-    return this.chat.view.status.state;
+    return this.#chat.view.status.state;
   }
 
   /** id of the chat instance currently connected (undefined when not connected) */
   get endpoint(): string | undefined {
-    const s = this.chat.view.status;
+    const s = this.#chat.view.status;
     return s.state === 'connected' ? s.endpoint : undefined;
   }
 
   /** the transcript: ordered by seq, without duplicates (pending sends are not in it) */
   get messages(): readonly ChatMessage[] {
-    return this.chat.view.messages;
+    return this.#chat.view.messages;
   }
 
   /** the error of the `failed` state (also readable after the fact: events fired before a
    *  listener was added are gone, this is not) */
   get error(): AgErrorInfo | undefined {
-    return this.chat.view.status.error;
+    return this.#chat.view.status.error;
   }
 
   /** @internal used by the session controller */
@@ -228,59 +228,59 @@ export class AgChatPanel extends LitElement {
   /** @internal the status line's text, also announced on noteworthy state changes */
   describeStatus(): string {
     return statusText(
-      this.l10n,
-      this.chat.view.status,
-      this.chat.view.closedReason,
-      this.chat.awaitingCredentials,
+      this.#l10n,
+      this.#chat.view.status,
+      this.#chat.view.closedReason,
+      this.#chat.awaitingCredentials,
     );
   }
 
   /** @internal the activity line for a participant change */
   describeParticipant(name: string, role: string, action: 'joined' | 'left'): string {
-    return this.l10n.term(action === 'joined' ? 'chat.activity.joined' : 'chat.activity.left', {
-      name: name || this.roleName(role),
+    return this.#l10n.term(action === 'joined' ? 'chat.activity.joined' : 'chat.activity.left', {
+      name: name || this.#roleName(role),
     });
   }
 
   /** Formatted message times (ISO, shown) by timestamp, for one language. */
-  private times: { lang: string; byTs: Map<number, readonly [string, string] | null> } = {
+  #times: { lang: string; byTs: Map<number, readonly [string, string] | null> } = {
     lang: '',
     byTs: new Map(),
   };
 
-  private roleName(role: string): string {
+  #roleName(role: string): string {
     const key = roleKey[role];
-    return key ? this.l10n.term(key) : role;
+    return key ? this.#l10n.term(key) : role;
   }
 
   /** Sends a message as the agent (held while disconnected, delivered exactly once). */
   send(text: string): boolean {
-    return this.chat.send(text);
+    return this.#chat.send(text);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     const el = this.scroller;
-    if (el) this.stickToBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+    if (el) this.#stickToBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
     // someone reading older messages keeps their place: grow the window instead of sliding it
-    const total = this.chat.view.messages.length;
+    const total = this.#chat.view.messages.length;
     if (
-      !this.stickToBottom &&
-      total > this.renderedCount &&
-      this.renderedCount >= this.windowSize
+      !this.#stickToBottom &&
+      total > this.#renderedCount &&
+      this.#renderedCount >= this.windowSize
     ) {
-      this.windowSize += total - this.renderedCount;
+      this.windowSize += total - this.#renderedCount;
     }
   }
 
   protected override render() {
-    const v = this.chat.view;
-    const l = this.l10n;
+    const v = this.#chat.view;
+    const l = this.#l10n;
     const s = v.status;
     const ended = s.state === 'closed' || s.state === 'failed';
     const from = Math.max(0, v.messages.length - this.windowSize);
     const shown = v.messages.slice(from);
-    this.renderedCount = v.messages.length;
+    this.#renderedCount = v.messages.length;
     return html`
       <p part="status" data-state=${s.state}>${this.describeStatus()}</p>
       ${v.notices.map((n) => html`<p part="notice" data-code=${n.code}>${n.text}</p>`)}
@@ -289,29 +289,29 @@ export class AgChatPanel extends LitElement {
         role="region"
         aria-label=${l.term('chat.transcriptLabel')}
         tabindex="0"
-        @scroll=${this.onScroll}
+        @scroll=${this.#onScroll}
       >
         ${
           from > 0
-            ? html`<button part="earlier" type="button" @click=${this.showEarlier}>${l.term('chat.showEarlier', { count: from })}</button>`
+            ? html`<button part="earlier" type="button" @click=${this.#showEarlier}>${l.term('chat.showEarlier', { count: from })}</button>`
             : nothing
         }
         <ol>
           ${repeat(
             shown,
             (m) => m.id,
-            (m) => this.renderMessage(m, v.delivered),
+            (m) => this.#renderMessage(m, v.delivered),
           )}
           ${repeat(
             v.pending,
             (p) => p.clientMsgId,
-            (p) => this.renderPending(p),
+            (p) => this.#renderPending(p),
           )}
         </ol>
       </div>
       <p part="typing">${v.typing.length ? l.term('chat.typing', { names: l.list(v.typing), count: v.typing.length }) : ''}</p>
       ${this.activity ? html`<p part="activity">${this.activity}</p>` : nothing}
-      <form part="composer" @submit=${this.onSubmit}>
+      <form part="composer" @submit=${this.#onSubmit}>
         <label for="message" class="visually-hidden">${l.term('chat.messageLabel')}</label>
         <textarea
           id="message"
@@ -320,8 +320,8 @@ export class AgChatPanel extends LitElement {
           maxlength="4000"
           placeholder=${ended ? '' : l.term('chat.placeholder')}
           ?disabled=${ended}
-          @keydown=${this.onKeyDown}
-          @input=${this.onInput}
+          @keydown=${this.#onKeyDown}
+          @input=${this.#onInput}
         ></textarea>
         <button part="send-button" type="submit" ?disabled=${ended}>${l.term('chat.send')}</button>
       </form>
@@ -329,94 +329,94 @@ export class AgChatPanel extends LitElement {
     `;
   }
 
-  private renderMessage(m: ChatMessage, delivered: ReadonlySet<string>) {
+  #renderMessage(m: ChatMessage, delivered: ReadonlySet<string>) {
     const own =
       m.from.role === 'agent' &&
       (m.from.id === this.agentId || (!!m.clientMsgId && delivered.has(m.clientMsgId)));
     const mine = !!m.clientMsgId && delivered.has(m.clientMsgId);
     // text bindings only: markup, scripts and javascript: links from anyone stay literal text
     return html`<li part="message" class=${own ? 'own' : m.from.role} data-seq=${m.seq} data-id=${m.id} data-role=${m.from.role}>
-      <span class="from">${m.from.name || this.roleName(m.from.role)} ${this.renderTime(m.ts)}</span>
+      <span class="from">${m.from.name || this.#roleName(m.from.role)} ${this.#renderTime(m.ts)}</span>
       <span class="text">${m.text}</span>
-      ${mine ? html`<span part="delivery" data-state="sent">${this.l10n.term('chat.delivery.sent')}</span>` : nothing}
+      ${mine ? html`<span part="delivery" data-state="sent">${this.#l10n.term('chat.delivery.sent')}</span>` : nothing}
     </li>`;
   }
 
-  private renderTime(ts: number) {
+  #renderTime(ts: number) {
     // Every render walks the whole window (200+ rows): format each time once per language, not
     // on every append (it tripled the cost of an append at 10,000 messages).
-    const lang = this.l10n.lang();
-    if (this.times.lang !== lang || this.times.byTs.size > maxCachedTimes)
-      this.times = { lang, byTs: new Map() };
-    let t = this.times.byTs.get(ts);
+    const lang = this.#l10n.lang();
+    if (this.#times.lang !== lang || this.#times.byTs.size > maxCachedTimes)
+      this.#times = { lang, byTs: new Map() };
+    let t = this.#times.byTs.get(ts);
     if (t === undefined) {
       const d = new Date(ts);
       // a server's out-of-range time is not worth a broken row
-      t = Number.isNaN(d.getTime()) ? null : [d.toISOString(), this.l10n.date(d, timeFormat)];
-      this.times.byTs.set(ts, t);
+      t = Number.isNaN(d.getTime()) ? null : [d.toISOString(), this.#l10n.date(d, timeFormat)];
+      this.#times.byTs.set(ts, t);
     }
     return t ? html`<time part="time" datetime=${t[0]}>${t[1]}</time>` : nothing;
   }
 
-  private renderPending(p: PendingMessage) {
+  #renderPending(p: PendingMessage) {
     return html`<li part="pending-message" class="own" data-client-msg-id=${p.clientMsgId}>
-      <span class="from">${this.agentName || this.l10n.term('chat.you')}</span>
+      <span class="from">${this.agentName || this.#l10n.term('chat.you')}</span>
       <span class="text">${p.text}</span>
-      <span part="delivery" data-state=${p.state}>${deliveryKey[p.state] ? this.l10n.term(deliveryKey[p.state]!) : p.state}</span>
+      <span part="delivery" data-state=${p.state}>${deliveryKey[p.state] ? this.#l10n.term(deliveryKey[p.state]!) : p.state}</span>
     </li>`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     // the draft of this interaction, back after a reload or a re-created panel
-    const draft = this.chat.takeDraft();
+    const draft = this.#chat.takeDraft();
     if (draft !== undefined && this.input && this.input.value !== draft) this.input.value = draft;
     const el = this.scroller;
     if (!el) return;
-    if (this.anchorHeight !== null) {
-      el.scrollTop += el.scrollHeight - this.anchorHeight;
-      this.anchorHeight = null;
-    } else if (this.stickToBottom) {
+    if (this.#anchorHeight !== null) {
+      el.scrollTop += el.scrollHeight - this.#anchorHeight;
+      this.#anchorHeight = null;
+    } else if (this.#stickToBottom) {
       el.scrollTop = el.scrollHeight;
     }
   }
 
-  private onScroll(): void {
+  #onScroll(): void {
     const el = this.scroller;
     if (!el) return;
-    if (el.scrollTop < 40 && this.windowSize < this.chat.view.messages.length) this.showEarlier();
+    if (el.scrollTop < 40 && this.windowSize < this.#chat.view.messages.length) this.#showEarlier();
   }
 
-  private showEarlier(): void {
-    if (this.anchorHeight !== null) return;
-    this.anchorHeight = this.scroller?.scrollHeight ?? null;
+  #showEarlier(): void {
+    if (this.#anchorHeight !== null) return;
+    this.#anchorHeight = this.scroller?.scrollHeight ?? null;
     this.windowSize += windowPage;
   }
 
-  private onKeyDown(e: KeyboardEvent): void {
+  #onKeyDown(e: KeyboardEvent): void {
     // Enter sends, Shift+Enter is a newline; never interrupt an IME composition
     if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
     e.preventDefault();
-    this.submit();
+    this.#submit();
   }
 
-  private onSubmit(e: Event): void {
+  #onSubmit(e: Event): void {
     e.preventDefault();
-    this.submit();
+    this.#submit();
   }
 
-  private onInput(): void {
-    this.chat.saveDraft(this.input?.value ?? '');
-    this.chat.typing();
+  #onInput(): void {
+    this.#chat.saveDraft(this.input?.value ?? '');
+    this.#chat.typing();
   }
 
-  private submit(): void {
+  #submit(): void {
     const input = this.input;
     if (!input || !input.value.trim()) return;
-    if (this.chat.send(input.value)) {
+    if (this.#chat.send(input.value)) {
       input.value = '';
-      this.chat.saveDraft('');
-      this.stickToBottom = true;
+      this.#chat.saveDraft('');
+      this.#stickToBottom = true;
     }
   }
 }

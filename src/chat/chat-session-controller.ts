@@ -104,35 +104,35 @@ function originOf(url: string): string | null {
  * document (disconnected and connected again in the same task) keeps the session as it is.
  */
 export class ChatSessionController implements ReactiveController {
-  private session: ChatSession | null = null;
-  private subscriptions = new Subscription();
-  private configKey: string | null = null;
-  private connected = false;
-  private lastStatus: ConnectionStatus | null = null;
-  private configError: AgErrorInfo | null = null;
-  private webSocket: WebSocketCtor | undefined;
-  private store: ChatStore | null = null;
-  private storeInteraction = '';
+  #session: ChatSession | null = null;
+  #subscriptions = new Subscription();
+  #configKey: string | null = null;
+  #connected = false;
+  #lastStatus: ConnectionStatus | null = null;
+  #configError: AgErrorInfo | null = null;
+  #webSocket: WebSocketCtor | undefined;
+  #store: ChatStore | null = null;
+  #storeInteraction = '';
   /** the clientMsgIds this panel has in the store (it adds and releases only these) */
-  private written = new Set<string>();
-  private writtenKey = '';
-  private owner: OutboxOwner | null = null;
+  #written = new Set<string>();
+  #writtenKey = '';
+  #owner: OutboxOwner | null = null;
   /** bumped by stop(): a session creation waiting for ownership is then cancelled */
-  private generation = 0;
+  #generation = 0;
   /** a session is about to be created (ownership of held messages being decided) */
-  private creating = false;
-  private mirror: BroadcastChannel | null = null;
-  private mirrorSignature = '';
+  #creating = false;
+  #mirror: BroadcastChannel | null = null;
+  #mirrorSignature = '';
   /** what the same agent's other panels on this interaction have on its way, by panel */
-  private readonly foreign = new Map<string, readonly PendingMessage[]>();
-  private readonly panelId = Math.random().toString(36).slice(2, 12);
+  readonly #foreign = new Map<string, readonly PendingMessage[]>();
+  readonly #panelId = Math.random().toString(36).slice(2, 12);
   /** the session's own view (`view` adds the other panels' pending messages) */
-  private own: ChatView = emptyView({ state: 'idle' });
+  #own: ChatView = emptyView({ state: 'idle' });
   /** views are written to the store only once the session has its held messages */
-  private persisting = false;
-  private restoredDraft: string | undefined;
-  private credentialsTimer: ReturnType<typeof setTimeout> | null = null;
-  private waitingForCredentials = false;
+  #persisting = false;
+  #restoredDraft: string | undefined;
+  #credentialsTimer: ReturnType<typeof setTimeout> | null = null;
+  #waitingForCredentials = false;
 
   view: ChatView = emptyView({ state: 'idle' });
 
@@ -141,12 +141,12 @@ export class ChatSessionController implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.connected = true;
+    this.#connected = true;
     this.host.requestUpdate();
   }
 
   hostUpdate(): void {
-    if (!this.connected) return;
+    if (!this.#connected) return;
     const key = JSON.stringify([
       this.host.interactionId,
       this.host.interactionsUrl,
@@ -156,23 +156,23 @@ export class ChatSessionController implements ReactiveController {
       this.host.restoreSpreadMs,
     ]);
     // a new WebSocket constructor is a new configuration too (it cannot be serialised)
-    const same = key === this.configKey && this.webSocket === this.host.webSocket;
-    if (same && !(this.waitingForCredentials && this.host.hasCredentials)) return;
-    this.configKey = key;
-    this.webSocket = this.host.webSocket;
-    this.start();
+    const same = key === this.#configKey && this.#webSocket === this.host.webSocket;
+    if (same && !(this.#waitingForCredentials && this.host.hasCredentials)) return;
+    this.#configKey = key;
+    this.#webSocket = this.host.webSocket;
+    this.#start();
   }
 
   hostDisconnected(): void {
-    this.connected = false;
+    this.#connected = false;
     // a move (removed and inserted again in the same task) is not a departure: keep everything
     queueMicrotask(() => {
-      if (!this.connected) this.park();
+      if (!this.#connected) this.#park();
     });
   }
 
   send(text: string): boolean {
-    if (!this.session && this.creating && this.store && text.trim()) {
+    if (!this.#session && this.#creating && this.#store && text.trim()) {
       if (text.length > Limits.maxMessageLength) {
         this.host.dispatchEvent(
           new AgErrorEvent(
@@ -184,14 +184,14 @@ export class ChatSessionController implements ReactiveController {
       }
       // the session is a moment away: hold it where the session will find it
       const m = { clientMsgId: defaultClientId(), text };
-      this.store.hold([m]);
-      this.written.add(m.clientMsgId);
-      this.setView({ ...this.own, pending: [...this.own.pending, { ...m, state: 'queued' }] });
+      this.#store.hold([m]);
+      this.#written.add(m.clientMsgId);
+      this.#setView({ ...this.#own, pending: [...this.#own.pending, { ...m, state: 'queued' }] });
       return true;
     }
-    if (!this.session) return false;
+    if (!this.#session) return false;
     try {
-      this.session.send(text);
+      this.#session.send(text);
       return true;
     } catch (e) {
       const info = e as AgErrorInfo;
@@ -202,46 +202,46 @@ export class ChatSessionController implements ReactiveController {
   }
 
   typing(): void {
-    this.session?.typing();
+    this.#session?.typing();
   }
 
   /** The composer's text, kept with the interaction's held messages. */
   saveDraft(text: string): void {
-    this.store?.saveDraft(text);
+    this.#store?.saveDraft(text);
   }
 
   /** The draft to put back in the composer after a (re)start, once. */
   takeDraft(): string | undefined {
-    const d = this.restoredDraft;
-    this.restoredDraft = undefined;
+    const d = this.#restoredDraft;
+    this.#restoredDraft = undefined;
     return d;
   }
 
   /** The element left the page: close the session; what is unsent stays in the store. */
-  private park(): void {
-    this.configKey = null;
-    this.stop();
-    this.announceKept();
-    this.leaveRecord();
+  #park(): void {
+    this.#configKey = null;
+    this.#stop();
+    this.#announceKept();
+    this.#leaveRecord();
   }
 
   /** Tells the page that messages of the interaction being left are kept for later. */
-  private announceKept(): void {
-    const pending = this.heldNow().length;
-    if (this.store && pending > 0)
+  #announceKept(): void {
+    const pending = this.#heldNow().length;
+    if (this.#store && pending > 0)
       this.host.dispatchEvent(
-        new AgOutboxKeptEvent({ interactionId: this.storeInteraction, pending }),
+        new AgOutboxKeptEvent({ interactionId: this.#storeInteraction, pending }),
       );
   }
 
-  private heldNow(): HeldMessage[] {
-    return this.own.pending
+  #heldNow(): HeldMessage[] {
+    return this.#own.pending
       .filter((p) => p.state !== 'rejected')
       .map((p) => ({ clientMsgId: p.clientMsgId, text: p.text }));
   }
 
-  private start(): void {
-    this.stop();
+  #start(): void {
+    this.#stop();
     const h = this.host;
     const urls = words(h.interactionsUrl);
     const origins =
@@ -249,76 +249,76 @@ export class ChatSessionController implements ReactiveController {
         ? words(h.allowedOrigins)
         : urls.map(originOf).filter((x): x is string => !!x);
     const storeKey = chatStoreKey(h.interactionId, h.agentId);
-    if (this.store && this.store.key !== storeKey) {
-      this.announceKept();
-      this.leaveRecord();
+    if (this.#store && this.#store.key !== storeKey) {
+      this.#announceKept();
+      this.#leaveRecord();
     }
     if (!h.interactionId || urls.length === 0) {
-      this.configError = {
+      this.#configError = {
         code: ErrorCodes.BadConfig,
         message: 'interaction-id and interactions-url are required',
       };
-      this.setView(emptyView({ state: 'failed', error: this.configError }));
-      h.dispatchEvent(new AgErrorEvent(this.configError.code, this.configError.message));
+      this.#setView(emptyView({ state: 'failed', error: this.#configError }));
+      h.dispatchEvent(new AgErrorEvent(this.#configError.code, this.#configError.message));
       return;
     }
-    this.configError = null;
+    this.#configError = null;
     if (!h.hasCredentials) {
-      this.waitForCredentials();
+      this.#waitForCredentials();
       return;
     }
-    if (!this.store) this.enterRecord(storeKey, h.interactionId);
-    const generation = ++this.generation;
+    if (!this.#store) this.#enterRecord(storeKey, h.interactionId);
+    const generation = ++this.#generation;
     const create = () => {
-      if (generation === this.generation) this.createSession(urls, origins);
+      if (generation === this.#generation) this.#createSession(urls, origins);
     };
     // something to resend: first learn whether another panel of this tab owns it (a moment);
     // meanwhile show what is held, and hold what is typed
-    const held = this.store!.load().held;
+    const held = this.#store!.load().held;
     if (held.length === 0) return create();
-    this.creating = true;
-    this.setView({
+    this.#creating = true;
+    this.#setView({
       ...emptyView({ state: 'connecting' }),
       pending: held.map((m) => ({ ...m, state: 'queued' as const })),
     });
-    void this.owner!.first.then(create);
+    void this.#owner!.first.then(create);
   }
 
   /** Starts using the record of (agent, interaction): ownership, mirror, draft. */
-  private enterRecord(storeKey: string, interactionId: string): void {
+  #enterRecord(storeKey: string, interactionId: string): void {
     const store = new ChatStore(storeKey);
-    this.store = store;
-    this.storeInteraction = interactionId;
-    this.restoredDraft = store.load().draft;
-    if (this.writtenKey !== storeKey) {
-      this.written = new Set();
-      this.writtenKey = storeKey;
+    this.#store = store;
+    this.#storeInteraction = interactionId;
+    this.#restoredDraft = store.load().draft;
+    if (this.#writtenKey !== storeKey) {
+      this.#written = new Set();
+      this.#writtenKey = storeKey;
     }
     // ownership arriving later (the owner left): take over what it held
-    this.owner = new OutboxOwner(`ag-chat-outbox:${tabScope()}:${storeKey}`, () => {
-      if (this.session) this.start();
+    this.#owner = new OutboxOwner(`ag-chat-outbox:${tabScope()}:${storeKey}`, () => {
+      if (this.#session) this.#start();
     });
-    this.openMirror(storeKey);
+    this.#openMirror(storeKey);
   }
 
   /** Stops using the record: ownership goes to the next panel in line; the mirror says bye. */
-  private leaveRecord(): void {
-    this.owner?.dispose();
-    this.owner = null;
-    this.closeMirror();
-    this.store = null;
+  #leaveRecord(): void {
+    this.#owner?.dispose();
+    this.#owner = null;
+    this.#closeMirror();
+    this.#store = null;
   }
 
-  private createSession(urls: string[], origins: string[]): void {
-    this.creating = false;
+  #createSession(urls: string[], origins: string[]): void {
+    this.#creating = false;
     const h = this.host;
-    const store = this.store!;
+    const store = this.#store!;
     const saved = store.load();
     // the owner resends everything held; another panel only what it wrote itself
-    const held = this.owner?.owner
+    const held = this.#owner?.owner
       ? saved.held
-      : saved.held.filter((m) => this.written.has(m.clientMsgId));
-    this.written = new Set(held.map((m) => m.clientMsgId));
+      : saved.held.filter((m) => this.#written.has(m.clientMsgId));
+    this.#written = new Set(held.map((m) => m.clientMsgId));
     const session = new ChatSession({
       interactionId: h.interactionId,
       interactionsUrls: urls,
@@ -328,14 +328,14 @@ export class ChatSessionController implements ReactiveController {
       ...(Number.isFinite(h.restoreSpreadMs) && h.restoreSpreadMs! >= 0
         ? { restoreSpreadMs: h.restoreSpreadMs! }
         : {}),
-      ...(h.webSocket ? { webSocket: h.webSocket } : {}),
-      ...(held.length ? { held } : {}),
-      token: () => this.tokenWhenReady(),
+      webSocket: h.webSocket,
+      held,
+      token: () => this.#tokenWhenReady(),
     });
-    this.session = session;
-    const subs = (this.subscriptions = new Subscription());
-    subs.add(session.view$.subscribe((v) => this.setView(v)));
-    subs.add(session.message$.subscribe((m) => this.onMessage(m)));
+    this.#session = session;
+    const subs = (this.#subscriptions = new Subscription());
+    subs.add(session.view$.subscribe((v) => this.#setView(v)));
+    subs.add(session.message$.subscribe((m) => this.#onMessage(m)));
     subs.add(
       session.errors$.subscribe((e) => h.dispatchEvent(new AgErrorEvent(e.code, e.message))),
     );
@@ -343,10 +343,10 @@ export class ChatSessionController implements ReactiveController {
     subs.add(
       session.closed$.subscribe((reason) => h.dispatchEvent(new AgSessionClosedEvent({ reason }))),
     );
-    subs.add(session.participantChange$.subscribe((c) => this.onParticipant(c)));
+    subs.add(session.participantChange$.subscribe((c) => this.#onParticipant(c)));
     session.start();
-    this.persisting = true;
-    this.persist(session.view);
+    this.#persisting = true;
+    this.#persist(session.view);
     this.host.requestUpdate();
   }
 
@@ -355,131 +355,131 @@ export class ChatSessionController implements ReactiveController {
    * asked again for a moment instead of connecting without one, which the server would refuse
    * (`unauthorized`, final on the second time).
    */
-  private async tokenWhenReady(): Promise<string | undefined> {
-    const generation = this.generation;
+  async #tokenWhenReady(): Promise<string | undefined> {
+    const generation = this.#generation;
     for (let waited = 0; ; waited += tokenPollMs) {
       const token = await this.host.currentToken();
-      if (token || waited >= tokenWaitMs || generation !== this.generation) return token;
+      if (token || waited >= tokenWaitMs || generation !== this.#generation) return token;
       await new Promise((resolve) => setTimeout(resolve, tokenPollMs));
     }
   }
 
   /** True while the panel waits for a token or a token provider (state `idle`). */
   get awaitingCredentials(): boolean {
-    return this.waitingForCredentials;
+    return this.#waitingForCredentials;
   }
 
   /**
    * No token and no provider yet: a page typically sets them from a script that runs after the
    * element was defined. Connecting now would be refused (`unauthorized`); wait, bounded.
    */
-  private waitForCredentials(): void {
-    this.waitingForCredentials = true;
-    this.setView(emptyView({ state: 'idle' }));
+  #waitForCredentials(): void {
+    this.#waitingForCredentials = true;
+    this.#setView(emptyView({ state: 'idle' }));
     const ms = this.host.credentialsTimeoutMs ?? credentialsTimeoutDefaultMs;
-    this.credentialsTimer = setTimeout(() => {
-      this.credentialsTimer = null;
+    this.#credentialsTimer = setTimeout(() => {
+      this.#credentialsTimer = null;
       // still waiting: credentials set after all start the session
       const error: AgErrorInfo = {
         code: ErrorCodes.BadConfig,
         message: `no token or tokenProvider was set within ${ms} ms`,
       };
-      this.configError = error;
-      this.setView(emptyView({ state: 'failed', error }));
+      this.#configError = error;
+      this.#setView(emptyView({ state: 'failed', error }));
       this.host.dispatchEvent(new AgErrorEvent(error.code, error.message));
     }, ms);
   }
 
-  private stop(): void {
-    if (this.credentialsTimer !== null) clearTimeout(this.credentialsTimer);
-    this.credentialsTimer = null;
-    this.waitingForCredentials = false;
-    this.persisting = false;
-    this.creating = false;
-    this.generation++;
-    this.subscriptions.unsubscribe();
-    this.session?.dispose();
-    this.session = null;
+  #stop(): void {
+    if (this.#credentialsTimer !== null) clearTimeout(this.#credentialsTimer);
+    this.#credentialsTimer = null;
+    this.#waitingForCredentials = false;
+    this.#persisting = false;
+    this.#creating = false;
+    this.#generation++;
+    this.#subscriptions.unsubscribe();
+    this.#session?.dispose();
+    this.#session = null;
   }
 
   /**
    * Writes this panel's unacknowledged messages to the store (adding and releasing its own
    * only); a closed session leaves nothing behind.
    */
-  private persist(v: ChatView): void {
-    const store = this.store;
-    if (!store || !this.persisting) return;
+  #persist(v: ChatView): void {
+    const store = this.#store;
+    if (!store || !this.#persisting) return;
     if (v.closedReason !== undefined) {
       store.clear();
-      this.written = new Set();
+      this.#written = new Set();
       return;
     }
     const held = v.pending
       .filter((p) => p.state !== 'rejected')
       .map((p) => ({ clientMsgId: p.clientMsgId, text: p.text }));
     const now = new Set(held.map((m) => m.clientMsgId));
-    const added = held.filter((m) => !this.written.has(m.clientMsgId));
-    const gone = [...this.written].filter((id) => !now.has(id));
+    const added = held.filter((m) => !this.#written.has(m.clientMsgId));
+    const gone = [...this.#written].filter((id) => !now.has(id));
     if (added.length) store.hold(added);
     if (gone.length) store.release(gone);
-    this.written = now;
+    this.#written = now;
   }
 
   // --- the same agent's other panels on this interaction (other tabs, other gadgets) ----------
 
-  private openMirror(storeKey: string): void {
+  #openMirror(storeKey: string): void {
     const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
     if (!Channel) return;
     const mirror = new Channel(`ag-chat-mirror:${storeKey}`);
-    mirror.onmessage = (e: MessageEvent<MirrorMessage>) => this.onMirror(e.data);
-    this.mirror = mirror;
-    this.mirrorSignature = '';
-    mirror.postMessage({ from: this.panelId, hello: true } satisfies MirrorMessage);
+    mirror.onmessage = (e: MessageEvent<MirrorMessage>) => this.#onMirror(e.data);
+    this.#mirror = mirror;
+    this.#mirrorSignature = '';
+    mirror.postMessage({ from: this.#panelId, hello: true } satisfies MirrorMessage);
   }
 
-  private closeMirror(): void {
-    if (!this.mirror) return;
-    this.mirror.postMessage({ from: this.panelId, pending: [] } satisfies MirrorMessage);
-    this.mirror.close();
-    this.mirror = null;
-    this.foreign.clear();
+  #closeMirror(): void {
+    if (!this.#mirror) return;
+    this.#mirror.postMessage({ from: this.#panelId, pending: [] } satisfies MirrorMessage);
+    this.#mirror.close();
+    this.#mirror = null;
+    this.#foreign.clear();
   }
 
-  private onMirror(m: MirrorMessage): void {
-    if (!m || typeof m.from !== 'string' || m.from === this.panelId) return;
-    if (m.hello) this.postPending(true);
+  #onMirror(m: MirrorMessage): void {
+    if (!m || typeof m.from !== 'string' || m.from === this.#panelId) return;
+    if (m.hello) this.#postPending(true);
     if (!Array.isArray(m.pending)) return;
     const list = m.pending.filter(
       (p): p is PendingMessage =>
         !!p && typeof p.clientMsgId === 'string' && typeof p.text === 'string',
     );
-    if (list.length) this.foreign.set(m.from, list);
-    else this.foreign.delete(m.from);
-    this.view = this.expose(this.own);
+    if (list.length) this.#foreign.set(m.from, list);
+    else this.#foreign.delete(m.from);
+    this.view = this.#expose(this.#own);
     this.host.requestUpdate();
   }
 
   /** Tells the other panels what this one has on its way (when it changed, or when asked). */
-  private postPending(always = false): void {
-    if (!this.mirror) return;
-    const pending = this.own.pending.map((p) => ({
+  #postPending(always = false): void {
+    if (!this.#mirror) return;
+    const pending = this.#own.pending.map((p) => ({
       clientMsgId: p.clientMsgId,
       text: p.text,
       state: p.state,
     }));
     const signature = pending.map((p) => `${p.clientMsgId}:${p.state}`).join(' ');
-    if (!always && signature === this.mirrorSignature) return;
-    this.mirrorSignature = signature;
-    this.mirror.postMessage({ from: this.panelId, pending } satisfies MirrorMessage);
+    if (!always && signature === this.#mirrorSignature) return;
+    this.#mirrorSignature = signature;
+    this.#mirror.postMessage({ from: this.#panelId, pending } satisfies MirrorMessage);
   }
 
   /** The session's view plus what the other panels have on its way, until it is in the transcript. */
-  private expose(own: ChatView): ChatView {
-    if (this.foreign.size === 0) return own;
+  #expose(own: ChatView): ChatView {
+    if (this.#foreign.size === 0) return own;
     const seen = new Set(own.pending.map((p) => p.clientMsgId));
     for (const m of own.messages) if (m.clientMsgId) seen.add(m.clientMsgId);
     const extra: PendingMessage[] = [];
-    for (const list of this.foreign.values())
+    for (const list of this.#foreign.values())
       for (const p of list)
         if (!seen.has(p.clientMsgId)) {
           seen.add(p.clientMsgId);
@@ -488,20 +488,20 @@ export class ChatSessionController implements ReactiveController {
     return extra.length ? { ...own, pending: [...own.pending, ...extra] } : own;
   }
 
-  private setView(v: ChatView): void {
-    this.own = v;
-    this.view = this.expose(v);
-    this.persist(v);
-    this.postPending();
+  #setView(v: ChatView): void {
+    this.#own = v;
+    this.view = this.#expose(v);
+    this.#persist(v);
+    this.#postPending();
     const s = v.status;
-    const prev = this.lastStatus;
+    const prev = this.#lastStatus;
     if (
       !prev ||
       prev.state !== s.state ||
       prev.reason !== s.reason ||
       prev.endpoint !== s.endpoint
     ) {
-      this.lastStatus = s;
+      this.#lastStatus = s;
       // tell screen-reader users about trouble and recovery, not about every attempt
       if (
         prev &&
@@ -529,13 +529,13 @@ export class ChatSessionController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  private onMessage(m: ChatMessage): void {
+  #onMessage(m: ChatMessage): void {
     this.host.dispatchEvent(new AgMessageEvent({ message: m }));
     if (m.from.id !== this.host.agentId && m.from.role !== 'agent')
       this.host.announce(`${m.from.name || m.from.role}: ${m.text}`);
   }
 
-  private onParticipant(c: ParticipantChange): void {
+  #onParticipant(c: ParticipantChange): void {
     const text = this.host.describeParticipant(c.participant.name, c.participant.role, c.action);
     this.host.showActivity(text);
     this.host.announce(text);

@@ -142,74 +142,69 @@ const quietErrors = new Set<string>([
 const maxNotices = 3;
 
 export class ChatSession {
-  private readonly scheduler: SchedulerLike;
-  private readonly properties: PropertyStream;
-  private readonly connection: ResilientConnection;
-  private readonly outbox: Outbox<string, SendAnswer>;
-  private readonly subscriptions = new Subscription();
+  readonly #scheduler: SchedulerLike;
+  readonly #properties: PropertyStream;
+  readonly #connection: ResilientConnection;
+  readonly #outbox: Outbox<string, SendAnswer>;
+  readonly #subscriptions = new Subscription();
 
-  private readonly viewSubject: BehaviorSubject<ChatView>;
-  private readonly messageSubject = new Subject<ChatMessage>();
-  private readonly errorsSubject = new Subject<AgErrorInfo>();
-  private readonly relocatedSubject = new Subject<RelocationInfo>();
-  private readonly closedSubject = new Subject<string>();
-  private readonly participantSubject = new Subject<ParticipantChange>();
+  readonly #viewSubject: BehaviorSubject<ChatView>;
+  readonly #messageSubject = new Subject<ChatMessage>();
+  readonly #errorsSubject = new Subject<AgErrorInfo>();
+  readonly #relocatedSubject = new Subject<RelocationInfo>();
+  readonly #closedSubject = new Subject<string>();
+  readonly #participantSubject = new Subject<ParticipantChange>();
 
-  private readonly transcript: Transcript;
-  private readonly typingIn: TypingTracker;
-  private readonly typingOut: TypingThrottle;
-  private readonly liveness: Liveness;
+  readonly #transcript: Transcript;
+  readonly #typingIn: TypingTracker;
+  readonly #typingOut: TypingThrottle;
+  readonly #liveness: Liveness;
   /** version of the snapshot whose endpoint is being read (a refusal names it) */
-  private pickingVersion = -1;
-  private lastGood: Endpoint | null = null;
+  #pickingVersion = -1;
+  #lastGood: Endpoint | null = null;
   /** the last refusal reported: the same refusal again (a replay, a snapshot) is not news */
-  private lastRefusal: string | undefined;
+  #lastRefusal: string | undefined;
   /** the first join's transcript is history; later joins restore news */
-  private joinedOnce = false;
+  #joinedOnce = false;
 
-  private sessionId: string | undefined;
-  private readonly ownClientMsgIds = new Set<string>();
-  private delivered: ReadonlySet<string> = new Set();
-  private pendingItems: readonly OutboxItem<string>[] = [];
-  private participants: readonly Participant[] = [];
-  private notices: readonly NoticeEvent[] = [];
-  private closedReason: string | undefined;
-  private failure: AgErrorInfo | undefined;
-  private everConnected = false;
+  #sessionId: string | undefined;
+  readonly #ownClientMsgIds = new Set<string>();
+  #delivered: ReadonlySet<string> = new Set();
+  #pendingItems: readonly OutboxItem<string>[] = [];
+  #participants: readonly Participant[] = [];
+  #notices: readonly NoticeEvent[] = [];
+  #closedReason: string | undefined;
+  #failure: AgErrorInfo | undefined;
+  #everConnected = false;
 
-  private started = false;
-  private disposed = false;
+  #started = false;
+  #disposed = false;
 
   readonly view$: Observable<ChatView>;
   /** every message new to this panel, live or restored, in seq order (not the initial transcript) */
-  readonly message$: Observable<ChatMessage> = this.messageSubject.asObservable();
-  readonly errors$: Observable<AgErrorInfo> = this.errorsSubject.asObservable();
-  readonly relocated$: Observable<RelocationInfo> = this.relocatedSubject.asObservable();
-  readonly closed$: Observable<string> = this.closedSubject.asObservable();
+  readonly message$: Observable<ChatMessage> = this.#messageSubject.asObservable();
+  readonly errors$: Observable<AgErrorInfo> = this.#errorsSubject.asObservable();
+  readonly relocated$: Observable<RelocationInfo> = this.#relocatedSubject.asObservable();
+  readonly closed$: Observable<string> = this.#closedSubject.asObservable();
   readonly participantChange$: Observable<ParticipantChange> =
-    this.participantSubject.asObservable();
+    this.#participantSubject.asObservable();
   readonly status$: Observable<ConnectionStatus>;
 
   constructor(private readonly o: ChatSessionOptions) {
-    this.scheduler = o.scheduler ?? asyncScheduler;
-    const scheduler = { scheduler: this.scheduler };
-    this.transcript = new Transcript({
-      ...scheduler,
-      ...(o.transcriptPageSize !== undefined ? { pageSize: o.transcriptPageSize } : {}),
-      ...(o.gapRepairMs !== undefined ? { gapDelayMs: o.gapRepairMs } : {}),
+    this.#scheduler = o.scheduler ?? asyncScheduler;
+    // the parts default what is left undefined
+    const scheduler = this.#scheduler;
+    this.#transcript = new Transcript({
+      scheduler,
+      pageSize: o.transcriptPageSize,
+      gapDelayMs: o.gapRepairMs,
     });
-    this.typingIn = new TypingTracker({
-      ...scheduler,
-      ...(o.typingExpireMs !== undefined ? { expireMs: o.typingExpireMs } : {}),
-    });
-    this.liveness = new Liveness({
-      ...scheduler,
-      ...(o.unreachableMs !== undefined ? { unreachableMs: o.unreachableMs } : {}),
-    });
-    this.typingOut = new TypingThrottle({
-      ...scheduler,
-      ...(o.typingThrottleMs !== undefined ? { throttleMs: o.typingThrottleMs } : {}),
-      ...(o.typingIdleMs !== undefined ? { idleMs: o.typingIdleMs } : {}),
+    this.#typingIn = new TypingTracker({ scheduler, expireMs: o.typingExpireMs });
+    this.#liveness = new Liveness({ scheduler, unreachableMs: o.unreachableMs });
+    this.#typingOut = new TypingThrottle({
+      scheduler,
+      throttleMs: o.typingThrottleMs,
+      idleMs: o.typingIdleMs,
     });
     const auth = handshakeAuth(o.token, o.agentId);
     const heartbeat = o.heartbeatMs
@@ -217,83 +212,82 @@ export class ChatSession {
       : undefined;
     // a frozen instance accepts TCP but never answers the handshake: do not wait 4 s for it
     const connectTimeoutMs = o.heartbeatMs ? Math.max(1000, o.heartbeatMs * 4) : undefined;
+    // undefined (or null, from plain JS) means "the default" to both connections
     const common = {
       auth,
-      ...(o.webSocket ? { webSocket: o.webSocket } : {}),
-      ...(o.scheduler ? { scheduler: o.scheduler } : {}),
-      ...(heartbeat ? { heartbeat } : {}),
-      ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
+      webSocket: o.webSocket,
+      scheduler: o.scheduler,
+      heartbeat,
+      connectTimeoutMs,
     };
 
-    this.properties = new PropertyStream({
+    this.#properties = new PropertyStream({
       urls: o.interactionsUrls,
       interactionId: o.interactionId,
       ...common,
     });
 
     const endpoints$ = endpointFromProperties(
-      this.properties.snapshot$.pipe(
+      this.#properties.snapshot$.pipe(
         map((s) => {
-          this.pickingVersion = s.version;
+          this.#pickingVersion = s.version;
           return s.properties;
         }),
       ),
       (p) => {
         const picked = pickChatEndpoint(p);
         // "nowhere" after somewhere is not a place to go: keep the last good endpoint
-        if (!picked && this.lastGood)
+        if (!picked && this.#lastGood)
           throw new Error(`${Props.chatUrl} and ${Props.chatInstanceId} were both removed`);
         // a refused endpoint must not change the session we speak for either
         if (picked && isAllowedOrigin(picked.url, o.allowedOrigins))
-          this.sessionId = picked.sessionId;
+          this.#sessionId = picked.sessionId;
         return picked;
       },
-      { allowedOrigins: o.allowedOrigins, onRefused: (e) => this.onRefused(e) },
+      { allowedOrigins: o.allowedOrigins, onRefused: (e) => this.#onRefused(e) },
     ).pipe(
       tap((e) => {
-        if (e) this.lastGood = e;
-        this.lastRefusal = undefined;
+        if (e) this.#lastGood = e;
+        this.#lastRefusal = undefined;
       }),
     );
 
-    this.connection = new ResilientConnection({
+    this.#connection = new ResilientConnection({
       endpoints: endpoints$,
       switchReason: 'relocated',
-      ...(o.restoreSpreadMs !== undefined ? { restoreSpreadMs: o.restoreSpreadMs } : {}),
+      restoreSpreadMs: o.restoreSpreadMs,
       ...common,
-      onConnect: (socket) => this.join(socket),
+      onConnect: (socket) => this.#join(socket),
     });
 
-    this.outbox = new Outbox<string, SendAnswer>({
+    this.#outbox = new Outbox<string, SendAnswer>({
       send: (clientMsgId, text) => {
-        const sessionId = this.sessionId;
+        const sessionId = this.#sessionId;
         if (!sessionId)
           return Promise.reject(new AgError(ErrorCodes.NotConnected, 'no chat session yet'));
-        return this.connection
+        return this.#connection
           .request(ChatEvents.send, { sessionId, clientMsgId, text }, sendAnswer)
           .catch((e: unknown) => {
             if (e instanceof AgError && e.code === ErrorCodes.SessionNotFound)
-              this.strand('a send was refused: session not found');
+              this.#strand('a send was refused: session not found');
             throw e;
           });
       },
-      connected$: this.connection.connected$,
+      connected$: this.#connection.connected$,
       // an unknown session is usually a move in progress (the old instance let go first): retry
       isPermanent: (e) =>
         e instanceof AgError &&
         (e.code === ErrorCodes.MessageTooLong || e.code === ErrorCodes.SessionClosed),
-      ...(o.scheduler ? { scheduler: o.scheduler } : {}),
-      ...(o.held
-        ? { initial: o.held.map((h) => ({ clientMsgId: h.clientMsgId, payload: h.text })) }
-        : {}),
+      scheduler: o.scheduler,
+      initial: o.held?.map((h) => ({ clientMsgId: h.clientMsgId, payload: h.text })),
     });
-    for (const h of o.held ?? []) this.ownClientMsgIds.add(h.clientMsgId);
+    for (const h of o.held ?? []) this.#ownClientMsgIds.add(h.clientMsgId);
 
-    this.viewSubject = new BehaviorSubject<ChatView>(this.buildView());
-    this.view$ = this.viewSubject.asObservable();
+    this.#viewSubject = new BehaviorSubject<ChatView>(this.#buildView());
+    this.view$ = this.#viewSubject.asObservable();
     // from the view: a stranding changes the status without the connection changing
-    this.status$ = merge(this.connection.status$, this.viewSubject).pipe(
-      map(() => this.publicStatus()),
+    this.status$ = merge(this.#connection.status$, this.#viewSubject).pipe(
+      map(() => this.#publicStatus()),
       distinctUntilChanged(
         (a, b) =>
           a.state === b.state &&
@@ -306,19 +300,19 @@ export class ChatSession {
   }
 
   get view(): ChatView {
-    return this.viewSubject.value;
+    return this.#viewSubject.value;
   }
 
   start(): void {
-    if (this.started || this.disposed) return;
-    this.started = true;
-    const subs = this.subscriptions;
-    const c = this.connection;
+    if (this.#started || this.#disposed) return;
+    this.#started = true;
+    const subs = this.#subscriptions;
+    const c = this.#connection;
 
     subs.add(
-      this.properties.errors$.subscribe((e) =>
+      this.#properties.errors$.subscribe((e) =>
         // the property stream validates deltas as messages; to integrators they are properties
-        this.report(
+        this.#report(
           e.code === ErrorCodes.InvalidMessage
             ? { code: ErrorCodes.InvalidProperties, message: e.message }
             : e,
@@ -326,72 +320,72 @@ export class ChatSession {
       ),
     );
     subs.add(
-      this.properties.status$.subscribe((s) => {
-        if (s.state === 'failed' && s.error) this.failWith(s.error);
+      this.#properties.status$.subscribe((s) => {
+        if (s.state === 'failed' && s.error) this.#failWith(s.error);
       }),
     );
     subs.add(
-      this.properties.snapshot$.subscribe((s) => {
-        if (s.properties[Props.chatState] === 'closed') this.onClosed('closed');
+      this.#properties.snapshot$.subscribe((s) => {
+        if (s.properties[Props.chatState] === 'closed') this.#onClosed('closed');
       }),
     );
-    subs.add(c.errors$.subscribe((e) => this.report(e)));
-    subs.add(c.status$.subscribe((s) => this.onStatus(s)));
+    subs.add(c.errors$.subscribe((e) => this.#report(e)));
+    subs.add(c.status$.subscribe((s) => this.#onStatus(s)));
     subs.add(
-      c.status$.pipe(relocations(this.scheduler)).subscribe((r) => this.relocatedSubject.next(r)),
+      c.status$.pipe(relocations(this.#scheduler)).subscribe((r) => this.#relocatedSubject.next(r)),
     );
-    subs.add(c.on(ChatEvents.message, chatMessage).subscribe((m) => this.onLiveMessage(m)));
+    subs.add(c.on(ChatEvents.message, chatMessage).subscribe((m) => this.#onLiveMessage(m)));
     subs.add(
       c
         .on(ChatEvents.participant, participantEvent)
-        .subscribe((e) => this.onParticipant(e.participant, e.action, e.sessionId)),
+        .subscribe((e) => this.#onParticipant(e.participant, e.action, e.sessionId)),
     );
     subs.add(
       c
         .on(ChatEvents.typing, typingEvent)
-        .subscribe((e) => this.onTyping(e.from, e.typing, e.sessionId)),
+        .subscribe((e) => this.#onTyping(e.from, e.typing, e.sessionId)),
     );
-    subs.add(c.on(ChatEvents.notice, noticeEvent).subscribe((e) => this.onNotice(e)));
+    subs.add(c.on(ChatEvents.notice, noticeEvent).subscribe((e) => this.#onNotice(e)));
     subs.add(
       c.on(ChatEvents.sessionClosed, sessionClosedEvent).subscribe((e) => {
-        if (this.isOurs(e.sessionId)) this.onClosed(e.reason);
+        if (this.#isOurs(e.sessionId)) this.#onClosed(e.reason);
       }),
     );
     subs.add(
-      this.outbox.items$.subscribe((items) => {
-        this.pendingItems = items;
-        this.publish();
+      this.#outbox.items$.subscribe((items) => {
+        this.#pendingItems = items;
+        this.#publish();
       }),
     );
     subs.add(
-      this.outbox.acked$.subscribe(({ item, answer }) => {
+      this.#outbox.acked$.subscribe(({ item, answer }) => {
         // the echo normally arrived before the ack; if it did not, a gap repair fetches it
-        this.transcript.expect(answer.seq);
-        this.markDelivered(item.clientMsgId);
+        this.#transcript.expect(answer.seq);
+        this.#markDelivered(item.clientMsgId);
       }),
     );
-    subs.add(this.transcript.repair$.subscribe((afterSeq) => this.repairGap(afterSeq)));
-    subs.add(this.typingIn.expired$.subscribe(() => this.publish()));
-    subs.add(this.typingOut.idle$.subscribe(() => this.emitTyping(false)));
-    subs.add(this.liveness.recheck$.subscribe(() => this.recheck()));
+    subs.add(this.#transcript.repair$.subscribe((afterSeq) => this.#repairGap(afterSeq)));
+    subs.add(this.#typingIn.expired$.subscribe(() => this.#publish()));
+    subs.add(this.#typingOut.idle$.subscribe(() => this.#emitTyping(false)));
+    subs.add(this.#liveness.recheck$.subscribe(() => this.#recheck()));
     subs.add(
-      this.liveness.unreachable$.subscribe((message) =>
-        this.report({ code: ErrorCodes.Unreachable, message }),
+      this.#liveness.unreachable$.subscribe((message) =>
+        this.#report({ code: ErrorCodes.Unreachable, message }),
       ),
     );
     subs.add(
-      combineLatest([this.properties.status$, c.status$]).subscribe(([p, chat]) => {
+      combineLatest([this.#properties.status$, c.status$]).subscribe(([p, chat]) => {
         const down =
           p.state !== 'connected'
             ? 'the interaction server is unreachable'
             : chat.state !== 'connected'
               ? 'no chat instance is reachable'
               : '';
-        this.liveness.links(!down, down);
+        this.#liveness.links(!down, down);
       }),
     );
 
-    this.properties.start();
+    this.#properties.start();
     c.start();
   }
 
@@ -400,7 +394,7 @@ export class ChatSession {
    * Returns the client message id, or throws AgError for empty, too long or closed.
    */
   send(text: string): string {
-    if (this.closedReason !== undefined)
+    if (this.#closedReason !== undefined)
       throw new AgError(ErrorCodes.SessionClosed, 'the chat session is closed');
     if (!text.trim()) throw new AgError(ErrorCodes.SendFailed, 'empty message');
     if (text.length > Limits.maxMessageLength) {
@@ -410,58 +404,58 @@ export class ChatSession {
       );
     }
     this.stopTyping();
-    const item = this.outbox.enqueue(text);
-    this.ownClientMsgIds.add(item.clientMsgId);
+    const item = this.#outbox.enqueue(text);
+    this.#ownClientMsgIds.add(item.clientMsgId);
     return item.clientMsgId;
   }
 
   /** The agent is typing (call on input): throttled `typing: true`, `false` after a quiet spell. */
   typing(): void {
-    if (this.closedReason !== undefined || this.disposed || !this.sessionId) return;
-    if (this.typingOut.input()) this.emitTyping(true);
+    if (this.#closedReason !== undefined || this.#disposed || !this.#sessionId) return;
+    if (this.#typingOut.input()) this.#emitTyping(true);
   }
 
   /** Says `typing: false` if `typing: true` was said. */
   stopTyping(): void {
-    if (this.typingOut.stop()) this.emitTyping(false);
+    if (this.#typingOut.stop()) this.#emitTyping(false);
   }
 
-  private emitTyping(typing: boolean): void {
-    if (this.sessionId)
-      this.connection.emit(ChatEvents.typingOut, { sessionId: this.sessionId, typing });
+  #emitTyping(typing: boolean): void {
+    if (this.#sessionId)
+      this.#connection.emit(ChatEvents.typingOut, { sessionId: this.#sessionId, typing });
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.subscriptions.unsubscribe();
-    this.typingOut.dispose();
-    this.typingIn.dispose();
-    this.liveness.dispose();
-    this.transcript.dispose();
-    this.outbox.dispose();
-    this.connection.dispose();
-    this.properties.dispose();
-    this.viewSubject.complete();
-    this.messageSubject.complete();
-    this.errorsSubject.complete();
-    this.relocatedSubject.complete();
-    this.closedSubject.complete();
-    this.participantSubject.complete();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#subscriptions.unsubscribe();
+    this.#typingOut.dispose();
+    this.#typingIn.dispose();
+    this.#liveness.dispose();
+    this.#transcript.dispose();
+    this.#outbox.dispose();
+    this.#connection.dispose();
+    this.#properties.dispose();
+    this.#viewSubject.complete();
+    this.#messageSubject.complete();
+    this.#errorsSubject.complete();
+    this.#relocatedSubject.complete();
+    this.#closedSubject.complete();
+    this.#participantSubject.complete();
   }
 
   // --- joining and the transcript ------------------------------------------------------------
 
   /** Runs on every new chat socket, before `connected`: join and restore what we missed. */
-  private async join(socket: Socket): Promise<void> {
-    const sessionId = this.sessionId;
+  async #join(socket: Socket): Promise<void> {
+    const sessionId = this.#sessionId;
     if (!sessionId)
       throw new AgError(ErrorCodes.BadConfig, 'the interaction names no chat session');
     let answer: JoinAnswer;
-    const initial = !this.joinedOnce;
+    const initial = !this.#joinedOnce;
     // a transcript longer than one page comes in pages: ask again after the last seq received
     for (;;) {
-      const afterSeq = this.transcript.afterSeq;
+      const afterSeq = this.#transcript.afterSeq;
       answer = await requestOn(
         socket,
         ChatEvents.join,
@@ -469,51 +463,51 @@ export class ChatSession {
         joinAnswer,
       ).catch((e: unknown) => {
         if (e instanceof AgError && e.code === ErrorCodes.SessionNotFound)
-          this.strand('the join was refused: session not found');
+          this.#strand('the join was refused: session not found');
         throw e;
       });
-      if (this.disposed) return;
-      if (!this.applyJoin(answer, afterSeq, initial)) break;
+      if (this.#disposed) return;
+      if (!this.#applyJoin(answer, afterSeq, initial)) break;
     }
-    this.joinedOnce = true;
-    this.setParticipants(answer.participants);
-    if (answer.state === 'closed') this.onClosed('closed');
+    this.#joinedOnce = true;
+    this.#setParticipants(answer.participants);
+    if (answer.state === 'closed') this.#onClosed('closed');
   }
 
   /** Merges one join page; returns true when the server has more pages after it. */
-  private applyJoin(answer: JoinAnswer, afterSeq: number | undefined, initial: boolean): boolean {
-    const { added, more } = this.transcript.applyPage(answer, afterSeq, (m) =>
-      this.isOurs(m.sessionId),
+  #applyJoin(answer: JoinAnswer, afterSeq: number | undefined, initial: boolean): boolean {
+    const { added, more } = this.#transcript.applyPage(answer, afterSeq, (m) =>
+      this.#isOurs(m.sessionId),
     );
-    this.noteOwn(added);
+    this.#noteOwn(added);
     // the first transcript is history, not news; anything a rejoin restores is news
-    if (!initial) for (const m of added) this.messageSubject.next(m);
-    this.publish();
+    if (!initial) for (const m of added) this.#messageSubject.next(m);
+    this.#publish();
     return more;
   }
 
-  private onLiveMessage(m: ChatMessage): void {
-    if (!this.isOurs(m.sessionId)) return;
-    const added = this.transcript.addLive(m);
+  #onLiveMessage(m: ChatMessage): void {
+    if (!this.#isOurs(m.sessionId)) return;
+    const added = this.#transcript.addLive(m);
     if (added.length === 0) return;
-    this.noteOwn(added);
-    for (const x of added) this.messageSubject.next(x);
-    this.publish();
+    this.#noteOwn(added);
+    for (const x of added) this.#messageSubject.next(x);
+    this.#publish();
   }
 
-  private noteOwn(added: readonly ChatMessage[]): void {
+  #noteOwn(added: readonly ChatMessage[]): void {
     for (const m of added)
-      if (m.clientMsgId && this.ownClientMsgIds.has(m.clientMsgId))
-        this.markDelivered(m.clientMsgId, false);
+      if (m.clientMsgId && this.#ownClientMsgIds.has(m.clientMsgId))
+        this.#markDelivered(m.clientMsgId, false);
   }
 
   /** A hole did not fill by itself: ask the server for what follows `afterSeq`. */
-  private repairGap(afterSeq: number): void {
-    const sessionId = this.sessionId;
-    if (this.disposed || !sessionId) return;
-    this.connection.request(ChatEvents.join, { sessionId, afterSeq }, joinAnswer).then(
+  #repairGap(afterSeq: number): void {
+    const sessionId = this.#sessionId;
+    if (this.#disposed || !sessionId) return;
+    this.#connection.request(ChatEvents.join, { sessionId, afterSeq }, joinAnswer).then(
       (answer) => {
-        if (!this.disposed) this.applyJoin(answer, afterSeq, false);
+        if (!this.#disposed) this.#applyJoin(answer, afterSeq, false);
       },
       () => {
         // not connected or no answer: the next (re)connect joins with the same afterSeq
@@ -521,12 +515,12 @@ export class ChatSession {
     );
   }
 
-  private markDelivered(clientMsgId: string, publish = true): void {
-    if (this.delivered.has(clientMsgId)) return;
-    const next = new Set(this.delivered);
+  #markDelivered(clientMsgId: string, publish = true): void {
+    if (this.#delivered.has(clientMsgId)) return;
+    const next = new Set(this.#delivered);
     next.add(clientMsgId);
-    this.delivered = next;
-    if (publish) this.publish();
+    this.#delivered = next;
+    if (publish) this.#publish();
   }
 
   // --- participants, typing, notices, closing ------------------------------------------------
@@ -536,101 +530,101 @@ export class ChatSession {
    * move the server re-lists everyone, and a relocation must not read as people leaving and
    * coming back.
    */
-  private setParticipants(list: readonly Participant[]): void {
-    this.participants = list;
-    this.typingIn.keepOnly((id) => list.some((p) => p.id === id));
-    this.publish();
+  #setParticipants(list: readonly Participant[]): void {
+    this.#participants = list;
+    this.#typingIn.keepOnly((id) => list.some((p) => p.id === id));
+    this.#publish();
   }
 
-  private onParticipant(p: Participant, action: 'joined' | 'left', sessionId: string): void {
-    if (!this.isOurs(sessionId) || p.id === this.o.agentId) return;
-    const present = this.participants.some((x) => x.id === p.id);
+  #onParticipant(p: Participant, action: 'joined' | 'left', sessionId: string): void {
+    if (!this.#isOurs(sessionId) || p.id === this.o.agentId) return;
+    const present = this.#participants.some((x) => x.id === p.id);
     // a relocation re-announces people who never went anywhere: only real changes count
     if ((action === 'joined') === present) return;
-    this.participants =
+    this.#participants =
       action === 'joined'
-        ? [...this.participants, p]
-        : this.participants.filter((x) => x.id !== p.id);
-    if (action === 'left') this.typingIn.update(p.id, false);
-    this.participantSubject.next({ participant: p, action });
-    this.publish();
+        ? [...this.#participants, p]
+        : this.#participants.filter((x) => x.id !== p.id);
+    if (action === 'left') this.#typingIn.update(p.id, false);
+    this.#participantSubject.next({ participant: p, action });
+    this.#publish();
   }
 
-  private onTyping(from: string, typing: boolean, sessionId: string): void {
-    if (!this.isOurs(sessionId) || from === this.o.agentId) return;
-    if (this.typingIn.update(from, typing)) this.publish();
+  #onTyping(from: string, typing: boolean, sessionId: string): void {
+    if (!this.#isOurs(sessionId) || from === this.o.agentId) return;
+    if (this.#typingIn.update(from, typing)) this.#publish();
   }
 
-  private onNotice(n: NoticeEvent): void {
-    if (!this.isOurs(n.sessionId)) return;
-    if (leavingNotices.has(n.code)) this.strand(`the instance sent a ${n.code} notice`);
+  #onNotice(n: NoticeEvent): void {
+    if (!this.#isOurs(n.sessionId)) return;
+    if (leavingNotices.has(n.code)) this.#strand(`the instance sent a ${n.code} notice`);
     if (relocationNotices.has(n.code)) return;
-    this.notices = [...this.notices, n].slice(-maxNotices);
+    this.#notices = [...this.#notices, n].slice(-maxNotices);
     if (n.code === ErrorCodes.TranscriptSaveFailed)
-      this.report({ code: ErrorCodes.TranscriptSaveFailed, message: n.text });
-    this.publish();
+      this.#report({ code: ErrorCodes.TranscriptSaveFailed, message: n.text });
+    this.#publish();
   }
 
-  private onClosed(reason: string): void {
-    if (this.closedReason !== undefined || this.disposed) return;
-    this.closedReason = reason;
+  #onClosed(reason: string): void {
+    if (this.#closedReason !== undefined || this.#disposed) return;
+    this.#closedReason = reason;
     this.stopTyping();
-    this.liveness.dispose();
-    this.typingIn.clear();
+    this.#liveness.dispose();
+    this.#typingIn.clear();
     // the session is over: nothing more can arrive, so let both sockets go
-    this.connection.close();
-    this.properties.dispose();
-    this.closedSubject.next(reason);
-    this.publish();
+    this.#connection.close();
+    this.#properties.dispose();
+    this.#closedSubject.next(reason);
+    this.#publish();
   }
 
   // --- state -----------------------------------------------------------------------------------
 
-  private onStatus(s: ConnectionStatus): void {
+  #onStatus(s: ConnectionStatus): void {
     if (s.state === 'failed' && s.error) {
       // the chat side gave up (credentials, retries): the property stream has nothing left to do
-      this.failWith(s.error);
+      this.#failWith(s.error);
       return;
     }
     if (s.state === 'connected') {
       // connected includes a successful join: this instance serves the session
-      this.liveness.serving();
-      this.everConnected = true;
+      this.#liveness.serving();
+      this.#everConnected = true;
     }
-    this.publish();
+    this.#publish();
   }
 
-  private onRefused(e: AgErrorInfo): void {
+  #onRefused(e: AgErrorInfo): void {
     // a refused update must not use up its version: the server's next genuine one is taken
-    this.properties.refuse(this.pickingVersion, endpointKeys);
+    this.#properties.refuse(this.#pickingVersion, endpointKeys);
     const signature = `${e.code}:${e.message}`;
-    if (signature !== this.lastRefusal) {
-      this.lastRefusal = signature;
-      this.report(e);
+    if (signature !== this.#lastRefusal) {
+      this.#lastRefusal = signature;
+      this.#report(e);
     }
     // with nowhere else to go, a refused first endpoint is the end; later on we stay put
     if (
       e.code === ErrorCodes.RelocationRefused &&
-      !this.everConnected &&
-      this.connection.status.state !== 'connected'
+      !this.#everConnected &&
+      this.#connection.status.state !== 'connected'
     ) {
-      this.failWith(e);
+      this.#failWith(e);
     }
   }
 
   /** The current instance does not serve the session: look again at once, say so. */
-  private strand(why: string): void {
-    if (this.closedReason !== undefined || this.failure || this.disposed) return;
-    if (this.liveness.notServing(why)) this.publish();
+  #strand(why: string): void {
+    if (this.#closedReason !== undefined || this.#failure || this.#disposed) return;
+    if (this.#liveness.notServing(why)) this.#publish();
   }
 
   /** Stranded: re-read the properties now and ask the instance we have whether it serves us. */
-  private recheck(): void {
-    this.properties.refresh();
-    const sessionId = this.sessionId;
-    if (!sessionId || this.connection.status.state !== 'connected') return;
-    const afterSeq = this.transcript.afterSeq;
-    this.connection
+  #recheck(): void {
+    this.#properties.refresh();
+    const sessionId = this.#sessionId;
+    if (!sessionId || this.#connection.status.state !== 'connected') return;
+    const afterSeq = this.#transcript.afterSeq;
+    this.#connection
       .request(
         ChatEvents.join,
         afterSeq === undefined ? { sessionId } : { sessionId, afterSeq },
@@ -638,9 +632,9 @@ export class ChatSession {
       )
       .then(
         (answer) => {
-          if (this.disposed) return;
-          this.applyJoin(answer, afterSeq, !this.joinedOnce);
-          if (this.liveness.serving()) this.publish();
+          if (this.#disposed) return;
+          this.#applyJoin(answer, afterSeq, !this.#joinedOnce);
+          if (this.#liveness.serving()) this.#publish();
         },
         () => {
           // still not served here: the next recheck (or a delta) moves us
@@ -648,70 +642,72 @@ export class ChatSession {
       );
   }
 
-  private failWith(e: AgErrorInfo): void {
-    if (this.failure || this.closedReason !== undefined || this.disposed) return;
-    this.failure = e;
+  #failWith(e: AgErrorInfo): void {
+    if (this.#failure || this.#closedReason !== undefined || this.#disposed) return;
+    this.#failure = e;
     this.stopTyping();
-    this.liveness.dispose();
-    this.connection.fail(e);
-    this.properties.dispose();
-    this.publish();
+    this.#liveness.dispose();
+    this.#connection.fail(e);
+    this.#properties.dispose();
+    this.#publish();
   }
 
-  private report(e: AgErrorInfo): void {
+  #report(e: AgErrorInfo): void {
     // the failure itself was reported where it happened; connection.fail() echoes it
-    if (this.disposed || quietErrors.has(e.code) || e === this.failure) return;
-    this.errorsSubject.next(e);
+    if (this.#disposed || quietErrors.has(e.code) || e === this.#failure) return;
+    this.#errorsSubject.next(e);
   }
 
-  private isOurs(sessionId: string | undefined): boolean {
-    return sessionId === undefined || this.sessionId === undefined || sessionId === this.sessionId;
+  #isOurs(sessionId: string | undefined): boolean {
+    return (
+      sessionId === undefined || this.#sessionId === undefined || sessionId === this.#sessionId
+    );
   }
 
   /** The panel's state: the chat connection's, except that a closed session or a failure wins. */
-  private publicStatus(): ConnectionStatus {
-    if (this.closedReason !== undefined) return { state: 'closed' };
-    if (this.failure) return { state: 'failed', error: this.failure };
-    const s = this.connection.status;
+  #publicStatus(): ConnectionStatus {
+    if (this.#closedReason !== undefined) return { state: 'closed' };
+    if (this.#failure) return { state: 'failed', error: this.#failure };
+    const s = this.#connection.status;
     // never "connected" to an instance that said it no longer serves the session
-    if (s.state === 'connected' && this.liveness.stranded)
+    if (s.state === 'connected' && this.#liveness.stranded)
       return {
         state: 'reconnecting',
         reason: 'relocated',
         ...(s.endpoint ? { previousEndpoint: s.endpoint } : {}),
       };
-    return s.state === 'idle' && this.started ? { state: 'connecting' } : s;
+    return s.state === 'idle' && this.#started ? { state: 'connecting' } : s;
   }
 
-  private buildView(): ChatView {
+  #buildView(): ChatView {
     const pending: PendingMessage[] = [];
-    for (const item of this.pendingItems) {
-      if (item.state === 'sent' || this.delivered.has(item.clientMsgId)) continue;
+    for (const item of this.#pendingItems) {
+      if (item.state === 'sent' || this.#delivered.has(item.clientMsgId)) continue;
       pending.push({
         clientMsgId: item.clientMsgId,
         text: item.payload,
         // a closed session will not take it any more: do not promise a retry
-        state: this.closedReason !== undefined ? 'rejected' : item.state,
+        state: this.#closedReason !== undefined ? 'rejected' : item.state,
         ...(item.error ? { error: item.error } : {}),
       });
     }
     const typing: string[] = [];
-    for (const id of this.typingIn.ids) {
-      typing.push(this.participants.find((p) => p.id === id)?.name || id);
+    for (const id of this.#typingIn.ids) {
+      typing.push(this.#participants.find((p) => p.id === id)?.name || id);
     }
     return {
-      status: this.publicStatus(),
-      messages: this.transcript.messages,
+      status: this.#publicStatus(),
+      messages: this.#transcript.messages,
       pending,
-      delivered: this.delivered,
-      participants: this.participants,
+      delivered: this.#delivered,
+      participants: this.#participants,
       typing,
-      notices: this.notices,
-      ...(this.closedReason !== undefined ? { closedReason: this.closedReason } : {}),
+      notices: this.#notices,
+      ...(this.#closedReason !== undefined ? { closedReason: this.#closedReason } : {}),
     };
   }
 
-  private publish(): void {
-    if (!this.disposed && this.viewSubject) this.viewSubject.next(this.buildView());
+  #publish(): void {
+    if (!this.#disposed && this.#viewSubject) this.#viewSubject.next(this.#buildView());
   }
 }

@@ -23,100 +23,100 @@ export interface LivenessOptions {
 export const unreachableDefaultMs = 10_000;
 
 export class Liveness {
-  private readonly recheckMs: number;
-  private readonly unreachableMs: number;
-  private readonly scheduler: SchedulerLike;
-  private strandedWhy: string | null = null;
-  private linksUp = false;
-  private linkDown = 'not connected yet';
-  private recheckTimer: Subscription | null = null;
-  private outageTimer: Subscription | null = null;
-  private readonly recheckSubject = new Subject<void>();
-  private readonly unreachableSubject = new Subject<string>();
-  private ended = false;
+  readonly #recheckMs: number;
+  readonly #unreachableMs: number;
+  readonly #scheduler: SchedulerLike;
+  #strandedWhy: string | null = null;
+  #linksUp = false;
+  #linkDown = 'not connected yet';
+  #recheckTimer: Subscription | null = null;
+  #outageTimer: Subscription | null = null;
+  readonly #recheckSubject = new Subject<void>();
+  readonly #unreachableSubject = new Subject<string>();
+  #ended = false;
 
   /** look again where the session is (a fresh watch) and whether this instance serves it */
-  readonly recheck$: Observable<void> = this.recheckSubject.asObservable();
+  readonly recheck$: Observable<void> = this.#recheckSubject.asObservable();
   /** an outage lasted `unreachableMs`: what is down */
-  readonly unreachable$: Observable<string> = this.unreachableSubject.asObservable();
+  readonly unreachable$: Observable<string> = this.#unreachableSubject.asObservable();
 
   constructor(o: LivenessOptions = {}) {
-    this.recheckMs = o.recheckMs ?? 1000;
-    this.unreachableMs = o.unreachableMs ?? unreachableDefaultMs;
-    this.scheduler = o.scheduler ?? asyncScheduler;
+    this.#recheckMs = o.recheckMs ?? 1000;
+    this.#unreachableMs = o.unreachableMs ?? unreachableDefaultMs;
+    this.#scheduler = o.scheduler ?? asyncScheduler;
   }
 
   get stranded(): boolean {
-    return this.strandedWhy !== null;
+    return this.#strandedWhy !== null;
   }
 
   /** The current instance says it does not serve the session. True when newly stranded. */
   notServing(why: string): boolean {
-    if (this.ended || this.strandedWhy !== null) return false;
-    this.strandedWhy = why;
-    this.recheckSubject.next();
-    this.scheduleRecheck(0);
-    this.updateOutage();
+    if (this.#ended || this.#strandedWhy !== null) return false;
+    this.#strandedWhy = why;
+    this.#recheckSubject.next();
+    this.#scheduleRecheck(0);
+    this.#updateOutage();
     return true;
   }
 
   /** A join succeeded: served again. True when this ends a stranding. */
   serving(): boolean {
-    if (this.strandedWhy === null) return false;
-    this.strandedWhy = null;
-    this.recheckTimer?.unsubscribe();
-    this.recheckTimer = null;
-    this.updateOutage();
+    if (this.#strandedWhy === null) return false;
+    this.#strandedWhy = null;
+    this.#recheckTimer?.unsubscribe();
+    this.#recheckTimer = null;
+    this.#updateOutage();
     return true;
   }
 
   /** Whether every socket is connected; `what` names the one that is not. */
   links(up: boolean, what = ''): void {
-    this.linksUp = up;
-    if (!up) this.linkDown = what;
-    this.updateOutage();
+    this.#linksUp = up;
+    if (!up) this.#linkDown = what;
+    this.#updateOutage();
   }
 
   dispose(): void {
-    this.ended = true;
-    this.recheckTimer?.unsubscribe();
-    this.outageTimer?.unsubscribe();
-    this.recheckTimer = null;
-    this.outageTimer = null;
-    this.recheckSubject.complete();
-    this.unreachableSubject.complete();
+    this.#ended = true;
+    this.#recheckTimer?.unsubscribe();
+    this.#outageTimer?.unsubscribe();
+    this.#recheckTimer = null;
+    this.#outageTimer = null;
+    this.#recheckSubject.complete();
+    this.#unreachableSubject.complete();
   }
 
-  private scheduleRecheck(n: number): void {
-    this.recheckTimer = this.scheduler.schedule(
+  #scheduleRecheck(n: number): void {
+    this.#recheckTimer = this.#scheduler.schedule(
       () => {
-        if (this.strandedWhy === null || this.ended) return;
-        this.recheckSubject.next();
-        this.scheduleRecheck(n + 1);
+        if (this.#strandedWhy === null || this.#ended) return;
+        this.#recheckSubject.next();
+        this.#scheduleRecheck(n + 1);
       },
-      this.recheckMs * Math.min(8, 2 ** n),
+      this.#recheckMs * Math.min(8, 2 ** n),
     );
   }
 
-  private updateOutage(): void {
-    if (this.ended) return;
-    const healthy = this.linksUp && this.strandedWhy === null;
+  #updateOutage(): void {
+    if (this.#ended) return;
+    const healthy = this.#linksUp && this.#strandedWhy === null;
     if (healthy) {
-      this.outageTimer?.unsubscribe();
-      this.outageTimer = null;
+      this.#outageTimer?.unsubscribe();
+      this.#outageTimer = null;
       return;
     }
     // an outage already being timed (or already reported) keeps its clock
-    if (this.outageTimer) return;
-    this.outageTimer = this.scheduler.schedule(() => {
-      if (this.ended) return;
+    if (this.#outageTimer) return;
+    this.#outageTimer = this.#scheduler.schedule(() => {
+      if (this.#ended) return;
       const what =
-        this.strandedWhy !== null
-          ? `no chat instance has served the session (${this.strandedWhy})`
-          : this.linkDown;
-      this.unreachableSubject.next(
-        `${what} for ${Math.round(this.unreachableMs / 1000)} s; still retrying`,
+        this.#strandedWhy !== null
+          ? `no chat instance has served the session (${this.#strandedWhy})`
+          : this.#linkDown;
+      this.#unreachableSubject.next(
+        `${what} for ${Math.round(this.#unreachableMs / 1000)} s; still retrying`,
       );
-    }, this.unreachableMs);
+    }, this.#unreachableMs);
   }
 }

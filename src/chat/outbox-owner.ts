@@ -21,9 +21,9 @@ export class OutboxOwner {
   owner = false;
   /** settles once it is known whether the record was free at once */
   readonly first: Promise<boolean>;
-  private readonly abort = new AbortController();
-  private releaseLock: (() => void) | null = null;
-  private disposed = false;
+  readonly #abort = new AbortController();
+  #releaseLock: (() => void) | null = null;
+  #disposed = false;
 
   /** `onOwner` runs when ownership arrives later (the previous owner left). */
   constructor(
@@ -39,38 +39,38 @@ export class OutboxOwner {
     this.first = new Promise<boolean>((resolve) => {
       locks
         .request(name, { ifAvailable: true }, (lock) => {
-          if (!lock || this.disposed) {
+          if (!lock || this.#disposed) {
             resolve(false);
             return undefined;
           }
           resolve(true);
-          return this.hold();
+          return this.#hold();
         })
         .catch(() => resolve(false));
     }).then((got) => {
-      if (!got && !this.disposed) this.waitInLine(locks);
+      if (!got && !this.#disposed) this.#waitInLine(locks);
       return got;
     });
   }
 
   dispose(): void {
-    this.disposed = true;
+    this.#disposed = true;
     this.owner = false;
-    this.abort.abort();
-    this.releaseLock?.();
-    this.releaseLock = null;
+    this.#abort.abort();
+    this.#releaseLock?.();
+    this.#releaseLock = null;
   }
 
-  private hold(): Promise<void> {
+  #hold(): Promise<void> {
     this.owner = true;
-    return new Promise<void>((resolve) => (this.releaseLock = resolve));
+    return new Promise<void>((resolve) => (this.#releaseLock = resolve));
   }
 
-  private waitInLine(locks: LockManagerLike): void {
+  #waitInLine(locks: LockManagerLike): void {
     locks
-      .request(this.name, { signal: this.abort.signal }, () => {
-        if (this.disposed) return undefined;
-        const held = this.hold();
+      .request(this.name, { signal: this.#abort.signal }, () => {
+        if (this.#disposed) return undefined;
+        const held = this.#hold();
         this.onOwner();
         return held;
       })

@@ -124,20 +124,20 @@ function parse(raw: string | null): Record_ | null {
 
 /** One agent's record of one interaction. */
 export class ChatStore {
-  private readonly storage: KeyValueStore;
-  private readonly now: () => number;
+  readonly #storage: KeyValueStore;
+  readonly #now: () => number;
 
   constructor(
     readonly key: string,
     o: { storage?: KeyValueStore | null; now?: () => number } = {},
   ) {
-    this.storage = (o.storage === undefined ? sessionStore() : o.storage) ?? memoryStore;
-    this.now = o.now ?? (() => Date.now());
+    this.#storage = (o.storage === undefined ? sessionStore() : o.storage) ?? memoryStore;
+    this.#now = o.now ?? (() => Date.now());
   }
 
   load(): StoredChat {
-    const r = this.read();
-    if (r && this.now() - r.savedAt > storeLimits.maxAgeMs) {
+    const r = this.#read();
+    if (r && this.#now() - r.savedAt > storeLimits.maxAgeMs) {
       this.clear();
       return { held: [], draft: '' };
     }
@@ -153,48 +153,48 @@ export class ChatStore {
     const r = this.load();
     const known = new Set(r.held.map((m) => m.clientMsgId));
     const held = [...r.held, ...messages.filter((m) => !known.has(m.clientMsgId))];
-    this.write({ ...r, held: held.slice(0, storeLimits.maxHeld) });
+    this.#write({ ...r, held: held.slice(0, storeLimits.maxHeld) });
   }
 
   /** Removes messages the server acknowledged (or that will never be sent). */
   release(clientMsgIds: readonly string[]): void {
     const gone = new Set(clientMsgIds);
     const r = this.load();
-    this.write({ ...r, held: r.held.filter((m) => !gone.has(m.clientMsgId)) });
+    this.#write({ ...r, held: r.held.filter((m) => !gone.has(m.clientMsgId)) });
   }
 
   saveDraft(draft: string): void {
-    this.write({ ...this.load(), draft: draft.slice(0, storeLimits.maxDraftLength) });
+    this.#write({ ...this.load(), draft: draft.slice(0, storeLimits.maxDraftLength) });
   }
 
   /** The interaction is over (or everything is delivered and nothing is being typed). */
   clear(): void {
     try {
-      this.storage.removeItem(this.key);
+      this.#storage.removeItem(this.key);
     } catch {
       // nothing to do: the record is gone with the tab anyway
     }
     memory.delete(this.key);
   }
 
-  private read(): Record_ | null {
+  #read(): Record_ | null {
     try {
-      return parse(this.storage.getItem(this.key)) ?? parse(memory.get(this.key) ?? null);
+      return parse(this.#storage.getItem(this.key)) ?? parse(memory.get(this.key) ?? null);
     } catch {
       return parse(memory.get(this.key) ?? null);
     }
   }
 
-  private write(r: StoredChat): void {
+  #write(r: StoredChat): void {
     if (r.held.length === 0 && !r.draft) {
       this.clear();
       return;
     }
-    const value = JSON.stringify({ held: r.held, draft: r.draft, savedAt: this.now() });
+    const value = JSON.stringify({ held: r.held, draft: r.draft, savedAt: this.#now() });
     try {
-      this.storage.setItem(this.key, value);
+      this.#storage.setItem(this.key, value);
       memory.delete(this.key);
-      this.prune();
+      this.#prune();
     } catch {
       // quota or storage disabled since: keep it for this page at least
       memory.set(this.key, value);
@@ -202,21 +202,21 @@ export class ChatStore {
   }
 
   /** Old records and records beyond `maxRecords` (oldest first) go. */
-  private prune(): void {
+  #prune(): void {
     const records: { key: string; savedAt: number }[] = [];
-    for (let i = 0; i < this.storage.length; i++) {
-      const key = this.storage.key(i);
+    for (let i = 0; i < this.#storage.length; i++) {
+      const key = this.#storage.key(i);
       if (!key?.startsWith(prefix) || key === `${prefix}probe` || key === `${prefix}tab`) continue;
-      records.push({ key, savedAt: parse(this.storage.getItem(key))?.savedAt ?? 0 });
+      records.push({ key, savedAt: parse(this.#storage.getItem(key))?.savedAt ?? 0 });
     }
-    const now = this.now();
+    const now = this.#now();
     records.sort((a, b) => b.savedAt - a.savedAt);
     records.forEach((r, i) => {
       if (
         r.key !== this.key &&
         (i >= storeLimits.maxRecords || now - r.savedAt > storeLimits.maxAgeMs)
       )
-        this.storage.removeItem(r.key);
+        this.#storage.removeItem(r.key);
     });
   }
 }

@@ -33,40 +33,40 @@ export interface PageResult {
 export const gapDelayDefaultMs = 300;
 
 export class Transcript {
-  private readonly pageSize: number;
-  private readonly gapDelayMs: number;
-  private readonly scheduler: SchedulerLike;
+  readonly #pageSize: number;
+  readonly #gapDelayMs: number;
+  readonly #scheduler: SchedulerLike;
   // sorted by seq; both indexes guard against duplicates
-  private readonly list: ChatMessage[] = [];
-  private view: readonly ChatMessage[] = [];
-  private readonly bySeq = new Map<number, ChatMessage>();
-  private readonly ids = new Set<string>();
+  readonly #list: ChatMessage[] = [];
+  #view: readonly ChatMessage[] = [];
+  readonly #bySeq = new Map<number, ChatMessage>();
+  readonly #ids = new Set<string>();
   /** every seq up to this one is here: the next join asks for what comes after */
-  private contiguous: number | undefined;
-  private gapTimer: Subscription | null = null;
-  private readonly repairSubject = new Subject<number>();
+  #contiguous: number | undefined;
+  #gapTimer: Subscription | null = null;
+  readonly #repairSubject = new Subject<number>();
 
   /** emits the `afterSeq` to re-join from when a hole did not fill by itself in time */
-  readonly repair$: Observable<number> = this.repairSubject.asObservable();
+  readonly repair$: Observable<number> = this.#repairSubject.asObservable();
 
   constructor(o: TranscriptOptions = {}) {
-    this.pageSize = Math.max(1, o.pageSize ?? Limits.maxTranscriptPage);
-    this.gapDelayMs = o.gapDelayMs ?? gapDelayDefaultMs;
-    this.scheduler = o.scheduler ?? asyncScheduler;
+    this.#pageSize = Math.max(1, o.pageSize ?? Limits.maxTranscriptPage);
+    this.#gapDelayMs = o.gapDelayMs ?? gapDelayDefaultMs;
+    this.#scheduler = o.scheduler ?? asyncScheduler;
   }
 
   /** ordered by seq, no duplicate seq or id; a new array only when something was added */
   get messages(): readonly ChatMessage[] {
-    return this.view;
+    return this.#view;
   }
 
   /** the seq up to which nothing is missing (undefined before the first join) */
   get afterSeq(): number | undefined {
-    return this.contiguous;
+    return this.#contiguous;
   }
 
   has(seq: number): boolean {
-    return this.bySeq.has(seq);
+    return this.#bySeq.has(seq);
   }
 
   /**
@@ -79,86 +79,86 @@ export class Transcript {
     afterSeq: number | undefined,
     accept: (m: ChatMessage) => boolean = () => true,
   ): PageResult {
-    const added = this.merge(page.transcript.filter(accept));
+    const added = this.#merge(page.transcript.filter(accept));
     const last = page.transcript[page.transcript.length - 1];
-    const complete = page.transcript.length < this.pageSize;
+    const complete = page.transcript.length < this.#pageSize;
     const covered = complete ? page.lastSeq : (last?.seq ?? afterSeq ?? 0);
-    if (this.contiguous === undefined || covered > this.contiguous) this.contiguous = covered;
-    this.advance();
+    if (this.#contiguous === undefined || covered > this.#contiguous) this.#contiguous = covered;
+    this.#advance();
     return { added, more: !complete && last !== undefined && last.seq < page.lastSeq };
   }
 
   /** A live message: merged; a hole before it is repaired if it does not fill in time. */
   addLive(m: ChatMessage): readonly ChatMessage[] {
-    const added = this.merge([m]);
+    const added = this.#merge([m]);
     if (added.length === 0) return added;
-    this.advance();
-    if (this.contiguous !== undefined && m.seq > this.contiguous) this.noteGap();
+    this.#advance();
+    if (this.#contiguous !== undefined && m.seq > this.#contiguous) this.#noteGap();
     return added;
   }
 
   /** The server says `seq` exists (e.g. a send's ack): if we never saw it, repair. */
   expect(seq: number): void {
-    if (!this.bySeq.has(seq)) this.noteGap();
+    if (!this.#bySeq.has(seq)) this.#noteGap();
   }
 
   dispose(): void {
-    this.gapTimer?.unsubscribe();
-    this.gapTimer = null;
-    this.repairSubject.complete();
+    this.#gapTimer?.unsubscribe();
+    this.#gapTimer = null;
+    this.#repairSubject.complete();
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private merge(incoming: readonly ChatMessage[]): ChatMessage[] {
+  #merge(incoming: readonly ChatMessage[]): ChatMessage[] {
     const added: ChatMessage[] = [];
     for (const m of incoming) {
-      if (this.bySeq.has(m.seq) || this.ids.has(m.id)) continue;
-      this.bySeq.set(m.seq, m);
-      this.ids.add(m.id);
+      if (this.#bySeq.has(m.seq) || this.#ids.has(m.id)) continue;
+      this.#bySeq.set(m.seq, m);
+      this.#ids.add(m.id);
       added.push(m);
-      const last = this.list[this.list.length - 1];
-      if (!last || last.seq < m.seq) this.list.push(m);
-      else this.list.splice(this.insertionIndex(m.seq), 0, m);
+      const last = this.#list[this.#list.length - 1];
+      if (!last || last.seq < m.seq) this.#list.push(m);
+      else this.#list.splice(this.#insertionIndex(m.seq), 0, m);
     }
     if (added.length) {
-      this.view = this.list.slice();
+      this.#view = this.#list.slice();
       added.sort((a, b) => a.seq - b.seq);
     }
     return added;
   }
 
-  private insertionIndex(seq: number): number {
+  #insertionIndex(seq: number): number {
     let lo = 0;
-    let hi = this.list.length;
+    let hi = this.#list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.list[mid]!.seq < seq) lo = mid + 1;
+      if (this.#list[mid]!.seq < seq) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  private advance(): void {
-    if (this.contiguous === undefined) return;
-    while (this.bySeq.has(this.contiguous + 1)) this.contiguous++;
-    if (this.gapTimer && !this.hasGap()) {
-      this.gapTimer.unsubscribe();
-      this.gapTimer = null;
+  #advance(): void {
+    if (this.#contiguous === undefined) return;
+    while (this.#bySeq.has(this.#contiguous + 1)) this.#contiguous++;
+    if (this.#gapTimer && !this.#hasGap()) {
+      this.#gapTimer.unsubscribe();
+      this.#gapTimer = null;
     }
   }
 
-  private hasGap(): boolean {
-    const last = this.list[this.list.length - 1];
-    return this.contiguous !== undefined && last !== undefined && last.seq > this.contiguous;
+  #hasGap(): boolean {
+    const last = this.#list[this.#list.length - 1];
+    return this.#contiguous !== undefined && last !== undefined && last.seq > this.#contiguous;
   }
 
   /** Usually a hole fills by itself within moments (reordering across a rejoin); else repair. */
-  private noteGap(): void {
-    if (this.gapTimer || this.repairSubject.closed) return;
-    this.gapTimer = this.scheduler.schedule(() => {
-      this.gapTimer = null;
-      if (this.contiguous !== undefined) this.repairSubject.next(this.contiguous);
-    }, this.gapDelayMs);
+  #noteGap(): void {
+    if (this.#gapTimer || this.#repairSubject.closed) return;
+    this.#gapTimer = this.#scheduler.schedule(() => {
+      this.#gapTimer = null;
+      if (this.#contiguous !== undefined) this.#repairSubject.next(this.#contiguous);
+    }, this.#gapDelayMs);
   }
 }

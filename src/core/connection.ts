@@ -192,73 +192,73 @@ function destroySocket(socket: Socket): void {
  * exists at any time; the previous one is destroyed before the next is created.
  */
 export class ResilientConnection {
-  private readonly statusSubject = new BehaviorSubject<ConnectionStatus>({ state: 'idle' });
-  private readonly endpointSubject = new BehaviorSubject<Endpoint | null>(null);
-  private readonly errorsSubject = new Subject<AgErrorInfo>();
+  readonly #statusSubject = new BehaviorSubject<ConnectionStatus>({ state: 'idle' });
+  readonly #endpointSubject = new BehaviorSubject<Endpoint | null>(null);
+  readonly #errorsSubject = new Subject<AgErrorInfo>();
   /** the live socket (from creation, so listeners see events sent during onConnect) */
-  private readonly socketSubject = new BehaviorSubject<Socket | null>(null);
-  private readonly scheduler: SchedulerLike;
-  private readonly lazyTransport: ReturnType<typeof lazyWebSocketTransport>;
+  readonly #socketSubject = new BehaviorSubject<Socket | null>(null);
+  readonly #scheduler: SchedulerLike;
+  readonly #lazyTransport: ReturnType<typeof lazyWebSocketTransport>;
 
-  private targets: readonly Endpoint[] = [];
-  private targetIndex = 0;
-  private failures = 0;
-  private unauthorizedInRow = 0;
-  private generation = 0;
-  private live: Live | null = null;
-  private lastConnected: Endpoint | null = null;
-  private retryTimer: Subscription | null = null;
+  #targets: readonly Endpoint[] = [];
+  #targetIndex = 0;
+  #failures = 0;
+  #unauthorizedInRow = 0;
+  #generation = 0;
+  #live: Live | null = null;
+  #lastConnected: Endpoint | null = null;
+  #retryTimer: Subscription | null = null;
   /** the connect timeout of the attempt in progress */
-  private attempt: Subscription | null = null;
-  private endpointsSub: Subscription | null = null;
-  private lifecycleSub: Subscription | null = null;
+  #attempt: Subscription | null = null;
+  #endpointsSub: Subscription | null = null;
+  #lifecycleSub: Subscription | null = null;
   /**
    * Set while restoring a lost connection at a new endpoint (until `connected`); `pushedBack`
    * once the survivor pushed back (refused, errored, timed out), after which we spread (see `restoreSpreadMs`).
    */
-  private restore: { pushedBack: boolean } | null = null;
+  #restore: { pushedBack: boolean } | null = null;
   /** the browser said it is offline and has not said `online` since */
-  private offline = false;
+  #offline = false;
   /** asks the live socket's heartbeat to check at once */
-  private readonly checkSubject = new Subject<void>();
-  private started = false;
-  private ended = false;
+  readonly #checkSubject = new Subject<void>();
+  #started = false;
+  #ended = false;
 
-  readonly status$: Observable<ConnectionStatus> = this.statusSubject.asObservable();
-  readonly endpoint$: Observable<Endpoint | null> = this.endpointSubject.pipe(
+  readonly status$: Observable<ConnectionStatus> = this.#statusSubject.asObservable();
+  readonly endpoint$: Observable<Endpoint | null> = this.#endpointSubject.pipe(
     distinctUntilChanged((a, b) => sameEndpoint(a, b)),
   );
-  readonly errors$: Observable<AgErrorInfo> = this.errorsSubject.asObservable();
-  readonly connected$: Observable<boolean> = this.statusSubject.pipe(
+  readonly errors$: Observable<AgErrorInfo> = this.#errorsSubject.asObservable();
+  readonly connected$: Observable<boolean> = this.#statusSubject.pipe(
     map((s) => s.state === 'connected'),
     distinctUntilChanged(),
   );
 
   constructor(private readonly o: ConnectionOptions) {
-    this.scheduler = o.scheduler ?? asyncScheduler;
-    this.lazyTransport = lazyWebSocketTransport(
+    this.#scheduler = o.scheduler ?? asyncScheduler;
+    this.#lazyTransport = lazyWebSocketTransport(
       () => o.webSocket ?? (globalThis as GlobalWithWebSocket).WebSocket!,
     );
   }
 
   /** Decided per socket: a WebSocket (or a mock of it) may be installed after construction. */
-  private transportsNow(): ManagerOptions['transports'] {
+  #transportsNow(): ManagerOptions['transports'] {
     // Node 20 has no global WebSocket: engine.io-client's Node build then uses `ws` by name.
     return this.o.webSocket || (globalThis as GlobalWithWebSocket).WebSocket
-      ? [this.lazyTransport]
+      ? [this.#lazyTransport]
       : ['websocket'];
   }
 
   get status(): ConnectionStatus {
-    return this.statusSubject.value;
+    return this.#statusSubject.value;
   }
 
   /** Starts following the endpoints. Idempotent; does nothing after close/fail/dispose. */
   start(): void {
-    if (this.started || this.ended) return;
-    this.started = true;
-    this.endpointsSub = this.o.endpoints.subscribe({
-      next: (value) => this.onEndpoints(value),
+    if (this.#started || this.#ended) return;
+    this.#started = true;
+    this.#endpointsSub = this.o.endpoints.subscribe({
+      next: (value) => this.#onEndpoints(value),
       error: (e: unknown) =>
         this.fail({
           code: ErrorCodes.BadConfig,
@@ -266,45 +266,45 @@ export class ResilientConnection {
         }),
     });
     const lifecycle = this.o.lifecycle ?? browserLifecycle;
-    if (lifecycle && !this.ended)
-      this.lifecycleSub = lifecycle.subscribe((signal) => this.onLifecycle(signal));
+    if (lifecycle && !this.#ended)
+      this.#lifecycleSub = lifecycle.subscribe((signal) => this.#onLifecycle(signal));
     // no endpoint known yet (e.g. the first /status poll is under way): still, we are on our way
-    if (this.status.state === 'idle' && !this.ended) this.setStatus({ state: 'connecting' });
+    if (this.status.state === 'idle' && !this.#ended) this.#setStatus({ state: 'connecting' });
   }
 
   /** Network and page lifecycle: react now, not when a (throttled) timer gets round to it. */
-  private onLifecycle(signal: LifecycleSignal): void {
-    if (this.ended) return;
-    const live = this.live;
+  #onLifecycle(signal: LifecycleSignal): void {
+    if (this.#ended) return;
+    const live = this.#live;
     if (signal === 'offline') {
-      this.offline = true;
+      this.#offline = true;
       // a socket cannot survive without a network; say so now rather than after a heartbeat
-      if (live) this.onFailure(this.generation, null);
+      if (live) this.#onFailure(this.#generation, null);
       else if (this.status.state === 'reconnecting')
-        this.setStatus({ ...this.status, reason: 'offline' });
+        this.#setStatus({ ...this.status, reason: 'offline' });
       return;
     }
-    if (signal === 'online') this.offline = false;
+    if (signal === 'online') this.#offline = false;
     if (live?.connected) {
       // the network changed or the page slept: is the server still there?
-      this.checkSubject.next();
+      this.#checkSubject.next();
       return;
     }
-    if (this.targets.length === 0) return;
+    if (this.#targets.length === 0) return;
     // waiting for a backoff (or an attempt begun without a network): go now
-    if (this.retryTimer || signal === 'online') {
-      this.cancelRetry();
-      this.cancelAttempt();
-      this.dropSocket();
-      this.generation++;
-      this.failures = 0;
-      this.open(this.lastConnected ? 'lost' : undefined);
+    if (this.#retryTimer || signal === 'online') {
+      this.#cancelRetry();
+      this.#cancelAttempt();
+      this.#dropSocket();
+      this.#generation++;
+      this.#failures = 0;
+      this.#open(this.#lastConnected ? 'lost' : undefined);
     }
   }
 
   /** `lost`, or `offline` while the browser says there is no network. */
-  private lostReason(): ReconnectReason {
-    return this.offline ? 'offline' : 'lost';
+  #lostReason(): ReconnectReason {
+    return this.#offline ? 'offline' : 'lost';
   }
 
   /**
@@ -312,7 +312,7 @@ export class ResilientConnection {
    * `errors$` as `invalid-message` and are dropped; the stream never errors because of them.
    */
   on<T>(event: string, validator: Validator<T>): Observable<T> {
-    return this.socketSubject.pipe(
+    return this.#socketSubject.pipe(
       switchMap((socket) =>
         socket
           ? new Observable<T>((subscriber) => {
@@ -320,7 +320,7 @@ export class ResilientConnection {
                 const r = validator(payload);
                 if (r.ok) subscriber.next(r.value);
                 else
-                  this.errorsSubject.next({
+                  this.#errorsSubject.next({
                     code: ErrorCodes.InvalidMessage,
                     message: `${event}: ${r.error}`,
                   });
@@ -340,64 +340,64 @@ export class ResilientConnection {
     validator: Validator<T>,
     o: RequestOptions = {},
   ): Promise<T> {
-    const live = this.live;
+    const live = this.#live;
     if (!live || !live.connected) {
       return Promise.reject(new AgError(ErrorCodes.NotConnected, `${event}: not connected`));
     }
     return requestOn(live.socket, event, payload, validator, o.timeoutMs).catch((e: unknown) => {
       if (e instanceof AgError && e.code === ErrorCodes.InvalidMessage)
-        this.errorsSubject.next({ code: e.code, message: e.message });
+        this.#errorsSubject.next({ code: e.code, message: e.message });
       throw e;
     });
   }
 
   /** Fire and forget; dropped when not connected (typing indicators and the like). */
   emit(event: string, payload: unknown): void {
-    const live = this.live;
+    const live = this.#live;
     if (live?.connected) live.socket.volatile.emit(event, payload);
   }
 
   /** Normal end: state `closed`. */
   close(error?: AgErrorInfo): void {
-    this.end(error ? { state: 'closed', error } : { state: 'closed' });
+    this.#end(error ? { state: 'closed', error } : { state: 'closed' });
   }
 
   /** Gives up: state `failed` with the error. */
   fail(error: AgErrorInfo): void {
-    this.errorsSubject.next(error);
-    this.end({ state: 'failed', error });
+    this.#errorsSubject.next(error);
+    this.#end({ state: 'failed', error });
   }
 
   /** Closes the socket and ends every stream; leaves no socket, timer, listener or subscription. */
   dispose(): void {
-    if (!this.ended) this.end({ state: 'closed' });
-    this.statusSubject.complete();
-    this.endpointSubject.complete();
-    this.errorsSubject.complete();
-    this.socketSubject.complete();
-    this.checkSubject.complete();
+    if (!this.#ended) this.#end({ state: 'closed' });
+    this.#statusSubject.complete();
+    this.#endpointSubject.complete();
+    this.#errorsSubject.complete();
+    this.#socketSubject.complete();
+    this.#checkSubject.complete();
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private end(status: ConnectionStatus): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.endpointsSub?.unsubscribe();
-    this.endpointsSub = null;
-    this.lifecycleSub?.unsubscribe();
-    this.lifecycleSub = null;
-    this.cancelRetry();
-    this.cancelAttempt();
-    this.dropSocket();
-    this.generation++;
-    this.setStatus(
-      this.lastConnected ? { ...status, previousEndpoint: this.lastConnected.id } : status,
+  #end(status: ConnectionStatus): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#endpointsSub?.unsubscribe();
+    this.#endpointsSub = null;
+    this.#lifecycleSub?.unsubscribe();
+    this.#lifecycleSub = null;
+    this.#cancelRetry();
+    this.#cancelAttempt();
+    this.#dropSocket();
+    this.#generation++;
+    this.#setStatus(
+      this.#lastConnected ? { ...status, previousEndpoint: this.#lastConnected.id } : status,
     );
   }
 
-  private setStatus(next: ConnectionStatus): void {
-    const prev = this.statusSubject.value;
+  #setStatus(next: ConnectionStatus): void {
+    const prev = this.#statusSubject.value;
     if (
       prev.state === next.state &&
       prev.reason === next.reason &&
@@ -407,102 +407,102 @@ export class ResilientConnection {
     ) {
       return;
     }
-    if (!this.statusSubject.closed) this.statusSubject.next(next);
+    if (!this.#statusSubject.closed) this.#statusSubject.next(next);
   }
 
-  private onEndpoints(value: Endpoint | readonly Endpoint[] | null): void {
+  #onEndpoints(value: Endpoint | readonly Endpoint[] | null): void {
     const list: readonly Endpoint[] =
       value === null ? [] : Array.isArray(value) ? value : [value as Endpoint];
     if (
-      list.length === this.targets.length &&
-      list.every((e, i) => sameEndpoint(e, this.targets[i]))
+      list.length === this.#targets.length &&
+      list.every((e, i) => sameEndpoint(e, this.#targets[i]))
     )
       return;
-    this.targets = list;
-    const current = this.live?.endpoint;
+    this.#targets = list;
+    const current = this.#live?.endpoint;
     const keep = current ? list.findIndex((e) => sameEndpoint(e, current)) : -1;
     if (keep >= 0) {
       // still a valid target (e.g. a backup list grew): no reason to drop a working socket
-      this.targetIndex = keep;
+      this.#targetIndex = keep;
       return;
     }
     // the server of the connection we had is gone (not just moving us): one of a crowd
-    const lostBefore = this.lastConnected !== null && this.live?.connected !== true;
-    this.cancelRetry();
-    this.cancelAttempt();
-    this.failures = 0;
-    this.targetIndex = 0;
-    const hadSomething = this.live !== null || this.lastConnected !== null;
-    this.dropSocket();
-    this.generation++; // also cancels an attempt still waiting for auth()
+    const lostBefore = this.#lastConnected !== null && this.#live?.connected !== true;
+    this.#cancelRetry();
+    this.#cancelAttempt();
+    this.#failures = 0;
+    this.#targetIndex = 0;
+    const hadSomething = this.#live !== null || this.#lastConnected !== null;
+    this.#dropSocket();
+    this.#generation++; // also cancels an attempt still waiting for auth()
     if (list.length === 0) {
       // nobody to connect to right now (e.g. no valid primary): wait for the source
       if (hadSomething)
-        this.setStatus({ state: 'reconnecting', reason: 'lost', ...this.prevField() });
+        this.#setStatus({ state: 'reconnecting', reason: 'lost', ...this.#prevField() });
       return;
     }
     // A move never waits for a backoff: the new endpoint is known to be the right one.
     const reason: ReconnectReason | undefined =
-      this.lastConnected === null
+      this.#lastConnected === null
         ? undefined
-        : sameEndpoint(this.lastConnected, list[0])
+        : sameEndpoint(this.#lastConnected, list[0])
           ? 'lost'
           : (this.o.switchReason ?? 'relocated');
     // a restore (see restoreSpreadMs): try at once, spread only if the survivor pushes back
-    this.restore = lostBefore && this.spreadMaxMs() > 0 ? { pushedBack: false } : null;
-    this.open(reason);
+    this.#restore = lostBefore && this.#spreadMaxMs() > 0 ? { pushedBack: false } : null;
+    this.#open(reason);
   }
 
-  private spreadMaxMs(): number {
+  #spreadMaxMs(): number {
     const max = this.o.restoreSpreadMs ?? restoreSpreadDefaultMs;
     return max > 0 ? max : 0;
   }
 
-  private prevField(): { previousEndpoint?: string } {
-    return this.lastConnected ? { previousEndpoint: this.lastConnected.id } : {};
+  #prevField(): { previousEndpoint?: string } {
+    return this.#lastConnected ? { previousEndpoint: this.#lastConnected.id } : {};
   }
 
-  private cancelAttempt(): void {
-    this.attempt?.unsubscribe();
-    this.attempt = null;
+  #cancelAttempt(): void {
+    this.#attempt?.unsubscribe();
+    this.#attempt = null;
   }
 
-  private cancelRetry(): void {
-    this.retryTimer?.unsubscribe();
-    this.retryTimer = null;
+  #cancelRetry(): void {
+    this.#retryTimer?.unsubscribe();
+    this.#retryTimer = null;
   }
 
-  private dropSocket(): void {
-    const live = this.live;
+  #dropSocket(): void {
+    const live = this.#live;
     if (!live) return;
-    this.live = null;
-    this.generation++;
+    this.#live = null;
+    this.#generation++;
     live.subscriptions.unsubscribe();
     destroySocket(live.socket);
-    this.socketSubject.next(null);
-    this.endpointSubject.next(null);
+    this.#socketSubject.next(null);
+    this.#endpointSubject.next(null);
   }
 
   /** The status on the way to `endpoint`: `connecting` the first time, else `reconnecting`. */
-  private headingTo(endpoint: Endpoint, reason: ReconnectReason | undefined): ConnectionStatus {
+  #headingTo(endpoint: Endpoint, reason: ReconnectReason | undefined): ConnectionStatus {
     return reason
-      ? { state: 'reconnecting', reason, endpoint: endpoint.id, ...this.prevField() }
+      ? { state: 'reconnecting', reason, endpoint: endpoint.id, ...this.#prevField() }
       : { state: 'connecting', endpoint: endpoint.id };
   }
 
   /** Opens a socket to the current target. `reason` undefined = first connection. */
-  private open(reason: ReconnectReason | undefined): void {
-    const endpoint = this.targets[this.targetIndex];
-    if (!endpoint || this.ended) return;
-    this.setStatus(this.headingTo(endpoint, reason));
-    const generation = ++this.generation;
+  #open(reason: ReconnectReason | undefined): void {
+    const endpoint = this.#targets[this.#targetIndex];
+    if (!endpoint || this.#ended) return;
+    this.#setStatus(this.#headingTo(endpoint, reason));
+    const generation = ++this.#generation;
     // lives until `connected`: the connect timeout covers auth(), the handshake and onConnect
     const attempt = new Subscription();
-    this.attempt = attempt;
+    this.#attempt = attempt;
     attempt.add(
-      this.scheduler.schedule(
+      this.#scheduler.schedule(
         () =>
-          this.onFailure(generation, {
+          this.#onFailure(generation, {
             code: ErrorCodes.RequestTimeout,
             message: `connect to ${endpoint.id} timed out`,
           }),
@@ -514,12 +514,12 @@ export class ResilientConnection {
       .then(
         (auth) => {
           // a switch or dispose during auth() cancelled this attempt
-          if (generation === this.generation && !this.ended)
-            this.createSocket(endpoint, generation, auth);
+          if (generation === this.#generation && !this.#ended)
+            this.#createSocket(endpoint, generation, auth);
         },
         (e: unknown) =>
           // may be transient (a refresh call); counts like a refused token: twice in a row is final
-          this.onFailure(
+          this.#onFailure(
             generation,
             {
               code: ErrorCodes.Unauthorized,
@@ -530,17 +530,13 @@ export class ResilientConnection {
       );
   }
 
-  private createSocket(
-    endpoint: Endpoint,
-    generation: number,
-    auth: HandshakeAuth | undefined,
-  ): void {
+  #createSocket(endpoint: Endpoint, generation: number, auth: HandshakeAuth | undefined): void {
     const opts: Partial<ManagerOptions & SocketOptions> = {
       // we own reconnection: socket.io's would retry the old endpoint without jitter or a new token
       reconnection: false,
       forceNew: true,
       multiplex: false,
-      transports: this.transportsNow(),
+      transports: this.#transportsNow(),
       timeout: this.o.connectTimeoutMs ?? 4000,
       ...(auth ? { auth: { ...auth } } : {}),
     };
@@ -553,20 +549,20 @@ export class ResilientConnection {
       subscriptions: new Subscription(),
       connected: false,
     };
-    this.live = live;
-    this.socketSubject.next(socket);
+    this.#live = live;
+    this.#socketSubject.next(socket);
     socket.on('connect', () => {
-      if (generation !== this.generation) return;
+      if (generation !== this.#generation) return;
       const hook = this.o.onConnect ? this.o.onConnect(socket, endpoint) : Promise.resolve();
       hook.then(
-        () => this.onConnected(live),
-        (e: unknown) => this.onFailure(generation, toInfo(e, ErrorCodes.InvalidMessage)),
+        () => this.#onConnected(live),
+        (e: unknown) => this.#onFailure(generation, toInfo(e, ErrorCodes.InvalidMessage)),
       );
     });
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-      if (generation !== this.generation) return;
+      if (generation !== this.#generation) return;
       const unauthorized = err.message === 'unauthorized' || err.data?.code === 'unauthorized';
-      this.onFailure(
+      this.#onFailure(
         generation,
         unauthorized
           ? { code: ErrorCodes.Unauthorized, message: `${endpoint.id} refused the credentials` }
@@ -579,41 +575,41 @@ export class ResilientConnection {
     });
     socket.on('disconnect', () => {
       // transport closed or server disconnect: lost (our own disconnects remove listeners first)
-      if (generation === this.generation) this.onFailure(generation, null);
+      if (generation === this.#generation) this.#onFailure(generation, null);
     });
   }
 
-  private onConnected(live: Live): void {
-    if (live.generation !== this.generation || this.ended) return;
+  #onConnected(live: Live): void {
+    if (live.generation !== this.#generation || this.#ended) return;
     live.connected = true;
-    this.restore = null;
-    this.failures = 0;
-    this.unauthorizedInRow = 0;
-    this.cancelAttempt();
+    this.#restore = null;
+    this.#failures = 0;
+    this.#unauthorizedInRow = 0;
+    this.#cancelAttempt();
     const subscriptions = live.subscriptions;
     const hb = this.o.heartbeat;
     if (hb !== false) {
       const event = hb?.event ?? 'hb';
       const d = heartbeatDefaults;
       subscriptions.add(
-        liveness(() => from(live.socket.emitWithAck(event, { t: this.scheduler.now() })), {
+        liveness(() => from(live.socket.emitWithAck(event, { t: this.#scheduler.now() })), {
           intervalMs: hb?.intervalMs ?? d.intervalMs,
           timeoutMs: hb?.timeoutMs ?? d.timeoutMs,
           minTimeoutMs: hb?.minTimeoutMs ?? d.minTimeoutMs,
           deviations: hb?.deviations ?? d.deviations,
           traffic$: trafficOf(live.socket),
-          check$: this.checkSubject,
-          scheduler: this.scheduler,
+          check$: this.#checkSubject,
+          scheduler: this.#scheduler,
         }).subscribe({
           error: (e: unknown) =>
-            this.onFailure(live.generation, toInfo(e, ErrorCodes.HeartbeatTimeout)),
+            this.#onFailure(live.generation, toInfo(e, ErrorCodes.HeartbeatTimeout)),
         }),
       );
     }
-    const previous = this.lastConnected;
-    this.lastConnected = live.endpoint;
-    this.endpointSubject.next(live.endpoint);
-    this.setStatus({
+    const previous = this.#lastConnected;
+    this.#lastConnected = live.endpoint;
+    this.#endpointSubject.next(live.endpoint);
+    this.#setStatus({
       state: 'connected',
       endpoint: live.endpoint.id,
       ...(previous && !sameEndpoint(previous, live.endpoint)
@@ -623,50 +619,51 @@ export class ResilientConnection {
   }
 
   /** A connect attempt or a live connection failed: drop it, then retry after a backoff. */
-  private onFailure(generation: number, error: AgErrorInfo | null, unauthorized = false): void {
-    if (generation !== this.generation || this.ended) return;
-    if (error) this.errorsSubject.next(error);
-    this.cancelAttempt();
-    this.dropSocket();
-    this.generation++;
-    this.unauthorizedInRow = unauthorized ? this.unauthorizedInRow + 1 : 0;
+  #onFailure(generation: number, error: AgErrorInfo | null, unauthorized = false): void {
+    if (generation !== this.#generation || this.#ended) return;
+    if (error) this.#errorsSubject.next(error);
+    this.#cancelAttempt();
+    this.#dropSocket();
+    this.#generation++;
+    this.#unauthorizedInRow = unauthorized ? this.#unauthorizedInRow + 1 : 0;
     // one refusal may be an expired token (the provider is asked again); two in a row is final
-    if (this.unauthorizedInRow >= 2) {
+    if (this.#unauthorizedInRow >= 2) {
       this.fail(error ?? { code: ErrorCodes.Unauthorized, message: 'unauthorized' });
       return;
     }
-    this.failures++;
+    this.#failures++;
     const maxAttempts = this.o.backoff?.maxAttempts ?? Infinity;
-    if (this.failures > maxAttempts) {
+    if (this.#failures > maxAttempts) {
       this.fail({
         code: ErrorCodes.RetriesExhausted,
         message: `gave up after ${maxAttempts} attempts`,
       });
       return;
     }
-    if (this.targets.length > 1) this.targetIndex = (this.targetIndex + 1) % this.targets.length;
-    const next = this.targets[this.targetIndex];
-    const state: ConnectionState = this.lastConnected ? 'reconnecting' : 'connecting';
-    this.setStatus(
+    if (this.#targets.length > 1)
+      this.#targetIndex = (this.#targetIndex + 1) % this.#targets.length;
+    const next = this.#targets[this.#targetIndex];
+    const state: ConnectionState = this.#lastConnected ? 'reconnecting' : 'connecting';
+    this.#setStatus(
       state === 'reconnecting'
         ? {
             state,
-            reason: this.lostReason(),
+            reason: this.#lostReason(),
             ...(next ? { endpoint: next.id } : {}),
-            ...this.prevField(),
+            ...this.#prevField(),
           }
         : { state, ...(next ? { endpoint: next.id } : {}) },
     );
     if (!next) return;
     let delay: number;
-    if (this.restore && !this.restore.pushedBack && !unauthorized) {
+    if (this.#restore && !this.#restore.pushedBack && !unauthorized) {
       // the survivor pushed back at our immediate restore: take a random place in the crowd
-      this.restore.pushedBack = true;
-      delay = Math.floor((this.o.backoff?.random ?? Math.random)() * this.spreadMaxMs());
-    } else delay = backoffDelay(this.failures - 1, this.o.backoff);
-    this.retryTimer = this.scheduler.schedule(() => {
-      this.retryTimer = null;
-      this.open(this.lastConnected ? this.lostReason() : undefined);
+      this.#restore.pushedBack = true;
+      delay = Math.floor((this.o.backoff?.random ?? Math.random)() * this.#spreadMaxMs());
+    } else delay = backoffDelay(this.#failures - 1, this.o.backoff);
+    this.#retryTimer = this.#scheduler.schedule(() => {
+      this.#retryTimer = null;
+      this.#open(this.#lastConnected ? this.#lostReason() : undefined);
     }, delay);
   }
 }

@@ -58,56 +58,56 @@ export function defaultClientId(): string {
  * connection, and the server's de-duplication by that id turns "at least once" into "exactly once".
  */
 export class Outbox<P, A> {
-  private readonly itemsSubject = new BehaviorSubject<readonly OutboxItem<P>[]>([]);
-  private readonly ackedSubject = new Subject<{ item: OutboxItem<P>; answer: A }>();
-  private readonly scheduler: SchedulerLike;
-  private readonly connectedSub: Subscription;
+  readonly #itemsSubject = new BehaviorSubject<readonly OutboxItem<P>[]>([]);
+  readonly #ackedSubject = new Subject<{ item: OutboxItem<P>; answer: A }>();
+  readonly #scheduler: SchedulerLike;
+  readonly #connectedSub: Subscription;
   /** every item still shown, in enqueue order: unsent, rejected, and the last `keepSent` sent */
-  private entries: OutboxItem<P>[] = [];
-  private connected = false;
+  #entries: OutboxItem<P>[] = [];
+  #connected = false;
   /** token of the attempt in flight; results of older attempts are only used if they succeeded */
-  private inFlight: { id: string; token: number } | null = null;
-  private tokens = 0;
-  private retryTimer: Subscription | null = null;
-  private disposed = false;
+  #inFlight: { id: string; token: number } | null = null;
+  #tokens = 0;
+  #retryTimer: Subscription | null = null;
+  #disposed = false;
 
   /** in enqueue order: items not yet sent (queued, sending, failed-will-retry), rejected ones,
    *  and the most recently sent ones (up to `keepSent`) */
-  readonly items$: Observable<readonly OutboxItem<P>[]> = this.itemsSubject.asObservable();
+  readonly items$: Observable<readonly OutboxItem<P>[]> = this.#itemsSubject.asObservable();
   readonly acked$: Observable<{ item: OutboxItem<P>; answer: A }> =
-    this.ackedSubject.asObservable();
+    this.#ackedSubject.asObservable();
 
   constructor(private readonly o: OutboxOptions<P, A>) {
-    this.scheduler = o.scheduler ?? asyncScheduler;
+    this.#scheduler = o.scheduler ?? asyncScheduler;
     const seen = new Set<string>();
     for (const held of o.initial ?? []) {
       if (seen.has(held.clientMsgId)) continue;
       seen.add(held.clientMsgId);
-      this.entries.push({
+      this.#entries.push({
         clientMsgId: held.clientMsgId,
         payload: held.payload,
         state: 'queued',
         attempts: 0,
       });
     }
-    this.itemsSubject.next([...this.entries]);
-    this.connectedSub = o.connected$.subscribe((connected) => {
-      this.connected = connected;
-      if (!connected && this.inFlight) {
+    this.#itemsSubject.next([...this.#entries]);
+    this.#connectedSub = o.connected$.subscribe((connected) => {
+      this.#connected = connected;
+      if (!connected && this.#inFlight) {
         // the ack may never come on a dead socket: resend (same id) on the next connection
-        const id = this.inFlight.id;
-        this.inFlight = null;
-        this.update(id, { state: 'failed-will-retry' });
+        const id = this.#inFlight.id;
+        this.#inFlight = null;
+        this.#update(id, { state: 'failed-will-retry' });
       }
       if (connected) {
-        this.cancelRetry();
-        this.pump();
+        this.#cancelRetry();
+        this.#pump();
       }
     });
   }
 
   get items(): readonly OutboxItem<P>[] {
-    return this.itemsSubject.value;
+    return this.#itemsSubject.value;
   }
 
   enqueue(payload: P): OutboxItem<P> {
@@ -117,31 +117,31 @@ export class Outbox<P, A> {
       state: 'queued',
       attempts: 0,
     };
-    if (this.disposed) return item;
-    this.entries.push(item);
-    this.publish();
-    this.pump();
+    if (this.#disposed) return item;
+    this.#entries.push(item);
+    this.#publish();
+    this.#pump();
     return item;
   }
 
   /** Stops sending; unsent items stay unsent. Ends items$ and acked$. */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.connectedSub.unsubscribe();
-    this.cancelRetry();
-    this.inFlight = null;
-    this.itemsSubject.complete();
-    this.ackedSubject.complete();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#connectedSub.unsubscribe();
+    this.#cancelRetry();
+    this.#inFlight = null;
+    this.#itemsSubject.complete();
+    this.#ackedSubject.complete();
   }
 
-  private pump(): void {
-    if (this.disposed || !this.connected || this.inFlight || this.retryTimer) return;
-    const head = this.entries.find((x) => x.state !== 'rejected' && x.state !== 'sent');
+  #pump(): void {
+    if (this.#disposed || !this.#connected || this.#inFlight || this.#retryTimer) return;
+    const head = this.#entries.find((x) => x.state !== 'rejected' && x.state !== 'sent');
     if (!head) return;
-    const token = ++this.tokens;
-    this.inFlight = { id: head.clientMsgId, token };
-    const item = this.update(head.clientMsgId, { state: 'sending', attempts: head.attempts + 1 });
+    const token = ++this.#tokens;
+    this.#inFlight = { id: head.clientMsgId, token };
+    const item = this.#update(head.clientMsgId, { state: 'sending', attempts: head.attempts + 1 });
     let sending: Promise<A>;
     try {
       sending = this.o.send(head.clientMsgId, head.payload);
@@ -149,41 +149,41 @@ export class Outbox<P, A> {
       sending = Promise.reject(e);
     }
     sending.then(
-      (answer) => this.onAck(head.clientMsgId, answer),
-      (error: unknown) => this.onError(head.clientMsgId, token, error, item?.attempts ?? 1),
+      (answer) => this.#onAck(head.clientMsgId, answer),
+      (error: unknown) => this.#onError(head.clientMsgId, token, error, item?.attempts ?? 1),
     );
   }
 
-  private onAck(id: string, answer: A): void {
-    if (this.disposed) return;
-    const item = this.entries.find((x) => x.clientMsgId === id);
+  #onAck(id: string, answer: A): void {
+    if (this.#disposed) return;
+    const item = this.#entries.find((x) => x.clientMsgId === id);
     // already acked (a late answer of an abandoned attempt and the resend both arrive): once only
     if (!item || item.state === 'rejected' || item.state === 'sent') return;
-    if (this.inFlight?.id === id) this.inFlight = null;
+    if (this.#inFlight?.id === id) this.#inFlight = null;
     const done: OutboxItem<P> = {
       clientMsgId: item.clientMsgId,
       payload: item.payload,
       state: 'sent',
       attempts: item.attempts,
     };
-    this.entries = this.entries.map((x) => (x === item ? done : x));
-    this.trimSent();
-    this.publish();
-    this.ackedSubject.next({ item: done, answer });
-    this.pump();
+    this.#entries = this.#entries.map((x) => (x === item ? done : x));
+    this.#trimSent();
+    this.#publish();
+    this.#ackedSubject.next({ item: done, answer });
+    this.#pump();
   }
 
   /** Forgets the oldest sent items beyond `keepSent` (they are only kept for display). */
-  private trimSent(): void {
+  #trimSent(): void {
     const keep = this.o.keepSent ?? 20;
-    let excess = this.entries.filter((x) => x.state === 'sent').length - keep;
+    let excess = this.#entries.filter((x) => x.state === 'sent').length - keep;
     if (excess <= 0) return;
-    this.entries = this.entries.filter((x) => !(x.state === 'sent' && excess-- > 0));
+    this.#entries = this.#entries.filter((x) => !(x.state === 'sent' && excess-- > 0));
   }
 
-  private onError(id: string, token: number, error: unknown, attempts: number): void {
-    if (this.disposed || this.inFlight?.token !== token) return;
-    this.inFlight = null;
+  #onError(id: string, token: number, error: unknown, attempts: number): void {
+    if (this.#disposed || this.#inFlight?.token !== token) return;
+    this.#inFlight = null;
     const info: AgErrorInfo =
       error instanceof AgError
         ? { code: error.code, message: error.message }
@@ -192,39 +192,39 @@ export class Outbox<P, A> {
             message: error instanceof Error ? error.message : String(error),
           };
     if ((this.o.isPermanent ?? defaultIsPermanent)(error)) {
-      this.update(id, { state: 'rejected', error: info });
-      this.pump();
+      this.#update(id, { state: 'rejected', error: info });
+      this.#pump();
       return;
     }
-    this.update(id, { state: 'failed-will-retry', error: info });
+    this.#update(id, { state: 'failed-will-retry', error: info });
     // still connected (e.g. an ack timeout): try again after a backoff; a reconnect retries at once
-    this.retryTimer = this.scheduler.schedule(
+    this.#retryTimer = this.#scheduler.schedule(
       () => {
-        this.retryTimer = null;
-        this.pump();
+        this.#retryTimer = null;
+        this.#pump();
       },
       backoffDelay(attempts - 1, this.o.backoff),
     );
   }
 
-  private cancelRetry(): void {
-    this.retryTimer?.unsubscribe();
-    this.retryTimer = null;
+  #cancelRetry(): void {
+    this.#retryTimer?.unsubscribe();
+    this.#retryTimer = null;
   }
 
-  private update(
+  #update(
     id: string,
     patch: Partial<Pick<OutboxItem<P>, 'state' | 'attempts' | 'error'>>,
   ): OutboxItem<P> | undefined {
     let updated: OutboxItem<P> | undefined;
-    this.entries = this.entries.map((x) =>
+    this.#entries = this.#entries.map((x) =>
       x.clientMsgId === id ? (updated = { ...x, ...patch }) : x,
     );
-    this.publish();
+    this.#publish();
     return updated;
   }
 
-  private publish(): void {
-    if (!this.disposed) this.itemsSubject.next([...this.entries]);
+  #publish(): void {
+    if (!this.#disposed) this.#itemsSubject.next([...this.#entries]);
   }
 }

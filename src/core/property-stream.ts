@@ -105,75 +105,76 @@ export interface PropertyStreamOptions {
  * key is dropped and reported once (`invalid-properties`, naming it), the rest applies.
  */
 export class PropertyStream {
-  private readonly connection: ResilientConnection;
-  private readonly trust = new VersionTrust();
-  private readonly snapshots = new ReplaySubject<PropertySnapshot>(1);
-  private readonly errorsSubject = new Subject<AgErrorInfo>();
-  private readonly subscriptions = new Subscription();
-  private readonly scheduler: SchedulerLike;
+  readonly #connection: ResilientConnection;
+  readonly #trust = new VersionTrust();
+  readonly #snapshots = new ReplaySubject<PropertySnapshot>(1);
+  readonly #errorsSubject = new Subject<AgErrorInfo>();
+  readonly #subscriptions = new Subscription();
+  readonly #scheduler: SchedulerLike;
   /** key -> the reason it was last reported for: a bad value repeated is not reported again */
-  private readonly reported = new Map<string, string>();
-  private started = false;
-  private disposed = false;
-  private rewatching = false;
-  private retryTimer: Subscription | null = null;
+  readonly #reported = new Map<string, string>();
+  #started = false;
+  #disposed = false;
+  #rewatching = false;
+  #retryTimer: Subscription | null = null;
 
   /** the latest snapshot is replayed to late subscribers */
-  readonly snapshot$: Observable<PropertySnapshot> = this.snapshots.asObservable();
+  readonly snapshot$: Observable<PropertySnapshot> = this.#snapshots.asObservable();
   readonly status$: Observable<ConnectionStatus>;
   readonly errors$: Observable<AgErrorInfo>;
 
   constructor(private readonly o: PropertyStreamOptions) {
     const requestTimeoutMs = o.requestTimeoutMs ?? 5000;
-    this.scheduler = o.scheduler ?? asyncScheduler;
-    this.connection = new ResilientConnection({
+    this.#scheduler = o.scheduler ?? asyncScheduler;
+    this.#connection = new ResilientConnection({
       endpoints: of(o.urls.map((url) => ({ id: url, url }))),
       switchReason: 'failover',
-      ...(o.auth ? { auth: o.auth } : {}),
-      ...(o.webSocket ? { webSocket: o.webSocket } : {}),
-      ...(o.socketFactory ? { socketFactory: o.socketFactory } : {}),
-      ...(o.scheduler ? { scheduler: o.scheduler } : {}),
-      ...(o.heartbeat !== undefined ? { heartbeat: o.heartbeat } : {}),
-      ...(o.backoff ? { backoff: o.backoff } : {}),
+      // left undefined: the connection's defaults
+      auth: o.auth,
+      webSocket: o.webSocket,
+      socketFactory: o.socketFactory,
+      scheduler: o.scheduler,
+      heartbeat: o.heartbeat,
+      backoff: o.backoff,
       ...(o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
       onConnect: async (socket) => {
         // resync from the last version seen; the answer is a complete snapshot
         const answer = await requestOn(
           socket,
           InteractionEvents.watch,
-          this.watchRequest(),
+          this.#watchRequest(),
           readWatchAnswer,
           requestTimeoutMs,
         );
-        this.onSnapshot(this.checkAnswer(answer));
+        this.#onSnapshot(this.#checkAnswer(answer));
       },
     });
-    this.status$ = this.connection.status$;
-    this.errors$ = merge(this.connection.errors$, this.errorsSubject);
+    this.status$ = this.#connection.status$;
+    this.errors$ = merge(this.#connection.errors$, this.#errorsSubject);
   }
 
   get status(): ConnectionStatus {
-    return this.connection.status;
+    return this.#connection.status;
   }
 
   /** the latest state (its version may step back by one after {@link refuse}) */
   get current(): PropertySnapshot | null {
-    return this.trust.current;
+    return this.#trust.current;
   }
 
   start(): void {
-    if (this.started || this.disposed) return;
-    this.started = true;
-    this.subscriptions.add(
-      this.connection
+    if (this.#started || this.#disposed) return;
+    this.#started = true;
+    this.#subscriptions.add(
+      this.#connection
         .on(InteractionEvents.properties, readDelta)
         .pipe(filter((d) => d.delta.interactionId === this.o.interactionId))
         .subscribe((d) => {
-          this.reportDropped(d.dropped, d.delta.set, d.delta.unset);
-          this.decide(this.trust.delta(d.delta));
+          this.#reportDropped(d.dropped, d.delta.set, d.delta.unset);
+          this.#decide(this.#trust.delta(d.delta));
         }),
     );
-    this.connection.start();
+    this.#connection.start();
   }
 
   /**
@@ -182,7 +183,7 @@ export class PropertyStream {
    * nothing: the reconnect watches anyway.
    */
   refresh(): void {
-    this.rewatch();
+    this.#rewatch();
   }
 
   /**
@@ -190,68 +191,68 @@ export class PropertyStream {
    * refused delta does not use up its version: the server's next genuine update is taken.
    */
   refuse(version: number, keys: readonly string[]): void {
-    this.trust.refuse(version, keys);
+    this.#trust.refuse(version, keys);
   }
 
   dispose(): void {
-    this.disposed = true;
-    this.retryTimer?.unsubscribe();
-    this.retryTimer = null;
-    this.subscriptions.unsubscribe();
-    this.connection.dispose();
-    this.snapshots.complete();
-    this.errorsSubject.complete();
+    this.#disposed = true;
+    this.#retryTimer?.unsubscribe();
+    this.#retryTimer = null;
+    this.#subscriptions.unsubscribe();
+    this.#connection.dispose();
+    this.#snapshots.complete();
+    this.#errorsSubject.complete();
   }
 
-  private onSnapshot(t: TolerantWatchAnswer): void {
-    if (this.disposed) return;
-    this.reportDropped(t.dropped, t.answer.properties, 'snapshot');
-    this.decide(this.trust.snapshot(t.answer));
+  #onSnapshot(t: TolerantWatchAnswer): void {
+    if (this.#disposed) return;
+    this.#reportDropped(t.dropped, t.answer.properties, 'snapshot');
+    this.#decide(this.#trust.snapshot(t.answer));
   }
 
-  private decide(d: TrustDecision): void {
-    if (this.disposed) return;
-    const overflow = this.trust.overflow;
+  #decide(d: TrustDecision): void {
+    if (this.#disposed) return;
+    const overflow = this.#trust.overflow;
     if (overflow.length)
-      this.reportDropped(
+      this.#reportDropped(
         overflow.map((key) => ({ key, reason: `over ${Limits.maxStoredProperties} properties` })),
         {},
         [],
       );
-    if (d.kind === 'apply') this.snapshots.next(d.state);
-    else if (d.kind === 'rewatch') this.rewatch(0, d.reason === 'gap' ? 0 : contradictionDelayMs);
+    if (d.kind === 'apply') this.#snapshots.next(d.state);
+    else if (d.kind === 'rewatch') this.#rewatch(0, d.reason === 'gap' ? 0 : contradictionDelayMs);
   }
 
   /** One report per input naming the keys newly dropped; a key read fine again (or gone from
    *  a snapshot, which is the whole state) is forgotten, so a later bad value is news again. */
-  private reportDropped(
+  #reportDropped(
     dropped: readonly DroppedProperty[],
     good: Readonly<Properties>,
     unset: readonly string[] | 'snapshot',
   ): void {
     if (unset === 'snapshot') {
       const still = new Set(dropped.map((x) => x.key));
-      for (const key of [...this.reported.keys()]) if (!still.has(key)) this.reported.delete(key);
+      for (const key of [...this.#reported.keys()]) if (!still.has(key)) this.#reported.delete(key);
     } else {
-      for (const key of Object.keys(good)) this.reported.delete(key);
-      for (const key of unset) this.reported.delete(key);
+      for (const key of Object.keys(good)) this.#reported.delete(key);
+      for (const key of unset) this.#reported.delete(key);
     }
-    const fresh = dropped.filter((x) => this.reported.get(x.key) !== x.reason);
+    const fresh = dropped.filter((x) => this.#reported.get(x.key) !== x.reason);
     if (!fresh.length) return;
-    for (const x of fresh) this.reported.set(x.key, x.reason);
+    for (const x of fresh) this.#reported.set(x.key, x.reason);
     const named = fresh
       .slice(0, 5)
       .map((x) => `${JSON.stringify(x.key.slice(0, 64))} (${x.reason})`)
       .join(', ');
     const more = fresh.length > 5 ? ` and ${fresh.length - 5} more` : '';
-    this.errorsSubject.next({
+    this.#errorsSubject.next({
       code: ErrorCodes.InvalidProperties,
       message: `dropped properties ${named}${more}; the others apply`,
     });
   }
 
   /** A snapshot of another interaction would silently replace ours: refuse it. */
-  private checkAnswer(t: TolerantWatchAnswer): TolerantWatchAnswer {
+  #checkAnswer(t: TolerantWatchAnswer): TolerantWatchAnswer {
     if (t.answer.interactionId !== this.o.interactionId) {
       throw new AgError(
         ErrorCodes.InvalidMessage,
@@ -261,8 +262,8 @@ export class PropertyStream {
     return t;
   }
 
-  private watchRequest() {
-    const version = this.trust.current?.version;
+  #watchRequest() {
+    const version = this.#trust.current?.version;
     return version === undefined
       ? { interactionId: this.o.interactionId }
       : { interactionId: this.o.interactionId, sinceVersion: version };
@@ -271,42 +272,42 @@ export class PropertyStream {
   /** Re-watches from the last version; retried with backoff until it succeeds, a reconnect's
    *  own watch takes over, or the stream is disposed. `delayMs` lets a lagging server catch up
    *  before it is asked to confirm a contradiction. */
-  private rewatch(attempt = 0, delayMs = 0): void {
-    if (this.rewatching || this.disposed) return;
+  #rewatch(attempt = 0, delayMs = 0): void {
+    if (this.#rewatching || this.#disposed) return;
     if (delayMs > 0) {
-      if (this.retryTimer) return;
-      this.retryTimer = this.scheduler.schedule(() => {
-        this.retryTimer = null;
-        this.rewatch(attempt);
+      if (this.#retryTimer) return;
+      this.#retryTimer = this.#scheduler.schedule(() => {
+        this.#retryTimer = null;
+        this.#rewatch(attempt);
       }, delayMs);
       return;
     }
-    if (this.connection.status.state !== 'connected') return;
-    this.rewatching = true;
-    const from = this.trust.current?.version;
-    this.connection
-      .request(InteractionEvents.watch, this.watchRequest(), readWatchAnswer, {
+    if (this.#connection.status.state !== 'connected') return;
+    this.#rewatching = true;
+    const from = this.#trust.current?.version;
+    this.#connection
+      .request(InteractionEvents.watch, this.#watchRequest(), readWatchAnswer, {
         timeoutMs: this.o.requestTimeoutMs ?? 5000,
       })
-      .then((answer) => this.checkAnswer(answer))
+      .then((answer) => this.#checkAnswer(answer))
       .then(
         (answer) => {
-          this.rewatching = false;
-          this.onSnapshot(answer);
+          this.#rewatching = false;
+          this.#onSnapshot(answer);
         },
         (e: unknown) => {
-          this.rewatching = false;
-          if (this.disposed) return;
-          this.errorsSubject.next({
+          this.#rewatching = false;
+          if (this.#disposed) return;
+          this.#errorsSubject.next({
             code: e instanceof AgError ? e.code : ErrorCodes.RequestTimeout,
             message: `re-watch failed: ${e instanceof Error ? e.message : String(e)}`,
           });
           // not connected: the reconnect's watch (sinceVersion) resyncs anyway
-          if (this.connection.status.state !== 'connected') return;
-          this.retryTimer = this.scheduler.schedule(
+          if (this.#connection.status.state !== 'connected') return;
+          this.#retryTimer = this.#scheduler.schedule(
             () => {
-              this.retryTimer = null;
-              if (this.trust.current?.version === from) this.rewatch(attempt + 1);
+              this.#retryTimer = null;
+              if (this.#trust.current?.version === from) this.#rewatch(attempt + 1);
             },
             backoffDelay(attempt, this.o.backoff),
           );
