@@ -13,7 +13,7 @@
  * `error` handler with it), an HTTP error or a timeout reject with a {@link HostActionError}.
  */
 import { BehaviorSubject, Subject, distinctUntilChanged, type Observable } from 'rxjs';
-import { ErrorCodes, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
+import type { AgErrorInfo, ErrorCode } from '../protocol/errors.js';
 import {
   callVariablesFrom,
   finesseError,
@@ -87,7 +87,7 @@ export class FinesseHost implements Host {
 
   constructor(private readonly options: FinesseHostOptions = {}) {
     const fin = options.finesse ?? finesseGlobal();
-    if (!fin) throw new HostActionError(ErrorCodes.BadConfig, 'finesse.js is not loaded');
+    if (!fin) throw new HostActionError('bad-config', 'finesse.js is not loaded');
     this.fin = fin;
     this.timeoutMs = options.actionTimeoutMs ?? 15000;
     this.page = FinessePage.for(fin);
@@ -134,29 +134,29 @@ export class FinesseHost implements Host {
   }
 
   async transfer(dialogId: string, dn: string, options: TransferOptions = {}): Promise<void> {
-    const { dialog, extension } = this.actionTarget(dialogId, ErrorCodes.TransferRejected);
+    const { dialog, extension } = this.actionTarget(dialogId, 'transfer-rejected');
     const actions = this.toCallInfo(dialog)?.actions ?? [];
     if (!options.consult) {
       if (actions.length && !actions.includes('TRANSFER_SST'))
         return reject(
-          ErrorCodes.TransferRejected,
+          'transfer-rejected',
           'Finesse does not allow a transfer on this call right now',
         );
       if (!dialog.initiateDirectTransfer)
         return reject(
-          ErrorCodes.TransferRejected,
+          'transfer-rejected',
           'This Finesse version cannot transfer (initiateDirectTransfer missing)',
         );
       return this.confirmed(
-        ErrorCodes.TransferRejected,
-        ErrorCodes.TransferTimeout,
+        'transfer-rejected',
+        'transfer-timeout',
         'transfer',
         () => this.transferDone(dialogId),
         (h) => dialog.initiateDirectTransfer!(extension, dn, h),
       );
     }
     if (actions.length && !actions.includes('CONSULT_CALL'))
-      return reject(ErrorCodes.TransferRejected, 'Finesse does not allow a consult call right now');
+      return reject('transfer-rejected', 'Finesse does not allow a consult call right now');
     return this.consultTransfer(dialog, dialogId, extension, dn);
   }
 
@@ -164,12 +164,12 @@ export class FinesseHost implements Host {
     dialogId: string,
     vars: Readonly<Record<string, string>>,
   ): Promise<void> {
-    const { dialog } = this.actionTarget(dialogId, ErrorCodes.CallVariablesRejected);
+    const { dialog } = this.actionTarget(dialogId, 'call-variables-rejected');
     const shown = () => this.variablesShown(dialogId, vars);
     if (dialog.updateCallVariables && !this.options.legacyCallVariables) {
       return this.confirmed(
-        ErrorCodes.CallVariablesRejected,
-        ErrorCodes.CallVariablesTimeout,
+        'call-variables-rejected',
+        'call-variables-timeout',
         'call variable update',
         shown,
         (h) => dialog.updateCallVariables!({ ...vars }, h),
@@ -223,7 +223,7 @@ export class FinesseHost implements Host {
     if (this.disposed) return;
     const e = finesseError(rsp);
     this.errorsSubject.next({
-      code: ErrorCodes.BadConfig,
+      code: 'bad-config',
       message: `Finesse could not load ${what}${e.errorMessage ? `: ${e.errorMessage}` : e.status ? ` (HTTP ${e.status})` : ''}`,
     });
   }
@@ -334,12 +334,11 @@ export class FinesseHost implements Host {
     if (this.disposed) throw new HostActionError(code, 'The gadget was removed');
     if (!this.connectionSubject.value)
       throw new HostActionError(
-        ErrorCodes.HostDisconnected,
+        'host-disconnected',
         'Finesse is reconnecting; try again in a moment',
       );
     const dialog = this.dialogs.get(dialogId)?.dialog;
-    if (!dialog)
-      throw new HostActionError(ErrorCodes.CallDropped, 'The call is no longer on this desktop');
+    if (!dialog) throw new HostActionError('call-dropped', 'The call is no longer on this desktop');
     return { dialog, extension: this.extension ?? '' };
   }
 
@@ -436,7 +435,7 @@ export class FinesseHost implements Host {
     extension: string,
     dn: string,
   ): Promise<void> {
-    const code = ErrorCodes.TransferRejected;
+    const code = 'transfer-rejected';
     if (!dialog.makeConsultCall)
       return reject(code, 'This Finesse version cannot make consult calls');
     const before = new Set(this.dialogs.keys());
@@ -451,7 +450,7 @@ export class FinesseHost implements Host {
       }
       return false;
     };
-    await this.confirmed(code, ErrorCodes.TransferTimeout, 'consult call', answered, (h) =>
+    await this.confirmed(code, 'transfer-timeout', 'consult call', answered, (h) =>
       dialog.makeConsultCall!(extension, dn, h),
     );
     const leg = consult!;
@@ -459,7 +458,7 @@ export class FinesseHost implements Host {
     if (!leg.requestAction) return reject(code, 'This Finesse version cannot complete a transfer');
     await this.confirmed(
       code,
-      ErrorCodes.TransferTimeout,
+      'transfer-timeout',
       'transfer',
       () => this.transferDone(dialogId),
       (h) => leg.requestAction!(extension, action, h),
@@ -475,7 +474,7 @@ export class FinesseHost implements Host {
     vars: Readonly<Record<string, string>>,
     shown: () => boolean,
   ): Promise<void> {
-    const code = ErrorCodes.CallVariablesRejected;
+    const code = 'call-variables-rejected';
     const io = gadgetsGlobal()?.io;
     const restUrl = safe(() => dialog.getRestUrl?.());
     if (!io?.makeRequest || !restUrl)
@@ -492,29 +491,24 @@ export class FinesseHost implements Host {
       },
       [P.POST_DATA ?? 'POST_DATA']: updateCallDataXml(vars),
     };
-    return this.pending(
-      code,
-      ErrorCodes.CallVariablesTimeout,
-      'call variable update',
-      shown,
-      (settle) =>
-        io.makeRequest!(
-          url,
-          (rsp) => {
-            const rc = typeof rsp?.rc === 'number' ? rsp.rc : 0;
-            if (rc >= 200 && rc < 300) return settle.accepted();
-            const e = apiErrorFromXml(typeof rsp?.text === 'string' ? rsp.text : '');
-            settle.reject(
-              new HostActionError(
-                code,
-                e.errorMessage ?? `Finesse refused the call variable update (HTTP ${rc})`,
-                rc,
-                e.errorType,
-              ),
-            );
-          },
-          params,
-        ),
+    return this.pending(code, 'call-variables-timeout', 'call variable update', shown, (settle) =>
+      io.makeRequest!(
+        url,
+        (rsp) => {
+          const rc = typeof rsp?.rc === 'number' ? rsp.rc : 0;
+          if (rc >= 200 && rc < 300) return settle.accepted();
+          const e = apiErrorFromXml(typeof rsp?.text === 'string' ? rsp.text : '');
+          settle.reject(
+            new HostActionError(
+              code,
+              e.errorMessage ?? `Finesse refused the call variable update (HTTP ${rc})`,
+              rc,
+              e.errorType,
+            ),
+          );
+        },
+        params,
+      ),
     );
   }
 }

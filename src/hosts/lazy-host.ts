@@ -10,7 +10,7 @@
  * `bad-config`.
  */
 import { EMPTY, catchError, from, of, switchMap, type Observable } from 'rxjs';
-import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import type { AgErrorInfo } from '../protocol/errors.js';
 import { finesseGlobal } from './finesse-types.js';
 import { HostActionError, type CallInfo, type Host, type TransferOptions } from './host.js';
 
@@ -33,7 +33,7 @@ export class LazyHost implements Host {
       (host) => {
         if (this.disposed) {
           host.dispose();
-          throw new HostActionError(ErrorCodes.HostDisconnected, 'the host was disposed');
+          throw new HostActionError('host-disconnected', 'the host was disposed');
         }
         this.loaded = host;
         if (this.started) host.start();
@@ -44,7 +44,7 @@ export class LazyHost implements Host {
         throw e instanceof HostActionError
           ? e
           : new HostActionError(
-              ErrorCodes.BadConfig,
+              'bad-config',
               `could not load the ${kind} host code: ${e instanceof Error ? e.message : String(e)}`,
             );
       },
@@ -113,7 +113,7 @@ export class LazyHost implements Host {
  * at once, as `new FinesseHost()` does, so a gadget outside Finesse is refused synchronously.
  */
 export function lazyFinesseHost(): Host {
-  if (!finesseGlobal()) throw new HostActionError(ErrorCodes.BadConfig, 'finesse.js is not loaded');
+  if (!finesseGlobal()) throw new HostActionError('bad-config', 'finesse.js is not loaded');
   return new LazyHost('finesse', () =>
     import('./finesse-host.js').then(({ FinesseHost }) => new FinesseHost()),
   );

@@ -16,7 +16,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import type { PropertyStream } from '../core/property-stream.js';
-import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import type { AgErrorInfo } from '../protocol/errors.js';
 import type { HandshakeAuth, Properties } from '../protocol/wire.js';
 import { Props } from '../protocol/wire.js';
 import type { CallInfo, CallState, Host, TransferOptions } from './host.js';
@@ -103,7 +103,7 @@ export class StandaloneHost implements Host {
         if (this.disposed) return;
         this.connectionSubject.next(false);
         this.errorsSubject.next({
-          code: ErrorCodes.BadConfig,
+          code: 'bad-config',
           message: `could not load the interaction stream code: ${e instanceof Error ? e.message : String(e)}`,
         });
       },

@@ -42,7 +42,7 @@ import { primaryByStatus, virtualIpEndpoint } from '../core/endpoints.js';
 import { handshakeAuth } from '../core/handshake-auth.js';
 import { HttpError, fetchJson } from '../core/http.js';
 import type { ConnectionStatus, Endpoint } from '../core/state.js';
-import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { AgError, type AgErrorInfo } from '../protocol/errors.js';
 import type { Validator } from '../protocol/validate.js';
 import {
   PcsEvents,
@@ -134,27 +134,27 @@ function classify(e: unknown): AgError {
   if (e instanceof AgError) return e;
   if (e instanceof HttpError) {
     if (e.status === 401 || e.status === 403 || e.serverCode === 'unauthorized')
-      return new AgError(ErrorCodes.Unauthorized, 'PCS refused the credentials');
+      return new AgError('unauthorized', 'PCS refused the credentials');
     if (e.serverCode === 'not-primary')
-      return new AgError(ErrorCodes.NotPrimary, 'the PCS node is not the primary');
+      return new AgError('not-primary', 'the PCS node is not the primary');
     if (e.status === 0 && (e.serverCode === 'unreachable' || e.serverCode === 'timeout'))
-      return new AgError(ErrorCodes.PcsUnreachable, 'PCS is unreachable');
+      return new AgError('pcs-unreachable', 'PCS is unreachable');
     if (e.status === 0 || e.status >= 500)
       return new AgError(
-        ErrorCodes.PcsBadResponse,
+        'pcs-bad-response',
         `PCS sent an invalid answer${e.status ? ` (HTTP ${e.status})` : ''}`,
       );
     return new AgError(
-      ErrorCodes.PcsBadResponse,
+      'pcs-bad-response',
       `PCS refused the request (HTTP ${e.status}): ${e.message}`,
     );
   }
-  return new AgError(ErrorCodes.PcsUnreachable, e instanceof Error ? e.message : String(e));
+  return new AgError('pcs-unreachable', e instanceof Error ? e.message : String(e));
 }
 
 /** Not worth trying again, on any node: refused credentials and 4xx refusals. */
 function isPermanent(e: unknown): boolean {
-  if (e instanceof AgError) return e.code === ErrorCodes.Unauthorized;
+  if (e instanceof AgError) return e.code === 'unauthorized';
   if (!(e instanceof HttpError)) return false;
   if (e.status === 401 || e.status === 403 || e.serverCode === 'unauthorized') return true;
   return (
@@ -194,7 +194,7 @@ export class PcsClient {
   readonly requests$: Observable<ReadonlyMap<string, TrackedRequest>>;
 
   constructor(private readonly o: PcsClientOptions) {
-    if (o.nodes.length === 0) throw new AgError(ErrorCodes.BadConfig, 'pcs-nodes is empty');
+    if (o.nodes.length === 0) throw new AgError('bad-config', 'pcs-nodes is empty');
     this.scheduler = o.scheduler ?? asyncScheduler;
     this.backoff = { initialMs: 250, maxMs: 3000, ...o.backoff };
     const pollMs = o.pollMs ?? 1000;
@@ -284,8 +284,7 @@ export class PcsClient {
     this.subscriptions.add(
       this.connection.errors$.subscribe((e) => {
         // connect failures are reflected in health/status; only malformed pushes are news
-        if (e.code === ErrorCodes.InvalidMessage)
-          this.report(new AgError(ErrorCodes.PcsBadResponse, e.message));
+        if (e.code === 'invalid-message') this.report(new AgError('pcs-bad-response', e.message));
       }),
     );
     this.subscriptions.add(
@@ -325,7 +324,7 @@ export class PcsClient {
   /** Tells PCS what the gadget did (transferred / armed / cancelled); remembered for resubmits. */
   async reportEvent(key: string, event: SurveyRequestEvent['event']): Promise<SurveyRequestAnswer> {
     const tracked = this.requests.get(key);
-    if (!tracked?.answer) throw new AgError(ErrorCodes.BadConfig, `unknown survey request ${key}`);
+    if (!tracked?.answer) throw new AgError('bad-config', `unknown survey request ${key}`);
     this.update(
       key,
       (t) =>
@@ -423,7 +422,7 @@ export class PcsClient {
       switchMap(() => {
         const endpoint = this.active.value;
         if (!endpoint)
-          return throwError(() => new AgError(ErrorCodes.PcsUnreachable, 'No PCS node is active'));
+          return throwError(() => new AgError('pcs-unreachable', 'No PCS node is active'));
         const target = join(endpoint.url, typeof path === 'string' ? path : path());
         return this.withToken((token) => fetchJson(target, validator, this.httpInit(token, init)));
       }),
@@ -436,9 +435,9 @@ export class PcsClient {
             scheduler: this.scheduler,
             shouldRetry: (e) => {
               const err = classify(e);
-              if (err.code === ErrorCodes.PcsUnreachable || err.code === ErrorCodes.NotPrimary) {
+              if (err.code === 'pcs-unreachable' || err.code === 'not-primary') {
                 this.setHealth('unreachable', err.message);
-              } else if (err.code === ErrorCodes.PcsBadResponse) {
+              } else if (err.code === 'pcs-bad-response') {
                 this.setHealth('bad-response', err.message);
               }
               if (o.retryNotFound && e instanceof HttpError && e.status === 404) return true;
@@ -457,7 +456,7 @@ export class PcsClient {
             this.report(err);
             reject(err);
           },
-          complete: () => reject(new AgError(ErrorCodes.BadConfig, 'the PCS client was disposed')),
+          complete: () => reject(new AgError('bad-config', 'the PCS client was disposed')),
         });
       this.subscriptions.add(sub);
     });
@@ -470,7 +469,7 @@ export class PcsClient {
     if (changed && health !== 'ok') {
       this.report(
         new AgError(
-          health === 'unreachable' ? ErrorCodes.PcsUnreachable : ErrorCodes.PcsBadResponse,
+          health === 'unreachable' ? 'pcs-unreachable' : 'pcs-bad-response',
           message ??
             (health === 'unreachable' ? 'PCS is unreachable' : 'PCS sent an invalid answer'),
         ),

@@ -19,7 +19,7 @@ import type { Host } from '../hosts/host.js';
 import { detectHostKind } from '../hosts/detect.js';
 import { lazyFinesseHost } from '../hosts/lazy-host.js';
 import { StandaloneHost, type StandaloneCall } from '../hosts/standalone-host.js';
-import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import type { AgErrorInfo } from '../protocol/errors.js';
 import type { SurveyMode, SurveyStatus } from '../protocol/wire.js';
 import { PcsClient, type TokenProvider } from './pcs-client.js';
 import { PendingRequests, type KeyValueStorage } from './pending-requests.js';
@@ -97,7 +97,7 @@ export class SurveyController implements ReactiveController {
   async requestSurvey(form: SurveyForm): Promise<void> {
     if (!this.session) {
       const message = this.view.error?.message ?? 'The gadget is not configured (pcs-nodes)';
-      this.element.dispatchEvent(new AgErrorEvent(ErrorCodes.BadConfig, message));
+      this.element.dispatchEvent(new AgErrorEvent('bad-config', message));
       return;
     }
     await this.session.requestSurvey(form);
@@ -194,7 +194,7 @@ export class SurveyController implements ReactiveController {
 
   /** Bad configuration: `failed` with `bad-config`, the way the chat panel does it. */
   private refuse(message: string): void {
-    const error: AgErrorInfo = { code: ErrorCodes.BadConfig, message };
+    const error: AgErrorInfo = { code: 'bad-config', message };
     this.view = {
       ...initialSurveyView,
       connection: { state: 'failed', error },

@@ -25,7 +25,7 @@ import { relocations, type RelocationInfo } from '../core/relocations.js';
 import type { ConnectionStatus, Endpoint } from '../core/state.js';
 import type { SurveyRequestedDetail, SurveyStatusDetail } from '../events.js';
 import type { CallInfo, Host } from '../hosts/host.js';
-import { AgError, ErrorCodes, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
+import { AgError, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
 import type {
   Survey,
   SurveyChannel,
@@ -217,7 +217,7 @@ export class SurveySession {
     try {
       host.start();
     } catch (e) {
-      this.fail(ErrorCodes.BadConfig, e instanceof Error ? e.message : String(e));
+      this.fail('bad-config', e instanceof Error ? e.message : String(e));
     }
     this.subscriptions.add(host.call$.subscribe((call) => this.onCall(call)));
     if (host.errors$) {
@@ -233,7 +233,7 @@ export class SurveySession {
         const was = this.view.hostConnected && this.view.hostEverConnected;
         this.set({ hostConnected: connected, ...(connected ? { hostEverConnected: true } : {}) });
         if (was && !connected)
-          this.emitError(ErrorCodes.HostDisconnected, 'Finesse is reconnecting (failover)');
+          this.emitError('host-disconnected', 'Finesse is reconnecting (failover)');
       }),
     );
   }
@@ -261,25 +261,21 @@ export class SurveySession {
    */
   async requestSurvey(form: SurveyForm): Promise<void> {
     if (!this.started || this.disposed)
-      return this.fail(ErrorCodes.BadConfig, 'The survey session is not running');
+      return this.fail('bad-config', 'The survey session is not running');
     const { call, survey } = this.view;
     const consult = !!this.o.consultTransfer;
-    if (!call) return this.fail(ErrorCodes.NoCall, 'There is no call to survey');
-    if (call.state !== 'ACTIVE')
-      return this.fail(ErrorCodes.CallNotActive, 'The call is not active');
+    if (!call) return this.fail('no-call', 'There is no call to survey');
+    if (call.state !== 'ACTIVE') return this.fail('call-not-active', 'The call is not active');
     if (!this.view.hostConnected)
-      return this.fail(
-        ErrorCodes.HostDisconnected,
-        'Finesse is reconnecting: try again when it is back',
-      );
+      return this.fail('host-disconnected', 'Finesse is reconnecting: try again when it is back');
     if (this.o.mode === 'transfer' && !transferAllowed(call, consult))
       return this.fail(
-        ErrorCodes.TransferRejected,
+        'transfer-rejected',
         'Finesse does not allow a transfer on this call right now',
       );
     if (!survey)
       return this.fail(
-        ErrorCodes.NoSurvey,
+        'no-survey',
         `No survey is active for ${call.dialedNumber || 'this number'}`,
       );
     let smsNumber: string | undefined;
@@ -287,7 +283,7 @@ export class SurveySession {
       smsNumber = normaliseSmsNumber(form.smsNumber) ?? undefined;
       if (!smsNumber)
         return this.fail(
-          ErrorCodes.InvalidSmsNumber,
+          'invalid-sms-number',
           "Enter the caller's mobile number for the SMS survey: 10 to 15 digits",
         );
     }
@@ -407,11 +403,10 @@ export class SurveySession {
       if (stage === 'pcs') {
         pending?.clear(dialogId); // refused for good: nothing to re-attach to
         // already reported on the client's errors$
-        const err = e instanceof AgError ? e : new AgError(ErrorCodes.PcsBadResponse, String(e));
+        const err = e instanceof AgError ? e : new AgError('pcs-bad-response', String(e));
         return this.fail(err.code, err.message, false);
       }
-      const fallback =
-        stage === 'transfer' ? ErrorCodes.TransferRejected : ErrorCodes.CallVariablesRejected;
+      const fallback = stage === 'transfer' ? 'transfer-rejected' : 'call-variables-rejected';
       const code = e instanceof AgError ? e.code : fallback;
       const said = e instanceof Error ? e.message : String(e);
       pending?.update(dialogId, key, { stage: 'held' });
@@ -458,7 +453,7 @@ export class SurveySession {
     if (settingUp && prev.requestDialogId && callGone(call, prev.requestDialogId)) {
       this.runGeneration++;
       if (prev.request) this.dropped(prev.request.key);
-      else this.fail(ErrorCodes.CallDropped, 'The call ended before the survey was set up');
+      else this.fail('call-dropped', 'The call ended before the survey was set up');
     }
     this.lookup();
     if (call && !this.reattachChecked) {
@@ -561,8 +556,7 @@ export class SurveySession {
     this.host
       .updateCallVariables(call.dialogId, surveyVariables('hangup', callVariables))
       .catch((e: unknown) => {
-        const err =
-          e instanceof AgError ? e : new AgError(ErrorCodes.CallVariablesRejected, String(e));
+        const err = e instanceof AgError ? e : new AgError('call-variables-rejected', String(e));
         this.emitError(err.code, err.message);
       });
   }
@@ -591,7 +585,7 @@ export class SurveySession {
   }
 
   private dropped(key: string): void {
-    this.fail(ErrorCodes.CallDropped, 'The call ended before the survey was set up');
+    this.fail('call-dropped', 'The call ended before the survey was set up');
     const dialogId = this.pcs.requests.get(key)?.body.dialogId;
     if (dialogId) this.o.pending?.clear(dialogId);
     if (this.pcs.requests.get(key)?.answer)
