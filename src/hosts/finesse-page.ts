@@ -119,39 +119,43 @@ export class FinessePage {
     return page;
   }
 
-  private readonly listeners = new Set<PageListener>();
-  private started = false;
-  private hubTimer?: ReturnType<typeof setInterval>;
-  private connected = false;
-  private everDisconnected = false;
-  private user?: FinesseUser;
-  private dialogs?: FinesseDialogs;
-  private config: Record<string, unknown> = {};
+  readonly #listeners = new Set<PageListener>();
+  #started = false;
+  #hubTimer?: ReturnType<typeof setInterval>;
+  #connected = false;
+  #everDisconnected = false;
+  #user?: FinesseUser;
+  #dialogs?: FinesseDialogs;
+  #config: Record<string, unknown> = {};
 
-  private constructor(private readonly fin: FinesseGlobal) {}
+  readonly #fin: FinesseGlobal;
+
+  private constructor(fin: FinesseGlobal) {
+    this.#fin = fin;
+  }
 
   get agentConfig(): Record<string, unknown> {
-    return this.config;
+    return this.#config;
   }
 
   /** Adds a listener (replaying what is known) and starts the page once the hub is up. */
   attach(l: PageListener): () => void {
-    this.listeners.add(l);
-    if (this.connected) l.onConnected(true);
-    if (this.user) l.onUser(this.user);
-    if (this.dialogs) l.onDialogsLoaded(this.dialogs);
-    this.startWhenHubConnected();
+    this.#listeners.add(l);
+    if (this.#connected) l.onConnected(true);
+    if (this.#user) l.onUser(this.#user);
+    if (this.#dialogs) l.onDialogsLoaded(this.#dialogs);
+    this.#startWhenHubConnected();
     return () => {
-      this.listeners.delete(l);
-      if (this.listeners.size === 0 && this.hubTimer) {
-        clearInterval(this.hubTimer);
-        this.hubTimer = undefined;
+      this.#listeners.delete(l);
+      if (this.#listeners.size === 0 && this.#hubTimer) {
+        clearInterval(this.#hubTimer);
+        this.#hubTimer = undefined;
       }
     };
   }
 
-  private emit(fn: (l: PageListener) => void): void {
-    for (const l of [...this.listeners]) {
+  #emit(fn: (l: PageListener) => void): void {
+    for (const l of [...this.#listeners]) {
       try {
         fn(l);
       } catch (e) {
@@ -160,90 +164,90 @@ export class FinessePage {
     }
   }
 
-  private hubConnected(): boolean {
+  #hubConnected(): boolean {
     const hub = (gadgetsGlobal() as { Hub?: { isConnected?(): boolean } } | undefined)?.Hub;
     // Containers whose hub client has no isConnected() only start gadgets from onConnect.
     return !!hub && (typeof hub.isConnected !== 'function' || hub.isConnected());
   }
 
-  private startWhenHubConnected(): void {
-    if (this.started || this.hubTimer) return;
-    if (this.hubConnected()) return this.start();
+  #startWhenHubConnected(): void {
+    if (this.#started || this.#hubTimer) return;
+    if (this.#hubConnected()) return this.#start();
     // No event tells a library that the gadget's hub connected (onConnect belongs to the
     // gadget): look again until it did, for as long as someone listens.
-    this.hubTimer = setInterval(() => {
-      if (!this.hubConnected()) return;
-      clearInterval(this.hubTimer);
-      this.hubTimer = undefined;
-      this.start();
+    this.#hubTimer = setInterval(() => {
+      if (!this.#hubConnected()) return;
+      clearInterval(this.#hubTimer);
+      this.#hubTimer = undefined;
+      this.#start();
     }, HUB_POLL_MS);
   }
 
-  private start(): void {
-    if (this.started) return;
-    this.started = true;
-    const services = this.fin.clientservices?.ClientServices;
-    const User = this.fin.restservices?.User;
+  #start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    const services = this.#fin.clientservices?.ClientServices;
+    const User = this.#fin.restservices?.User;
     try {
-      this.config = ensureFinesseConfig(this.fin) ?? {};
+      this.#config = ensureFinesseConfig(this.#fin) ?? {};
       if (!services || !User)
         throw new Error('finesse.js is incomplete (ClientServices or User missing)');
-      services.init(this.config);
-      services.registerOnConnectHandler?.(() => this.setConnected(true));
-      services.registerOnDisconnectHandler?.(() => this.setConnected(false));
-      this.user = undefined;
+      services.init(this.#config);
+      services.registerOnConnectHandler?.(() => this.#setConnected(true));
+      services.registerOnDisconnectHandler?.(() => this.#setConnected(false));
+      this.#user = undefined;
       new User({
-        id: String(this.config.id ?? ''),
-        onLoad: (user) => this.onUserLoad(user),
-        onError: (rsp) => this.emit((l) => l.onLoadError('the agent', rsp)),
+        id: String(this.#config.id ?? ''),
+        onLoad: (user) => this.#onUserLoad(user),
+        onError: (rsp) => this.#emit((l) => l.onLoadError('the agent', rsp)),
       });
     } catch (e) {
-      this.emit((l) =>
+      this.#emit((l) =>
         l.onLoadError('finesse.js', { errorMessage: e instanceof Error ? e.message : String(e) }),
       );
     }
   }
 
-  private onUserLoad(user: FinesseUser): void {
-    this.user = user;
-    this.emit((l) => l.onUser(user));
+  #onUserLoad(user: FinesseUser): void {
+    this.#user = user;
+    this.#emit((l) => l.onUser(user));
     try {
       user.getDialogs({
-        onCollectionAdd: (d) => this.emit((l) => l.onDialogAdded(d)),
-        onCollectionDelete: (d) => this.emit((l) => l.onDialogDeleted(d)),
+        onCollectionAdd: (d) => this.#emit((l) => l.onDialogAdded(d)),
+        onCollectionDelete: (d) => this.#emit((l) => l.onDialogDeleted(d)),
         onLoad: (dialogs) => {
-          this.dialogs = dialogs;
-          this.emit((l) => l.onDialogsLoaded(dialogs));
+          this.#dialogs = dialogs;
+          this.#emit((l) => l.onDialogsLoaded(dialogs));
         },
-        onError: (rsp) => this.emit((l) => l.onLoadError("the agent's calls", rsp)),
+        onError: (rsp) => this.#emit((l) => l.onLoadError("the agent's calls", rsp)),
       });
     } catch (e) {
-      this.emit((l) => l.onLoadError("the agent's calls", { errorMessage: String(e) }));
+      this.#emit((l) => l.onLoadError("the agent's calls", { errorMessage: String(e) }));
     }
   }
 
-  private setConnected(connected: boolean): void {
+  #setConnected(connected: boolean): void {
     if (!connected) {
-      this.connected = false;
-      this.everDisconnected = true;
-      this.emit((l) => l.onConnected(false));
+      this.#connected = false;
+      this.#everDisconnected = true;
+      this.#emit((l) => l.onConnected(false));
       return;
     }
-    if (!this.everDisconnected) {
-      this.connected = true;
-      this.emit((l) => l.onConnected(true));
+    if (!this.#everDisconnected) {
+      this.#connected = true;
+      this.#emit((l) => l.onConnected(true));
       return;
     }
     // Recovered: calls that started or ended inside the failover produced no events. Read the
     // agent's dialogs again before saying "connected", so no gadget acts on a call that is gone.
-    this.reread((ids) => {
-      this.emit((l) => l.onReread(ids));
-      this.connected = true;
-      this.emit((l) => l.onConnected(true));
+    this.#reread((ids) => {
+      this.#emit((l) => l.onReread(ids));
+      this.#connected = true;
+      this.#emit((l) => l.onConnected(true));
     });
   }
 
-  private reread(answer: (ids: ReadonlySet<string> | undefined) => void): void {
+  #reread(answer: (ids: ReadonlySet<string> | undefined) => void): void {
     // a proxy that never calls back must not keep the gadgets "reconnecting" for good
     let answered = false;
     const timer = setTimeout(() => done(undefined), REREAD_TIMEOUT_MS);
@@ -254,12 +258,12 @@ export class FinessePage {
       answer(ids);
     };
     const io = gadgetsGlobal()?.io;
-    const id = String(this.config.id ?? '');
+    const id = String(this.#config.id ?? '');
     if (!io?.makeRequest || !id) return done(undefined);
     const P = io.RequestParameters ?? {};
     const url = absoluteFinesseUrl(
       `/finesse/api/User/${encodeURIComponent(id)}/Dialogs`,
-      this.config,
+      this.#config,
     );
     try {
       io.makeRequest(
@@ -276,7 +280,7 @@ export class FinessePage {
         {
           [P.METHOD ?? 'METHOD']: io.MethodType?.GET ?? 'GET',
           [P.CONTENT_TYPE ?? 'CONTENT_TYPE']: io.ContentType?.TEXT ?? 'TEXT',
-          [P.HEADERS ?? 'HEADERS']: { Authorization: finesseAuthHeader(this.fin, this.config) },
+          [P.HEADERS ?? 'HEADERS']: { Authorization: finesseAuthHeader(this.#fin, this.#config) },
         },
       );
     } catch {

@@ -5,7 +5,6 @@
  * `{ "token": "…", "expiresInSec": 300 }`. The provider caches the token until `marginSec`
  * before it expires. Hand it to an element as `tokenProvider`.
  */
-import { ErrorCodes } from '../protocol/errors.js';
 import { HostActionError } from './host.js';
 import { ensureFinesseConfig, finesseAuthHeader } from './finesse-page.js';
 import { finesseGlobal, gadgetsGlobal, type FinesseGlobal } from './finesse-types.js';
@@ -32,7 +31,7 @@ export function finesseTokenProvider(
     const config = fin ? ensureFinesseConfig(fin) : undefined;
     if (!fin || !io?.makeRequest || !config)
       return Promise.reject(
-        new HostActionError(ErrorCodes.BadConfig, 'No Finesse container to ask for a token'),
+        new HostActionError('bad-config', 'No Finesse container to ask for a token'),
       );
     const P = io.RequestParameters ?? {};
     return new Promise<string>((resolve, reject) => {
@@ -48,7 +47,7 @@ export function finesseTokenProvider(
           if (rsp?.rc !== 200 || typeof body?.token !== 'string' || !body.token) {
             reject(
               new HostActionError(
-                rsp?.rc === 401 || rsp?.rc === 403 ? ErrorCodes.Unauthorized : ErrorCodes.BadConfig,
+                rsp?.rc === 401 || rsp?.rc === 403 ? 'unauthorized' : 'bad-config',
                 `The token service answered ${String(rsp?.rc)}`,
                 rsp?.rc,
               ),

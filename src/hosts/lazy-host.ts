@@ -10,7 +10,7 @@
  * `bad-config`.
  */
 import { EMPTY, catchError, from, of, switchMap, type Observable } from 'rxjs';
-import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import type { AgErrorInfo } from '../protocol/errors.js';
 import { finesseGlobal } from './finesse-types.js';
 import { HostActionError, type CallInfo, type Host, type TransferOptions } from './host.js';
 
@@ -19,40 +19,40 @@ export class LazyHost implements Host {
   readonly connection$: Observable<boolean>;
   readonly errors$: Observable<AgErrorInfo>;
 
-  private loaded?: Host;
-  private readonly ready: Promise<Host>;
-  private started = false;
-  private disposed = false;
-  private heightWanted = false;
+  #loaded?: Host;
+  readonly #ready: Promise<Host>;
+  #started = false;
+  #disposed = false;
+  #heightWanted = false;
 
   constructor(
     readonly kind: Host['kind'],
     load: () => Promise<Host>,
   ) {
-    this.ready = load().then(
+    this.#ready = load().then(
       (host) => {
-        if (this.disposed) {
+        if (this.#disposed) {
           host.dispose();
-          throw new HostActionError(ErrorCodes.HostDisconnected, 'the host was disposed');
+          throw new HostActionError('host-disconnected', 'the host was disposed');
         }
-        this.loaded = host;
-        if (this.started) host.start();
-        if (this.heightWanted) host.adjustHeight();
+        this.#loaded = host;
+        if (this.#started) host.start();
+        if (this.#heightWanted) host.adjustHeight();
         return host;
       },
       (e: unknown) => {
         throw e instanceof HostActionError
           ? e
           : new HostActionError(
-              ErrorCodes.BadConfig,
+              'bad-config',
               `could not load the ${kind} host code: ${e instanceof Error ? e.message : String(e)}`,
             );
       },
     );
     // the rejection is observed by errors$ and the actions; this only keeps it from being
     // reported as unhandled when nobody asked yet
-    this.ready.catch(() => undefined);
-    const ready$ = from(this.ready);
+    this.#ready.catch(() => undefined);
+    const ready$ = from(this.#ready);
     this.call$ = ready$.pipe(
       switchMap((h) => h.call$),
       catchError(() => EMPTY),
@@ -64,47 +64,47 @@ export class LazyHost implements Host {
     this.errors$ = ready$.pipe(
       switchMap((h) => h.errors$ ?? EMPTY),
       catchError((e: HostActionError) =>
-        this.disposed ? EMPTY : of({ code: e.code, message: e.message }),
+        this.#disposed ? EMPTY : of({ code: e.code, message: e.message }),
       ),
     );
   }
 
   get agentId(): string | undefined {
-    return this.loaded?.agentId;
+    return this.#loaded?.agentId;
   }
 
   /** the loaded host's locale, where it has one (FinesseHost: the agent's) */
   get locale(): string | undefined {
-    return (this.loaded as { locale?: string } | undefined)?.locale;
+    return (this.#loaded as { locale?: string } | undefined)?.locale;
   }
 
   start(): void {
-    if (this.started || this.disposed) return;
-    this.started = true;
-    this.loaded?.start();
+    if (this.#started || this.#disposed) return;
+    this.#started = true;
+    this.#loaded?.start();
   }
 
   async transfer(dialogId: string, dn: string, options?: TransferOptions): Promise<void> {
-    return (await this.ready).transfer(dialogId, dn, options);
+    return (await this.#ready).transfer(dialogId, dn, options);
   }
 
   async updateCallVariables(
     dialogId: string,
     vars: Readonly<Record<string, string>>,
   ): Promise<void> {
-    return (await this.ready).updateCallVariables(dialogId, vars);
+    return (await this.#ready).updateCallVariables(dialogId, vars);
   }
 
   adjustHeight(): void {
-    if (this.disposed) return;
-    if (this.loaded) this.loaded.adjustHeight();
-    else this.heightWanted = true;
+    if (this.#disposed) return;
+    if (this.#loaded) this.#loaded.adjustHeight();
+    else this.#heightWanted = true;
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.loaded?.dispose();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#loaded?.dispose();
   }
 }
 
@@ -113,7 +113,7 @@ export class LazyHost implements Host {
  * at once, as `new FinesseHost()` does, so a gadget outside Finesse is refused synchronously.
  */
 export function lazyFinesseHost(): Host {
-  if (!finesseGlobal()) throw new HostActionError(ErrorCodes.BadConfig, 'finesse.js is not loaded');
+  if (!finesseGlobal()) throw new HostActionError('bad-config', 'finesse.js is not loaded');
   return new LazyHost('finesse', () =>
     import('./finesse-host.js').then(({ FinesseHost }) => new FinesseHost()),
   );

@@ -16,7 +16,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import type { PropertyStream } from '../core/property-stream.js';
-import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import type { AgErrorInfo } from '../protocol/errors.js';
 import type { HandshakeAuth, Properties } from '../protocol/wire.js';
 import { Props } from '../protocol/wire.js';
 import type { CallInfo, CallState, Host, TransferOptions } from './host.js';
@@ -47,63 +47,66 @@ export type StandaloneHostOptions = (
 
 export class StandaloneHost implements Host {
   readonly kind = 'standalone' as const;
-  private readonly callSubject = new BehaviorSubject<CallInfo | null>(null);
-  private readonly connectionSubject = new BehaviorSubject<boolean>(true);
+  readonly #callSubject = new BehaviorSubject<CallInfo | null>(null);
+  readonly #connectionSubject = new BehaviorSubject<boolean>(true);
   readonly call$: Observable<CallInfo | null>;
-  readonly connection$: Observable<boolean> = this.connectionSubject.pipe(distinctUntilChanged());
-  private readonly errorsSubject = new Subject<AgErrorInfo>();
+  readonly connection$: Observable<boolean> = this.#connectionSubject.pipe(distinctUntilChanged());
+  readonly #errorsSubject = new Subject<AgErrorInfo>();
   /** the interaction stream's code could not be loaded (a partial deployment, the network) */
-  readonly errors$: Observable<AgErrorInfo> = this.errorsSubject.asObservable();
-  private stream?: PropertyStream;
-  private subscription?: Subscription;
-  private disposed = false;
+  readonly errors$: Observable<AgErrorInfo> = this.#errorsSubject.asObservable();
+  #stream?: PropertyStream;
+  #subscription?: Subscription;
+  #disposed = false;
   /** variables set through this host, layered over what the source says */
-  private localVariables = new Map<string, Record<string, string>>();
-  private transferred = new Set<string>();
-  private started = false;
+  #localVariables = new Map<string, Record<string, string>>();
+  #transferred = new Set<string>();
+  #started = false;
 
-  constructor(private readonly options: StandaloneHostOptions) {
-    this.call$ = this.callSubject.pipe(
-      map((call) => (call ? this.decorate(call) : null)),
+  readonly #options: StandaloneHostOptions;
+
+  constructor(options: StandaloneHostOptions) {
+    this.#options = options;
+    this.call$ = this.#callSubject.pipe(
+      map((call) => (call ? this.#decorate(call) : null)),
       distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
     );
-    if ('call' in options) this.callSubject.next(options.call ? fromStatic(options.call) : null);
+    if ('call' in options) this.#callSubject.next(options.call ? fromStatic(options.call) : null);
   }
 
   /** Replaces the call given by attributes (the element calls this when they change). */
   setCall(call: StandaloneCall | null): void {
-    this.callSubject.next(call ? fromStatic(call) : null);
+    this.#callSubject.next(call ? fromStatic(call) : null);
   }
 
   start(): void {
-    if (this.started || this.disposed) return;
-    this.started = true;
-    if ('call' in this.options) return;
-    const { interactionId, interactionsUrls, auth, webSocket } = this.options;
+    if (this.#started || this.#disposed) return;
+    this.#started = true;
+    if ('call' in this.#options) return;
+    const { interactionId, interactionsUrls, auth, webSocket } = this.#options;
     // The interaction server's stream is loaded only in this mode: in the survey bundle it is a
     // chunk of its own, which a page giving the call by attributes (or Finesse) never fetches.
     import('../core/property-stream.js').then(
       ({ PropertyStream }) => {
-        if (this.disposed) return;
-        const stream = (this.stream = new PropertyStream({
+        if (this.#disposed) return;
+        const stream = (this.#stream = new PropertyStream({
           urls: interactionsUrls,
           interactionId,
           ...(auth ? { auth } : {}),
           ...(webSocket ? { webSocket } : {}),
         }));
-        this.subscription = stream.snapshot$.subscribe((snap) =>
-          this.callSubject.next(fromProperties(snap.properties)),
+        this.#subscription = stream.snapshot$.subscribe((snap) =>
+          this.#callSubject.next(fromProperties(snap.properties)),
         );
-        this.subscription.add(
-          stream.status$.subscribe((s) => this.connectionSubject.next(s.state === 'connected')),
+        this.#subscription.add(
+          stream.status$.subscribe((s) => this.#connectionSubject.next(s.state === 'connected')),
         );
         stream.start();
       },
       (e: unknown) => {
-        if (this.disposed) return;
-        this.connectionSubject.next(false);
-        this.errorsSubject.next({
-          code: ErrorCodes.BadConfig,
+        if (this.#disposed) return;
+        this.#connectionSubject.next(false);
+        this.#errorsSubject.next({
+          code: 'bad-config',
           message: `could not load the interaction stream code: ${e instanceof Error ? e.message : String(e)}`,
         });
       },
@@ -111,18 +114,18 @@ export class StandaloneHost implements Host {
   }
 
   async transfer(dialogId: string, dn: string, options: TransferOptions = {}): Promise<void> {
-    await this.options.actions?.transfer?.(dialogId, dn, options);
-    this.transferred.add(dialogId);
-    this.callSubject.next(this.callSubject.value);
+    await this.#options.actions?.transfer?.(dialogId, dn, options);
+    this.#transferred.add(dialogId);
+    this.#callSubject.next(this.#callSubject.value);
   }
 
   async updateCallVariables(
     dialogId: string,
     vars: Readonly<Record<string, string>>,
   ): Promise<void> {
-    await this.options.actions?.updateCallVariables?.(dialogId, vars);
-    this.localVariables.set(dialogId, { ...this.localVariables.get(dialogId), ...vars });
-    this.callSubject.next(this.callSubject.value);
+    await this.#options.actions?.updateCallVariables?.(dialogId, vars);
+    this.#localVariables.set(dialogId, { ...this.#localVariables.get(dialogId), ...vars });
+    this.#callSubject.next(this.#callSubject.value);
   }
 
   adjustHeight(): void {
@@ -130,18 +133,18 @@ export class StandaloneHost implements Host {
   }
 
   dispose(): void {
-    this.disposed = true;
-    this.subscription?.unsubscribe();
-    this.stream?.dispose();
-    this.callSubject.complete();
-    this.connectionSubject.complete();
-    this.errorsSubject.complete();
+    this.#disposed = true;
+    this.#subscription?.unsubscribe();
+    this.#stream?.dispose();
+    this.#callSubject.complete();
+    this.#connectionSubject.complete();
+    this.#errorsSubject.complete();
   }
 
-  private decorate(call: CallInfo): CallInfo {
-    const local = this.localVariables.get(call.dialogId);
+  #decorate(call: CallInfo): CallInfo {
+    const local = this.#localVariables.get(call.dialogId);
     // after a transfer the caller has left the agent: the agent's leg is over
-    const state = this.transferred.has(call.dialogId) ? 'DROPPED' : call.state;
+    const state = this.#transferred.has(call.dialogId) ? 'DROPPED' : call.state;
     return local || state !== call.state
       ? { ...call, state, callVariables: { ...call.callVariables, ...local } }
       : call;

@@ -35,19 +35,22 @@ const refreshAll = () => {
  */
 export class LocalizeController implements ReactiveController {
   /** the `dir` this controller put on the host (a different value is the page's own) */
-  private reflectedDir: string | undefined;
+  #reflectedDir: string | undefined;
   /** the `lang` this controller put on the host (the host's locale) */
-  private reflectedLang: string | undefined;
+  #reflectedLang: string | undefined;
   /** the language of the update under way: resolved once, not for every string of a render */
-  private updating: string | undefined;
+  #updating: string | undefined;
+
+  /** the host's locale (inside Finesse, the agent's), used when no ancestor has a `lang` */
+  readonly #hostLocale: () => string | null | undefined;
 
   constructor(
     readonly host: Host,
-    /** the host's locale (inside Finesse, the agent's), used when no ancestor has a `lang` */
-    private readonly hostLocale: () => string | null | undefined = () => undefined,
+    hostLocale: () => string | null | undefined = () => undefined,
     /** the element's own English strings (its built-in fallback) */
     english?: Messages,
   ) {
+    this.#hostLocale = hostLocale;
     if (english) registerBuiltIn(english);
     host.addController(this);
   }
@@ -76,57 +79,57 @@ export class LocalizeController implements ReactiveController {
 
   hostUpdate(): void {
     const host = this.host;
-    const locale = this.hostLocale();
+    const locale = this.#hostLocale();
     const ownLang = host.getAttribute('lang');
-    const langOurs = ownLang !== null && ownLang === this.reflectedLang;
-    this.updating = resolveLanguage(host, locale, { lang: langOurs });
+    const langOurs = ownLang !== null && ownLang === this.#reflectedLang;
+    this.#updating = resolveLanguage(host, locale, { lang: langOurs });
     // registering the loaded catalogue re-renders every element (onTranslationsChange)
-    void loadShippedLanguage(this.updating);
+    void loadShippedLanguage(this.#updating);
 
     // A language from the host's locale is in no `lang` around the element: put it on the
     // element, so screen readers (and :lang()) read its strings in that language. Only changes
     // are written: the document observer sees every write, even of the same value.
     if (ownLang === null || langOurs) {
-      const fromHost = !!locale && this.updating === locale;
+      const fromHost = !!locale && this.#updating === locale;
       const lang = fromHost ? locale.trim().replace(/_/g, '-') : undefined;
       if (lang && ownLang !== lang) host.setAttribute('lang', lang);
       else if (!lang && langOurs) host.removeAttribute('lang');
-      this.reflectedLang = lang;
+      this.#reflectedLang = lang;
     } else {
-      this.reflectedLang = undefined; // the page's choice: leave it
+      this.#reflectedLang = undefined; // the page's choice: leave it
     }
 
     const ownDir = host.getAttribute('dir');
-    if (ownDir !== null && ownDir !== this.reflectedDir) {
-      this.reflectedDir = undefined; // the page's choice: leave it
+    if (ownDir !== null && ownDir !== this.#reflectedDir) {
+      this.#reflectedDir = undefined; // the page's choice: leave it
       return;
     }
-    const dir = resolveDirection(host, locale, { dir: true, lang: !!this.reflectedLang });
+    const dir = resolveDirection(host, locale, { dir: true, lang: !!this.#reflectedLang });
     if (ownDir !== dir) host.setAttribute('dir', dir);
-    this.reflectedDir = dir;
+    this.#reflectedDir = dir;
   }
 
   hostUpdated(): void {
-    this.updating = undefined;
+    this.#updating = undefined;
   }
 
-  private reflected(): { lang: boolean; dir: boolean } {
+  #reflected(): { lang: boolean; dir: boolean } {
     const own = (name: string, ours: string | undefined) =>
       ours !== undefined && this.host.getAttribute(name) === ours;
-    return { lang: own('lang', this.reflectedLang), dir: own('dir', this.reflectedDir) };
+    return { lang: own('lang', this.#reflectedLang), dir: own('dir', this.#reflectedDir) };
   }
 
   /** The language in use (see resolveLanguage). */
   lang(): string {
-    return this.updating ?? resolveLanguage(this.host, this.hostLocale(), this.reflected());
+    return this.#updating ?? resolveLanguage(this.host, this.#hostLocale(), this.#reflected());
   }
 
   /** The writing direction in use (see resolveDirection); the page's own `dir` on the element wins. */
   dir(): 'ltr' | 'rtl' {
-    const r = this.reflected();
+    const r = this.#reflected();
     const own = this.host.getAttribute('dir');
     if (!r.dir && (own === 'rtl' || own === 'ltr')) return own;
-    return resolveDirection(this.host, this.hostLocale(), { dir: true, lang: r.lang });
+    return resolveDirection(this.host, this.#hostLocale(), { dir: true, lang: r.lang });
   }
 
   term(key: MessageKey, args?: MessageArgs): string {

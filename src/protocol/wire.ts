@@ -17,15 +17,10 @@ import {
   optional,
   record,
   string,
-  union,
-  isPlainObject,
   type Infer,
-  type Result,
 } from './validate.js';
+import { id, properties, version } from './properties.js';
 
-const id = string({ min: 1, max: Limits.maxIdLength });
-/** Versions are safe integers: past 2^53 `v + 1 === v` and the ordering means nothing. */
-const version = number({ min: 0, max: Number.MAX_SAFE_INTEGER, integer: true });
 const seq = number({ min: 0, integer: true });
 
 /** `{ ok: false, error }` answer shape, used by every ack and HTTP error body. */
@@ -52,14 +47,16 @@ export const InteractionEvents = {
   heartbeat: 'hb',
 } as const;
 
-/** Property values are flat scalars; `unset` removes keys. */
-export const propertyValue = union(string({ max: Limits.maxPropertyLength }), number(), boolean());
-export type PropertyValue = Infer<typeof propertyValue>;
-export const properties = record(propertyValue, {
-  max: Limits.maxPropertiesPerUpdate,
-  key: string({ min: 1, max: 128 }),
-});
-export type Properties = Record<string, PropertyValue>;
+// Property names and values (properties.ts), and their key-by-key readers (read-properties.ts):
+// modules of their own, so a bundle that never reads properties leaves the readers out.
+export {
+  Props,
+  propertyValue,
+  properties,
+  type PropertyValue,
+  type Properties,
+} from './properties.js';
+export * from './read-properties.js';
 
 export const watchRequest = object({
   interactionId: id,
@@ -85,140 +82,8 @@ export const propertiesDelta = object({
 });
 export type PropertiesDelta = Infer<typeof propertiesDelta>;
 
-/** Well-known property names. */
-export const Props = {
-  chatInstanceId: 'chat.instanceId',
-  chatUrl: 'chat.url',
-  chatSessionId: 'chat.sessionId',
-  chatState: 'chat.state',
-  chatEpoch: 'chat.epoch',
-  voiceDialogId: 'voice.dialogId',
-  voiceAni: 'voice.ani',
-  voiceDialedNumber: 'voice.dialedNumber',
-  voiceState: 'voice.state',
-  surveyRequestId: 'survey.requestId',
-  surveyStatus: 'survey.status',
-} as const;
-
 /** `chat.state` values. */
 export type ChatState = 'active' | 'restoring' | 'closed';
-
-/** A property the client did not keep, and why (for one `invalid-properties` report). */
-export interface DroppedProperty {
-  readonly key: string;
-  readonly reason: string;
-}
-
-/** Properties as read key by key: the usable ones, and the ones dropped. */
-export interface TolerantProperties {
-  readonly properties: Properties;
-  readonly dropped: readonly DroppedProperty[];
-}
-
-/** Names that would reach an object's prototype machinery if ever assigned with `[]=`. */
-const prototypeKeys = new Set(['__proto__', 'constructor', 'prototype']);
-const wellKnown = new Set<string>(Object.values(Props));
-
-/**
- * Reads a `properties` object key by key. Interaction servers carry user data nobody here chose
- * (long notes, odd keys): a bad key is dropped and named in `dropped`, and the rest is kept, so
- * an unused property can never hide a relocation. Limits stay: values longer than
- * `maxPropertyLength`, keys longer than `maxPropertyKeyLength`, prototype names, and keys past
- * `maxPropertiesPerUpdate` (well-known keys are kept first) are dropped. Only a value that is
- * not an object at all fails.
- */
-export function readProperties(raw: unknown, path = 'properties'): Result<TolerantProperties> {
-  if (!isPlainObject(raw)) return properties(raw, path) as Result<never>;
-  const out: Properties = Object.create(null) as Properties;
-  const dropped: DroppedProperty[] = [];
-  const keys = Object.keys(raw);
-  // well-known keys first, so a flood of user data cannot push chat.url past the limit
-  keys.sort((a, b) => Number(wellKnown.has(b)) - Number(wellKnown.has(a)));
-  let kept = 0;
-  for (const key of keys) {
-    let reason: string | undefined;
-    if (key.length < 1 || key.length > Limits.maxPropertyKeyLength)
-      reason = `name longer than ${Limits.maxPropertyKeyLength}`;
-    else if (prototypeKeys.has(key)) reason = 'reserved name';
-    else if (kept >= Limits.maxPropertiesPerUpdate)
-      reason = `over ${Limits.maxPropertiesPerUpdate} properties in one update`;
-    else {
-      const r = propertyValue(raw[key], key);
-      if (!r.ok) reason = r.error;
-      else {
-        out[key] = r.value;
-        kept++;
-      }
-    }
-    if (reason) dropped.push({ key, reason });
-  }
-  return { ok: true, value: { properties: out, dropped } };
-}
-
-/** A watch answer read key by key (see {@link readProperties}). */
-export interface TolerantWatchAnswer {
-  readonly answer: WatchAnswer;
-  readonly dropped: readonly DroppedProperty[];
-}
-
-const watchAnswerHead = object({ ok: literal(true), interactionId: id, version });
-
-export function readWatchAnswer(raw: unknown): Result<TolerantWatchAnswer> {
-  const head = watchAnswerHead(raw);
-  if (!head.ok) return head;
-  const props = readProperties((raw as Record<string, unknown>)['properties']);
-  if (!props.ok) return props;
-  return {
-    ok: true,
-    value: {
-      answer: { ...head.value, properties: props.value.properties },
-      dropped: props.value.dropped,
-    },
-  };
-}
-
-/** A delta read key by key (see {@link readProperties}); `unset` names that are not property
- *  names are dropped too. */
-export interface TolerantDelta {
-  readonly delta: PropertiesDelta;
-  readonly dropped: readonly DroppedProperty[];
-}
-
-const deltaHead = object({ interactionId: id, version });
-
-export function readDelta(raw: unknown): Result<TolerantDelta> {
-  const head = deltaHead(raw);
-  if (!head.ok) return head;
-  const r = raw as Record<string, unknown>;
-  const rawUnset = r['unset'] ?? [];
-  if (!Array.isArray(rawUnset) || rawUnset.length > Limits.maxPropertiesPerUpdate)
-    return {
-      ok: false,
-      error: `unset: expected array of at most ${Limits.maxPropertiesPerUpdate} items`,
-    };
-  const set = readProperties(r['set'] ?? {}, 'set');
-  if (!set.ok) return set;
-  const dropped = [...set.value.dropped];
-  const unset: string[] = [];
-  for (const key of rawUnset as unknown[]) {
-    if (typeof key === 'string' && key.length >= 1 && key.length <= Limits.maxPropertyKeyLength)
-      unset.push(key);
-    else
-      dropped.push({ key: String(key), reason: 'unset of something that is not a property name' });
-  }
-  return {
-    ok: true,
-    value: {
-      delta: {
-        interactionId: head.value.interactionId,
-        version: head.value.version,
-        set: set.value.properties,
-        unset,
-      },
-      dropped,
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Chat instance (socket.io, default namespace; auth in the handshake: { token, agentId })

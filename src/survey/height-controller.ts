@@ -7,37 +7,38 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
  * container got narrower and text wrapped). Disconnecting the element stops observing.
  */
 export class HeightController implements ReactiveController {
-  private observer?: ResizeObserver;
-  private lastHeight = -1;
+  readonly #element: ReactiveControllerHost & HTMLElement;
+  readonly #adjust: () => void;
+  #observer?: ResizeObserver;
+  #lastHeight = -1;
 
-  constructor(
-    private readonly element: ReactiveControllerHost & HTMLElement,
-    private readonly adjust: () => void,
-  ) {
+  constructor(element: ReactiveControllerHost & HTMLElement, adjust: () => void) {
+    this.#element = element;
+    this.#adjust = adjust;
     element.addController(this);
   }
 
   hostConnected(): void {
     if (typeof ResizeObserver === 'undefined') return;
-    this.observer = new ResizeObserver(() => this.check());
-    this.observer.observe(this.element);
+    this.#observer = new ResizeObserver(() => this.#check());
+    this.#observer.observe(this.#element);
   }
 
   hostUpdated(): void {
-    this.check();
+    this.#check();
   }
 
   hostDisconnected(): void {
-    this.observer?.disconnect();
-    this.observer = undefined;
-    this.lastHeight = -1;
+    this.#observer?.disconnect();
+    this.#observer = undefined;
+    this.#lastHeight = -1;
   }
 
-  private check(): void {
-    if (!this.element.isConnected) return;
-    const height = Math.round(this.element.getBoundingClientRect().height);
-    if (height === this.lastHeight) return;
-    this.lastHeight = height;
-    this.adjust();
+  #check(): void {
+    if (!this.#element.isConnected) return;
+    const height = Math.round(this.#element.getBoundingClientRect().height);
+    if (height === this.#lastHeight) return;
+    this.#lastHeight = height;
+    this.#adjust();
   }
 }

@@ -42,7 +42,7 @@ import { primaryByStatus, virtualIpEndpoint } from '../core/endpoints.js';
 import { handshakeAuth } from '../core/handshake-auth.js';
 import { HttpError, fetchJson } from '../core/http.js';
 import type { ConnectionStatus, Endpoint } from '../core/state.js';
-import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { AgError, type AgErrorInfo } from '../protocol/errors.js';
 import type { Validator } from '../protocol/validate.js';
 import {
   PcsEvents,
@@ -134,27 +134,27 @@ function classify(e: unknown): AgError {
   if (e instanceof AgError) return e;
   if (e instanceof HttpError) {
     if (e.status === 401 || e.status === 403 || e.serverCode === 'unauthorized')
-      return new AgError(ErrorCodes.Unauthorized, 'PCS refused the credentials');
+      return new AgError('unauthorized', 'PCS refused the credentials');
     if (e.serverCode === 'not-primary')
-      return new AgError(ErrorCodes.NotPrimary, 'the PCS node is not the primary');
+      return new AgError('not-primary', 'the PCS node is not the primary');
     if (e.status === 0 && (e.serverCode === 'unreachable' || e.serverCode === 'timeout'))
-      return new AgError(ErrorCodes.PcsUnreachable, 'PCS is unreachable');
+      return new AgError('pcs-unreachable', 'PCS is unreachable');
     if (e.status === 0 || e.status >= 500)
       return new AgError(
-        ErrorCodes.PcsBadResponse,
+        'pcs-bad-response',
         `PCS sent an invalid answer${e.status ? ` (HTTP ${e.status})` : ''}`,
       );
     return new AgError(
-      ErrorCodes.PcsBadResponse,
+      'pcs-bad-response',
       `PCS refused the request (HTTP ${e.status}): ${e.message}`,
     );
   }
-  return new AgError(ErrorCodes.PcsUnreachable, e instanceof Error ? e.message : String(e));
+  return new AgError('pcs-unreachable', e instanceof Error ? e.message : String(e));
 }
 
 /** Not worth trying again, on any node: refused credentials and 4xx refusals. */
 function isPermanent(e: unknown): boolean {
-  if (e instanceof AgError) return e.code === ErrorCodes.Unauthorized;
+  if (e instanceof AgError) return e.code === 'unauthorized';
   if (!(e instanceof HttpError)) return false;
   if (e.status === 401 || e.status === 403 || e.serverCode === 'unauthorized') return true;
   return (
@@ -167,21 +167,19 @@ function isPermanent(e: unknown): boolean {
 }
 
 export class PcsClient {
-  private readonly scheduler: SchedulerLike;
-  private readonly active = new BehaviorSubject<Endpoint | null | undefined>(undefined);
-  private readonly healthSubject = new BehaviorSubject<PcsHealth>('ok');
-  private readonly errorsSubject = new Subject<AgErrorInfo>();
-  private readonly requestsSubject = new BehaviorSubject<ReadonlyMap<string, TrackedRequest>>(
-    new Map(),
-  );
-  private readonly disposed$ = new Subject<void>();
-  private readonly connection: ResilientConnection;
-  private readonly subscriptions = new Subscription();
-  private readonly backoff: BackoffOptions;
-  private readonly selection$: Observable<Endpoint | null>;
+  readonly #scheduler: SchedulerLike;
+  readonly #active = new BehaviorSubject<Endpoint | null | undefined>(undefined);
+  readonly #healthSubject = new BehaviorSubject<PcsHealth>('ok');
+  readonly #errorsSubject = new Subject<AgErrorInfo>();
+  readonly #requestsSubject = new BehaviorSubject<ReadonlyMap<string, TrackedRequest>>(new Map());
+  readonly #disposed$ = new Subject<void>();
+  readonly #connection: ResilientConnection;
+  readonly #subscriptions = new Subscription();
+  readonly #backoff: BackoffOptions;
+  readonly #selection$: Observable<Endpoint | null>;
   /** requests nobody shows any more: forgotten once they are over */
-  private readonly released = new Set<string>();
-  private started = false;
+  readonly #released = new Set<string>();
+  #started = false;
 
   /** connection state of the status stream (the public `connectionState`) */
   readonly status$: Observable<ConnectionStatus>;
@@ -193,10 +191,13 @@ export class PcsClient {
   readonly errors$: Observable<AgErrorInfo>;
   readonly requests$: Observable<ReadonlyMap<string, TrackedRequest>>;
 
-  constructor(private readonly o: PcsClientOptions) {
-    if (o.nodes.length === 0) throw new AgError(ErrorCodes.BadConfig, 'pcs-nodes is empty');
-    this.scheduler = o.scheduler ?? asyncScheduler;
-    this.backoff = { initialMs: 250, maxMs: 3000, ...o.backoff };
+  readonly #o: PcsClientOptions;
+
+  constructor(o: PcsClientOptions) {
+    this.#o = o;
+    if (o.nodes.length === 0) throw new AgError('bad-config', 'pcs-nodes is empty');
+    this.#scheduler = o.scheduler ?? asyncScheduler;
+    this.#backoff = { initialMs: 250, maxMs: 3000, ...o.backoff };
     const pollMs = o.pollMs ?? 1000;
     // A dead node refuses at once; a slow answer is not a dead node: a fast poll must not
     // declare a busy primary gone (that would bounce every agent to the standby).
@@ -206,7 +207,7 @@ export class PcsClient {
       fetchJson(
         join(baseUrl, PcsPaths.status),
         nodeStatus,
-        this.httpInit(undefined, { timeoutMs: statusTimeoutMs }),
+        this.#httpInit(undefined, { timeoutMs: statusTimeoutMs }),
       );
     const selection$: Observable<Endpoint | null> =
       o.nodes.length === 1
@@ -214,94 +215,93 @@ export class PcsClient {
             fetchStatus,
             pollMs,
             timeoutMs: statusTimeoutMs,
-            scheduler: this.scheduler,
+            scheduler: this.#scheduler,
           })
         : primaryByStatus(o.nodes, {
             fetchStatus,
             pollMs,
             timeoutMs: statusTimeoutMs,
-            scheduler: this.scheduler,
+            scheduler: this.#scheduler,
           });
-    this.selection$ = selection$;
+    this.#selection$ = selection$;
 
-    this.connection = new ResilientConnection({
-      endpoints: this.active.pipe(filter((e): e is Endpoint | null => e !== undefined)),
+    this.#connection = new ResilientConnection({
+      endpoints: this.#active.pipe(filter((e): e is Endpoint | null => e !== undefined)),
       switchReason: 'failover',
       auth: handshakeAuth(o.tokenProvider, o.agentId),
-      onConnect: (socket, endpoint) => this.resync(socket, endpoint),
-      backoff: this.backoff,
+      onConnect: (socket, endpoint) => this.#resync(socket, endpoint),
+      backoff: this.#backoff,
       ...(o.heartbeat !== undefined ? { heartbeat: o.heartbeat } : {}),
       ...(o.webSocket ? { webSocket: o.webSocket } : {}),
-      scheduler: this.scheduler,
+      scheduler: this.#scheduler,
     });
-    this.status$ = this.connection.status$;
-    this.endpoint$ = this.active.pipe(
+    this.status$ = this.#connection.status$;
+    this.endpoint$ = this.#active.pipe(
       map((e) => e ?? null),
       distinctUntilChanged((a, b) => a?.id === b?.id && a?.url === b?.url),
       shareReplay({ bufferSize: 1, refCount: true }),
     );
-    this.health$ = this.healthSubject.pipe(distinctUntilChanged());
-    this.errors$ = this.errorsSubject.asObservable();
-    this.requests$ = this.requestsSubject.asObservable();
+    this.health$ = this.#healthSubject.pipe(distinctUntilChanged());
+    this.errors$ = this.#errorsSubject.asObservable();
+    this.requests$ = this.#requestsSubject.asObservable();
   }
 
   get health(): PcsHealth {
-    return this.healthSubject.value;
+    return this.#healthSubject.value;
   }
 
   get endpoint(): Endpoint | null {
-    return this.active.value ?? null;
+    return this.#active.value ?? null;
   }
 
   get requests(): ReadonlyMap<string, TrackedRequest> {
-    return this.requestsSubject.value;
+    return this.#requestsSubject.value;
   }
 
   /** Starts node selection and the status stream. Idempotent. */
   start(): void {
-    if (this.started || this.disposed$.closed) return;
-    this.started = true;
-    this.subscriptions.add(
-      this.selection$.subscribe({
+    if (this.#started || this.#disposed$.closed) return;
+    this.#started = true;
+    this.#subscriptions.add(
+      this.#selection$.subscribe({
         next: (endpoint) => {
-          this.active.next(endpoint);
-          if (endpoint === null) this.setHealth('unreachable', 'No PCS node is active');
+          this.#active.next(endpoint);
+          if (endpoint === null) this.#setHealth('unreachable', 'No PCS node is active');
         },
-        error: (e: unknown) => this.report(classify(e)),
+        error: (e: unknown) => this.#report(classify(e)),
       }),
     );
-    this.subscriptions.add(
+    this.#subscriptions.add(
       // a node accepted our socket: PCS is reachable again (a misbehaving HTTP side stays reported)
-      this.connection.status$.subscribe((s) => {
-        if (s.state === 'connected' && this.health === 'unreachable') this.setHealth('ok');
+      this.#connection.status$.subscribe((s) => {
+        if (s.state === 'connected' && this.health === 'unreachable') this.#setHealth('ok');
       }),
     );
-    this.subscriptions.add(
-      this.connection
+    this.#subscriptions.add(
+      this.#connection
         .on(PcsEvents.status, surveyStatusEvent)
-        .subscribe((event) => this.onStatusEvent(event)),
+        .subscribe((event) => this.#onStatusEvent(event)),
     );
-    this.subscriptions.add(
-      this.connection.errors$.subscribe((e) => {
+    this.#subscriptions.add(
+      this.#connection.errors$.subscribe((e) => {
         // connect failures are reflected in health/status; only malformed pushes are news
-        if (e.code === ErrorCodes.InvalidMessage)
-          this.report(new AgError(ErrorCodes.PcsBadResponse, e.message));
+        if (e.code === 'invalid-message') this.#report(new AgError('pcs-bad-response', e.message));
       }),
     );
-    this.subscriptions.add(
+    this.#subscriptions.add(
       // Safety net for a lost push or a subscribe that timed out: re-subscribing is idempotent
       // and answers the current state of every request still in flight.
-      interval(this.o.resyncMs ?? 5000, this.scheduler).subscribe(() => {
-        if (this.liveRequests().length) void this.subscribeNow();
+      interval(this.#o.resyncMs ?? 5000, this.#scheduler).subscribe(() => {
+        if (this.#liveRequests().length) void this.#subscribeNow();
       }),
     );
-    this.connection.start();
+    this.#connection.start();
   }
 
   /** The active survey for a dialed number (null: none). Retries until PCS answers sensibly. */
   lookupSurvey(dialedNumber: string): Promise<Survey | null> {
     const path = `${PcsPaths.surveys}?dialedNumber=${encodeURIComponent(dialedNumber)}`;
-    return this.http(path, surveyLookup, {}).then((r) => r.survey);
+    return this.#http(path, surveyLookup, {}).then((r) => r.survey);
   }
 
   /**
@@ -311,22 +311,22 @@ export class PcsClient {
   async submit(body: SurveyRequestBody): Promise<SurveyRequestAnswer> {
     const key = body.idempotencyKey;
     const known = this.requests.get(key);
-    if (!known) this.update(key, () => ({ key, body, reported: [] }));
-    const answer = await this.http(PcsPaths.surveyRequests, surveyRequestAnswer, {
+    if (!known) this.#update(key, () => ({ key, body, reported: [] }));
+    const answer = await this.#http(PcsPaths.surveyRequests, surveyRequestAnswer, {
       method: 'POST',
       body,
     });
-    this.applyAnswer(key, answer);
+    this.#applyAnswer(key, answer);
     // the socket may have connected before the request existed: make sure this node pushes its status
-    void this.subscribeNow();
+    void this.#subscribeNow();
     return this.requests.get(key)?.answer ?? answer;
   }
 
   /** Tells PCS what the gadget did (transferred / armed / cancelled); remembered for resubmits. */
   async reportEvent(key: string, event: SurveyRequestEvent['event']): Promise<SurveyRequestAnswer> {
     const tracked = this.requests.get(key);
-    if (!tracked?.answer) throw new AgError(ErrorCodes.BadConfig, `unknown survey request ${key}`);
-    this.update(
+    if (!tracked?.answer) throw new AgError('bad-config', `unknown survey request ${key}`);
+    this.#update(
       key,
       (t) =>
         t && { ...t, reported: t.reported.includes(event) ? t.reported : [...t.reported, event] },
@@ -334,20 +334,20 @@ export class PcsClient {
     // The path is read at every attempt: after a failover without a shared store the resync
     // re-creates the request under a new id (and replays this event there); a 404 from a node
     // that has not been given the request yet is therefore worth another try.
-    const answer = await this.http(
+    const answer = await this.#http(
       () =>
         `${PcsPaths.surveyRequests}/${encodeURIComponent(this.requests.get(key)?.answer?.requestId ?? tracked.answer!.requestId)}/events`,
       surveyRequestAnswer,
       { method: 'POST', body: { event } },
       { retryNotFound: true },
     );
-    this.applyAnswer(key, answer);
+    this.#applyAnswer(key, answer);
     return this.requests.get(key)?.answer ?? answer;
   }
 
   /** One request's latest state. */
   request$(key: string): Observable<TrackedRequest | undefined> {
-    return this.requestsSubject.pipe(
+    return this.#requestsSubject.pipe(
       map((all) => all.get(key)),
       distinctUntilChanged(),
     );
@@ -355,9 +355,9 @@ export class PcsClient {
 
   /** Stops tracking a request now. */
   forget(key: string): void {
-    this.released.delete(key);
+    this.#released.delete(key);
     const next = new Map(this.requests);
-    if (next.delete(key)) this.requestsSubject.next(next);
+    if (next.delete(key)) this.#requestsSubject.next(next);
   }
 
   /**
@@ -368,39 +368,39 @@ export class PcsClient {
   release(key: string): void {
     const t = this.requests.get(key);
     if (t?.answer && isTerminal(t.answer.status)) this.forget(key);
-    else if (t) this.released.add(key);
+    else if (t) this.#released.add(key);
   }
 
   /** Closes the socket, stops polling, cancels pending HTTP retries. */
   dispose(): void {
-    if (this.disposed$.closed) return;
-    this.disposed$.next();
-    this.disposed$.complete();
-    this.subscriptions.unsubscribe();
-    this.connection.dispose();
-    this.active.complete();
-    this.healthSubject.complete();
-    this.errorsSubject.complete();
-    this.requestsSubject.complete();
+    if (this.#disposed$.closed) return;
+    this.#disposed$.next();
+    this.#disposed$.complete();
+    this.#subscriptions.unsubscribe();
+    this.#connection.dispose();
+    this.#active.complete();
+    this.#healthSubject.complete();
+    this.#errorsSubject.complete();
+    this.#requestsSubject.complete();
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private httpInit(
+  #httpInit(
     token: string | undefined,
     extra: { timeoutMs?: number; method?: 'GET' | 'POST'; body?: unknown } = {},
   ) {
     return {
-      timeoutMs: this.o.requestTimeoutMs ?? 4000,
+      timeoutMs: this.#o.requestTimeoutMs ?? 4000,
       ...extra,
       ...(token ? { token } : {}),
-      ...(this.o.fetchImpl ? { fetchImpl: this.o.fetchImpl } : {}),
-      scheduler: this.scheduler,
+      ...(this.#o.fetchImpl ? { fetchImpl: this.#o.fetchImpl } : {}),
+      scheduler: this.#scheduler,
     };
   }
 
-  private withToken<T>(run: (token: string | undefined) => Observable<T>): Observable<T> {
-    return defer(() => from(Promise.resolve(this.o.tokenProvider?.()))).pipe(
+  #withToken<T>(run: (token: string | undefined) => Observable<T>): Observable<T> {
+    return defer(() => from(Promise.resolve(this.#o.tokenProvider?.()))).pipe(
       switchMap((token) => run(token ?? undefined)),
     );
   }
@@ -410,67 +410,69 @@ export class PcsClient {
    * sends the next one to the new primary). Every failure updates `health`; only a permanent
    * refusal (auth, 4xx) or dispose ends the retries.
    */
-  private http<T>(
+  #http<T>(
     path: string | (() => string),
     validator: Validator<T>,
     init: { method?: 'GET' | 'POST'; body?: unknown },
     o: { retryNotFound?: boolean } = {},
   ): Promise<T> {
-    const attempt$ = this.active.pipe(
+    const attempt$ = this.#active.pipe(
       // wait for the first node selection, then use whatever is active at each attempt
       filter((e) => e !== undefined),
       take(1),
       switchMap(() => {
-        const endpoint = this.active.value;
+        const endpoint = this.#active.value;
         if (!endpoint)
-          return throwError(() => new AgError(ErrorCodes.PcsUnreachable, 'No PCS node is active'));
+          return throwError(() => new AgError('pcs-unreachable', 'No PCS node is active'));
         const target = join(endpoint.url, typeof path === 'string' ? path : path());
-        return this.withToken((token) => fetchJson(target, validator, this.httpInit(token, init)));
+        return this.#withToken((token) =>
+          fetchJson(target, validator, this.#httpInit(token, init)),
+        );
       }),
     );
     return new Promise<T>((resolve, reject) => {
       const sub = attempt$
         .pipe(
           retryBackoff<T>({
-            ...this.backoff,
-            scheduler: this.scheduler,
+            ...this.#backoff,
+            scheduler: this.#scheduler,
             shouldRetry: (e) => {
               const err = classify(e);
-              if (err.code === ErrorCodes.PcsUnreachable || err.code === ErrorCodes.NotPrimary) {
-                this.setHealth('unreachable', err.message);
-              } else if (err.code === ErrorCodes.PcsBadResponse) {
-                this.setHealth('bad-response', err.message);
+              if (err.code === 'pcs-unreachable' || err.code === 'not-primary') {
+                this.#setHealth('unreachable', err.message);
+              } else if (err.code === 'pcs-bad-response') {
+                this.#setHealth('bad-response', err.message);
               }
               if (o.retryNotFound && e instanceof HttpError && e.status === 404) return true;
               return !isPermanent(e);
             },
           }),
-          takeUntil(this.disposed$),
+          takeUntil(this.#disposed$),
         )
         .subscribe({
           next: (v) => {
-            this.setHealth('ok');
+            this.#setHealth('ok');
             resolve(v);
           },
           error: (e: unknown) => {
             const err = classify(e);
-            this.report(err);
+            this.#report(err);
             reject(err);
           },
-          complete: () => reject(new AgError(ErrorCodes.BadConfig, 'the PCS client was disposed')),
+          complete: () => reject(new AgError('bad-config', 'the PCS client was disposed')),
         });
-      this.subscriptions.add(sub);
+      this.#subscriptions.add(sub);
     });
   }
 
-  private setHealth(health: PcsHealth, message?: string): void {
-    if (this.healthSubject.closed) return;
-    const changed = this.healthSubject.value !== health;
-    this.healthSubject.next(health);
+  #setHealth(health: PcsHealth, message?: string): void {
+    if (this.#healthSubject.closed) return;
+    const changed = this.#healthSubject.value !== health;
+    this.#healthSubject.next(health);
     if (changed && health !== 'ok') {
-      this.report(
+      this.#report(
         new AgError(
-          health === 'unreachable' ? ErrorCodes.PcsUnreachable : ErrorCodes.PcsBadResponse,
+          health === 'unreachable' ? 'pcs-unreachable' : 'pcs-bad-response',
           message ??
             (health === 'unreachable' ? 'PCS is unreachable' : 'PCS sent an invalid answer'),
         ),
@@ -478,30 +480,27 @@ export class PcsClient {
     }
   }
 
-  private report(e: AgErrorInfo): void {
-    if (!this.errorsSubject.closed) this.errorsSubject.next({ code: e.code, message: e.message });
+  #report(e: AgErrorInfo): void {
+    if (!this.#errorsSubject.closed) this.#errorsSubject.next({ code: e.code, message: e.message });
   }
 
-  private update(
-    key: string,
-    fn: (t: TrackedRequest | undefined) => TrackedRequest | undefined,
-  ): void {
-    if (this.requestsSubject.closed) return;
+  #update(key: string, fn: (t: TrackedRequest | undefined) => TrackedRequest | undefined): void {
+    if (this.#requestsSubject.closed) return;
     const current = this.requests.get(key);
     const next = fn(current);
     if (!next || next === current) return;
-    if (this.released.has(key) && next.answer && isTerminal(next.answer.status)) {
+    if (this.#released.has(key) && next.answer && isTerminal(next.answer.status)) {
       this.forget(key);
       return;
     }
     const all = new Map(this.requests);
     all.set(key, next);
-    this.requestsSubject.next(all);
+    this.#requestsSubject.next(all);
   }
 
   /** Applies an answer unless it would move the request backwards (stale node / stale resync). */
-  private applyAnswer(key: string, answer: SurveyRequestAnswer): void {
-    this.update(key, (t) => {
+  #applyAnswer(key: string, answer: SurveyRequestAnswer): void {
+    this.#update(key, (t) => {
       if (!t) return undefined;
       const prev = t.answer;
       if (
@@ -531,14 +530,14 @@ export class PcsClient {
     });
   }
 
-  private onStatusEvent(event: SurveyStatusEvent): void {
-    const endpoint = this.active.value;
+  #onStatusEvent(event: SurveyStatusEvent): void {
+    const endpoint = this.#active.value;
     // split brain: a node with a lower epoch than the one we follow is stale
     if (event.epoch !== undefined && endpoint?.epoch !== undefined && event.epoch < endpoint.epoch)
       return;
     for (const t of this.requests.values()) {
       if (t.answer?.requestId !== event.requestId) continue;
-      this.applyAnswer(t.key, {
+      this.#applyAnswer(t.key, {
         ...t.answer,
         status: event.status,
         ...(event.score !== undefined ? { score: event.score } : {}),
@@ -547,30 +546,30 @@ export class PcsClient {
   }
 
   /** Asks the connected node to push the tracked requests' status (after a submit). */
-  private async subscribeNow(): Promise<void> {
-    const ids = this.trackedIds();
-    if (!ids.length || this.connection.status.state !== 'connected') return;
+  async #subscribeNow(): Promise<void> {
+    const ids = this.#trackedIds();
+    if (!ids.length || this.#connection.status.state !== 'connected') return;
     try {
-      const answer = await this.connection.request(
+      const answer = await this.#connection.request(
         PcsEvents.subscribe,
         { requestIds: ids },
         pcsSubscribeAnswer,
       );
-      for (const a of answer.requests) this.applyAnswer(a.idempotencyKey, a);
+      for (const a of answer.requests) this.#applyAnswer(a.idempotencyKey, a);
     } catch {
       /* the next (re)connect resyncs */
     }
   }
 
   /** Requests still worth following (a finished one needs no pushes), newest last, at most 50. */
-  private liveRequests(): TrackedRequest[] {
+  #liveRequests(): TrackedRequest[] {
     return [...this.requests.values()]
       .filter((t) => t.answer && !isTerminal(t.answer.status))
       .slice(-maxSubscribed);
   }
 
-  private trackedIds(): string[] {
-    return this.liveRequests().map((t) => t.answer!.requestId);
+  #trackedIds(): string[] {
+    return this.#liveRequests().map((t) => t.answer!.requestId);
   }
 
   /**
@@ -578,8 +577,8 @@ export class PcsClient {
    * tracked requests; re-submit (same key) any the node does not know, replaying what the
    * gadget already reported, so the survey survives a failover without a shared store.
    */
-  private async resync(socket: Socket, endpoint: Endpoint): Promise<void> {
-    const ids = this.trackedIds();
+  async #resync(socket: Socket, endpoint: Endpoint): Promise<void> {
+    const ids = this.#trackedIds();
     if (!ids.length) return;
     const answer = await requestOn(
       socket,
@@ -591,18 +590,18 @@ export class PcsClient {
     const knownKeys = new Set<string>();
     for (const a of answer.requests) {
       knownKeys.add(a.idempotencyKey);
-      this.applyAnswer(a.idempotencyKey, a);
+      this.#applyAnswer(a.idempotencyKey, a);
     }
     // only a request still in flight is re-submitted: a finished survey must never be re-created
-    const missing = this.liveRequests().filter((t) => !knownKeys.has(t.key));
+    const missing = this.#liveRequests().filter((t) => !knownKeys.has(t.key));
     if (!missing.length) return;
-    const token = (await this.o.tokenProvider?.()) ?? undefined;
+    const token = (await this.#o.tokenProvider?.()) ?? undefined;
     for (const t of missing) {
       let created = await firstValueFrom(
         fetchJson(
           join(endpoint.url, PcsPaths.surveyRequests),
           surveyRequestAnswer,
-          this.httpInit(token, { method: 'POST', body: t.body }),
+          this.#httpInit(token, { method: 'POST', body: t.body }),
         ),
       ).catch((e: unknown) => {
         throw classify(e);
@@ -615,22 +614,22 @@ export class PcsClient {
               `${PcsPaths.surveyRequests}/${encodeURIComponent(created.requestId)}/events`,
             ),
             surveyRequestAnswer,
-            this.httpInit(token, { method: 'POST', body: { event } }),
+            this.#httpInit(token, { method: 'POST', body: { event } }),
           ),
         ).catch((e: unknown) => {
           throw classify(e);
         });
       }
-      this.applyAnswer(t.key, created);
+      this.#applyAnswer(t.key, created);
     }
     const again = await requestOn(
       socket,
       PcsEvents.subscribe,
-      { requestIds: this.trackedIds() },
+      { requestIds: this.#trackedIds() },
       pcsSubscribeAnswer,
       3000,
     );
-    for (const a of again.requests) this.applyAnswer(a.idempotencyKey, a);
+    for (const a of again.requests) this.#applyAnswer(a.idempotencyKey, a);
   }
 }
 

@@ -84,24 +84,27 @@ export function callTag(ani: string, dialedNumber: string): string {
 }
 
 export class PendingRequests {
-  private readonly maxEntries: number;
-  private readonly maxAgeMs: number;
-  private readonly storageKey: string;
+  readonly #maxEntries: number;
+  readonly #maxAgeMs: number;
+  readonly #storageKey: string;
 
-  constructor(private readonly o: PendingRequestsOptions) {
-    this.maxEntries = o.maxEntries ?? 8;
-    this.maxAgeMs = o.maxAgeMs ?? 4 * 60 * 60 * 1000;
-    this.storageKey = o.storageKey ?? pendingStorageKey;
+  readonly #o: PendingRequestsOptions;
+
+  constructor(o: PendingRequestsOptions) {
+    this.#o = o;
+    this.#maxEntries = o.maxEntries ?? 8;
+    this.#maxAgeMs = o.maxAgeMs ?? 4 * 60 * 60 * 1000;
+    this.#storageKey = o.storageKey ?? pendingStorageKey;
   }
 
   get(dialogId: string): PendingEntry | undefined {
-    return this.read().find((e) => e.dialogId === dialogId);
+    return this.#read().find((e) => e.dialogId === dialogId);
   }
 
   /** Writes (or replaces) the dialog's entry, stamped now. */
   save(entry: Omit<PendingEntry, 'savedAt'>): void {
-    const others = this.read().filter((e) => e.dialogId !== entry.dialogId);
-    this.write([...others, { ...entry, savedAt: this.o.now() }].slice(-this.maxEntries));
+    const others = this.#read().filter((e) => e.dialogId !== entry.dialogId);
+    this.#write([...others, { ...entry, savedAt: this.#o.now() }].slice(-this.#maxEntries));
   }
 
   /** Updates the dialog's entry if there is one for this key. */
@@ -111,20 +114,20 @@ export class PendingRequests {
   }
 
   clear(dialogId: string): void {
-    const all = this.read();
+    const all = this.#read();
     const rest = all.filter((e) => e.dialogId !== dialogId);
-    if (rest.length !== all.length) this.write(rest);
+    if (rest.length !== all.length) this.#write(rest);
   }
 
   /** The agent is on `dialogId`: the entries of every other dialog are over. */
   retainOnly(dialogId: string): void {
-    const all = this.read();
+    const all = this.#read();
     const rest = all.filter((e) => e.dialogId === dialogId);
-    if (rest.length !== all.length) this.write(rest);
+    if (rest.length !== all.length) this.#write(rest);
   }
 
-  private read(): PendingEntry[] {
-    const raw = this.safe(() => this.o.storage?.getItem(this.storageKey) ?? null);
+  #read(): PendingEntry[] {
+    const raw = this.#safe(() => this.#o.storage?.getItem(this.#storageKey) ?? null);
     if (!raw) return [];
     let parsed: unknown;
     try {
@@ -133,27 +136,27 @@ export class PendingRequests {
       parsed = null;
     }
     if (!Array.isArray(parsed)) {
-      this.write([]);
+      this.#write([]);
       return [];
     }
-    const now = this.o.now();
+    const now = this.#o.now();
     // someone else's or a damaged record is dropped, never trusted
     return parsed
       .filter(isEntry)
-      .filter((e) => now - e.savedAt <= this.maxAgeMs && e.savedAt <= now + 60_000)
-      .slice(-this.maxEntries);
+      .filter((e) => now - e.savedAt <= this.#maxAgeMs && e.savedAt <= now + 60_000)
+      .slice(-this.#maxEntries);
   }
 
-  private write(entries: readonly PendingEntry[]): void {
-    this.safe(() =>
+  #write(entries: readonly PendingEntry[]): void {
+    this.#safe(() =>
       entries.length
-        ? this.o.storage?.setItem(this.storageKey, JSON.stringify(entries))
-        : this.o.storage?.removeItem(this.storageKey),
+        ? this.#o.storage?.setItem(this.#storageKey, JSON.stringify(entries))
+        : this.#o.storage?.removeItem(this.#storageKey),
     );
   }
 
   /** Storage can throw (quota, privacy settings, sandboxed iframes): then we keep nothing. */
-  private safe<T>(fn: () => T): T | undefined {
+  #safe<T>(fn: () => T): T | undefined {
     try {
       return fn();
     } catch {

@@ -19,7 +19,7 @@ import type { Host } from '../hosts/host.js';
 import { detectHostKind } from '../hosts/detect.js';
 import { lazyFinesseHost } from '../hosts/lazy-host.js';
 import { StandaloneHost, type StandaloneCall } from '../hosts/standalone-host.js';
-import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import type { AgErrorInfo } from '../protocol/errors.js';
 import type { SurveyMode, SurveyStatus } from '../protocol/wire.js';
 import { PcsClient, type TokenProvider } from './pcs-client.js';
 import { PendingRequests, type KeyValueStorage } from './pending-requests.js';
@@ -54,73 +54,76 @@ export interface SurveyConfig {
 export class SurveyController implements ReactiveController {
   view: SurveyView = initialSurveyView;
 
-  private config?: SurveyConfig;
-  private configKey?: string;
-  private hostImpl?: Host;
-  private ownsHost = false;
-  private session?: SurveySession;
-  private subscriptions = new Subscription();
-  private connected = false;
+  #config?: SurveyConfig;
+  #configKey?: string;
+  #hostImpl?: Host;
+  #ownsHost = false;
+  #session?: SurveySession;
+  #subscriptions = new Subscription();
+  #connected = false;
 
-  constructor(private readonly element: ReactiveControllerHost & HTMLElement) {
+  readonly #element: ReactiveControllerHost & HTMLElement;
+
+  constructor(element: ReactiveControllerHost & HTMLElement) {
+    this.#element = element;
     element.addController(this);
   }
 
   /** The current host (for adjustHeight). */
   get host(): Host | undefined {
-    return this.hostImpl;
+    return this.#hostImpl;
   }
 
   /** The status shown to the agent: PCS's, or what we did ourselves if PCS has not caught up. */
   get surveyStatus(): SurveyStatus | undefined {
-    return this.session?.surveyStatus;
+    return this.#session?.surveyStatus;
   }
 
   hostConnected(): void {
-    this.connected = true;
-    if (this.config) this.apply(this.config);
+    this.#connected = true;
+    if (this.#config) this.#apply(this.#config);
   }
 
   hostDisconnected(): void {
-    this.connected = false;
-    this.stop();
+    this.#connected = false;
+    this.#stop();
     this.view = { ...this.view, connection: { state: 'idle' }, endpoint: null };
   }
 
   /** Called by the element whenever its configuration may have changed. */
   configure(next: SurveyConfig): void {
-    this.config = next;
-    if (this.connected) this.apply(next);
+    this.#config = next;
+    if (this.#connected) this.#apply(next);
   }
 
   /** The agent pressed the action button. */
   async requestSurvey(form: SurveyForm): Promise<void> {
-    if (!this.session) {
+    if (!this.#session) {
       const message = this.view.error?.message ?? 'The gadget is not configured (pcs-nodes)';
-      this.element.dispatchEvent(new AgErrorEvent(ErrorCodes.BadConfig, message));
+      this.#element.dispatchEvent(new AgErrorEvent('bad-config', message));
       return;
     }
-    await this.session.requestSurvey(form);
+    await this.#session.requestSurvey(form);
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private apply(config: SurveyConfig): void {
+  #apply(config: SurveyConfig): void {
     // a new call from attributes is not a new session: the owned host just reports it
     const key = sessionKey(config);
-    if (key === this.configKey && this.session && this.hostImpl === this.builtHostFor(config)) {
-      if (this.hostImpl instanceof StandaloneHost && this.ownsHost && !config.interactionId)
-        this.hostImpl.setCall(staticCall(config));
+    if (key === this.#configKey && this.#session && this.#hostImpl === this.#builtHostFor(config)) {
+      if (this.#hostImpl instanceof StandaloneHost && this.#ownsHost && !config.interactionId)
+        this.#hostImpl.setCall(staticCall(config));
       return;
     }
-    this.stop();
-    this.configKey = key;
+    this.#stop();
+    this.#configKey = key;
     const problem = configProblem(config);
-    if (problem) return this.refuse(problem);
+    if (problem) return this.#refuse(problem);
     let host: Host;
     let pcs: PcsClient;
     try {
-      host = this.buildHost(config);
+      host = this.#buildHost(config);
       pcs = new PcsClient({
         nodes: config.pcsNodes,
         tokenProvider: config.tokenProvider,
@@ -128,9 +131,9 @@ export class SurveyController implements ReactiveController {
         ...(config.pollMs ? { pollMs: config.pollMs } : {}),
       });
     } catch (e) {
-      if (this.ownsHost) this.hostImpl?.dispose();
-      this.hostImpl = undefined;
-      return this.refuse(e instanceof Error ? e.message : String(e));
+      if (this.#ownsHost) this.#hostImpl?.dispose();
+      this.#hostImpl = undefined;
+      return this.#refuse(e instanceof Error ? e.message : String(e));
     }
     const session = new SurveySession({
       host,
@@ -141,9 +144,9 @@ export class SurveyController implements ReactiveController {
       // a gadget reload re-attaches to its pending request instead of creating another one
       pending: new PendingRequests({ storage: tabStorage(), now: () => asyncScheduler.now() }),
     });
-    this.session = session;
-    const el = this.element;
-    const subs = (this.subscriptions = new Subscription());
+    this.#session = session;
+    const el = this.#element;
+    const subs = (this.#subscriptions = new Subscription());
     subs.add(
       session.view$.subscribe((view) => {
         this.view = view;
@@ -164,57 +167,57 @@ export class SurveyController implements ReactiveController {
   }
 
   /** The host this configuration would keep using (an injected one is never rebuilt). */
-  private builtHostFor(config: SurveyConfig): Host | undefined {
-    return config.hostAdapter ?? (this.ownsHost ? this.hostImpl : undefined);
+  #builtHostFor(config: SurveyConfig): Host | undefined {
+    return config.hostAdapter ?? (this.#ownsHost ? this.#hostImpl : undefined);
   }
 
-  private buildHost(config: SurveyConfig): Host {
+  #buildHost(config: SurveyConfig): Host {
     let host: Host;
     if (config.hostAdapter) {
       host = config.hostAdapter;
-      this.ownsHost = false;
+      this.#ownsHost = false;
     } else if (detectHostKind(config.hostKind) === 'finesse') {
       // finesse.js glue is fetched only here, in Finesse: the bundle elsewhere does not carry it
       host = lazyFinesseHost();
-      this.ownsHost = true;
+      this.#ownsHost = true;
     } else if (config.interactionId && config.interactionsUrls.length) {
       host = new StandaloneHost({
         interactionId: config.interactionId,
         interactionsUrls: config.interactionsUrls,
         auth: handshakeAuth(config.tokenProvider, config.agentId),
       });
-      this.ownsHost = true;
+      this.#ownsHost = true;
     } else {
       host = new StandaloneHost({ call: staticCall(config) });
-      this.ownsHost = true;
+      this.#ownsHost = true;
     }
-    this.hostImpl = host;
+    this.#hostImpl = host;
     return host;
   }
 
   /** Bad configuration: `failed` with `bad-config`, the way the chat panel does it. */
-  private refuse(message: string): void {
-    const error: AgErrorInfo = { code: ErrorCodes.BadConfig, message };
+  #refuse(message: string): void {
+    const error: AgErrorInfo = { code: 'bad-config', message };
     this.view = {
       ...initialSurveyView,
       connection: { state: 'failed', error },
       phase: 'failed',
       error,
     };
-    this.element.dispatchEvent(new AgConnectionChangeEvent({ state: 'failed', error }));
-    this.element.dispatchEvent(new AgErrorEvent(error.code, error.message));
-    this.element.requestUpdate();
+    this.#element.dispatchEvent(new AgConnectionChangeEvent({ state: 'failed', error }));
+    this.#element.dispatchEvent(new AgErrorEvent(error.code, error.message));
+    this.#element.requestUpdate();
   }
 
-  private stop(): void {
-    this.subscriptions.unsubscribe();
-    this.subscriptions = new Subscription();
-    this.session?.dispose();
-    this.session = undefined;
-    if (this.ownsHost) this.hostImpl?.dispose();
-    this.hostImpl = undefined;
-    this.ownsHost = false;
-    this.configKey = undefined;
+  #stop(): void {
+    this.#subscriptions.unsubscribe();
+    this.#subscriptions = new Subscription();
+    this.#session?.dispose();
+    this.#session = undefined;
+    if (this.#ownsHost) this.#hostImpl?.dispose();
+    this.#hostImpl = undefined;
+    this.#ownsHost = false;
+    this.#configKey = undefined;
   }
 }
 

@@ -25,7 +25,7 @@ import { relocations, type RelocationInfo } from '../core/relocations.js';
 import type { ConnectionStatus, Endpoint } from '../core/state.js';
 import type { SurveyRequestedDetail, SurveyStatusDetail } from '../events.js';
 import type { CallInfo, Host } from '../hosts/host.js';
-import { AgError, ErrorCodes, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
+import { AgError, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
 import type {
   Survey,
   SurveyChannel,
@@ -140,54 +140,58 @@ const busyPhases: ReadonlySet<Phase> = new Set([
 ]);
 
 export class SurveySession {
-  private readonly scheduler: SchedulerLike;
-  private readonly host: Host;
-  private readonly pcs: SurveyPcs;
-  private readonly subscriptions = new Subscription();
-  private requestSub = new Subscription();
+  readonly #scheduler: SchedulerLike;
+  readonly #host: Host;
+  readonly #pcs: SurveyPcs;
+  readonly #subscriptions = new Subscription();
+  #requestSub = new Subscription();
 
-  private readonly viewSubject = new BehaviorSubject<SurveyView>(initialSurveyView);
-  private readonly statusSubject = new Subject<ConnectionStatus>();
-  private readonly errorsSubject = new Subject<AgErrorInfo>();
-  private readonly relocatedSubject = new Subject<RelocationInfo>();
-  private readonly requestedSubject = new Subject<SurveyRequestedDetail>();
-  private readonly transferredSubject = new Subject<SurveyTransferredInfo>();
-  private readonly surveyStatusSubject = new Subject<SurveyStatusDetail>();
+  readonly #viewSubject = new BehaviorSubject<SurveyView>(initialSurveyView);
+  readonly #statusSubject = new Subject<ConnectionStatus>();
+  readonly #errorsSubject = new Subject<AgErrorInfo>();
+  readonly #relocatedSubject = new Subject<RelocationInfo>();
+  readonly #requestedSubject = new Subject<SurveyRequestedDetail>();
+  readonly #transferredSubject = new Subject<SurveyTransferredInfo>();
+  readonly #surveyStatusSubject = new Subject<SurveyStatusDetail>();
 
-  private lookupFor?: string;
-  private lookupGeneration = 0;
-  private runGeneration = 0;
-  private lastStatusKey?: string;
+  #lookupFor?: string;
+  #lookupGeneration = 0;
+  #runGeneration = 0;
+  #lastStatusKey?: string;
   /** requests whose call ended before PCS answered: cancelled as soon as the answer arrives */
-  private readonly cancelOnAnswer = new Set<string>();
-  private started = false;
-  private disposed = false;
+  readonly #cancelOnAnswer = new Set<string>();
+  #started = false;
+  #disposed = false;
   /** a remembered request was looked for (once per session, on the first call) */
-  private reattachChecked = false;
+  #reattachChecked = false;
 
   /** every state the gadget renders; replays the latest */
-  readonly view$: Observable<SurveyView> = this.viewSubject.asObservable();
+  readonly view$: Observable<SurveyView> = this.#viewSubject.asObservable();
   /** the PCS status stream's connection state, each transition once */
-  readonly status$: Observable<ConnectionStatus> = this.statusSubject.asObservable();
+  readonly status$: Observable<ConnectionStatus> = this.#statusSubject.asObservable();
   /** problems worth an `ag-error`, one per problem as it happens */
-  readonly errors$: Observable<AgErrorInfo> = this.errorsSubject.asObservable();
+  readonly errors$: Observable<AgErrorInfo> = this.#errorsSubject.asObservable();
   /** the status stream now follows another PCS node */
-  readonly relocated$: Observable<RelocationInfo> = this.relocatedSubject.asObservable();
+  readonly relocated$: Observable<RelocationInfo> = this.#relocatedSubject.asObservable();
   /** PCS accepted a survey request */
-  readonly requested$: Observable<SurveyRequestedDetail> = this.requestedSubject.asObservable();
+  readonly requested$: Observable<SurveyRequestedDetail> = this.#requestedSubject.asObservable();
   /** the host confirmed the transfer to the survey DN */
-  readonly transferred$: Observable<SurveyTransferredInfo> = this.transferredSubject.asObservable();
+  readonly transferred$: Observable<SurveyTransferredInfo> =
+    this.#transferredSubject.asObservable();
   /** the shown status of the current request changed (score when completed) */
-  readonly surveyStatus$: Observable<SurveyStatusDetail> = this.surveyStatusSubject.asObservable();
+  readonly surveyStatus$: Observable<SurveyStatusDetail> = this.#surveyStatusSubject.asObservable();
 
-  constructor(private readonly o: SurveySessionOptions) {
-    this.scheduler = o.scheduler ?? asyncScheduler;
-    this.host = o.host;
-    this.pcs = o.pcs;
+  readonly #o: SurveySessionOptions;
+
+  constructor(o: SurveySessionOptions) {
+    this.#o = o;
+    this.#scheduler = o.scheduler ?? asyncScheduler;
+    this.#host = o.host;
+    this.#pcs = o.pcs;
   }
 
   get view(): SurveyView {
-    return this.viewSubject.value;
+    return this.#viewSubject.value;
   }
 
   /** The status shown to the agent: PCS's, or what we did ourselves if PCS has not caught up. */
@@ -197,49 +201,50 @@ export class SurveySession {
 
   /** Starts the host and PCS and follows both. Idempotent. */
   start(): void {
-    if (this.started || this.disposed) return;
-    this.started = true;
-    const { host, pcs } = this;
+    if (this.#started || this.#disposed) return;
+    this.#started = true;
+    const host = this.#host;
+    const pcs = this.#pcs;
     // relocations are counted from the same transitions the owner sees, on our clock
-    this.subscriptions.add(
-      this.statusSubject
-        .pipe(relocations(this.scheduler))
-        .subscribe((r) => this.relocatedSubject.next(r)),
+    this.#subscriptions.add(
+      this.#statusSubject
+        .pipe(relocations(this.#scheduler))
+        .subscribe((r) => this.#relocatedSubject.next(r)),
     );
-    this.subscriptions.add(pcs.status$.subscribe((s) => this.onConnectionStatus(s)));
-    this.subscriptions.add(pcs.endpoint$.subscribe((endpoint) => this.set({ endpoint })));
-    this.subscriptions.add(pcs.health$.subscribe((health) => this.set({ health })));
-    this.subscriptions.add(pcs.errors$.subscribe((e) => this.emitError(e.code, e.message)));
+    this.#subscriptions.add(pcs.status$.subscribe((s) => this.#onConnectionStatus(s)));
+    this.#subscriptions.add(pcs.endpoint$.subscribe((endpoint) => this.#set({ endpoint })));
+    this.#subscriptions.add(pcs.health$.subscribe((health) => this.#set({ health })));
+    this.#subscriptions.add(pcs.errors$.subscribe((e) => this.#emitError(e.code, e.message)));
     pcs.start();
 
-    this.set({ hostKind: host.kind, hostEverConnected: false, hostProblem: undefined });
+    this.#set({ hostKind: host.kind, hostEverConnected: false, hostProblem: undefined });
     // start first, so the first connection value we see is the host's real one, not a default
     try {
       host.start();
     } catch (e) {
-      this.fail(ErrorCodes.BadConfig, e instanceof Error ? e.message : String(e));
+      this.#fail('bad-config', e instanceof Error ? e.message : String(e));
     }
-    this.subscriptions.add(host.call$.subscribe((call) => this.onCall(call)));
+    this.#subscriptions.add(host.call$.subscribe((call) => this.#onCall(call)));
     if (host.errors$) {
-      this.subscriptions.add(
+      this.#subscriptions.add(
         host.errors$.subscribe((e) => {
-          this.set({ hostProblem: e.message });
-          this.emitError(e.code, e.message);
+          this.#set({ hostProblem: e.message });
+          this.#emitError(e.code, e.message);
         }),
       );
     }
-    this.subscriptions.add(
+    this.#subscriptions.add(
       host.connection$.subscribe((connected) => {
         const was = this.view.hostConnected && this.view.hostEverConnected;
-        this.set({ hostConnected: connected, ...(connected ? { hostEverConnected: true } : {}) });
+        this.#set({ hostConnected: connected, ...(connected ? { hostEverConnected: true } : {}) });
         if (was && !connected)
-          this.emitError(ErrorCodes.HostDisconnected, 'Finesse is reconnecting (failover)');
+          this.#emitError('host-disconnected', 'Finesse is reconnecting (failover)');
       }),
     );
   }
 
   /** The request for this call: what the call says, plus the survey's own fields. */
-  private requestBody(
+  #requestBody(
     call: CallInfo,
     fields: Omit<SurveyRequestBody, 'dialogId' | 'ani' | 'dialedNumber' | 'agentId'>,
   ): SurveyRequestBody {
@@ -250,7 +255,7 @@ export class SurveySession {
       dialogId: call.dialogId,
       ani: call.ani || 'unknown',
       dialedNumber: call.dialedNumber,
-      agentId: this.o.agentId || this.host.agentId || 'agent',
+      agentId: this.#o.agentId || this.#host.agentId || 'agent',
       ...survey,
     };
   }
@@ -260,83 +265,80 @@ export class SurveySession {
    * (done or failed: see `view.phase`); never rejects.
    */
   async requestSurvey(form: SurveyForm): Promise<void> {
-    if (!this.started || this.disposed)
-      return this.fail(ErrorCodes.BadConfig, 'The survey session is not running');
+    if (!this.#started || this.#disposed)
+      return this.#fail('bad-config', 'The survey session is not running');
     const { call, survey } = this.view;
-    const consult = !!this.o.consultTransfer;
-    if (!call) return this.fail(ErrorCodes.NoCall, 'There is no call to survey');
-    if (call.state !== 'ACTIVE')
-      return this.fail(ErrorCodes.CallNotActive, 'The call is not active');
+    const consult = !!this.#o.consultTransfer;
+    if (!call) return this.#fail('no-call', 'There is no call to survey');
+    if (call.state !== 'ACTIVE') return this.#fail('call-not-active', 'The call is not active');
     if (!this.view.hostConnected)
-      return this.fail(
-        ErrorCodes.HostDisconnected,
-        'Finesse is reconnecting: try again when it is back',
-      );
-    if (this.o.mode === 'transfer' && !transferAllowed(call, consult))
-      return this.fail(
-        ErrorCodes.TransferRejected,
+      return this.#fail('host-disconnected', 'Finesse is reconnecting: try again when it is back');
+    if (this.#o.mode === 'transfer' && !transferAllowed(call, consult))
+      return this.#fail(
+        'transfer-rejected',
         'Finesse does not allow a transfer on this call right now',
       );
     if (!survey)
-      return this.fail(
-        ErrorCodes.NoSurvey,
+      return this.#fail(
+        'no-survey',
         `No survey is active for ${call.dialedNumber || 'this number'}`,
       );
     let smsNumber: string | undefined;
     if (form.channel === 'sms') {
       smsNumber = normaliseSmsNumber(form.smsNumber) ?? undefined;
       if (!smsNumber)
-        return this.fail(
-          ErrorCodes.InvalidSmsNumber,
+        return this.#fail(
+          'invalid-sms-number',
           "Enter the caller's mobile number for the SMS survey: 10 to 15 digits",
         );
     }
-    return this.run(
-      this.requestBody(call, {
+    return this.#run(
+      this.#requestBody(call, {
         idempotencyKey: idempotencyKey(call.dialogId, survey.id),
         surveyId: survey.id,
         channel: form.channel,
         language: form.language,
-        mode: this.o.mode,
+        mode: this.#o.mode,
         ...(smsNumber ? { smsNumber } : {}),
       }),
     );
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.runGeneration++;
-    this.subscriptions.unsubscribe();
-    this.requestSub.unsubscribe();
-    this.pcs.dispose();
-    this.viewSubject.complete();
-    this.statusSubject.complete();
-    this.errorsSubject.complete();
-    this.relocatedSubject.complete();
-    this.requestedSubject.complete();
-    this.transferredSubject.complete();
-    this.surveyStatusSubject.complete();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#runGeneration++;
+    this.#subscriptions.unsubscribe();
+    this.#requestSub.unsubscribe();
+    this.#pcs.dispose();
+    this.#viewSubject.complete();
+    this.#statusSubject.complete();
+    this.#errorsSubject.complete();
+    this.#relocatedSubject.complete();
+    this.#requestedSubject.complete();
+    this.#transferredSubject.complete();
+    this.#surveyStatusSubject.complete();
   }
 
   // ---------------------------------------------------------------------------------------------
 
   /** Request, variables, then transfer or mark; each step only after the previous one is confirmed. */
-  private async run(body: SurveyRequestBody): Promise<void> {
-    const { pcs, host } = this;
-    const mode = this.o.mode;
+  async #run(body: SurveyRequestBody): Promise<void> {
+    const pcs = this.#pcs;
+    const host = this.#host;
+    const mode = this.#o.mode;
     const key = body.idempotencyKey;
     const dialogId = body.dialogId;
-    const generation = ++this.runGeneration;
+    const generation = ++this.#runGeneration;
     const keepLocal = this.view.requestDialogId === dialogId ? this.view.localStatus : undefined;
-    this.set({
+    this.#set({
       phase: 'requesting',
       requestDialogId: dialogId,
       localStatus: keepLocal,
       error: undefined,
     });
-    this.followRequest(key);
-    const pending = this.o.pending;
+    this.#followRequest(key);
+    const pending = this.#o.pending;
     pending?.save({
       key,
       dialogId,
@@ -349,57 +351,57 @@ export class SurveySession {
       stage: 'running',
     });
 
-    const stillOurs = () => generation === this.runGeneration && !this.disposed;
+    const stillOurs = () => generation === this.#runGeneration && !this.#disposed;
     let stage: 'pcs' | 'variables' | 'transfer' = 'pcs';
     try {
       const answer = await pcs.submit(body);
       if (!stillOurs()) {
         // the call ended while PCS was still answering: the request must not stay armed
-        if (this.cancelOnAnswer.delete(key) && !this.disposed)
+        if (this.#cancelOnAnswer.delete(key) && !this.#disposed)
           void pcs.reportEvent(key, 'cancelled').catch(() => undefined);
         return;
       }
       pending?.update(dialogId, key, { requestId: answer.requestId });
-      this.requestedSubject.next({
+      this.#requestedSubject.next({
         requestId: answer.requestId,
         surveyId: body.surveyId,
         dialogId,
         mode,
       });
       // Finesse is failing over: its actions would be refused; the request waits, it is not lost
-      await this.hostReady();
+      await this.#hostReady();
       if (!stillOurs()) return;
-      if (callGone(this.view.call, dialogId)) return this.dropped(key);
+      if (callGone(this.view.call, dialogId)) return this.#dropped(key);
 
       // Variables first, in both modes: context set after the caller left the agent may not reach the survey.
       stage = 'variables';
-      this.set({ phase: 'updating-variables' });
+      this.#set({ phase: 'updating-variables' });
       await host.updateCallVariables(
         dialogId,
         surveyVariables(mode, answer.transfer.callVariables),
       );
       if (!stillOurs()) return;
-      if (callGone(this.view.call, dialogId)) return this.dropped(key);
+      if (callGone(this.view.call, dialogId)) return this.#dropped(key);
 
       if (mode === 'transfer') {
         stage = 'transfer';
-        this.set({ phase: 'transferring' });
-        await host.transfer(dialogId, answer.transfer.dn, { consult: !!this.o.consultTransfer });
+        this.#set({ phase: 'transferring' });
+        await host.transfer(dialogId, answer.transfer.dn, { consult: !!this.#o.consultTransfer });
         if (!stillOurs()) return;
-        this.set({ phase: 'done', localStatus: 'transferred' });
+        this.#set({ phase: 'done', localStatus: 'transferred' });
         if (callGone(this.view.call, dialogId)) pending?.clear(dialogId);
         else pending?.update(dialogId, key, { stage: 'transferred' });
-        this.transferredSubject.next({
+        this.#transferredSubject.next({
           requestId: answer.requestId,
           dialogId,
           dn: answer.transfer.dn,
         });
-        this.emitStatus();
+        this.#emitStatus();
         void pcs.reportEvent(key, 'transferred').catch(() => undefined /* on pcs.errors$ */);
       } else {
-        this.set({ phase: 'done', localStatus: 'armed' });
+        this.#set({ phase: 'done', localStatus: 'armed' });
         pending?.update(dialogId, key, { stage: 'armed' });
-        this.emitStatus();
+        this.#emitStatus();
         void pcs.reportEvent(key, 'armed').catch(() => undefined);
       }
     } catch (e) {
@@ -407,17 +409,16 @@ export class SurveySession {
       if (stage === 'pcs') {
         pending?.clear(dialogId); // refused for good: nothing to re-attach to
         // already reported on the client's errors$
-        const err = e instanceof AgError ? e : new AgError(ErrorCodes.PcsBadResponse, String(e));
-        return this.fail(err.code, err.message, false);
+        const err = e instanceof AgError ? e : new AgError('pcs-bad-response', String(e));
+        return this.#fail(err.code, err.message, false);
       }
-      const fallback =
-        stage === 'transfer' ? ErrorCodes.TransferRejected : ErrorCodes.CallVariablesRejected;
+      const fallback = stage === 'transfer' ? 'transfer-rejected' : 'call-variables-rejected';
       const code = e instanceof AgError ? e.code : fallback;
       const said = e instanceof Error ? e.message : String(e);
       pending?.update(dialogId, key, { stage: 'held' });
       // Finesse's own words (a HostActionError carries them) tell the agent what to do; the
       // button is back, and a retry reuses the same request (same idempotency key)
-      this.fail(
+      this.#fail(
         code,
         said ||
           (stage === 'transfer'
@@ -428,20 +429,20 @@ export class SurveySession {
   }
 
   /** Resolves once the host is connected (at once if it is); rejects on dispose. */
-  private hostReady(): Promise<unknown> {
-    return firstValueFrom(this.viewSubject.pipe(filter((v) => v.hostConnected)));
+  #hostReady(): Promise<unknown> {
+    return firstValueFrom(this.#viewSubject.pipe(filter((v) => v.hostConnected)));
   }
 
-  private onCall(call: CallInfo | null): void {
+  #onCall(call: CallInfo | null): void {
     const prev = this.view;
     const patch: Partial<SurveyView> = { call };
     // A new call replaces the previous one's survey view, unless an action is still running.
     const busy = busyPhases.has(prev.phase);
     if (call && prev.requestDialogId && call.dialogId !== prev.requestDialogId && !busy) {
-      this.requestSub.unsubscribe();
-      this.requestSub = new Subscription();
+      this.#requestSub.unsubscribe();
+      this.#requestSub = new Subscription();
       // the previous call's survey may still be playing: PCS client keeps it until it is over
-      if (prev.request) this.pcs.release(prev.request.key);
+      if (prev.request) this.#pcs.release(prev.request.key);
       Object.assign(patch, {
         phase: 'idle',
         request: undefined,
@@ -450,28 +451,28 @@ export class SurveySession {
         error: undefined,
       });
     }
-    this.set(patch);
-    this.rememberCall(prev.call, call, busy);
+    this.#set(patch);
+    this.#rememberCall(prev.call, call, busy);
     // The caller hung up (or Finesse dropped the call) while we were still setting it up.
     // During 'transferring' the agent's leg dropping is the transfer itself, not a failure.
     const settingUp = prev.phase === 'requesting' || prev.phase === 'updating-variables';
     if (settingUp && prev.requestDialogId && callGone(call, prev.requestDialogId)) {
-      this.runGeneration++;
-      if (prev.request) this.dropped(prev.request.key);
-      else this.fail(ErrorCodes.CallDropped, 'The call ended before the survey was set up');
+      this.#runGeneration++;
+      if (prev.request) this.#dropped(prev.request.key);
+      else this.#fail('call-dropped', 'The call ended before the survey was set up');
     }
-    this.lookup();
-    if (call && !this.reattachChecked) {
-      this.reattachChecked = true;
-      const entry = this.o.pending?.get(call.dialogId);
+    this.#lookup();
+    if (call && !this.#reattachChecked) {
+      this.#reattachChecked = true;
+      const entry = this.#o.pending?.get(call.dialogId);
       if (entry && this.view.phase === 'idle' && !this.view.requestDialogId)
-        this.reattach(entry, call);
+        this.#reattach(entry, call);
     }
   }
 
   /** Keeps the remembered requests to the agent's current call. */
-  private rememberCall(prev: CallInfo | null, call: CallInfo | null, busy: boolean): void {
-    const pending = this.o.pending;
+  #rememberCall(prev: CallInfo | null, call: CallInfo | null, busy: boolean): void {
+    const pending = this.#o.pending;
     if (!pending || busy) return;
     if (call) pending.retainOnly(call.dialogId);
     if (call && (call.state === 'DROPPED' || call.state === 'FAILED')) pending.clear(call.dialogId);
@@ -484,14 +485,14 @@ export class SurveySession {
    * idempotency key (PCS answers the same request, never a second one). A workflow that was
    * under way resumes; one that was done or refused is only followed.
    */
-  private reattach(entry: PendingEntry, call: CallInfo): void {
+  #reattach(entry: PendingEntry, call: CallInfo): void {
     // another gadget mode, or the same dialog id on another call (a restarted fake Finesse)
     if (
-      entry.mode !== this.o.mode ||
+      entry.mode !== this.#o.mode ||
       entry.callTag !== callTag(call.ani || 'unknown', call.dialedNumber)
     )
-      return this.o.pending?.clear(entry.dialogId);
-    const body = this.requestBody(call, {
+      return this.#o.pending?.clear(entry.dialogId);
+    const body = this.#requestBody(call, {
       idempotencyKey: entry.key,
       surveyId: entry.surveyId,
       channel: entry.channel,
@@ -500,52 +501,52 @@ export class SurveySession {
       ...(entry.smsNumber ? { smsNumber: entry.smsNumber } : {}),
     });
     if (entry.stage === 'running' && call.state === 'ACTIVE') {
-      void this.run(body);
+      void this.#run(body);
       return;
     }
     const done = entry.stage === 'armed' || entry.stage === 'transferred';
-    this.set({
+    this.#set({
       phase: done ? 'done' : 'idle',
       requestDialogId: entry.dialogId,
       ...(done ? { localStatus: entry.stage as SurveyStatus } : {}),
     });
-    this.followRequest(entry.key);
-    this.pcs.submit(body).catch(() => undefined /* reported on pcs.errors$ */);
+    this.#followRequest(entry.key);
+    this.#pcs.submit(body).catch(() => undefined /* reported on pcs.errors$ */);
   }
 
   /** Looks the survey up for the current call's dialed number (once per number). */
-  private lookup(): void {
+  #lookup(): void {
     const dn = this.view.call?.dialedNumber;
-    if (!dn || this.lookupFor === dn) return;
-    this.lookupFor = dn;
-    const generation = ++this.lookupGeneration;
-    this.set({ survey: undefined, refusal: undefined });
-    this.pcs.lookupSurvey(dn).then(
+    if (!dn || this.#lookupFor === dn) return;
+    this.#lookupFor = dn;
+    const generation = ++this.#lookupGeneration;
+    this.#set({ survey: undefined, refusal: undefined });
+    this.#pcs.lookupSurvey(dn).then(
       (survey) => {
-        if (generation === this.lookupGeneration && !this.disposed) this.set({ survey });
+        if (generation === this.#lookupGeneration && !this.#disposed) this.#set({ survey });
       },
       (e: unknown) => {
         // permanent refusal (already reported): show why, try again on the next call change
-        if (generation !== this.lookupGeneration || this.disposed) return;
-        this.lookupFor = undefined;
-        this.set({ refusal: e instanceof Error ? e.message : String(e) });
+        if (generation !== this.#lookupGeneration || this.#disposed) return;
+        this.#lookupFor = undefined;
+        this.#set({ refusal: e instanceof Error ? e.message : String(e) });
       },
     );
   }
 
-  private followRequest(key: string): void {
-    this.requestSub.unsubscribe();
+  #followRequest(key: string): void {
+    this.#requestSub.unsubscribe();
     let requestId: string | undefined;
-    this.requestSub = this.pcs.request$(key).subscribe((request) => {
+    this.#requestSub = this.#pcs.request$(key).subscribe((request) => {
       const previous = requestId;
       requestId = request?.answer?.requestId ?? requestId;
-      this.set({ request });
-      this.emitStatus();
+      this.#set({ request });
+      this.#emitStatus();
       const status = request?.answer?.status;
       if (request && status && statusRank[status] >= statusRank.completed)
-        this.o.pending?.clear(request.body.dialogId);
+        this.#o.pending?.clear(request.body.dialogId);
       if (previous && request?.answer && requestId !== previous)
-        this.remark(request.answer.transfer.callVariables);
+        this.#remark(request.answer.transfer.callVariables);
     });
   }
 
@@ -554,66 +555,65 @@ export class SurveySession {
    * still names the old one, which only the dead node knew: name the new one while the agent
    * is still on the call, or the survey would be lost at hang-up.
    */
-  private remark(callVariables: Readonly<Record<string, string>>): void {
+  #remark(callVariables: Readonly<Record<string, string>>): void {
     const { call, requestDialogId, localStatus } = this.view;
-    if (this.o.mode !== 'hangup' || localStatus !== 'armed' || !call) return;
+    if (this.#o.mode !== 'hangup' || localStatus !== 'armed' || !call) return;
     if (call.dialogId !== requestDialogId || call.state !== 'ACTIVE') return;
-    this.host
+    this.#host
       .updateCallVariables(call.dialogId, surveyVariables('hangup', callVariables))
       .catch((e: unknown) => {
-        const err =
-          e instanceof AgError ? e : new AgError(ErrorCodes.CallVariablesRejected, String(e));
-        this.emitError(err.code, err.message);
+        const err = e instanceof AgError ? e : new AgError('call-variables-rejected', String(e));
+        this.#emitError(err.code, err.message);
       });
   }
 
-  private emitStatus(): void {
+  #emitStatus(): void {
     const request = this.view.request;
     const status = this.surveyStatus;
     const requestId = request?.answer?.requestId;
     if (!requestId || !status) return;
     const score = request?.answer?.score;
     const statusKey = `${requestId}|${status}|${score ?? ''}`;
-    if (statusKey === this.lastStatusKey) return;
-    this.lastStatusKey = statusKey;
-    this.surveyStatusSubject.next({
+    if (statusKey === this.#lastStatusKey) return;
+    this.#lastStatusKey = statusKey;
+    this.#surveyStatusSubject.next({
       requestId,
       status,
       ...(score !== undefined ? { score } : {}),
     });
   }
 
-  private onConnectionStatus(status: ConnectionStatus): void {
-    this.set({ connection: status });
-    this.statusSubject.next(status);
+  #onConnectionStatus(status: ConnectionStatus): void {
+    this.#set({ connection: status });
+    this.#statusSubject.next(status);
     if (status.state === 'failed' && status.error)
-      this.emitError(status.error.code, status.error.message);
+      this.#emitError(status.error.code, status.error.message);
   }
 
-  private dropped(key: string): void {
-    this.fail(ErrorCodes.CallDropped, 'The call ended before the survey was set up');
-    const dialogId = this.pcs.requests.get(key)?.body.dialogId;
-    if (dialogId) this.o.pending?.clear(dialogId);
-    if (this.pcs.requests.get(key)?.answer)
-      void this.pcs.reportEvent(key, 'cancelled').catch(() => undefined);
-    else this.cancelOnAnswer.add(key);
+  #dropped(key: string): void {
+    this.#fail('call-dropped', 'The call ended before the survey was set up');
+    const dialogId = this.#pcs.requests.get(key)?.body.dialogId;
+    if (dialogId) this.#o.pending?.clear(dialogId);
+    if (this.#pcs.requests.get(key)?.answer)
+      void this.#pcs.reportEvent(key, 'cancelled').catch(() => undefined);
+    else this.#cancelOnAnswer.add(key);
   }
 
-  private fail(code: ErrorCode, message: string, emit = true): void {
-    this.set({ phase: 'failed', error: { code, message } });
-    if (emit) this.emitError(code, message);
+  #fail(code: ErrorCode, message: string, emit = true): void {
+    this.#set({ phase: 'failed', error: { code, message } });
+    if (emit) this.#emitError(code, message);
   }
 
-  private emitError(code: ErrorCode, message: string): void {
-    if (!this.errorsSubject.closed) this.errorsSubject.next({ code, message });
+  #emitError(code: ErrorCode, message: string): void {
+    if (!this.#errorsSubject.closed) this.#errorsSubject.next({ code, message });
   }
 
-  private set(patch: Partial<SurveyView>): void {
-    if (this.viewSubject.closed) return;
+  #set(patch: Partial<SurveyView>): void {
+    if (this.#viewSubject.closed) return;
     const next = { ...this.view, ...patch };
     for (const k of Object.keys(patch) as (keyof SurveyView)[]) {
       if (patch[k] === undefined) delete (next as Record<string, unknown>)[k];
     }
-    this.viewSubject.next(next);
+    this.#viewSubject.next(next);
   }
 }

@@ -133,35 +133,35 @@ export class AgSurveyTransfer extends LitElement {
   @state() private smsNumber = '';
   @state() private smsEdited = false;
 
-  private readonly survey = new SurveyController(this);
+  readonly #survey = new SurveyController(this);
   /** strings in the resolved language; the host's locale (Finesse: the agent's) is the default */
-  private readonly l10n = new LocalizeController(
+  readonly #l10n = new LocalizeController(
     this,
-    () => this.survey.host?.locale ?? finesseAgentLocale(),
+    () => this.#survey.host?.locale ?? finesseAgentLocale(),
     enSurvey,
   );
-  private readonly provideToken: TokenProvider = () =>
+  readonly #provideToken: TokenProvider = () =>
     this.tokenProvider ? this.tokenProvider() : this.token;
-  private smsForDialog?: string;
+  #smsForDialog?: string;
 
   constructor() {
     super();
-    new HeightController(this, () => this.survey.host?.adjustHeight());
+    new HeightController(this, () => this.#survey.host?.adjustHeight());
   }
 
   /** state of the PCS status stream */
   get connectionState(): ConnectionState {
-    return this.survey.view.connection.state;
+    return this.#survey.view.connection.state;
   }
 
   /** id of the active PCS node (null when none) */
   get endpoint(): string | null {
-    return this.survey.view.endpoint?.id ?? null;
+    return this.#survey.view.endpoint?.id ?? null;
   }
 
   /** status of the current call's survey request */
   get surveyStatus(): SurveyStatus | null {
-    return this.survey.surveyStatus ?? null;
+    return this.#survey.surveyStatus ?? null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -180,7 +180,7 @@ export class AgSurveyTransfer extends LitElement {
       'consultTransfer',
     ] as const;
     if (configKeys.some((k) => changed.has(k)) || !this.hasUpdated) {
-      this.survey.configure({
+      this.#survey.configure({
         pcsNodes: split(this.pcsNodes),
         mode: this.mode === 'hangup' ? 'hangup' : 'transfer',
         hostKind: this.hostKind,
@@ -190,20 +190,20 @@ export class AgSurveyTransfer extends LitElement {
         interactionId: this.interactionId,
         interactionsUrls: split(this.interactionsUrl ?? ''),
         agentId: this.agentId,
-        tokenProvider: this.provideToken,
+        tokenProvider: this.#provideToken,
         hostAdapter: this.hostAdapter ?? null,
         consultTransfer: this.consultTransfer,
         ...(this.pollMs ? { pollMs: this.pollMs } : {}),
       });
     }
-    this.syncForm(this.survey.view);
+    this.#syncForm(this.#survey.view);
   }
 
   /** Defaults that follow the call and the survey until the agent changes them. */
-  private syncForm(view: SurveyView): void {
+  #syncForm(view: SurveyView): void {
     const call = view.call;
-    if (call && call.dialogId !== this.smsForDialog) {
-      this.smsForDialog = call.dialogId;
+    if (call && call.dialogId !== this.#smsForDialog) {
+      this.#smsForDialog = call.dialogId;
       this.smsEdited = false;
     }
     if (call && !this.smsEdited && this.smsNumber !== call.ani) this.smsNumber = call.ani;
@@ -216,27 +216,27 @@ export class AgSurveyTransfer extends LitElement {
   }
 
   protected override render() {
-    const view = this.survey.view;
+    const view = this.#survey.view;
     const busy =
       view.phase === 'requesting' ||
       view.phase === 'updating-variables' ||
       view.phase === 'transferring';
-    const reason = this.disabledReason(view);
+    const reason = this.#disabledReason(view);
     const channels = view.survey ? offeredChannels(view.survey.channels) : [];
     const smsInvalid = view.error?.code === 'invalid-sms-number';
-    const l = this.l10n;
+    const l = this.#l10n;
     return html`
       <section part="base" aria-labelledby="title">
         <div part="header">
           <h2 id="title">${l.term('survey.title')}</h2>
-          ${this.renderConnection(view)}
+          ${this.#renderConnection(view)}
         </div>
         ${view.survey ? html`<p part="survey-name">${view.survey.name}</p>` : nothing}
         <form
           part="form"
           aria-labelledby="title"
           aria-busy=${busy ? 'true' : 'false'}
-          @submit=${this.onSubmit}
+          @submit=${this.#onSubmit}
           novalidate
         >
           ${
@@ -271,7 +271,7 @@ export class AgSurveyTransfer extends LitElement {
                     aria-describedby="sms-hint"
                     aria-invalid=${smsInvalid ? 'true' : 'false'}
                     .value=${this.smsNumber}
-                    @input=${this.onSmsInput}
+                    @input=${this.#onSmsInput}
                   />
                   <p id="sms-hint" part="hint">${l.term('survey.smsHint')}</p>
                 </div>`
@@ -281,11 +281,11 @@ export class AgSurveyTransfer extends LitElement {
             view.survey && view.survey.languages.length
               ? html`<div class="field">
                   <label for="language">${l.term('survey.language')}</label>
-                  <select id="language" part="language" @change=${this.onLanguage}>
+                  <select id="language" part="language" @change=${this.#onLanguage}>
                     ${view.survey.languages.map(
                       (code) =>
                         html`<option value=${code} ?selected=${code === this.language}>
-                          ${languageName(code, this.l10n.lang())}
+                          ${languageName(code, this.#l10n.lang())}
                         </option>`,
                     )}
                   </select>
@@ -308,12 +308,12 @@ export class AgSurveyTransfer extends LitElement {
           aria-live="polite"
           data-status=${this.surveyStatus ?? view.phase}
         >
-          ${this.statusLine(view)}
+          ${this.#statusLine(view)}
         </p>
         ${
           view.phase === 'failed' && view.error
             ? html`<p part="error" role="alert" data-code=${view.error.code}>
-                ${this.errorText(view.error)}
+                ${this.#errorText(view.error)}
               </p>`
             : nothing
         }
@@ -321,8 +321,8 @@ export class AgSurveyTransfer extends LitElement {
     `;
   }
 
-  private renderConnection(view: SurveyView) {
-    const l = this.l10n;
+  #renderConnection(view: SurveyView) {
+    const l = this.#l10n;
     const problem: MessageKey | null =
       view.health === 'unreachable'
         ? 'survey.conn.pcsUnreachableRetrying'
@@ -355,8 +355,8 @@ export class AgSurveyTransfer extends LitElement {
 
   /** Why the action is disabled, or null. Messages from PCS, Finesse or the configuration
    *  check are their own text (not translated); ours come from the catalogue. */
-  private disabledReason(view: SurveyView): string | null {
-    const l = this.l10n;
+  #disabledReason(view: SurveyView): string | null {
+    const l = this.#l10n;
     if (!split(this.pcsNodes).length) return l.term('survey.reason.setPcsNodes');
     if (view.connection.state === 'failed' && view.connection.error?.code === 'bad-config')
       return view.connection.error.message;
@@ -388,8 +388,8 @@ export class AgSurveyTransfer extends LitElement {
     return null;
   }
 
-  private statusLine(view: SurveyView): string {
-    const l = this.l10n;
+  #statusLine(view: SurveyView): string {
+    const l = this.#l10n;
     const status = this.surveyStatus;
     if (view.phase === 'requesting') {
       return l.term(
@@ -410,23 +410,23 @@ export class AgSurveyTransfer extends LitElement {
   }
 
   /** The SDK's own failures in the gadget's language; a host's or server's words as they came. */
-  private errorText(error: AgErrorInfo): string {
+  #errorText(error: AgErrorInfo): string {
     const key = errorKey[error.code];
-    return key ? this.l10n.term(key) : error.message;
+    return key ? this.#l10n.term(key) : error.message;
   }
 
-  private onSmsInput(e: Event): void {
+  #onSmsInput(e: Event): void {
     this.smsNumber = (e.target as HTMLInputElement).value;
     this.smsEdited = true;
   }
 
-  private onLanguage(e: Event): void {
+  #onLanguage(e: Event): void {
     this.language = (e.target as HTMLSelectElement).value;
   }
 
-  private onSubmit(e: Event): void {
+  #onSubmit(e: Event): void {
     e.preventDefault();
-    void this.survey.requestSurvey({
+    void this.#survey.requestSurvey({
       channel: this.channel,
       language: this.language || 'en',
       smsNumber: this.smsNumber,
