@@ -3,7 +3,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { WebSocketCtor } from '../core/connection.js';
 import type { ConnectionStatus } from '../core/state.js';
 import { defaultClientId } from '../core/outbox.js';
-import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { type AgErrorInfo } from '../protocol/errors.js';
 import { Limits } from '../protocol/limits.js';
 import {
   AgConnectionChangeEvent,
@@ -176,7 +176,7 @@ export class ChatSessionController implements ReactiveController {
       if (text.length > Limits.maxMessageLength) {
         this.host.dispatchEvent(
           new AgErrorEvent(
-            ErrorCodes.MessageTooLong,
+            'message-too-long',
             `messages are limited to ${Limits.maxMessageLength} characters`,
           ),
         );
@@ -195,7 +195,7 @@ export class ChatSessionController implements ReactiveController {
       return true;
     } catch (e) {
       const info = e as AgErrorInfo;
-      if (info.code !== ErrorCodes.SendFailed)
+      if (info.code !== 'send-failed')
         this.host.dispatchEvent(new AgErrorEvent(info.code, info.message));
       return false;
     }
@@ -255,7 +255,7 @@ export class ChatSessionController implements ReactiveController {
     }
     if (!h.interactionId || urls.length === 0) {
       this.#configError = {
-        code: ErrorCodes.BadConfig,
+        code: 'bad-config',
         message: 'interaction-id and interactions-url are required',
       };
       this.#setView(emptyView({ state: 'failed', error: this.#configError }));
@@ -381,7 +381,7 @@ export class ChatSessionController implements ReactiveController {
       this.#credentialsTimer = null;
       // still waiting: credentials set after all start the session
       const error: AgErrorInfo = {
-        code: ErrorCodes.BadConfig,
+        code: 'bad-config',
         message: `no token or tokenProvider was set within ${ms} ms`,
       };
       this.#configError = error;

@@ -33,7 +33,7 @@ import { TypingThrottle, TypingTracker } from './typing-tracker.js';
 import { Liveness } from './liveness.js';
 import { endpointKeys, pickChatEndpoint } from './chat-endpoint.js';
 import type { ConnectionStatus, Endpoint } from '../core/state.js';
-import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { AgError, type AgErrorInfo } from '../protocol/errors.js';
 import { Limits } from '../protocol/limits.js';
 import {
   ChatEvents,
@@ -133,10 +133,10 @@ const leavingNotices = new Set(['relocated', 'draining', 'moved']);
 /** Transient connection errors: the `reconnecting` state represents them, no ag-error needed. */
 const quietErrors = new Set<string>([
   // routine during a move (the old instance let go first): it makes the panel look again instead
-  ErrorCodes.SessionNotFound,
-  ErrorCodes.RequestTimeout,
-  ErrorCodes.NotConnected,
-  ErrorCodes.HeartbeatTimeout,
+  'session-not-found',
+  'request-timeout',
+  'not-connected',
+  'heartbeat-timeout',
 ]);
 
 const maxNotices = 3;
@@ -263,12 +263,11 @@ export class ChatSession {
     this.#outbox = new Outbox<string, SendAnswer>({
       send: (clientMsgId, text) => {
         const sessionId = this.#sessionId;
-        if (!sessionId)
-          return Promise.reject(new AgError(ErrorCodes.NotConnected, 'no chat session yet'));
+        if (!sessionId) return Promise.reject(new AgError('not-connected', 'no chat session yet'));
         return this.#connection
           .request(ChatEvents.send, { sessionId, clientMsgId, text }, sendAnswer)
           .catch((e: unknown) => {
-            if (e instanceof AgError && e.code === ErrorCodes.SessionNotFound)
+            if (e instanceof AgError && e.code === 'session-not-found')
               this.#strand('a send was refused: session not found');
             throw e;
           });
@@ -276,8 +275,7 @@ export class ChatSession {
       connected$: this.#connection.connected$,
       // an unknown session is usually a move in progress (the old instance let go first): retry
       isPermanent: (e) =>
-        e instanceof AgError &&
-        (e.code === ErrorCodes.MessageTooLong || e.code === ErrorCodes.SessionClosed),
+        e instanceof AgError && (e.code === 'message-too-long' || e.code === 'session-closed'),
       scheduler: o.scheduler,
       initial: o.held?.map((h) => ({ clientMsgId: h.clientMsgId, payload: h.text })),
     });
@@ -313,9 +311,7 @@ export class ChatSession {
       this.#properties.errors$.subscribe((e) =>
         // the property stream validates deltas as messages; to integrators they are properties
         this.#report(
-          e.code === ErrorCodes.InvalidMessage
-            ? { code: ErrorCodes.InvalidProperties, message: e.message }
-            : e,
+          e.code === 'invalid-message' ? { code: 'invalid-properties', message: e.message } : e,
         ),
       ),
     );
@@ -370,7 +366,7 @@ export class ChatSession {
     subs.add(this.#liveness.recheck$.subscribe(() => this.#recheck()));
     subs.add(
       this.#liveness.unreachable$.subscribe((message) =>
-        this.#report({ code: ErrorCodes.Unreachable, message }),
+        this.#report({ code: 'unreachable', message }),
       ),
     );
     subs.add(
@@ -395,11 +391,11 @@ export class ChatSession {
    */
   send(text: string): string {
     if (this.#closedReason !== undefined)
-      throw new AgError(ErrorCodes.SessionClosed, 'the chat session is closed');
-    if (!text.trim()) throw new AgError(ErrorCodes.SendFailed, 'empty message');
+      throw new AgError('session-closed', 'the chat session is closed');
+    if (!text.trim()) throw new AgError('send-failed', 'empty message');
     if (text.length > Limits.maxMessageLength) {
       throw new AgError(
-        ErrorCodes.MessageTooLong,
+        'message-too-long',
         `messages are limited to ${Limits.maxMessageLength} characters`,
       );
     }
@@ -449,8 +445,7 @@ export class ChatSession {
   /** Runs on every new chat socket, before `connected`: join and restore what we missed. */
   async #join(socket: Socket): Promise<void> {
     const sessionId = this.#sessionId;
-    if (!sessionId)
-      throw new AgError(ErrorCodes.BadConfig, 'the interaction names no chat session');
+    if (!sessionId) throw new AgError('bad-config', 'the interaction names no chat session');
     let answer: JoinAnswer;
     const initial = !this.#joinedOnce;
     // a transcript longer than one page comes in pages: ask again after the last seq received
@@ -462,7 +457,7 @@ export class ChatSession {
         afterSeq === undefined ? { sessionId } : { sessionId, afterSeq },
         joinAnswer,
       ).catch((e: unknown) => {
-        if (e instanceof AgError && e.code === ErrorCodes.SessionNotFound)
+        if (e instanceof AgError && e.code === 'session-not-found')
           this.#strand('the join was refused: session not found');
         throw e;
       });
@@ -560,8 +555,8 @@ export class ChatSession {
     if (leavingNotices.has(n.code)) this.#strand(`the instance sent a ${n.code} notice`);
     if (relocationNotices.has(n.code)) return;
     this.#notices = [...this.#notices, n].slice(-maxNotices);
-    if (n.code === ErrorCodes.TranscriptSaveFailed)
-      this.#report({ code: ErrorCodes.TranscriptSaveFailed, message: n.text });
+    if (n.code === 'transcript-save-failed')
+      this.#report({ code: 'transcript-save-failed', message: n.text });
     this.#publish();
   }
 
@@ -604,7 +599,7 @@ export class ChatSession {
     }
     // with nowhere else to go, a refused first endpoint is the end; later on we stay put
     if (
-      e.code === ErrorCodes.RelocationRefused &&
+      e.code === 'relocation-refused' &&
       !this.#everConnected &&
       this.#connection.status.state !== 'connected'
     ) {

@@ -13,7 +13,7 @@ import {
 } from 'rxjs';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { WebSocket as WebSocketTransport } from 'engine.io-client';
-import { AgError, ErrorCodes, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
+import { AgError, type AgErrorInfo, type ErrorCode } from '../protocol/errors.js';
 import { errorAnswer, type HandshakeAuth } from '../protocol/wire.js';
 import type { Validator } from '../protocol/validate.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
@@ -109,16 +109,16 @@ export class ServerRejectedError extends AgError {
 }
 
 const serverCodeMap: Readonly<Record<string, ErrorCode>> = {
-  unauthorized: ErrorCodes.Unauthorized,
-  'not-primary': ErrorCodes.NotPrimary,
-  'unknown-session': ErrorCodes.SessionNotFound,
-  'too-large': ErrorCodes.MessageTooLong,
-  closed: ErrorCodes.SessionClosed,
+  unauthorized: 'unauthorized',
+  'not-primary': 'not-primary',
+  'unknown-session': 'session-not-found',
+  'too-large': 'message-too-long',
+  closed: 'session-closed',
 };
 
 /** Maps a server error code to ours; unknown server codes become `server-rejected`. */
 export function errorCodeForServer(serverCode: string): ErrorCode {
-  return serverCodeMap[serverCode] ?? ErrorCodes.ServerRejected;
+  return serverCodeMap[serverCode] ?? 'server-rejected';
 }
 
 /**
@@ -138,7 +138,7 @@ export async function requestOn<T>(
     answer = await socket.timeout(timeoutMs).emitWithAck(event, payload);
   } catch (e) {
     throw new AgError(
-      ErrorCodes.RequestTimeout,
+      'request-timeout',
       `${event}: ${e instanceof Error ? e.message : 'no answer'}`,
     );
   }
@@ -148,7 +148,7 @@ export async function requestOn<T>(
     throw new ServerRejectedError(errorCodeForServer(code), `${event}: ${message ?? code}`, code);
   }
   const result = validator(answer);
-  if (!result.ok) throw new AgError(ErrorCodes.InvalidMessage, `${event} answer: ${result.error}`);
+  if (!result.ok) throw new AgError('invalid-message', `${event} answer: ${result.error}`);
   return result.value;
 }
 
@@ -261,7 +261,7 @@ export class ResilientConnection {
       next: (value) => this.#onEndpoints(value),
       error: (e: unknown) =>
         this.fail({
-          code: ErrorCodes.BadConfig,
+          code: 'bad-config',
           message: `endpoint source failed: ${e instanceof Error ? e.message : String(e)}`,
         }),
     });
@@ -321,7 +321,7 @@ export class ResilientConnection {
                 if (r.ok) subscriber.next(r.value);
                 else
                   this.#errorsSubject.next({
-                    code: ErrorCodes.InvalidMessage,
+                    code: 'invalid-message',
                     message: `${event}: ${r.error}`,
                   });
               };
@@ -342,10 +342,10 @@ export class ResilientConnection {
   ): Promise<T> {
     const live = this.#live;
     if (!live || !live.connected) {
-      return Promise.reject(new AgError(ErrorCodes.NotConnected, `${event}: not connected`));
+      return Promise.reject(new AgError('not-connected', `${event}: not connected`));
     }
     return requestOn(live.socket, event, payload, validator, o.timeoutMs).catch((e: unknown) => {
-      if (e instanceof AgError && e.code === ErrorCodes.InvalidMessage)
+      if (e instanceof AgError && e.code === 'invalid-message')
         this.#errorsSubject.next({ code: e.code, message: e.message });
       throw e;
     });
@@ -503,7 +503,7 @@ export class ResilientConnection {
       this.#scheduler.schedule(
         () =>
           this.#onFailure(generation, {
-            code: ErrorCodes.RequestTimeout,
+            code: 'request-timeout',
             message: `connect to ${endpoint.id} timed out`,
           }),
         this.o.connectTimeoutMs ?? 4000,
@@ -522,7 +522,7 @@ export class ResilientConnection {
           this.#onFailure(
             generation,
             {
-              code: ErrorCodes.Unauthorized,
+              code: 'unauthorized',
               message: `token provider failed: ${e instanceof Error ? e.message : String(e)}`,
             },
             true,
@@ -556,7 +556,7 @@ export class ResilientConnection {
       const hook = this.o.onConnect ? this.o.onConnect(socket, endpoint) : Promise.resolve();
       hook.then(
         () => this.#onConnected(live),
-        (e: unknown) => this.#onFailure(generation, toInfo(e, ErrorCodes.InvalidMessage)),
+        (e: unknown) => this.#onFailure(generation, toInfo(e, 'invalid-message')),
       );
     });
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
@@ -565,9 +565,9 @@ export class ResilientConnection {
       this.#onFailure(
         generation,
         unauthorized
-          ? { code: ErrorCodes.Unauthorized, message: `${endpoint.id} refused the credentials` }
+          ? { code: 'unauthorized', message: `${endpoint.id} refused the credentials` }
           : {
-              code: ErrorCodes.RequestTimeout,
+              code: 'request-timeout',
               message: `cannot connect to ${endpoint.id}: ${err.message}`,
             },
         unauthorized,
@@ -601,8 +601,7 @@ export class ResilientConnection {
           check$: this.#checkSubject,
           scheduler: this.#scheduler,
         }).subscribe({
-          error: (e: unknown) =>
-            this.#onFailure(live.generation, toInfo(e, ErrorCodes.HeartbeatTimeout)),
+          error: (e: unknown) => this.#onFailure(live.generation, toInfo(e, 'heartbeat-timeout')),
         }),
       );
     }
@@ -628,14 +627,14 @@ export class ResilientConnection {
     this.#unauthorizedInRow = unauthorized ? this.#unauthorizedInRow + 1 : 0;
     // one refusal may be an expired token (the provider is asked again); two in a row is final
     if (this.#unauthorizedInRow >= 2) {
-      this.fail(error ?? { code: ErrorCodes.Unauthorized, message: 'unauthorized' });
+      this.fail(error ?? { code: 'unauthorized', message: 'unauthorized' });
       return;
     }
     this.#failures++;
     const maxAttempts = this.o.backoff?.maxAttempts ?? Infinity;
     if (this.#failures > maxAttempts) {
       this.fail({
-        code: ErrorCodes.RetriesExhausted,
+        code: 'retries-exhausted',
         message: `gave up after ${maxAttempts} attempts`,
       });
       return;

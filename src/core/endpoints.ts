@@ -17,7 +17,7 @@ import {
   timer,
   type SchedulerLike,
 } from 'rxjs';
-import { ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { type AgErrorInfo } from '../protocol/errors.js';
 import type { NodeStatus, Properties } from '../protocol/wire.js';
 import type { Endpoint } from './state.js';
 
@@ -89,14 +89,14 @@ export function endpointFromProperties(
           next = pick(props);
         } catch (e) {
           o.onRefused?.({
-            code: ErrorCodes.InvalidProperties,
+            code: 'invalid-properties',
             message: `cannot read the endpoint from properties: ${e instanceof Error ? e.message : String(e)}`,
           });
           return;
         }
         if (next && !isAllowedOrigin(next.url, o.allowedOrigins)) {
           o.onRefused?.({
-            code: ErrorCodes.RelocationRefused,
+            code: 'relocation-refused',
             message: `endpoint ${next.id} is not on an allowed origin`,
           });
           return;

@@ -9,7 +9,7 @@ import {
   type Observable,
   type SchedulerLike,
 } from 'rxjs';
-import { AgError, ErrorCodes } from '../protocol/errors.js';
+import { AgError } from '../protocol/errors.js';
 
 export interface HeartbeatOptions {
   /** time between two pings (ms) */
@@ -56,10 +56,7 @@ export function heartbeat(ping: () => Observable<unknown>, o: HeartbeatOptions):
           with: () =>
             throwError(
               () =>
-                new AgError(
-                  ErrorCodes.HeartbeatTimeout,
-                  `no heartbeat answer within ${o.timeoutMs} ms`,
-                ),
+                new AgError('heartbeat-timeout', `no heartbeat answer within ${o.timeoutMs} ms`),
             ),
         }),
       ),

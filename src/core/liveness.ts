@@ -1,5 +1,5 @@
 import { asyncScheduler, interval, Observable, Subscription, take, type SchedulerLike } from 'rxjs';
-import { AgError, ErrorCodes } from '../protocol/errors.js';
+import { AgError } from '../protocol/errors.js';
 
 export interface LivenessOptions {
   /** time between two pings (ms); the first goes out at once, to learn the round trip */
@@ -108,7 +108,7 @@ export function liveness(ping: () => Observable<unknown>, o: LivenessOptions): O
       settle();
       subscriber.error(
         new AgError(
-          ErrorCodes.HeartbeatTimeout,
+          'heartbeat-timeout',
           `no heartbeat answer within ${Math.round(p.timeoutMs)} ms`,
         ),
       );

@@ -6,7 +6,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { AgError, type AgErrorInfo } from '../protocol/errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
 export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed-will-retry' | 'rejected';
@@ -40,9 +40,7 @@ export interface OutboxOptions<P, A> {
 /** Errors that resending cannot fix. */
 const defaultIsPermanent = (e: unknown): boolean =>
   e instanceof AgError &&
-  (e.code === ErrorCodes.MessageTooLong ||
-    e.code === ErrorCodes.SessionClosed ||
-    e.code === ErrorCodes.SessionNotFound);
+  (e.code === 'message-too-long' || e.code === 'session-closed' || e.code === 'session-not-found');
 
 let fallbackCounter = 0;
 export function defaultClientId(): string {
@@ -188,7 +186,7 @@ export class Outbox<P, A> {
       error instanceof AgError
         ? { code: error.code, message: error.message }
         : {
-            code: ErrorCodes.SendFailed,
+            code: 'send-failed',
             message: error instanceof Error ? error.message : String(error),
           };
     if ((this.o.isPermanent ?? defaultIsPermanent)(error)) {

@@ -10,7 +10,7 @@ import {
   type OperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
-import { AgError, ErrorCodes, type AgErrorInfo } from '../protocol/errors.js';
+import { AgError, type AgErrorInfo } from '../protocol/errors.js';
 import { Limits } from '../protocol/limits.js';
 import {
   VersionTrust,
@@ -246,7 +246,7 @@ export class PropertyStream {
       .join(', ');
     const more = fresh.length > 5 ? ` and ${fresh.length - 5} more` : '';
     this.#errorsSubject.next({
-      code: ErrorCodes.InvalidProperties,
+      code: 'invalid-properties',
       message: `dropped properties ${named}${more}; the others apply`,
     });
   }
@@ -255,7 +255,7 @@ export class PropertyStream {
   #checkAnswer(t: TolerantWatchAnswer): TolerantWatchAnswer {
     if (t.answer.interactionId !== this.o.interactionId) {
       throw new AgError(
-        ErrorCodes.InvalidMessage,
+        'invalid-message',
         `watch answered for ${t.answer.interactionId}, not ${this.o.interactionId}`,
       );
     }
@@ -299,7 +299,7 @@ export class PropertyStream {
           this.#rewatching = false;
           if (this.#disposed) return;
           this.#errorsSubject.next({
-            code: e instanceof AgError ? e.code : ErrorCodes.RequestTimeout,
+            code: e instanceof AgError ? e.code : 'request-timeout',
             message: `re-watch failed: ${e instanceof Error ? e.message : String(e)}`,
           });
           // not connected: the reconnect's watch (sinceVersion) resyncs anyway

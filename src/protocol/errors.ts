@@ -1,6 +1,8 @@
 /**
  * Stable error codes. They are public API: `ag-error` events and `failed` states carry them,
- * and integrators switch on them. Add codes; never rename or reuse one.
+ * and integrators switch on them. Add codes; never rename or reuse one. The SDK's own modules
+ * write the codes as their string literals (checked against `ErrorCode` by the compiler), so this
+ * table is in no element bundle unless an integrator imports it.
  */
 export const ErrorCodes = {
   // configuration / auth

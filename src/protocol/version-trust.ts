@@ -54,78 +54,78 @@ function sameProperties(a: Readonly<Properties>, b: Readonly<Properties>): boole
 }
 
 export class VersionTrust {
-  private readonly maxJump: number;
-  private readonly maxKeys: number;
-  private state: VersionedProperties | null = null;
+  readonly #maxJump: number;
+  readonly #maxKeys: number;
+  #state: VersionedProperties | null = null;
   /** version of the last snapshot taken: no delta below it can be genuine */
-  private base = 0;
+  #base = 0;
   /** the state before the latest delta and the keys it changed (rule 5) */
-  private beforeDelta: { state: VersionedProperties; keys: readonly string[] } | null = null;
+  #beforeDelta: { state: VersionedProperties; keys: readonly string[] } | null = null;
   /** a contradicting snapshot version waiting for the server to confirm it (rule 3) */
-  private held: number | null = null;
+  #held: number | null = null;
   /** the version at which a re-watch was asked (asked once per version) */
-  private asked: number | null = null;
+  #asked: number | null = null;
   /** keys dropped from the latest input because the stored state is full */
   overflow: readonly string[] = [];
 
   constructor(o: VersionTrustOptions = {}) {
-    this.maxJump = o.maxJump ?? Limits.maxVersionJump;
-    this.maxKeys = o.maxKeys ?? Limits.maxStoredProperties;
+    this.#maxJump = o.maxJump ?? Limits.maxVersionJump;
+    this.#maxKeys = o.maxKeys ?? Limits.maxStoredProperties;
   }
 
   get current(): VersionedProperties | null {
-    return this.state;
+    return this.#state;
   }
 
   snapshot(answer: Pick<WatchAnswer, 'interactionId' | 'version' | 'properties'>): TrustDecision {
     this.overflow = [];
-    const cur = this.state;
+    const cur = this.#state;
     if (cur && answer.interactionId !== cur.interactionId) return ignore;
     const w = answer.version;
-    const believable = !cur || (w >= cur.version && w - cur.version <= this.maxJump);
-    const confirmed = this.held !== null && w >= this.held && w - this.held <= this.maxJump;
+    const believable = !cur || (w >= cur.version && w - cur.version <= this.#maxJump);
+    const confirmed = this.#held !== null && w >= this.#held && w - this.#held <= this.#maxJump;
     if (!believable && !confirmed) {
-      this.held = w;
-      this.asked = cur!.version;
+      this.#held = w;
+      this.#asked = cur!.version;
       return { kind: 'rewatch', reason: w < cur!.version ? 'rewind' : 'jump', from: cur!.version };
     }
-    this.held = null;
-    this.asked = null;
-    this.base = w;
-    this.beforeDelta = null;
-    const properties = this.bounded({}, answer.properties);
+    this.#held = null;
+    this.#asked = null;
+    this.#base = w;
+    this.#beforeDelta = null;
+    const properties = this.#bounded({}, answer.properties);
     if (cur && cur.version === w && sameProperties(cur.properties, properties)) return ignore;
-    this.state = Object.freeze({
+    this.#state = Object.freeze({
       interactionId: answer.interactionId,
       version: w,
       properties: Object.freeze(properties),
     });
-    return { kind: 'apply', state: this.state };
+    return { kind: 'apply', state: this.#state };
   }
 
   delta(d: PropertiesDelta): TrustDecision {
     this.overflow = [];
-    const cur = this.state;
+    const cur = this.#state;
     if (!cur || d.interactionId !== cur.interactionId) return ignore;
     if (d.version === cur.version + 1) {
       const next: Properties = { ...cur.properties };
       for (const key of d.unset) delete next[key];
-      const properties = this.bounded(next, d.set);
-      this.beforeDelta = { state: cur, keys: [...Object.keys(d.set), ...d.unset] };
-      this.asked = null;
+      const properties = this.#bounded(next, d.set);
+      this.#beforeDelta = { state: cur, keys: [...Object.keys(d.set), ...d.unset] };
+      this.#asked = null;
       // the server goes on from where we are: a contradiction it made earlier is void
-      this.held = null;
-      this.state = Object.freeze({
+      this.#held = null;
+      this.#state = Object.freeze({
         interactionId: cur.interactionId,
         version: d.version,
         properties: Object.freeze(properties),
       });
-      return { kind: 'apply', state: this.state };
+      return { kind: 'apply', state: this.#state };
     }
     const reason: RewatchReason | null =
-      d.version > cur.version ? 'gap' : d.version < this.base ? 'older-than-snapshot' : null;
-    if (!reason || this.asked === cur.version) return ignore;
-    this.asked = cur.version;
+      d.version > cur.version ? 'gap' : d.version < this.#base ? 'older-than-snapshot' : null;
+    if (!reason || this.#asked === cur.version) return ignore;
+    this.#asked = cur.version;
     return { kind: 'rewatch', reason, from: cur.version };
   }
 
@@ -136,8 +136,8 @@ export class VersionTrust {
    * last good endpoint).
    */
   refuse(version: number, keys: readonly string[]): boolean {
-    const cur = this.state;
-    const before = this.beforeDelta;
+    const cur = this.#state;
+    const before = this.#beforeDelta;
     if (!cur || !before || cur.version !== version || before.state.version !== version - 1)
       return false;
     // a delta that did not touch the refused keys did not bring the refused value: it stands
@@ -148,23 +148,23 @@ export class VersionTrust {
       if (old === undefined) delete properties[key];
       else properties[key] = old;
     }
-    this.state = Object.freeze({
+    this.#state = Object.freeze({
       interactionId: cur.interactionId,
       version: version - 1,
       properties: Object.freeze(properties),
     });
-    this.beforeDelta = null;
-    this.asked = null;
+    this.#beforeDelta = null;
+    this.#asked = null;
     return true;
   }
 
   /** Adds `incoming` to `into`, never past `maxKeys` keys (new keys over it go to `overflow`). */
-  private bounded(into: Properties, incoming: Readonly<Properties>): Properties {
+  #bounded(into: Properties, incoming: Readonly<Properties>): Properties {
     const over: string[] = [];
     let count = Object.keys(into).length;
     for (const [key, value] of Object.entries(incoming)) {
       if (!Object.prototype.hasOwnProperty.call(into, key)) {
-        if (count >= this.maxKeys) {
+        if (count >= this.#maxKeys) {
           over.push(key);
           continue;
         }
