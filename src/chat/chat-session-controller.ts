@@ -3,7 +3,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { WebSocketCtor } from '../core/connection.js';
 import type { ConnectionStatus } from '../core/state.js';
 import { defaultClientId } from '../core/outbox.js';
-import { type AgErrorInfo } from '../protocol/errors.js';
+import type { AgErrorInfo } from '../protocol/errors.js';
 import { Limits } from '../protocol/limits.js';
 import {
   AgConnectionChangeEvent,

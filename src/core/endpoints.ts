@@ -17,7 +17,7 @@ import {
   timer,
   type SchedulerLike,
 } from 'rxjs';
-import { type AgErrorInfo } from '../protocol/errors.js';
+import type { AgErrorInfo } from '../protocol/errors.js';
 import type { NodeStatus, Properties } from '../protocol/wire.js';
 import type { Endpoint } from './state.js';
 
