@@ -211,10 +211,12 @@ async function composition(root, b, tmp) {
     bytes: group.reduce((n, s) => n + s.bytes, 0),
     marginalGzip: group.length ? marginalGzip(code, gzipFull, group) : 0,
   });
-  const byFeature = [...features.map((f) => f.feature), OTHER].map((feature) => ({
+  /** @type {{ feature: string, what?: string, ours: boolean | null }[]} */
+  const rows = [...features, { feature: OTHER, ours: null }];
+  const byFeature = rows.map(({ feature, what, ours }) => ({
     feature,
-    what: features.find((f) => f.feature === feature)?.what,
-    ours: features.find((f) => f.feature === feature)?.ours ?? null,
+    what,
+    ours,
     ...cost(spans.filter((s) => featureOf(s.module).feature === feature)),
   }));
   return {
