@@ -9,6 +9,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mswWorkerSource } from './scripts/msw-worker.mjs';
+import { vendoredSocketIo } from './scripts/vendor-socket-io.mjs';
 
 // Two configurations:
 //   serve (`npm start`, `npm run start:cluster`): the demo dev server; the demo itself is only
@@ -153,6 +154,8 @@ function libraryBuild(): UserConfig {
     root,
     publicDir: false, // it would ship the msw worker
     logLevel: 'warn',
+    // socket.io-client and engine.io-client: one vendored module, dist/lib/vendor/ (why: there)
+    plugins: [vendoredSocketIo({ root })],
     // rxjs' default export condition is its ES5 build (about 40 % bigger)
     resolve: { conditions: ['es2015', ...defaultClientConditions] },
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },

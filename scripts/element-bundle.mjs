@@ -22,17 +22,8 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     resolve: { conditions: ['es2015', ...defaultClientConditions] },
     // library code the SDK provably never runs, left out; each plugin below says why, and the
-    // build fails when its library no longer matches (dist/lib is built without them)
-    plugins: [
-      websocketOnlyEngine(),
-      engineWithoutUpgrade(),
-      engineWithoutUnsetOptions(),
-      engineWithoutBase64Send(),
-      rxjsWithoutAsyncInputs(),
-      rxjsWithoutDeprecatedFlags(),
-      socketIoWithoutReconnection(),
-      socketIoWithoutRetries(),
-    ],
+    // build fails when its library no longer matches (dist/lib's vendored socket.io gets the same socket.io cuts)
+    plugins: [...socketIoStackCuts(), rxjsWithoutAsyncInputs(), rxjsWithoutDeprecatedFlags()],
     build: {
       outDir,
       emptyOutDir: false,
@@ -60,13 +51,30 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
 }
 
 /**
+ * The cuts of the socket.io client stack (socket.io-client, engine.io-client), shared by the
+ * element bundles and the library's vendored copy of the stack (scripts/vendor-socket-io.mjs).
+ * @returns {import('vite').Plugin[]}
+ */
+export function socketIoStackCuts() {
+  return [
+    websocketOnlyEngine(),
+    engineWithoutUpgrade(),
+    engineWithoutUnsetOptions(),
+    engineWithoutBase64Send(),
+    socketIoWithoutReconnection(),
+    socketIoWithoutRetries(),
+  ].flat();
+}
+
+/**
  * engine.io-client's Socket keeps a default table of every transport it knows (HTTP long-polling
  * over XHR, WebTransport, WebSocket), so no bundler can drop the ones never used. The SDK only
  * ever opens WebSockets (ResilientConnection passes its own WebSocket transport to every socket),
  * so the element bundles get a table with the WebSocket transport alone, and the other transport
  * modules are declared free of side effects (a feature probe at their top level kept them in).
- * The library build is left alone: there the app's bundler and its own socket.io use decide.
+ * The library's vendored copy of the stack gets the same (scripts/vendor-socket-io.mjs).
  * The build fails if engine.io-client stops matching, rather than silently shipping the bytes.
+ * @returns {import('vite').Plugin}
  */
 export function websocketOnlyEngine() {
   const virtualId = '\0ag-engine-websocket-only';

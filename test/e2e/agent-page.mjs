@@ -5,7 +5,7 @@
 // provider), and a timeline of every connection change, `online`/`offline` and lifecycle event
 // with `performance.now()` stamps, recorded from before the element exists.
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { ensureBuilt, root } from './support.mjs';
@@ -47,13 +47,17 @@ export async function startCluster(args = []) {
 
 /**
  * Serves `/agent.html?ix=<interactionId>` (the README pattern) and the built bundle, on
- * 127.0.0.1 (an origin the cluster's CORS rule allows).
+ * 127.0.0.1 (an origin the cluster's CORS rule allows). With `app`, the page loads an app's
+ * build instead of the bundle: `app.entry` (an `assets/` file name) and the rest of
+ * `app.assets` (its lazy chunks), as an integrator's bundler emitted them.
  * @param {{ urls: { interactions: string, interactionsBackup: string, chat: Record<string, string> } }} cluster
  *   the cluster's report (startCluster's `info`)
+ * @param {{ heartbeatMs?: number, app?: { assets: string, entry: string } }} [options]
  */
-export async function startAgentPageServer(cluster, { heartbeatMs = 500 } = {}) {
+export async function startAgentPageServer(cluster, { heartbeatMs = 500, app } = {}) {
   ensureBuilt();
-  const bundle = readFileSync(join(root, 'dist/bundles/ag-chat-panel.js'));
+  const bundle = app ? null : readFileSync(join(root, 'dist/bundles/ag-chat-panel.js'));
+  const script = app ? `/assets/${app.entry}` : '/ag-chat-panel.js';
   const chatOrigins = Object.values(cluster.urls.chat).join(' ');
   const page = (/** @type {string} */ ix) => `<!doctype html>
 <html lang="en">
@@ -79,7 +83,7 @@ export async function startAgentPageServer(cluster, { heartbeatMs = 500 } = {}) 
         lastTick = now;
       }, 100);
     </script>
-    <script type="module" src="/ag-chat-panel.js"></script>
+    <script type="module" src="${script}"></script>
   </head>
   <body>
     <ag-chat-panel
@@ -100,9 +104,14 @@ export async function startAgentPageServer(cluster, { heartbeatMs = 500 } = {}) 
 </html>`;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://page.invalid');
-    if (url.pathname === '/ag-chat-panel.js') {
+    if (bundle && url.pathname === '/ag-chat-panel.js') {
       res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
       return res.end(bundle);
+    }
+    const asset = /^\/assets\/([\w.-]+\.js)$/.exec(url.pathname)?.[1];
+    if (app && asset && existsSync(join(app.assets, asset))) {
+      res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
+      return res.end(readFileSync(join(app.assets, asset)));
     }
     if (url.pathname === '/agent.html') {
       res.writeHead(200, { 'Content-Type': 'text/html', 'Cache-Control': 'no-store' });
@@ -203,4 +212,28 @@ export function heldAcknowledgedMs(page, timeoutMs = 20000) {
 export async function agentSays(page, text) {
   await page.locator('ag-chat-panel textarea').fill(text);
   await page.locator('ag-chat-panel textarea').press('Enter');
+}
+
+/**
+ * Waits until the panel shows exactly the server's transcript and holds nothing.
+ * @param {{ control: (verb: string, body?: object) => Promise<any> }} cluster startCluster's result
+ * @param {Page} page
+ * @param {string} interactionId
+ */
+export async function untilInSync(cluster, page, interactionId, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const server = await cluster.control('chat/transcript', { interactionId });
+    const panel = await panelState(page);
+    if (
+      panel.pending.length === 0 &&
+      JSON.stringify(panel.messages.map((m) => m.id)) === JSON.stringify(server.map((m) => m.id))
+    )
+      return { server, panel };
+    if (Date.now() > deadline)
+      throw new Error(
+        `never in sync: server ${server.map((m) => m.text)} panel ${panel.messages.map((m) => m.text)} pending ${panel.pending}`,
+      );
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -14,6 +14,7 @@ import {
   startAgentPageServer,
   startCluster,
   throttlingDefaults,
+  untilInSync,
 } from './agent-page.mjs';
 /** @import { AgChatPanel } from '../../src/index.js' */
 
@@ -66,29 +67,6 @@ async function openAgent(context, interactionId) {
   return { page, errors };
 }
 
-/** Waits until the panel shows exactly the server's transcript and holds nothing. */
-/**
- * @param {Page} page
- * @param {string} interactionId
- */
-async function untilInSync(page, interactionId, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const server = await cluster.control('chat/transcript', { interactionId });
-    const panel = await panelState(page);
-    if (
-      panel.pending.length === 0 &&
-      JSON.stringify(panel.messages.map((m) => m.id)) === JSON.stringify(server.map((m) => m.id))
-    )
-      return { server, panel };
-    if (Date.now() > deadline)
-      throw new Error(
-        `never in sync: server ${server.map((m) => m.text)} panel ${panel.messages.map((m) => m.text)} pending ${panel.pending}`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 test("the README's plain-page token pattern connects with no ag-error", async () => {
   const context = await browser.newContext();
   const { interactionId } = await cluster.control('interactions/startChat', {});
@@ -110,7 +88,7 @@ test('reload with a held message and a draft: delivered once, draft back in the 
   const { interactionId, instanceId } = await cluster.control('interactions/startChat', {});
   const { page } = await openAgent(context, interactionId);
   await agentSays(page, 'before the crash');
-  await untilInSync(page, interactionId);
+  await untilInSync(cluster, page, interactionId);
 
   await cluster.control('chat/kill', { id: instanceId });
   await page.waitForFunction(
@@ -133,7 +111,7 @@ test('reload with a held message and a draft: delivered once, draft back in the 
   );
   const acknowledgedAt = await heldAcknowledgedMs(page);
   console.log(`# reload -> held message acknowledged: ${acknowledgedAt.toFixed(0)} ms`);
-  const { server, panel } = await untilInSync(page, interactionId);
+  const { server, panel } = await untilInSync(cluster, page, interactionId);
   assert.deepEqual(await agentTexts(interactionId), ['before the crash', 'held across the reload']);
   assert.equal(server[1].clientMsgId, held[0], 'the resend kept its clientMsgId');
   assert.equal(panel.draft, 'half a sentence');
@@ -151,7 +129,7 @@ test('offline and online with messages both ways: reconnecting (offline) at once
   const { page } = await openAgent(context, interactionId);
   await cluster.control('customer/send', { interactionId, text: 'customer before' });
   await agentSays(page, 'agent before');
-  await untilInSync(page, interactionId);
+  await untilInSync(cluster, page, interactionId);
 
   await context.setOffline(true);
   await page.waitForFunction(
@@ -182,7 +160,7 @@ test('offline and online with messages both ways: reconnecting (offline) at once
   );
   await cluster.control('customer/send', { interactionId, text: 'customer after' });
   await agentSays(page, 'agent after');
-  const { server } = await untilInSync(page, interactionId);
+  const { server } = await untilInSync(cluster, page, interactionId);
   assert.deepEqual(
     server.map((m) => m.text),
     [
@@ -205,7 +183,7 @@ test('frozen and resumed (CDP): nothing lost, no false reconnect', async () => {
   const { interactionId } = await cluster.control('interactions/startChat', {});
   const { page } = await openAgent(context, interactionId);
   await agentSays(page, 'before the freeze');
-  await untilInSync(page, interactionId);
+  await untilInSync(cluster, page, interactionId);
   const cdp = await context.newCDPSession(page);
   const before = (await panelState(page)).timeline.length;
 
@@ -229,7 +207,7 @@ test('frozen and resumed (CDP): nothing lost, no false reconnect', async () => {
   });
 
   await agentSays(page, 'after the resume');
-  const { server, panel } = await untilInSync(page, interactionId);
+  const { server, panel } = await untilInSync(cluster, page, interactionId);
   assert.deepEqual(
     server.map((m) => m.text),
     ['before the freeze', 'said while frozen', 'after the resume'],
@@ -261,7 +239,7 @@ test('two tabs on one interaction typing, with a crash between: every message on
       await agentSays(page, text);
     }
   }
-  await untilInSync(one, interactionId);
+  await untilInSync(cluster, one, interactionId);
 
   // the instance dies: what both type now is held, and each tab shows the other's too
   await cluster.control('chat/kill', { id: instanceId });
@@ -292,8 +270,8 @@ test('two tabs on one interaction typing, with a crash between: every message on
     assert.ok(i < 30, `each tab should show both held messages: one ${p1}, two ${p2}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const { server } = await untilInSync(one, interactionId);
-  await untilInSync(two, interactionId);
+  const { server } = await untilInSync(cluster, one, interactionId);
+  await untilInSync(cluster, two, interactionId);
   assert.deepEqual(server.map((m) => m.text).sort(), [...sent].sort());
   assert.equal(new Set(server.map((m) => m.text)).size, server.length, 'no message twice');
   await cluster.control('chat/revive', { id: instanceId });

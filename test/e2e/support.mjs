@@ -91,7 +91,12 @@ export function ensureBuilt() {
   const sources = Math.max(
     newestMtime(join(root, 'src')),
     newestMtime(join(root, 'gadgets')),
-    statSync(join(root, 'scripts/build.mjs')).mtimeMs,
+    ...[
+      'scripts/build.mjs',
+      'scripts/element-bundle.mjs',
+      'scripts/vendor-socket-io.mjs',
+      'vite.config.ts',
+    ].map((f) => statSync(join(root, f)).mtimeMs),
   );
   if (built > sources) return;
   const r = spawnSync(process.execPath, ['scripts/build.mjs', '--skip-types', '--skip-manifest'], {
