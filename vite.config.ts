@@ -137,7 +137,7 @@ const libraryEntries: Record<string, string> = {
 
 // Runtime and peer dependencies stay external in the library (the app's bundler dedupes them).
 const external =
-  /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|msw|@mswjs|react|react-dom)(\/|$)/;
+  /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|msw|@mswjs|react|react-dom)(\/|$)/;
 
 function libraryBuild(): UserConfig {
   const entries: Record<string, string> = {};

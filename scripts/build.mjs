@@ -14,7 +14,7 @@
 //
 // Options: --skip-types / --skip-manifest (quicker local iterations; CI runs everything).
 import { build } from 'vite';
-import { elementBundleConfig } from './element-bundle.mjs';
+import { elementBundleConfig, licenceFileName } from './element-bundle.mjs';
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -105,9 +105,10 @@ function assembleGadgets() {
   );
   if (specs.length === 0) fail('no gadget specs (<Module> XML) in gadgets/');
   for (const f of specs) copyFileSync(join(root, 'gadgets', f), join(out, f));
-  // the chunks too: a gadget in Finesse imports its Finesse host from beside its bundle
+  // the chunks too: a gadget in Finesse imports its Finesse host from beside its bundle; and
+  // the licence notices, which must travel with the code
   for (const name of Object.keys(elementBundles))
-    for (const f of bundleFiles(name))
+    for (const f of [...bundleFiles(name), licenceFileName(`${name}.js`)])
       copyFileSync(join(dist, 'bundles', f), join(out, 'bundles', f));
   return specs;
 }

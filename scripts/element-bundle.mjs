@@ -1,7 +1,7 @@
 // How a self-contained element bundle is built, shared by scripts/build.mjs and the bundle-size
 // benchmark (which builds its floor, and any bundle missing from dist/, with the same settings).
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultClientConditions } from 'vite';
 
@@ -23,13 +23,20 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
     resolve: { conditions: ['es2015', ...defaultClientConditions] },
     // library code the SDK provably never runs, left out; each plugin below says why, and the
     // build fails when its library no longer matches (dist/lib's vendored socket.io gets the same socket.io cuts)
-    plugins: [...socketIoStackCuts(), rxjsWithoutAsyncInputs(), rxjsWithoutDeprecatedFlags()],
+    plugins: [
+      ...socketIoStackCuts(),
+      rxjsWithoutAsyncInputs(),
+      rxjsWithoutDeprecatedFlags(),
+      licenceNoticeFile({ root, fileName }),
+    ],
     build: {
       outDir,
       emptyOutDir: false,
       copyPublicDir: false,
       target: 'es2022',
       sourcemap: false,
+      // what the bundle contains of which package, with the licence texts: see licenceNoticeFile
+      license: { fileName: licenceRecord(fileName) },
       lib: { entry, formats: ['es'], fileName: () => fileName },
       // One script per element for the page (or the Finesse gadget) to load; what only some
       // pages need (the Finesse host, locale catalogues) is a dynamic import(), emitted as a
@@ -44,7 +51,76 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
           // nothing minifies these files again: the /* @__PURE__ */ hints are dead weight here
           comments: { annotation: false },
           chunkFileNames: `${fileName.replace(/\.js$/, '')}-[name]-[hash].js`,
+          // the minifier drops the libraries' own licence comments: one line points at the file
+          postBanner: (chunk) =>
+            chunk.isEntry
+              ? `/*! ${fileName}: agent-gadgets and the packages it bundles; licences: ./${licenceFileName(fileName)} */`
+              : '',
         },
+      },
+    },
+  };
+}
+
+/** `ag-chat-panel.js` -> `ag-chat-panel.licenses.md`, shipped beside it */
+export const licenceFileName = (/** @type {string} */ fileName) =>
+  fileName.replace(/\.js$/, '.licenses.md');
+const licenceRecord = (/** @type {string} */ fileName) =>
+  fileName.replace(/\.js$/, '.licenses.json');
+
+/**
+ * @typedef {{ name: string, version: string, identifier?: string, text?: string }} BundledPackage
+ * one entry of Vite's licence record (`build.license` with a .json file name)
+ */
+
+/**
+ * The licence texts of bundled packages, as one Markdown file shipped beside the code.
+ * @param {BundledPackage[]} packages
+ * @param {string} file what bundles them
+ */
+export function licenceNotice(packages, file) {
+  const parts = packages.map(
+    (p) =>
+      `## ${p.name} ${p.version} (${p.identifier ?? 'licence not declared'})\n\n${p.text ?? ''}\n`,
+  );
+  return `# Third-party licences\n\n${file} contains code from these packages:\n\n${parts.join('\n')}`;
+}
+
+/**
+ * The MIT, BSD-3-Clause and Apache-2.0 licences of what a bundle contains (our own code, lit,
+ * rxjs, the socket.io stack) ask for their notices to travel with it, and the minifier drops the
+ * libraries' licence comments. So beside each bundle: `<bundle>.licenses.md`, made from Vite's
+ * record of the packages in it (`build.license`), with agent-gadgets' own licence first. The
+ * build fails when a package in it declares no licence or ships no licence text.
+ * @param {{ root: string, fileName: string }} options
+ * @returns {import('vite').Plugin}
+ */
+export function licenceNoticeFile({ root, fileName }) {
+  const record = licenceRecord(fileName);
+  return {
+    name: 'ag-licence-notice',
+    generateBundle: {
+      order: 'post', // after Vite's licence plugin wrote the record
+      handler(_, bundle) {
+        const asset = bundle[record];
+        if (asset?.type !== 'asset') return this.error(`no licence record ${record} was written`);
+        delete bundle[record];
+        /** @type {BundledPackage[]} */
+        const packages = JSON.parse(String(asset.source));
+        const missing = packages.filter((p) => !p.identifier || !p.text).map((p) => p.name);
+        if (missing.length) this.error(`${fileName}: no licence found for ${missing.join(', ')}`);
+        const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+        const self = {
+          name: own.name,
+          version: own.version,
+          identifier: own.license,
+          text: readFileSync(join(root, 'LICENSE'), 'utf8').trim(),
+        };
+        this.emitFile({
+          type: 'asset',
+          fileName: licenceFileName(fileName),
+          source: licenceNotice([self, ...packages], `${fileName} (and its lazy chunks)`),
+        });
       },
     },
   };

@@ -2,10 +2,6 @@
 // (vite.config.ts imports it).
 import type { Plugin } from 'vite';
 export declare function vendoredSocketIo(options: { root: string }): Plugin;
-export declare function licenceNotice(
-  packages: { name: string; version: string; identifier?: string; text?: string }[],
-  file: string,
-): string;
 export declare const vendoredSocketIoModule: {
   specifiers: string[];
   fileName: string;

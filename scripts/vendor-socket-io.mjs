@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { build } from 'vite';
-import { socketIoStackCuts } from './element-bundle.mjs';
+import { licenceNotice, socketIoStackCuts } from './element-bundle.mjs';
 
 /** What the SDK imports from the stack, and where its modules find it in dist/lib. */
 const vendored = {
@@ -127,19 +127,6 @@ export function vendoredSocketIo({ root }) {
       });
     },
   };
-}
-
-/**
- * The licence texts of bundled packages, as one Markdown file shipped beside the code.
- * @param {{ name: string, version: string, identifier?: string, text?: string }[]} packages
- * @param {string} file what bundles them
- */
-export function licenceNotice(packages, file) {
-  const parts = packages.map(
-    (p) =>
-      `## ${p.name} ${p.version} (${p.identifier ?? 'licence not declared'})\n\n${p.text ?? ''}\n`,
-  );
-  return `# Third-party licences\n\n${file} contains code from these packages:\n\n${parts.join('\n')}`;
 }
 
 export { vendored as vendoredSocketIoModule };
