@@ -201,7 +201,7 @@ describe('AgentGadgetsSurvey.xml in the faithful Finesse container', () => {
     const { m, fake, el } = await start('12.0', 'mode=transfer');
     m.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
     await ready(el);
-    const primary = primaryOf(m);
+    const primary = await primaryOf(m);
     button(el).click();
     m.pcs.kill(primary);
     await waitUntil(

@@ -76,10 +76,18 @@ export function collectErrors(el: AgSurveyTransfer): ErrorCode[] {
   return codes;
 }
 
-/** The node currently claiming primary with the highest epoch. */
-export function primaryOf(mock: MockBackend): string {
-  const nodes = mock.pcs.nodes().filter((n) => n.alive && n.role === 'primary');
-  nodes.sort((a, b) => b.epoch - a.epoch);
-  if (!nodes[0]) throw new Error('no primary PCS node');
-  return nodes[0].id;
+/**
+ * The node claiming primary with the highest epoch. Waits for one: a node is primary while its
+ * lease is valid by the clock, and on a saturated machine a renewal can run late, leaving no
+ * primary for a moment (the next renewal restores the same one).
+ */
+export async function primaryOf(mock: MockBackend, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const nodes = mock.pcs.nodes().filter((n) => n.alive && n.role === 'primary');
+    nodes.sort((a, b) => b.epoch - a.epoch);
+    if (nodes[0]) return nodes[0].id;
+    if (Date.now() > deadline) throw new Error(`no primary PCS node within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

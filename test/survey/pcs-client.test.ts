@@ -57,7 +57,7 @@ describe('PcsClient', () => {
     client.start();
     await firstValueFrom(client.status$.pipe(filter((s) => s.state === 'connected')));
     const before = calls;
-    const primary = primaryOf(mock);
+    const primary = await primaryOf(mock);
     mock.pcs.kill(primary);
     const after = await firstValueFrom(
       client.status$.pipe(filter((s) => s.state === 'connected' && s.endpoint !== primary)),
@@ -121,7 +121,7 @@ describe('PcsClient', () => {
     await firstValueFrom(
       client.request$(key).pipe(filter((t) => t?.answer?.status === 'completed')),
     );
-    const primary = primaryOf(mock);
+    const primary = await primaryOf(mock);
     mock.pcs.kill(primary);
     await firstValueFrom(
       client.status$.pipe(filter((s) => s.state === 'connected' && s.endpoint !== primary)),

@@ -31,7 +31,7 @@ describe('ag-survey-transfer bad input', () => {
       const el = await mount(mock, { mode: 'hangup' });
       await ready(el);
       const errors = collectErrors(el);
-      const primary = primaryOf(mock);
+      const primary = await primaryOf(mock);
 
       mock.pcs.misbehave(primary, mode);
       button(el).click();
@@ -61,7 +61,7 @@ describe('ag-survey-transfer bad input', () => {
     const el = await mount(mock, { mode: 'hangup' });
     await ready(el);
     const errors = collectErrors(el);
-    const primary = primaryOf(mock);
+    const primary = await primaryOf(mock);
 
     mock.pcs.freeze(primary); // requests hang: the agent's click is in flight
     button(el).click();

@@ -28,7 +28,7 @@ describe('ag-survey-transfer PCS failover', () => {
       const { dialogId } = m.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
       const el = await mount(m, { mode: 'transfer' });
       await ready(el);
-      const primary = primaryOf(m);
+      const primary = await primaryOf(m);
       expect(el.endpoint).to.equal(primary);
 
       const changes: { state: string; reason?: string; endpoint?: string }[] = [];
@@ -72,7 +72,7 @@ describe('ag-survey-transfer PCS failover', () => {
     const { dialogId } = m.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
     const el = await mount(m, { mode: 'hangup' });
     await ready(el);
-    const primary = primaryOf(m);
+    const primary = await primaryOf(m);
     button(el).click();
     await waitUntil(() => el.surveyStatus === 'armed', 'armed', { timeout: 5000 });
     const firstId = m.finesse.dialog(dialogId)!.callVariables['user.pcs.requestId'];
@@ -105,7 +105,7 @@ describe('ag-survey-transfer PCS failover', () => {
     const { dialogId } = m.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
     const el = await mount(m, { mode: 'transfer', nodes: [m.urls.pcsVip] });
     await ready(el);
-    const primary = primaryOf(m);
+    const primary = await primaryOf(m);
     expect(el.endpoint, 'the VIP endpoint is named after the node behind it').to.equal(primary);
 
     el.addEventListener('ag-survey-requested', () => m.pcs.kill(primary), { once: true });
