@@ -35,16 +35,19 @@ export function installPackage({ root, app, lib = join(root, 'dist/lib') }) {
 }
 
 /**
- * One page of the app: `dir/index.html` loading `dir/main.js`, whose source is `main`.
+ * One page of the app: `dir/index.html` loading `dir/main.js`, whose source is `main`, with
+ * `body` as its body's HTML.
  * @param {string} dir
  * @param {string} main
+ * @param {string} [body]
  */
-export function writeApp(dir, main) {
+export function writeApp(dir, main, body = '') {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'index.html'),
     '<!doctype html>\n<html lang="en"><head><meta charset="utf-8" /><title>app</title>' +
-      '<script type="module" src="./main.js"></script></head><body></body></html>\n',
+      '<link rel="icon" href="data:," />' +
+      `<script type="module" src="./main.js"></script></head><body>${body}</body></html>\n`,
   );
   writeFileSync(join(dir, 'main.js'), `${main}\n`);
 }

@@ -3,16 +3,19 @@
 // dependencies resolved by the app) and is built by a default `vite build`; its output runs in
 // Chromium against the reference cluster (real processes), through a SIGKILL of the chat
 // instance. The element bundles have their own end-to-end tests (lifecycle, demo, Finesse);
-// this one covers dist/lib, with its vendored socket.io stack (scripts/vendor-socket-io.mjs).
+// this one covers dist/lib, with its vendored socket.io stack (scripts/vendor-socket-io.mjs),
+// and the app's own handling of the SDK's lazy chunks (a locale catalogue) for the survey gadget.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join, normalize } from 'node:path';
 import { buildApp, installPackage, writeApp } from '../../scripts/consumer-app.mjs';
 import { chromiumArgs, collectErrors, ensureBuilt, root } from './support.mjs';
 import { agentSays, startAgentPageServer, startCluster, untilInSync } from './agent-page.mjs';
 /** @import { Browser } from 'playwright-core' */
+/** @import { AddressInfo } from 'node:net' */
 
 const tmp = mkdtempSync(join(tmpdir(), 'ag-consumer-app-'));
 /** @type {Awaited<ReturnType<typeof buildApp>>} */
@@ -109,4 +112,108 @@ test('the app connects, and follows a SIGKILL of its chat instance: every messag
     [],
   );
   await context.close();
+});
+
+/**
+ * Serves a built app (its index.html and assets/) on 127.0.0.1, an origin the cluster allows.
+ * @param {string} outDir
+ */
+async function serveApp(outDir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript' };
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://app.invalid').pathname;
+    const file = normalize(join(outDir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(outDir) || !existsSync(file) || !statSync(file).isFile())
+      return res.writeHead(404).end();
+    res.writeHead(200, {
+      'Content-Type': types[/** @type {'.html' | '.js'} */ (extname(file))] ?? 'text/plain',
+    });
+    res.end(readFileSync(file));
+  });
+  await new Promise((/** @type {(v?: void) => void} */ r) => server.listen(0, '127.0.0.1', r));
+  const { port } = /** @type {AddressInfo} */ (server.address());
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+test('the survey gadget in an app: German loaded lazily through the app, and a PCS SIGKILL followed', async () => {
+  const dir = join(tmp, 'survey-app');
+  installPackage({ root, app: dir });
+  const pcs = cluster.info.urls.pcs;
+  writeApp(
+    dir,
+    // the README's pattern: credentials as a property, asked on every (re)connect
+    "import 'agent-gadgets/define/survey-transfer.js';\n" +
+      "document.querySelector('ag-survey-transfer').tokenProvider = () => 'agent1-token';",
+    `<ag-survey-transfer lang="de" host="standalone" mode="transfer"
+      pcs-nodes="${Object.values(pcs).join(' ')}" dialog-id="consumer-1" ani="5551234567"
+      dialed-number="8000" agent-id="agent1"></ag-survey-transfer>`,
+  );
+  const built = await buildApp(dir, { outDir: join(tmp, 'survey-out') });
+  assert.ok(
+    built.lazy.some((f) => /^de-/.test(f)),
+    `the German catalogue is a lazy chunk of the app: ${built.lazy}`,
+  );
+  const server = await serveApp(join(tmp, 'survey-out'));
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    /** @type {string[]} */
+    const scripts = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
+    /** @type {string[]} */
+    const failedHosts = [];
+    page.on('requestfailed', (r) => failedHosts.push(new URL(r.url()).host));
+    await page.goto(server.url);
+    const connectedTo = (/** @type {string | null} */ not) =>
+      page.waitForFunction(
+        (was) => {
+          const el = document.querySelector('ag-survey-transfer');
+          return el?.connectionState === 'connected' && el.endpoint !== was && el.endpoint;
+        },
+        not,
+        { timeout: 20000 },
+      );
+    const first = await (await connectedTo(null)).jsonValue();
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('ag-survey-transfer')
+          ?.shadowRoot?.textContent?.includes('Zur Umfrage weiterleiten'),
+      null,
+      { timeout: 20000 },
+    );
+    assert.ok(
+      scripts.some((p) => /\/assets\/de-[\w-]+\.js$/.test(p)),
+      `the German chunk was fetched: ${scripts}`,
+    );
+
+    assert.ok(typeof first === 'string' && first in pcs, `connected to a PCS node: ${first}`);
+    await cluster.control('pcs/kill', { id: first });
+    const second = await (await connectedTo(first)).jsonValue();
+    assert.notEqual(second, first);
+    await cluster.control('pcs/revive', { id: first });
+
+    // Chromium logs the refused socket and status requests to the dead node (the latter without
+    // their URL: every failed request must then have gone to the dead node); nothing else
+    const dead = new URL(pcs[first] ?? '').host;
+    assert.deepEqual(
+      failedHosts.filter((h) => h !== dead),
+      [],
+    );
+    const refused = `console: WebSocket connection to 'ws://${dead}/socket.io/`;
+    const failedLoad = 'console: Failed to load resource: net::ERR_CONNECTION_REFUSED';
+    assert.deepEqual(
+      errors.filter((e) => !e.startsWith(refused) && e !== failedLoad),
+      [],
+    );
+  } finally {
+    await context.close();
+    await server.close();
+  }
 });
