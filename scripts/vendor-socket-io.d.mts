@@ -2,9 +2,3 @@
 // (vite.config.ts imports it).
 import type { Plugin } from 'vite';
 export declare function vendoredSocketIo(options: { root: string }): Plugin;
-export declare const vendoredSocketIoModule: {
-  specifiers: string[];
-  fileName: string;
-  licenses: string;
-  source: string;
-};

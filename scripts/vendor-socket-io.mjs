@@ -47,6 +47,8 @@ export function vendoredSocketIo({ root }) {
     name: 'ag-vendored-socket-io',
     apply: 'build',
     renderChunk(code, chunk) {
+      const lazy = vendored.specifiers.filter((s) => chunk.dynamicImports.includes(s));
+      if (lazy.length) this.error(`${chunk.fileName} imports ${lazy} lazily: not vendored`);
       if (!vendored.specifiers.some((s) => chunk.imports.includes(s))) return null;
       const from = posix.dirname(chunk.fileName);
       let path = posix.relative(from, vendored.fileName);
@@ -128,5 +130,3 @@ export function vendoredSocketIo({ root }) {
     },
   };
 }
-
-export { vendored as vendoredSocketIoModule };
