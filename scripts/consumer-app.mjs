@@ -65,7 +65,7 @@ export async function buildApp(dir, { outDir, config = {} }) {
     configFile: false,
     logLevel: 'warn',
     ...config,
-    build: { outDir, emptyOutDir: true },
+    build: { ...config.build, outDir, emptyOutDir: true },
   });
   const assets = join(outDir, 'assets');
   const html = readFileSync(join(outDir, 'index.html'), 'utf8');
