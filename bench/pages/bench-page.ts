@@ -589,21 +589,52 @@ async function restoreOnce(chat: ChatStart, messages: number, appends: number) {
   const settled = now();
   observer.disconnect();
   if (Number.isNaN(firstRender) && root?.querySelector('[part~="message"]')) firstRender = settled;
-  const { appendMs, panelMs } = await timeAppends(el, chat, appends);
+  const { appendMs, panelMs, frameMs, workMs } = await timeAppends(el, chat, appends);
   const rendered = root?.querySelectorAll('[part~="message"]').length ?? 0;
   el.remove();
-  return { firstRenderMs: firstRender - t0, settledMs: settled - t0, appendMs, panelMs, rendered };
+  return {
+    firstRenderMs: firstRender - t0,
+    settledMs: settled - t0,
+    appendMs,
+    panelMs,
+    frameMs,
+    workMs,
+    rendered,
+  };
+}
+
+/**
+ * The next frame: `raf` when its animation-frame callbacks run (after the wait for vsync), and
+ * `painted` when a task posted from there runs, after that frame's style, layout and paint.
+ */
+function nextFrame(): Promise<{ raf: number; painted: number }> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => {
+      const raf = now();
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve({ raf, painted: now() });
+      };
+      channel.port2.postMessage(0);
+    });
+  });
 }
 
 /**
  * Appends one message at a time. `appendMs`: end to end, from `customer.send` to rendered.
  * `panelMs`: the panel's own share, from its `ag-message` event (the session has taken the
- * message in) to the end of the render it causes.
+ * message in) to the end of the render it causes. `frameMs`: from the same event to the next
+ * frame painted, so work the panel leaves to the frame (layout, paint) is counted too; it
+ * includes the wait for vsync (up to a frame interval), so `workMs` is also kept: the panel's
+ * share plus that frame's own rendering (rAF callback to painted), without the wait.
  */
 async function timeAppends(el: Panel, chat: ChatStart, n: number) {
   const b = need();
   const appendMs: number[] = [];
   const panelMs: number[] = [];
+  const frameMs: number[] = [];
+  const workMs: number[] = [];
   for (let i = 0; i < n; i++) {
     const count = el.messages.length;
     let tEvent = NaN;
@@ -614,11 +645,16 @@ async function timeAppends(el: Panel, chat: ChatStart, n: number) {
     const t = now();
     void b.say(chat.interactionId, `appended ${i}`);
     const t1 = await until(el, () => el.messages.length > count, 5_000, 'append');
+    const frame = await nextFrame();
     el.removeEventListener('ag-message', onMessage);
     appendMs.push(t1 - t);
-    if (!Number.isNaN(tEvent)) panelMs.push(t1 - tEvent);
+    if (!Number.isNaN(tEvent)) {
+      panelMs.push(t1 - tEvent);
+      frameMs.push(frame.painted - tEvent);
+      workMs.push(t1 - tEvent + (frame.painted - frame.raf));
+    }
   }
-  return { appendMs, panelMs };
+  return { appendMs, panelMs, frameMs, workMs };
 }
 
 /** Appends at a small transcript, for comparison with the 10,000-message figure. */
