@@ -21,6 +21,12 @@ import { chatPanelStyles } from './chat-panel.styles.js';
 const liveWindow = 60;
 /** Messages added each time the agent scrolls to the top. */
 const windowPage = 200;
+/**
+ * At the bottom the oldest rows are taken off this many at a time, not one per arriving message:
+ * taking off the first row moves, restyles and re-lays out every row after it (an append cost a
+ * third more that way).
+ */
+const trimStep = 20;
 
 /** A message's time, as the agent's language writes it (de `14:05`, en `2:05 PM`). */
 const timeFormat: Intl.DateTimeFormatOptions = { timeStyle: 'short' };
@@ -268,14 +274,14 @@ export class AgChatPanel extends LitElement {
     super.willUpdate(changed);
     const el = this.scroller;
     if (el) this.#stickToBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-    // someone reading older messages keeps their place: grow the window instead of sliding it
-    const total = this.#chat.view.messages.length;
-    if (
-      !this.#stickToBottom &&
-      total > this.#renderedCount &&
-      this.#renderedCount >= this.windowSize
-    ) {
-      this.windowSize += total - this.#renderedCount;
+    const added = this.#chat.view.messages.length - this.#renderedCount;
+    if (added > 0 && this.#renderedCount >= this.windowSize) {
+      // someone reading older messages keeps their place: grow the window instead of sliding it
+      if (!this.#stickToBottom) this.windowSize += added;
+      // at the bottom the live window grows by a few rows, then drops them all at once
+      else if (this.windowSize <= liveWindow + trimStep)
+        this.windowSize =
+          this.windowSize + added > liveWindow + trimStep ? liveWindow : this.windowSize + added;
     }
   }
 

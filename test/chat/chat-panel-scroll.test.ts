@@ -51,16 +51,20 @@ describe('<ag-chat-panel> scroll position', () => {
   });
   afterEach(stopMock);
 
-  it('starts at the bottom and follows new messages while the agent is there', async () => {
+  it('starts at the bottom and follows new messages while the agent is there, in a bounded window', async () => {
     const s = scroller(el);
     expect(s.scrollHeight).to.be.greaterThan(s.clientHeight * 2);
     expect(atBottom(s)).to.equal(true);
-    for (let i = 1; i <= 3; i++) {
+    for (let i = 1; i <= 30; i++) {
       await mock.customer.send(interactionId, `live ${i}`);
       await untilInSync(el, mock, interactionId, history + i);
       await settled(el);
-      expect(renderedRows(el).at(-1)!.seq).to.equal(history + i);
+      const rows = renderedRows(el);
+      expect(rows.at(-1)!.seq).to.equal(history + i);
       expect(atBottom(s), `at the bottom after live message ${i}`).to.equal(true);
+      // the oldest rows go as new ones come (a few at a time), and none is skipped
+      expect(rows.length).to.be.within(20, 80);
+      expect(rows.every((r, k) => k === 0 || r.seq === rows[k - 1]!.seq + 1)).to.equal(true);
     }
   });
 
