@@ -112,24 +112,19 @@ export class Transcript {
 
   #merge(incoming: readonly ChatMessage[]): ChatMessage[] {
     const added: ChatMessage[] = [];
-    let inOrder = true;
     for (const m of incoming) {
       if (this.#ids.has(m.id)) continue;
       const last = this.#list[this.#list.length - 1];
       // the usual case, a restore's page or a live message: after everything we have
       if (!last || last.seq < m.seq) this.#list.push(m);
-      else {
-        const at = this.#insertionIndex(m.seq);
-        if (this.#list[at]!.seq === m.seq) continue;
-        this.#list.splice(at, 0, m);
-      }
+      else if (this.has(m.seq)) continue;
+      else this.#list.splice(this.#insertionIndex(m.seq), 0, m);
       this.#ids.add(m.id);
-      if (added.length && added[added.length - 1]!.seq > m.seq) inOrder = false;
       added.push(m);
     }
     if (added.length) {
       this.#view = this.#list.slice();
-      if (!inOrder) added.sort((a, b) => a.seq - b.seq);
+      added.sort((a, b) => a.seq - b.seq);
     }
     return added;
   }
@@ -138,8 +133,6 @@ export class Transcript {
   #insertionIndex(seq: number): number {
     let lo = 0;
     let hi = this.#list.length;
-    // after the last one: the common question (a live message, the next seq to come)
-    if (hi === 0 || this.#list[hi - 1]!.seq < seq) return hi;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.#list[mid]!.seq < seq) lo = mid + 1;
@@ -150,20 +143,17 @@ export class Transcript {
 
   #advance(): void {
     if (this.#contiguous === undefined) return;
-    // walk the sorted list from the first seq after the contiguous part
-    for (let i = this.#insertionIndex(this.#contiguous + 1); ; i++) {
-      if (this.#list[i]?.seq !== this.#contiguous + 1) break;
+    // walk the sorted list from the first seq after the contiguous part: a message that stops
+    // the walk comes after a hole
+    let i = this.#insertionIndex(this.#contiguous + 1);
+    while (this.#list[i]?.seq === this.#contiguous + 1) {
       this.#contiguous++;
+      i++;
     }
-    if (this.#gapTimer && !this.#hasGap()) {
+    if (this.#gapTimer && !this.#list[i]) {
       this.#gapTimer.unsubscribe();
       this.#gapTimer = null;
     }
-  }
-
-  #hasGap(): boolean {
-    const last = this.#list[this.#list.length - 1];
-    return this.#contiguous !== undefined && last !== undefined && last.seq > this.#contiguous;
   }
 
   /** Usually a hole fills by itself within moments (reordering across a rejoin); else repair. */
