@@ -23,8 +23,8 @@ const liveWindow = 60;
 const windowPage = 200;
 /**
  * At the bottom the oldest rows are taken off this many at a time, not one per arriving message:
- * taking off the first row moves, restyles and re-lays out every row after it (an append cost a
- * third more that way).
+ * taking off the first row moves, restyles and re-lays out every row after it (the frame after
+ * an append cost a quarter more that way).
  */
 const trimStep = 20;
 
@@ -274,14 +274,14 @@ export class AgChatPanel extends LitElement {
     super.willUpdate(changed);
     const el = this.scroller;
     if (el) this.#stickToBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-    const added = this.#chat.view.messages.length - this.#renderedCount;
-    if (added > 0 && this.#renderedCount >= this.windowSize) {
-      // someone reading older messages keeps their place: grow the window instead of sliding it
-      if (!this.#stickToBottom) this.windowSize += added;
-      // at the bottom the live window grows by a few rows, then drops them all at once
-      else if (this.windowSize <= liveWindow + trimStep)
-        this.windowSize =
-          this.windowSize + added > liveWindow + trimStep ? liveWindow : this.windowSize + added;
+    const total = this.#chat.view.messages.length;
+    if (total > this.#renderedCount && this.#renderedCount >= this.windowSize) {
+      // The window grows with what arrives: someone reading older messages keeps their place.
+      // At the bottom it drops back to the live window once that has grown by `trimStep`, or
+      // after the agent has come back down from earlier messages (whose rows would otherwise be
+      // re-rendered with every message from then on).
+      const grown = this.windowSize + total - this.#renderedCount;
+      this.windowSize = this.#stickToBottom && grown > liveWindow + trimStep ? liveWindow : grown;
     }
   }
 
@@ -342,10 +342,8 @@ export class AgChatPanel extends LitElement {
   }
 
   #renderMessage(m: ChatMessage, delivered: ReadonlySet<string>) {
-    const own =
-      m.from.role === 'agent' &&
-      (m.from.id === this.agentId || (!!m.clientMsgId && delivered.has(m.clientMsgId)));
     const mine = !!m.clientMsgId && delivered.has(m.clientMsgId);
+    const own = m.from.role === 'agent' && (m.from.id === this.agentId || mine);
     // text bindings only: markup, scripts and javascript: links from anyone stay literal text
     return html`<li part="message" class=${own ? 'own' : m.from.role} data-seq=${m.seq} data-id=${m.id} data-role=${m.from.role}>
       <span class="from">${m.from.name || this.#roleName(m.from.role)} ${this.#renderTime(m.ts)}</span>
@@ -355,7 +353,7 @@ export class AgChatPanel extends LitElement {
   }
 
   #renderTime(ts: number) {
-    // Every render walks the whole window (200+ rows): format each time once per language, not
+    // Every render walks the whole window (60+ rows): format each time once per language, not
     // on every append (it tripled the cost of an append at 10,000 messages).
     const lang = this.#l10n.lang();
     if (this.#times.lang !== lang || this.#times.byTs.size > maxCachedTimes)

@@ -1,6 +1,6 @@
 // Where the transcript stays as messages arrive and as the agent scrolls: at the bottom it
-// follows the newest message; reading older ones it does not move; "show earlier" keeps in view
-// what was in view.
+// follows the newest message in a bounded window; reading older ones it does not move; "show
+// earlier" keeps in view what was in view.
 import { expect, waitUntil } from '@open-wc/testing';
 import type { MockBackend } from '../../src/mocks/index.js';
 import {
@@ -108,5 +108,19 @@ describe('<ag-chat-panel> scroll position', () => {
     expect(renderedRows(el).at(-1)!.seq).to.equal(history);
     expect(s.scrollTop).to.be.greaterThan(0);
     expect(Math.abs(topInView(el, anchor) - anchorTop)).to.be.lessThan(2);
+
+    // back at the bottom, the next message takes the earlier rows off again and stays in view
+    const grown = renderedRows(el).length;
+    s.scrollTop = s.scrollHeight;
+    s.dispatchEvent(new Event('scroll'));
+    await settled(el);
+    await mock.customer.send(interactionId, 'back at the bottom');
+    await untilInSync(el, mock, interactionId, history + 1);
+    await settled(el);
+    const rows = renderedRows(el);
+    expect(rows.at(-1)!.seq).to.equal(history + 1);
+    expect(rows.length).to.be.lessThan(grown);
+    expect(rows.length).to.be.at.most(80);
+    expect(atBottom(s)).to.equal(true);
   });
 });
