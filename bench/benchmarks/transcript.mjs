@@ -37,6 +37,14 @@ export default {
     const s = summarize(small.appendMs);
     const pa = summarize(big.panelMs);
     const ps = summarize(small.panelMs);
+    // with a frame after each append: the panel's share plus the frame it leaves behind, so
+    // layout moved to the frame counts too
+    const pfa = summarize(big.framedPanelMs);
+    const pfs = summarize(small.framedPanelMs);
+    const fa = summarize(big.frameMs);
+    const fs = summarize(small.frameMs);
+    const wa = summarize(big.workMs);
+    const ws = summarize(small.workMs);
     return {
       method:
         `The mock back end holds a session with ${messages.toLocaleString('en-US')} messages (seeded through \`customer.send\`, ` +
@@ -45,7 +53,12 @@ export default {
         `\`updateComplete\`, then two animation frames (layout and paint done). Append: from \`customer.send\` to the message in ` +
         `\`messages\` and rendered (\`updateComplete\`), one at a time, ${appends} times. End to end includes the mock's delivery, so ` +
         `the goal is checked against the panel's own share: from its \`ag-message\` event (the session has merged the message) to ` +
-        `the end of the render; both are also measured at a small transcript for comparison.`,
+        `the end of the render; both are also measured at a small transcript for comparison. Those ${appends} appends are back to ` +
+        `back; then ${appends} more each wait for the next frame, as messages seconds apart get one each (a task posted from ` +
+        `its \`requestAnimationFrame\` callback, which runs once that frame's style, layout and paint are done): "framed" ` +
+        `columns. "To frame painted" is from \`ag-message\` to then, and includes the wait for vsync; "panel + frame work" ` +
+        `is the panel's share plus that frame's own rendering (rAF callback to painted), without the wait, so work left to ` +
+        `the next frame is not hidden from the figure.`,
       goals: [
         goal({
           metric: 'restore 10,000 messages (until settled, median)',
@@ -61,7 +74,7 @@ export default {
           op: '<=',
           target: 2,
           unit: 'ms',
-          note: `p95 ${round(pa.p95, 2)} ms; end to end median ${round(a.median, 2)} ms`,
+          note: `p95 ${round(pa.p95, 2)} ms; end to end median ${round(a.median, 2)} ms; framed: panel median ${round(pfa.median, 2)} ms, panel + frame work median ${round(wa.median, 2)} ms`,
         }),
       ],
       tables: [
@@ -100,6 +113,10 @@ export default {
             'panel median (ms)',
             'panel p95 (ms)',
             'panel median ÷ small',
+            'framed: panel median (ms)',
+            'framed: to frame painted median (ms)',
+            'framed: panel + frame work median (ms)',
+            'framed: panel + frame work p95 (ms)',
           ],
           rows: [
             [
@@ -110,6 +127,10 @@ export default {
               round(ps.median, 2),
               round(ps.p95, 2),
               '1.00',
+              round(pfs.median, 2),
+              round(fs.median, 2),
+              round(ws.median, 2),
+              round(ws.p95, 2),
             ],
             [
               `${messages.toLocaleString('en-US')}`,
@@ -119,6 +140,10 @@ export default {
               round(pa.median, 2),
               round(pa.p95, 2),
               ratio(pa.median, ps.median) ?? '—',
+              round(pfa.median, 2),
+              round(fa.median, 2),
+              round(wa.median, 2),
+              round(wa.p95, 2),
             ],
           ],
         },

@@ -590,20 +590,54 @@ async function restoreOnce(chat: ChatStart, messages: number, appends: number) {
   observer.disconnect();
   if (Number.isNaN(firstRender) && root?.querySelector('[part~="message"]')) firstRender = settled;
   const { appendMs, panelMs } = await timeAppends(el, chat, appends);
+  const { panelMs: framedPanelMs, frameMs, workMs } = await timeAppends(el, chat, appends, true);
   const rendered = root?.querySelectorAll('[part~="message"]').length ?? 0;
   el.remove();
-  return { firstRenderMs: firstRender - t0, settledMs: settled - t0, appendMs, panelMs, rendered };
+  return {
+    firstRenderMs: firstRender - t0,
+    settledMs: settled - t0,
+    appendMs,
+    panelMs,
+    framedPanelMs,
+    frameMs,
+    workMs,
+    rendered,
+  };
+}
+
+/**
+ * The next frame: `raf` when its animation-frame callbacks run (after the wait for vsync), and
+ * `painted` when a task posted from there runs, after that frame's style, layout and paint.
+ */
+function nextFrame(): Promise<{ raf: number; painted: number }> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => {
+      const raf = now();
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve({ raf, painted: now() });
+      };
+      channel.port2.postMessage(0);
+    });
+  });
 }
 
 /**
  * Appends one message at a time. `appendMs`: end to end, from `customer.send` to rendered.
  * `panelMs`: the panel's own share, from its `ag-message` event (the session has taken the
- * message in) to the end of the render it causes.
+ * message in) to the end of the render it causes. Back to back unless `framed`: then each
+ * append waits for the next frame, as messages seconds apart get one each, and `frameMs` is
+ * from the same event to that frame painted, so work the panel leaves to the frame (layout,
+ * paint) is counted too; it includes the wait for vsync (up to a frame interval), so `workMs`
+ * is also kept: the panel's share plus that frame's own rendering (rAF callback to painted).
  */
-async function timeAppends(el: Panel, chat: ChatStart, n: number) {
+async function timeAppends(el: Panel, chat: ChatStart, n: number, framed = false) {
   const b = need();
   const appendMs: number[] = [];
   const panelMs: number[] = [];
+  const frameMs: number[] = [];
+  const workMs: number[] = [];
   for (let i = 0; i < n; i++) {
     const count = el.messages.length;
     let tEvent = NaN;
@@ -614,11 +648,18 @@ async function timeAppends(el: Panel, chat: ChatStart, n: number) {
     const t = now();
     void b.say(chat.interactionId, `appended ${i}`);
     const t1 = await until(el, () => el.messages.length > count, 5_000, 'append');
+    const frame = framed ? await nextFrame() : undefined;
     el.removeEventListener('ag-message', onMessage);
     appendMs.push(t1 - t);
-    if (!Number.isNaN(tEvent)) panelMs.push(t1 - tEvent);
+    if (!Number.isNaN(tEvent)) {
+      panelMs.push(t1 - tEvent);
+      if (frame) {
+        frameMs.push(frame.painted - tEvent);
+        workMs.push(t1 - tEvent + (frame.painted - frame.raf));
+      }
+    }
   }
-  return { appendMs, panelMs };
+  return { appendMs, panelMs, frameMs, workMs };
 }
 
 /** Appends at a small transcript, for comparison with the 10,000-message figure. */
@@ -627,9 +668,10 @@ async function appendsAtSmall(o: { appends: number }) {
   const chat = await b.startChat({ customerName: 'small' });
   const el = mountPanel(chat);
   await until(el, () => el.connectionState === 'connected', 10_000, 'connect');
-  const r = await timeAppends(el, chat, o.appends);
+  const { appendMs, panelMs } = await timeAppends(el, chat, o.appends);
+  const { panelMs: framedPanelMs, frameMs, workMs } = await timeAppends(el, chat, o.appends, true);
   el.remove();
-  return r;
+  return { appendMs, panelMs, framedPanelMs, frameMs, workMs };
 }
 
 /** Memory: one panel relocated `relocations` times; the bench process takes heap snapshots between phases. */

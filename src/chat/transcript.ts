@@ -36,10 +36,10 @@ export class Transcript {
   readonly #pageSize: number;
   readonly #gapDelayMs: number;
   readonly #scheduler: SchedulerLike;
-  // sorted by seq; both indexes guard against duplicates
+  // sorted by seq, so a seq is found by binary search; the ids guard against the same message
+  // under another seq
   readonly #list: ChatMessage[] = [];
   #view: readonly ChatMessage[] = [];
-  readonly #bySeq = new Map<number, ChatMessage>();
   readonly #ids = new Set<string>();
   /** every seq up to this one is here: the next join asks for what comes after */
   #contiguous: number | undefined;
@@ -66,7 +66,7 @@ export class Transcript {
   }
 
   has(seq: number): boolean {
-    return this.#bySeq.has(seq);
+    return this.#list[this.#insertionIndex(seq)]?.seq === seq;
   }
 
   /**
@@ -99,7 +99,7 @@ export class Transcript {
 
   /** The server says `seq` exists (e.g. a send's ack): if we never saw it, repair. */
   expect(seq: number): void {
-    if (!this.#bySeq.has(seq)) this.#noteGap();
+    if (!this.has(seq)) this.#noteGap();
   }
 
   dispose(): void {
@@ -113,13 +113,14 @@ export class Transcript {
   #merge(incoming: readonly ChatMessage[]): ChatMessage[] {
     const added: ChatMessage[] = [];
     for (const m of incoming) {
-      if (this.#bySeq.has(m.seq) || this.#ids.has(m.id)) continue;
-      this.#bySeq.set(m.seq, m);
+      if (this.#ids.has(m.id)) continue;
+      const last = this.#list[this.#list.length - 1];
+      // the usual case, a restore's page or a live message: after everything we have
+      if (!last || last.seq < m.seq) this.#list.push(m);
+      else if (this.has(m.seq)) continue;
+      else this.#list.splice(this.#insertionIndex(m.seq), 0, m);
       this.#ids.add(m.id);
       added.push(m);
-      const last = this.#list[this.#list.length - 1];
-      if (!last || last.seq < m.seq) this.#list.push(m);
-      else this.#list.splice(this.#insertionIndex(m.seq), 0, m);
     }
     if (added.length) {
       this.#view = this.#list.slice();
@@ -128,6 +129,7 @@ export class Transcript {
     return added;
   }
 
+  /** the index of the first message with a seq >= `seq` (the list's length if none) */
   #insertionIndex(seq: number): number {
     let lo = 0;
     let hi = this.#list.length;
@@ -141,16 +143,17 @@ export class Transcript {
 
   #advance(): void {
     if (this.#contiguous === undefined) return;
-    while (this.#bySeq.has(this.#contiguous + 1)) this.#contiguous++;
-    if (this.#gapTimer && !this.#hasGap()) {
+    // walk the sorted list from the first seq after the contiguous part: a message that stops
+    // the walk comes after a hole
+    let i = this.#insertionIndex(this.#contiguous + 1);
+    while (this.#list[i]?.seq === this.#contiguous + 1) {
+      this.#contiguous++;
+      i++;
+    }
+    if (this.#gapTimer && !this.#list[i]) {
       this.#gapTimer.unsubscribe();
       this.#gapTimer = null;
     }
-  }
-
-  #hasGap(): boolean {
-    const last = this.#list[this.#list.length - 1];
-    return this.#contiguous !== undefined && last !== undefined && last.seq > this.#contiguous;
   }
 
   /** Usually a hole fills by itself within moments (reordering across a rejoin); else repair. */

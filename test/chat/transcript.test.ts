@@ -32,6 +32,32 @@ describe('Transcript', () => {
     t.dispose();
   });
 
+  it('merges an unsorted page with repeats inside it, and live messages into its holes', () => {
+    const t = new Transcript();
+    const r = t.applyPage(
+      { transcript: [msg(5), msg(1), msg(3), msg(1, 'again'), msg(7, 'm3')], lastSeq: 7 },
+      undefined,
+    );
+    // in seq order, the second seq 1 and the second id m3 left out
+    expect(r.added.map((m) => m.id)).to.deep.equal(['m1', 'm3', 'm5']);
+    expect(seqs(t)).to.deep.equal([1, 3, 5]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((s) => t.has(s))).to.deep.equal([
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+      false,
+    ]);
+    expect(t.addLive(msg(4)).map((m) => m.seq)).to.deep.equal([4]);
+    expect(t.addLive(msg(3, 'other'))).to.deep.equal([]); // same seq, other id: a duplicate
+    t.addLive(msg(2));
+    expect(seqs(t)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(t.has(2)).to.equal(true);
+    t.dispose();
+  });
+
   it('keeps the same array while nothing is added (cheap change detection)', () => {
     const t = new Transcript();
     t.applyPage(page([1], 1), undefined);
