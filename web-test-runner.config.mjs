@@ -34,6 +34,16 @@ export default {
         headless: true,
         args: chromiumArgs,
       },
+      // Each test file in a browser context of its own: its own window, so with two files at
+      // once neither is a background tab, which Chromium gives no animation frames (a test that
+      // waits for layout by requestAnimationFrame hung for minutes); and no storage shared
+      // between files (IndexedDB outboxes, localStorage drafts).
+      createPage: async ({ context }) => {
+        const own = await context.browser().createBrowserContext();
+        const page = await own.newPage();
+        page.once('close', () => void own.close().catch(() => {}));
+        return page;
+      },
     }),
   ],
   middleware: [
