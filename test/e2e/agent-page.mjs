@@ -8,10 +8,10 @@ import { fork } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { ensureBuilt, root } from './support.mjs';
+import { collectErrors, ensureBuilt, root } from './support.mjs';
 /** @import { AgChatPanel } from '../../src/index.js' */
 /** @import { AddressInfo } from 'node:net' */
-/** @import { Page } from 'playwright-core' */
+/** @import { BrowserContext, Page } from 'playwright-core' */
 
 /**
  * Starts the reference cluster (real processes); resolves with its report and a stop().
@@ -236,4 +236,23 @@ export async function untilInSync(cluster, page, interactionId, timeout = 20000)
       );
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Opens the agent page of `interactionId` in a new page of `context` and waits until the panel
+ * is connected; with the page's errors collected from the start.
+ * @param {{ url: (ix: string) => string }} pages startAgentPageServer's result
+ * @param {BrowserContext} context
+ * @param {string} interactionId
+ */
+export async function openAgent(pages, context, interactionId) {
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await page.goto(pages.url(interactionId));
+  await page.waitForFunction(
+    () => document.querySelector('ag-chat-panel')?.connectionState === 'connected',
+    null,
+    { timeout: 20000 },
+  );
+  return { page, errors };
 }

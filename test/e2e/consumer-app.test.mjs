@@ -12,8 +12,14 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { buildApp, installPackage, writeApp } from '../../scripts/consumer-app.mjs';
-import { chromiumArgs, collectErrors, ensureBuilt, root } from './support.mjs';
-import { agentSays, startAgentPageServer, startCluster, untilInSync } from './agent-page.mjs';
+import { collectErrors, ensureBuilt, launchBrowser, root } from './support.mjs';
+import {
+  agentSays,
+  openAgent,
+  startAgentPageServer,
+  startCluster,
+  untilInSync,
+} from './agent-page.mjs';
 /** @import { Browser } from 'playwright-core' */
 /** @import { AddressInfo } from 'node:net' */
 
@@ -37,12 +43,7 @@ before(async () => {
   assert.ok(entry && more.length === 0, `one entry script: ${app.entry}`);
   cluster = await startCluster(['--chat-instances', '3']);
   pages = await startAgentPageServer(cluster.info, { app: { assets: app.assets, entry } });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: chromiumArgs,
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -67,14 +68,7 @@ test("the app's build carries the package's socket.io stack: WebSocket only, no 
 test('the app connects, and follows a SIGKILL of its chat instance: every message once, no ag-error', async () => {
   const context = await browser.newContext();
   const { interactionId, instanceId } = await cluster.control('interactions/startChat', {});
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(pages.url(interactionId));
-  await page.waitForFunction(
-    () => document.querySelector('ag-chat-panel')?.connectionState === 'connected',
-    null,
-    { timeout: 20000 },
-  );
+  const { page, errors } = await openAgent(pages, context, interactionId);
   await agentSays(page, 'from the app');
   await cluster.control('customer/send', { interactionId, text: 'customer before' });
   const before = await untilInSync(cluster, page, interactionId);

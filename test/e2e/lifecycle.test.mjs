@@ -5,11 +5,12 @@
 // Page.setWebLifecycleState). Every message exactly once, no false reconnect, no ag-error.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromiumArgs, collectErrors } from './support.mjs';
+import { chromiumArgs } from './support.mjs';
 import {
   agentSays,
   heldAcknowledgedMs,
   onlineToConnectedMs,
+  openAgent,
   panelState,
   startAgentPageServer,
   startCluster,
@@ -51,26 +52,10 @@ const agentTexts = async (/** @type {string} */ interactionId) =>
     .filter((m) => m.from.role === 'agent')
     .map((m) => m.text);
 
-/**
- * @param {BrowserContext} context
- * @param {string} interactionId
- */
-async function openAgent(context, interactionId) {
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(pages.url(interactionId));
-  await page.waitForFunction(
-    () => document.querySelector('ag-chat-panel')?.connectionState === 'connected',
-    null,
-    { timeout: 20000 },
-  );
-  return { page, errors };
-}
-
 test("the README's plain-page token pattern connects with no ag-error", async () => {
   const context = await browser.newContext();
   const { interactionId } = await cluster.control('interactions/startChat', {});
-  const { page, errors } = await openAgent(context, interactionId);
+  const { page, errors } = await openAgent(pages, context, interactionId);
   const { timeline, error } = await panelState(page);
   assert.deepEqual(
     timeline.filter((e) => e.type === 'error'),
@@ -86,7 +71,7 @@ test("the README's plain-page token pattern connects with no ag-error", async ()
 test('reload with a held message and a draft: delivered once, draft back in the composer', async () => {
   const context = await browser.newContext();
   const { interactionId, instanceId } = await cluster.control('interactions/startChat', {});
-  const { page } = await openAgent(context, interactionId);
+  const { page } = await openAgent(pages, context, interactionId);
   await agentSays(page, 'before the crash');
   await untilInSync(cluster, page, interactionId);
 
@@ -126,7 +111,7 @@ test('reload with a held message and a draft: delivered once, draft back in the 
 test('offline and online with messages both ways: reconnecting (offline) at once, nothing lost', async () => {
   const context = await browser.newContext();
   const { interactionId } = await cluster.control('interactions/startChat', {});
-  const { page } = await openAgent(context, interactionId);
+  const { page } = await openAgent(pages, context, interactionId);
   await cluster.control('customer/send', { interactionId, text: 'customer before' });
   await agentSays(page, 'agent before');
   await untilInSync(cluster, page, interactionId);
@@ -181,7 +166,7 @@ test('offline and online with messages both ways: reconnecting (offline) at once
 test('frozen and resumed (CDP): nothing lost, no false reconnect', async () => {
   const context = await browser.newContext();
   const { interactionId } = await cluster.control('interactions/startChat', {});
-  const { page } = await openAgent(context, interactionId);
+  const { page } = await openAgent(pages, context, interactionId);
   await agentSays(page, 'before the freeze');
   await untilInSync(cluster, page, interactionId);
   const cdp = await context.newCDPSession(page);
@@ -226,8 +211,8 @@ test('frozen and resumed (CDP): nothing lost, no false reconnect', async () => {
 test('two tabs on one interaction typing, with a crash between: every message once, each tab shows the other pending', async () => {
   const context = await browser.newContext();
   const { interactionId, instanceId } = await cluster.control('interactions/startChat', {});
-  const { page: one } = await openAgent(context, interactionId);
-  const { page: two } = await openAgent(context, interactionId);
+  const { page: one } = await openAgent(pages, context, interactionId);
+  const { page: two } = await openAgent(pages, context, interactionId);
   const sent = [];
   for (let i = 0; i < 4; i++) {
     for (const [name, page] of /** @type {[string, Page][]} */ ([
