@@ -135,7 +135,8 @@ const libraryEntries: Record<string, string> = {
   'i18n/index': 'src/i18n/index.ts',
 };
 
-// Runtime and peer dependencies stay external in the library (the app's bundler dedupes them).
+// Runtime and peer dependencies stay external in the library (the app's bundler dedupes them),
+// except the socket.io stack: external here too, then pointed at its vendored copy (plugin below).
 const external =
   /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|msw|@mswjs|react|react-dom)(\/|$)/;
 
