@@ -22,7 +22,7 @@ export function elementBundleConfig({ root, entry, outDir, fileName }) {
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     resolve: { conditions: ['es2015', ...defaultClientConditions] },
     // library code the SDK provably never runs, left out; each plugin below says why, and the
-    // build fails when its library no longer matches (dist/lib's vendored socket.io gets the same socket.io cuts)
+    // build fails when its library no longer matches (dist/lib's vendored socket.io: the same)
     plugins: [
       ...socketIoStackCuts(),
       rxjsWithoutAsyncInputs(),
@@ -74,6 +74,24 @@ const licenceRecord = (/** @type {string} */ fileName) =>
  */
 
 /**
+ * The packages of Vite's licence record `asset` (the output of `build.license` with a .json
+ * file name); fails the build, through `ctx`, when one declares no licence or ships no text.
+ * @param {{ error: (message: string) => never }} ctx the plugin context
+ * @param {unknown} asset the record in the output bundle
+ * @param {string} what the output the record is of, for the error
+ * @returns {BundledPackage[]}
+ */
+export function bundledPackages(ctx, asset, what) {
+  const record = /** @type {{ type?: string, source?: unknown } | undefined} */ (asset);
+  if (record?.type !== 'asset') return ctx.error(`${what}: no licence record was written`);
+  /** @type {BundledPackage[]} */
+  const packages = JSON.parse(String(record.source));
+  const missing = packages.filter((p) => !p.identifier || !p.text).map((p) => p.name);
+  if (missing.length) ctx.error(`${what}: no licence found for ${missing.join(', ')}`);
+  return packages;
+}
+
+/**
  * The licence texts of bundled packages, as one Markdown file shipped beside the code.
  * @param {BundledPackage[]} packages
  * @param {string} file what bundles them
@@ -102,13 +120,8 @@ export function licenceNoticeFile({ root, fileName }) {
     generateBundle: {
       order: 'post', // after Vite's licence plugin wrote the record
       handler(_, bundle) {
-        const asset = bundle[record];
-        if (asset?.type !== 'asset') return this.error(`no licence record ${record} was written`);
+        const packages = bundledPackages(this, bundle[record], fileName);
         delete bundle[record];
-        /** @type {BundledPackage[]} */
-        const packages = JSON.parse(String(asset.source));
-        const missing = packages.filter((p) => !p.identifier || !p.text).map((p) => p.name);
-        if (missing.length) this.error(`${fileName}: no licence found for ${missing.join(', ')}`);
         const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
         const self = {
           name: own.name,

@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { build } from 'vite';
-import { licenceNotice, socketIoStackCuts } from './element-bundle.mjs';
+import { bundledPackages, licenceNotice, socketIoStackCuts } from './element-bundle.mjs';
 
 /** What the SDK imports from the stack, and where its modules find it in dist/lib. */
 const vendored = {
@@ -95,15 +95,12 @@ export function vendoredSocketIo({ root }) {
       );
       const files = outputs.flatMap((o) => o.output);
       const chunk = files.find((f) => f.fileName === vendored.fileName);
-      const record = files.find((f) => f.fileName === licensesJson);
-      if (chunk?.type !== 'chunk' || record?.type !== 'asset' || files.length !== 2)
+      if (chunk?.type !== 'chunk' || files.length !== 2)
         return this.error(
           `vendored socket.io: expected one module and its licences, got ${files.map((f) => f.fileName)}`,
         );
-      /** @type {{ name: string, version: string, identifier?: string, text?: string }[]} */
-      const packages = JSON.parse(String(record.source));
-      const unlicensed = packages.filter((p) => !p.identifier || !p.text).map((p) => p.name);
-      if (unlicensed.length) this.error(`vendored socket.io: no licence found for ${unlicensed}`);
+      const record = files.find((f) => f.fileName === licensesJson);
+      const packages = bundledPackages(this, record, 'vendored socket.io');
       // package.json pins socket.io-client to the version that runs, so audit tools see it
       const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies?.[
         'socket.io-client'
