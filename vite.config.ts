@@ -9,7 +9,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mswWorkerSource } from './scripts/msw-worker.mjs';
-import { vendoredSocketIo } from './scripts/vendor-socket-io.mjs';
+import { vendoredPackages } from './scripts/vendor-packages.mjs';
 
 // Two configurations:
 //   serve (`npm start`, `npm run start:cluster`): the demo dev server; the demo itself is only
@@ -136,7 +136,8 @@ const libraryEntries: Record<string, string> = {
 };
 
 // Runtime and peer dependencies stay external in the library (the app's bundler dedupes them),
-// except the socket.io stack: external here too, then pointed at its vendored copy (plugin below).
+// except the socket.io stack and rxjs: external here too, then pointed at their vendored copies
+// (plugin below; rxjs only for apps that do not resolve the es2015 condition).
 const external =
   /^(lit|@lit|@lit-labs|rxjs|socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|msw|@mswjs|react|react-dom)(\/|$)/;
 
@@ -155,8 +156,8 @@ function libraryBuild(): UserConfig {
     root,
     publicDir: false, // it would ship the msw worker
     logLevel: 'warn',
-    // socket.io-client and engine.io-client: one vendored module, dist/lib/vendor/ (why: there)
-    plugins: [vendoredSocketIo({ root })],
+    // socket.io-client and engine.io-client, and rxjs: vendored modules, dist/lib/vendor/ (why: there)
+    plugins: [vendoredPackages({ root })],
     // rxjs' default export condition is its ES5 build (about 40 % bigger)
     resolve: { conditions: ['es2015', ...defaultClientConditions] },
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },

@@ -141,7 +141,7 @@ export function licenceNoticeFile({ root, fileName }) {
 
 /**
  * The cuts of the socket.io client stack (socket.io-client, engine.io-client), shared by the
- * element bundles and the library's vendored copy of the stack (scripts/vendor-socket-io.mjs).
+ * element bundles and the library's vendored copy of the stack (scripts/vendor-packages.mjs).
  * @returns {import('vite').Plugin[]}
  */
 export function socketIoStackCuts() {
@@ -161,7 +161,7 @@ export function socketIoStackCuts() {
  * ever opens WebSockets (ResilientConnection passes its own WebSocket transport to every socket),
  * so the element bundles get a table with the WebSocket transport alone, and the other transport
  * modules are declared free of side effects (a feature probe at their top level kept them in).
- * The library's vendored copy of the stack gets the same (scripts/vendor-socket-io.mjs).
+ * The library's vendored copy of the stack gets the same (scripts/vendor-packages.mjs).
  * The build fails if engine.io-client stops matching, rather than silently shipping the bytes.
  * @returns {import('vite').Plugin}
  */
@@ -262,8 +262,9 @@ function libraryEdits(name, module, edits) {
  * `from`, `defer`, projection and `of` in src/ is typed so; observables of another rxjs copy take
  * the interop branch), and never a scheduler to `from`/`of`/`merge`/`concat`/`combineLatest` (the
  * schedulers it passes go to `timer`/`interval`/`timeout`, which schedule directly). So in the
- * element bundles those branches are gone: such an input throws rxjs's own "invalid object where
- * a stream was expected" TypeError, and `from(x, scheduler)` throws, rather than misbehave.
+ * element bundles (and in dist/lib's vendored rxjs, scripts/vendor-packages.mjs) those branches
+ * are gone: such an input throws rxjs's own "invalid object where a stream was expected"
+ * TypeError, and `from(x, scheduler)` throws, rather than misbehave.
  * @returns {import('vite').Plugin[]}
  */
 export function rxjsWithoutAsyncInputs() {
@@ -486,8 +487,8 @@ export function engineWithoutUnsetOptions() {
  * rxjs's `config` has two deprecated flags, `useDeprecatedSynchronousErrorHandling` and
  * `useDeprecatedNextContext` (both false by default), that change how every Observable,
  * Subject and Subscriber behaves, and only code that imports rxjs's `config` can set them:
- * nothing in the bundles does (src/ never imports it; lit does not use rxjs). So in the element
- * bundles the code for those flags is gone, and the build fails if a module outside rxjs imports
+ * nothing in the bundles does (src/ never imports it; lit does not use rxjs), and dist/lib's
+ * vendored rxjs exports only what src/ imports. So in both the code for those flags is gone, and the build fails if a module outside rxjs imports
  * `config`, or all of rxjs as a namespace (which could reach it).
  * @returns {import('vite').Plugin[]}
  */

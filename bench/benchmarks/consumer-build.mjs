@@ -22,16 +22,40 @@ const elements = bundles.map((b) => ({
   specifier: `agent-gadgets/define/${b.entry.replace(/^src\/define\//, '').replace(/\.ts$/, '.js')}`,
 }));
 
+/** What an app that uses rxjs itself does with it (as much rxjs as the SDK uses, and more). */
+const appUsingRxjs =
+  "import { Subject, BehaviorSubject, map, filter, switchMap, debounceTime, timer } from 'rxjs';\n" +
+  'const query = new BehaviorSubject(location.hash);\n' +
+  'const clicks = new Subject();\n' +
+  "addEventListener('hashchange', () => query.next(location.hash));\n" +
+  "addEventListener('click', (e) => clicks.next(e));\n" +
+  'query.pipe(debounceTime(50), filter(Boolean), switchMap((q) => timer(10).pipe(map(() => q))))' +
+  '.subscribe((q) => console.log(q));\n';
+
 /**
- * The consumer settings compared. `default` is the goal's; the other is what the README tells an
- * app that wants the last KBs (rxjs's ES2015 build). The socket.io stack is not the app's to
- * resolve: dist/lib vendors it with the bundles' cuts (scripts/vendor-socket-io.mjs).
+ * The consumer builds compared. `default` is the goal's: an app that imports only the element,
+ * at Vite's defaults. The others are an app that uses rxjs itself: at the defaults (it has rxjs's
+ * ES5 build, the element the vendored copy: two rxjs), and with the es2015 condition the README
+ * tells such an app to set (one rxjs, its ES2015 build, shared). The socket.io stack is not the
+ * app's to resolve: dist/lib always vendors it (scripts/vendor-packages.mjs).
  */
 const variants = [
-  { id: 'default', label: 'default `vite build`', config: () => ({}) },
   {
-    id: 'es2015',
-    label: "+ `resolve.conditions: ['es2015', ...defaultClientConditions]`",
+    id: 'default',
+    label: 'app without rxjs, default `vite build`',
+    prelude: '',
+    config: () => ({}),
+  },
+  {
+    id: 'rxjs-app',
+    label: 'app using rxjs itself, default `vite build`',
+    prelude: appUsingRxjs,
+    config: () => ({}),
+  },
+  {
+    id: 'rxjs-app-es2015',
+    label: "app using rxjs itself, + `resolve.conditions: ['es2015', ...defaultClientConditions]`",
+    prelude: appUsingRxjs,
     config: ({ defaultClientConditions }) => ({
       resolve: { conditions: ['es2015', ...defaultClientConditions] },
     }),
@@ -94,23 +118,24 @@ export default {
     mkdirSync(app, { recursive: true });
     const libSource = await installBuiltPackage(root, app, log);
 
-    writeApp(join(app, 'empty'), '// nothing imported: what Vite adds to any app');
-    // an app that already loads something lazily has Vite's preload helper, which the SDK's own
-    // lazy imports (locale catalogues, the Finesse host) would otherwise bring
-    writeApp(join(app, 'lazy'), "import('./route.js');");
-    writeFileSync(join(app, 'lazy/route.js'), 'export const route = 1;\n');
-    for (const e of elements) writeApp(join(app, e.name), `import '${e.specifier}';`);
-
     const rows = [];
     const goals = [];
     const data = { variants: {}, bundles: {} };
     for (const v of variants) {
       ctx.checkAborted();
-      const empty = await buildAndMeasure(join(app, 'empty'), v);
-      const lazy = await buildAndMeasure(join(app, 'lazy'), v);
+      const dir = join(app, v.id);
+      // the same app without the element: what Vite (and, for an app using rxjs, its rxjs) adds
+      writeApp(join(dir, 'empty'), `${v.prelude}// the element not imported`);
+      // an app that already loads something lazily has Vite's preload helper, which the SDK's own
+      // lazy imports (locale catalogues, the Finesse host) would otherwise bring
+      writeApp(join(dir, 'lazy'), `${v.prelude}import('./route.js');`);
+      writeFileSync(join(dir, 'lazy/route.js'), 'export const route = 1;\n');
+      for (const e of elements) writeApp(join(dir, e.name), `${v.prelude}import '${e.specifier}';`);
+      const empty = await buildAndMeasure(join(dir, 'empty'), v);
+      const lazy = await buildAndMeasure(join(dir, 'lazy'), v);
       data.variants[v.id] = { empty, lazy, elements: {} };
       for (const e of elements) {
-        const built = await buildAndMeasure(join(app, e.name), v);
+        const built = await buildAndMeasure(join(dir, e.name), v);
         data.variants[v.id].elements[e.name] = built;
         const added = built.gzip - empty.gzip;
         const bundle = e.path && existsSync(e.path) ? gzipSize(e.path) : null;
@@ -143,7 +168,7 @@ export default {
     return {
       status: 'measured',
       method:
-        'A throwaway app (index.html + main.js importing `agent-gadgets/define/<element>.js`) with the built package in its node_modules (package.json + dist/lib) and the dependencies resolved by the app, built by `vite build` with no config (then with the setting the README suggests). "Adds" is the entry JavaScript minus that of the same app importing nothing (the goal\'s figure), and minus that of an app with one lazy import of its own; lazy chunks are listed apart.',
+        'A throwaway app (index.html + main.js importing `agent-gadgets/define/<element>.js`) with the built package in its node_modules (package.json + dist/lib) and the dependencies resolved by the app, built by `vite build` with no config (the goal\'s figure); then an app that uses rxjs itself, at the defaults and with the setting the README suggests for it. "Adds" is the entry JavaScript minus that of the same app without the element, and minus that of the same app with one lazy import of its own; lazy chunks are listed apart.',
       goals,
       tables: [
         {
@@ -162,8 +187,8 @@ export default {
       ],
       notes: [
         `KB = 1,000 bytes. Package contents: ${libSource}. Vite ${(await import('vite')).version}.`,
-        `An app importing nothing gets ${data.variants.default.empty.gzip} B gzip of Vite's own (module-preload polyfill), subtracted above; one with a lazy import of its own gets ${data.variants.default.lazy.gzip} B (with Vite's preload helper), subtracted in the column that says so.`,
-        "The socket.io stack comes with the package (dist/lib/vendor/socket.io-client.js, with the bundles' cuts: scripts/vendor-socket-io.mjs); lit and rxjs are resolved by the app.",
+        `An app importing nothing gets ${data.variants.default.empty.gzip} B gzip of Vite's own (module-preload polyfill), subtracted above; one with a lazy import of its own gets ${data.variants.default.lazy.gzip} B (with Vite's preload helper), subtracted in the column that says so. The app using rxjs: ${data.variants['rxjs-app'].empty.gzip} B at the defaults (rxjs's ES5 build), ${data.variants['rxjs-app-es2015'].empty.gzip} B with the condition (its ES2015 build).`,
+        "The socket.io stack comes with the package (dist/lib/vendor/socket.io-client.js, with the bundles' cuts); so does rxjs (dist/lib/vendor/rxjs.js, with the bundles' cuts) for an app that does not resolve the es2015 condition, while one that does shares the app's rxjs (package.json `imports['#rxjs']`; scripts/vendor-packages.mjs); lit is resolved by the app.",
         ...elements.map((e) => `${e.label} bundle: ${e.source ?? 'not measured'}.`),
       ],
       data,

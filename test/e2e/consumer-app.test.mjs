@@ -3,8 +3,9 @@
 // dependencies resolved by the app) and is built by a default `vite build`; its output runs in
 // Chromium against the reference cluster (real processes), through a SIGKILL of the chat
 // instance. The element bundles have their own end-to-end tests (lifecycle, demo, Finesse);
-// this one covers dist/lib, with its vendored socket.io stack (scripts/vendor-socket-io.mjs),
-// and the app's own handling of the SDK's lazy chunks (a locale catalogue) for the survey gadget.
+// this one covers dist/lib, with its vendored socket.io stack and rxjs (scripts/vendor-packages.mjs),
+// and the app's own handling of the SDK's lazy chunks (a locale catalogue) for the survey gadget,
+// in an app that uses rxjs itself and resolves the es2015 condition (so it shares one rxjs).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -63,6 +64,25 @@ test("the app's build carries the package's socket.io stack: WebSocket only, no 
     assert.equal(code.includes(polling), false, `the app's build contains "${polling}"`);
   // and the stack is there: the engine.io handshake's query parameter
   assert.match(code, /EIO/);
+});
+
+/** What a build's scripts say about the rxjs in them. */
+function rxjsIn(/** @type {string} */ code) {
+  return {
+    // a cut of ours (scripts/element-bundle.mjs), in the vendored copy only
+    vendored: code.includes('agent-gadgets bundle: rxjs from() with a scheduler is not included'),
+    // tslib's __extends, which rxjs's ES5 build (its default condition) brings
+    es5: code.includes('is not a constructor or null'),
+    // ObjectUnsubscribedError's message: once per copy of rxjs
+    copies: code.split('object unsubscribed').length - 1,
+  };
+}
+
+test("the app's build carries the package's rxjs (the vendored copy, with the cuts), not rxjs's ES5 build", () => {
+  const code = [...app.entry, ...app.lazy]
+    .map((f) => readFileSync(join(app.assets, f), 'utf8'))
+    .join('\n');
+  assert.deepEqual(rxjsIn(code), { vendored: true, es5: false, copies: 1 });
 });
 
 test('the app connects, and follows a SIGKILL of its chat instance: every message once, no ag-error', async () => {
@@ -132,7 +152,7 @@ async function serveApp(outDir) {
   };
 }
 
-test('the survey gadget in an app: German loaded lazily through the app, and a PCS SIGKILL followed', async () => {
+test('the survey gadget in an app with rxjs of its own: one rxjs, German loaded lazily through the app, a PCS SIGKILL followed', async () => {
   const dir = join(tmp, 'survey-app');
   installPackage({ root, app: dir });
   const pcs = cluster.info.urls.pcs;
@@ -140,12 +160,23 @@ test('the survey gadget in an app: German loaded lazily through the app, and a P
     dir,
     // the README's pattern: credentials as a property, asked on every (re)connect
     "import 'agent-gadgets/define/survey-transfer.js';\n" +
+      "import { Subject } from 'rxjs';\n" +
+      'window.appEvents = new Subject();\n' +
       "document.querySelector('ag-survey-transfer').tokenProvider = () => 'agent1-token';",
     `<ag-survey-transfer lang="de" host="standalone" mode="transfer"
       pcs-nodes="${Object.values(pcs).join(' ')}" dialog-id="consumer-1" ani="5551234567"
       dialed-number="8000" agent-id="agent1"></ag-survey-transfer>`,
   );
-  const built = await buildApp(dir, { outDir: join(tmp, 'survey-out') });
+  // the README's setting for an app that uses rxjs: `#rxjs` is then the app's rxjs, ES2015 build
+  const { defaultClientConditions } = await import('vite');
+  const built = await buildApp(dir, {
+    outDir: join(tmp, 'survey-out'),
+    config: { resolve: { conditions: ['es2015', ...defaultClientConditions] } },
+  });
+  const code = [...built.entry, ...built.lazy]
+    .map((f) => readFileSync(join(built.assets, f), 'utf8'))
+    .join('\n');
+  assert.deepEqual(rxjsIn(code), { vendored: false, es5: false, copies: 1 });
   assert.ok(
     built.lazy.some((f) => /^de-/.test(f)),
     `the German catalogue is a lazy chunk of the app: ${built.lazy}`,

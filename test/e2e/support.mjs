@@ -94,7 +94,8 @@ export function ensureBuilt() {
     ...[
       'scripts/build.mjs',
       'scripts/element-bundle.mjs',
-      'scripts/vendor-socket-io.mjs',
+      'scripts/vendor-packages.mjs',
+      'package.json',
       'vite.config.ts',
     ].map((f) => statSync(join(root, f)).mtimeMs),
   );

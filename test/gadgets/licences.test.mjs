@@ -1,6 +1,6 @@
 // What ships carries the licence notices of what it contains: the minifier drops the libraries'
 // own licence comments, so each element bundle (dist/bundles, and the Finesse upload folder) and
-// the library's vendored socket.io stack (dist/lib/vendor) has a `.licenses.md` beside it, with
+// the library's vendored socket.io stack and rxjs (dist/lib/vendor) have a `.licenses.md` beside it, with
 // the licence text of every package in it, and names it in its first line. The package list is
 // read from the build's own record (Vite's `build.license`), so a library added to a bundle
 // without a licence text fails the build, not this test; this test fails when a notice is
@@ -54,6 +54,19 @@ for (const name of ['ag-chat-panel', 'ag-survey-transfer']) {
     }
   });
 }
+
+test("dist/lib's vendored rxjs names its notice, which covers what it contains", () => {
+  const dir = join(root, 'dist/lib/vendor');
+  const firstLine = readFileSync(join(dir, 'rxjs.js'), 'utf8').split('\n', 1)[0] ?? '';
+  assert.match(firstLine, /^\/\*! rxjs .*Licences: \.\/rxjs\.licenses\.md \*\/$/);
+  const found = sections(join(dir, 'rxjs.licenses.md'));
+  // the cuts leave tslib out (its async helpers served only the async-iterable inputs)
+  assert.deepEqual(
+    found.map((s) => `${s.name} (${s.identifier})`),
+    ['rxjs (Apache-2.0)'],
+  );
+  assert.ok((found[0]?.text.length ?? 0) > 5000, 'the Apache-2.0 text');
+});
 
 test("dist/lib's vendored socket.io stack names its notice, which covers what it contains", () => {
   const dir = join(root, 'dist/lib/vendor');
