@@ -85,6 +85,33 @@ test("the app's build carries the package's rxjs (the vendored copy, with the cu
   assert.deepEqual(rxjsIn(code), { vendored: true, es5: false, copies: 1 });
 });
 
+test("the app's Vite dev server resolves the package's `#rxjs` too (its dependency pre-bundling)", async () => {
+  const dir = join(tmp, 'dev-app');
+  installPackage({ root, app: dir });
+  writeApp(dir, "import 'agent-gadgets/define/chat-panel.js';");
+  const { createServer } = await import('vite');
+  const server = await createServer({
+    root: dir,
+    configFile: false,
+    logLevel: 'warn',
+    server: { port: 0, host: '127.0.0.1' },
+  });
+  try {
+    await server.listen();
+    const base = server.resolvedUrls?.local[0] ?? '';
+    const main = await (await fetch(new URL('main.js', base))).text();
+    const dep = /import\s*["']([^"']+agent-gadgets[^"']+)["']/.exec(main)?.[1];
+    assert.ok(dep, `main.js imports the pre-bundled package: ${main.slice(0, 200)}`);
+    const res = await fetch(new URL(dep, base));
+    assert.equal(res.status, 200);
+    const code = await res.text();
+    assert.equal(code.includes('"#rxjs"'), false, 'no unresolved #rxjs left');
+    assert.deepEqual(rxjsIn(code), { vendored: true, es5: false, copies: 1 });
+  } finally {
+    await server.close();
+  }
+});
+
 test('the app connects, and follows a SIGKILL of its chat instance: every message once, no ag-error', async () => {
   const context = await browser.newContext();
   const { interactionId, instanceId } = await cluster.control('interactions/startChat', {});
