@@ -116,6 +116,10 @@ export function vendoredPackages({ root }) {
       for (const v of vendored) {
         const lazy = v.specifiers.filter((s) => chunk.dynamicImports.includes(s));
         if (lazy.length) this.error(`${chunk.fileName} imports ${lazy} lazily: not vendored`);
+        // a subpath (`rxjs/operators`) would escape the vendored module: the app would resolve it
+        const subpath = chunk.imports.find((i) => v.specifiers.some((s) => i.startsWith(`${s}/`)));
+        if (subpath)
+          this.error(`${chunk.fileName} imports ${subpath}: import from the package root`);
         if (!v.specifiers.some((s) => chunk.imports.includes(s))) continue;
         for (const s of v.specifiers) {
           const named = [...out.matchAll(namedImportsOf(s))];

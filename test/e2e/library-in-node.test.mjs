@@ -1,7 +1,9 @@
-// The built library (dist/lib, with its vendored socket.io stack) in Node, as a server-side
-// integrator or a test suite would run the framework-free core: a PropertyStream of an
-// interaction on the reference cluster, watched until it names the chat instance, then
-// disposed, after which the process must exit by itself (no socket or timer left).
+// The built library (dist/lib, with its vendored socket.io stack and rxjs) in Node, as a
+// server-side integrator or a test suite would run the framework-free core: a PropertyStream of
+// an interaction on the reference cluster, watched through the integrator's own rxjs operators
+// (Node resolves `#rxjs` to the vendored copy, so these are another copy's: rxjs interoperates)
+// until it names the chat instance, then disposed, after which the process must exit by itself
+// (no socket or timer left).
 // The vendored stack is engine.io's browser build with the WebSocket transport only, so it needs
 // a WebSocket: Node 22 has one; Node 20 has it behind --experimental-websocket (the same
 // implementation, undici's), which is what this test runs when Node has none by default.
@@ -28,6 +30,8 @@ after(async () => {
 const script = `
 const [libUrl, interactionsUrl, interactionId] = process.argv.slice(1);
 const { PropertyStream } = await import(libUrl);
+// the integrator's rxjs (this repository's node_modules), not the library's vendored copy
+const { Observable, filter, firstValueFrom, map } = await import('rxjs');
 const stream = new PropertyStream({
   urls: [interactionsUrl],
   interactionId,
@@ -35,16 +39,17 @@ const stream = new PropertyStream({
 });
 const errors = [];
 stream.errors$.subscribe((e) => errors.push(e));
-const url = await new Promise((resolve) => {
-  const sub = stream.snapshot$.subscribe((s) => {
-    if (typeof s.properties['chat.url'] !== 'string') return;
-    queueMicrotask(() => sub.unsubscribe());
-    resolve(s.properties['chat.url']);
-  });
-  stream.start();
-});
+const sameRxjs = stream.snapshot$ instanceof Observable;
+const found = firstValueFrom(
+  stream.snapshot$.pipe(
+    map((s) => s.properties['chat.url']),
+    filter((u) => typeof u === 'string'),
+  ),
+);
+stream.start();
+const url = await found;
 stream.dispose();
-console.log(JSON.stringify({ url, errors }));
+console.log(JSON.stringify({ url, errors, sameRxjs }));
 `;
 
 /**
@@ -56,7 +61,7 @@ function runNode(args) {
   const child = spawn(
     process.execPath,
     [...flags, '--no-warnings', '--input-type=module', '-e', script, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   let err = '';
@@ -75,12 +80,13 @@ function runNode(args) {
   });
 }
 
-test('dist/lib in Node: the property stream names the chat instance, and dispose lets the process exit', async () => {
+test("dist/lib in Node: the property stream, piped through the app's own rxjs, names the chat instance, and dispose lets the process exit", async () => {
   const { interactionId, instanceId } = await cluster.control('interactions/startChat', {});
   const lib = pathToFileURL(join(root, 'dist/lib/index.js')).href;
   const { code, out, err } = await runNode([lib, cluster.info.urls.interactions, interactionId]);
   assert.equal(code, 0, `exit code ${code}; stderr: ${err}`);
-  const { url, errors } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
+  const { url, errors, sameRxjs } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
   assert.equal(url, cluster.info.urls.chat[instanceId]);
   assert.deepEqual(errors, []);
+  assert.equal(sameRxjs, false, "the library ran its vendored rxjs, the operators were the app's");
 });
