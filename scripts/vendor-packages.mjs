@@ -43,6 +43,8 @@ import {
  *   the chunks import from it
  * @property {() => import('vite').Plugin[]} cuts the bundles' cuts of its packages
  * @property {string[]} [conditions] resolve conditions of its build
+ * @property {(pkg: any, packages: import('./element-bundle.mjs').BundledPackage[]) => string | null} check
+ *   what package.json must say of it (given what the vendored module contains): null, or what is wrong
  */
 
 /** @type {Vendored[]} */
@@ -57,6 +59,14 @@ const vendored = [
     source: () =>
       "export { io } from 'socket.io-client';\nexport { WebSocket } from 'engine.io-client';\n",
     cuts: socketIoStackCuts,
+    // package.json pins socket.io-client to the version that runs, so audit tools see it
+    check(pkg, packages) {
+      const pinned = pkg.dependencies?.['socket.io-client'];
+      const version = packages.find((p) => p.name === 'socket.io-client')?.version;
+      return pinned === version
+        ? null
+        : `package.json's socket.io-client is ${pinned}, the vendored copy ${version}: pin it exactly`;
+    },
   },
   {
     name: 'rxjs',
@@ -68,6 +78,10 @@ const vendored = [
     cuts: () => [...rxjsWithoutAsyncInputs(), ...rxjsWithoutDeprecatedFlags()],
     // its ES2015 build, as in the bundles (the default condition is ES5)
     conditions: ['es2015', ...defaultClientConditions],
+    check: (pkg) =>
+      JSON.stringify(pkg.imports?.[rxjsImport]) === JSON.stringify(rxjsImportMap)
+        ? null
+        : `package.json's imports["${rxjsImport}"] must be ${JSON.stringify(rxjsImportMap)}`,
   },
 ];
 
@@ -97,7 +111,8 @@ const bareImportOf = (/** @type {string} */ specifier) =>
  * like the rest of dist/lib: the app's bundler minifies), emits it with its licences, and points
  * every chunk's import of its packages at it. The build fails when a chunk still names one of them
  * afterwards (or imports one lazily, or in a form this cannot list), when a cut no longer matches
- * its library, or when package.json does not pin socket.io-client or map `#rxjs` as above.
+ * its library, or when package.json does not say of it what `check` asks (socket.io-client pinned,
+ * `#rxjs` mapped as above).
  * @param {{ root: string }} options
  * @returns {import('vite').Plugin}
  */
@@ -140,11 +155,6 @@ export function vendoredPackages({ root }) {
     },
     async generateBundle() {
       const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-      const mapped = pkg.imports?.[rxjsImport];
-      if (JSON.stringify(mapped) !== JSON.stringify(rxjsImportMap))
-        this.error(
-          `package.json's imports["${rxjsImport}"] must be ${JSON.stringify(rxjsImportMap)}`,
-        );
       for (const v of vendored) {
         const used = bindings.get(v) ?? new Set();
         if (used.size === 0) continue;
@@ -190,15 +200,8 @@ export function vendoredPackages({ root }) {
           );
         const record = files.find((f) => f.fileName === licensesJson);
         const packages = bundledPackages(this, record, `vendored ${v.name}`);
-        if (v.name === 'socket.io') {
-          // package.json pins socket.io-client to the version that runs, so audit tools see it
-          const pinned = pkg.dependencies?.['socket.io-client'];
-          const version = packages.find((p) => p.name === 'socket.io-client')?.version;
-          if (pinned !== version)
-            this.error(
-              `package.json's socket.io-client is ${pinned}, the vendored copy ${version}: pin it exactly`,
-            );
-        }
+        const wrong = v.check(pkg, packages);
+        if (wrong) this.error(wrong);
         const names = packages.map((p) => `${p.name} ${p.version} (${p.identifier})`).join(', ');
         this.emitFile({
           type: 'asset',

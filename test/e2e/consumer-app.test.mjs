@@ -54,10 +54,15 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-test("the app's build carries the package's socket.io stack: WebSocket only, no polling transport", () => {
-  const code = [...app.entry, ...app.lazy]
-    .map((f) => readFileSync(join(app.assets, f), 'utf8'))
+/** Every script of a built app (entry and lazy chunks), as one text. */
+function scriptsOf(/** @type {Awaited<ReturnType<typeof buildApp>>} */ built) {
+  return [...built.entry, ...built.lazy]
+    .map((f) => readFileSync(join(built.assets, f), 'utf8'))
     .join('\n');
+}
+
+test("the app's build carries the package's socket.io stack: WebSocket only, no polling transport", () => {
+  const code = scriptsOf(app);
   // strings of engine.io-client's long-polling transports, which the vendored stack leaves out
   // and an app resolving socket.io-client itself would get
   for (const polling of ['xhr poll error', 'xhr post error'])
@@ -79,9 +84,7 @@ function rxjsIn(/** @type {string} */ code) {
 }
 
 test("the app's build carries the package's rxjs (the vendored copy, with the cuts), not rxjs's ES5 build", () => {
-  const code = [...app.entry, ...app.lazy]
-    .map((f) => readFileSync(join(app.assets, f), 'utf8'))
-    .join('\n');
+  const code = scriptsOf(app);
   assert.deepEqual(rxjsIn(code), { vendored: true, es5: false, copies: 1 });
 });
 
@@ -200,9 +203,7 @@ test('the survey gadget in an app with rxjs of its own: one rxjs, German loaded 
     outDir: join(tmp, 'survey-out'),
     config: { resolve: { conditions: ['es2015', ...defaultClientConditions] } },
   });
-  const code = [...built.entry, ...built.lazy]
-    .map((f) => readFileSync(join(built.assets, f), 'utf8'))
-    .join('\n');
+  const code = scriptsOf(built);
   assert.deepEqual(rxjsIn(code), { vendored: false, es5: false, copies: 1 });
   assert.ok(
     built.lazy.some((f) => /^de-/.test(f)),
