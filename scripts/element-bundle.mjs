@@ -488,8 +488,9 @@ export function engineWithoutUnsetOptions() {
  * `useDeprecatedNextContext` (both false by default), that change how every Observable,
  * Subject and Subscriber behaves, and only code that imports rxjs's `config` can set them:
  * nothing in the bundles does (src/ never imports it; lit does not use rxjs), and dist/lib's
- * vendored rxjs exports only what src/ imports. So in both the code for those flags is gone, and the build fails if a module outside rxjs imports
- * `config`, or all of rxjs as a namespace (which could reach it).
+ * vendored rxjs exports only what src/ imports. So in both the code for those flags is gone,
+ * and the build fails if a module outside rxjs imports `config`, or all of rxjs as a namespace
+ * (which could reach it).
  * @returns {import('vite').Plugin[]}
  */
 export function rxjsWithoutDeprecatedFlags() {

@@ -38,7 +38,8 @@ import {
  * @property {string[]} specifiers the packages it replaces in the chunks' imports
  * @property {string} fileName where it is in dist/lib
  * @property {string} licenses its licences, beside it
- * @property {(chunkFileName: string) => string} importFrom what a chunk imports instead
+ * @property {(chunkFileName: string, fileName: string) => string} importFrom what a chunk at
+ *   `chunkFileName` imports instead (`fileName`: the vendored module's)
  * @property {(bindings: Set<string>) => string} source the vendored module's source, given what
  *   the chunks import from it
  * @property {() => import('vite').Plugin[]} cuts the bundles' cuts of its packages
@@ -54,7 +55,7 @@ const vendored = [
     specifiers: ['socket.io-client', 'engine.io-client'],
     fileName: 'vendor/socket.io-client.js',
     licenses: 'vendor/socket.io-client.licenses.md',
-    importFrom: (chunkFileName) => relativeTo(chunkFileName, 'vendor/socket.io-client.js'),
+    importFrom: relativeTo,
     // connection.ts: `io` (socket.io-client) and the WebSocket transport it extends (engine.io-client)
     source: () =>
       "export { io } from 'socket.io-client';\nexport { WebSocket } from 'engine.io-client';\n",
@@ -146,7 +147,7 @@ export function vendoredPackages({ root }) {
           const forms = named.length + [...out.matchAll(bareImportOf(s))].length;
           if (forms !== [...out.matchAll(importOf(s))].length)
             this.error(`${chunk.fileName} imports ${s} in a form the vendoring cannot list`);
-          out = out.replace(importOf(s), `$1$2${v.importFrom(chunk.fileName)}$2`);
+          out = out.replace(importOf(s), `$1$2${v.importFrom(chunk.fileName, v.fileName)}$2`);
           if (importOf(s).test(out))
             this.error(`${chunk.fileName} still imports ${s} after vendoring`);
         }
