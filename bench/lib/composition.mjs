@@ -25,8 +25,9 @@ export const gzip9 = (/** @type {string} */ text) =>
  * map's sources are relative to `mapDir`, where the bundle was emitted); a virtual module keeps
  * its id.
  * @param {string} code the emitted chunk (its `//# sourceMappingURL` comment already cut)
- * @param {{ version: number | string, sources: string[], names: string[], mappings: string }} map
- *   a v3 source map (the bundler's object, whose `version` is a number)
+ * @param {{ version: number | string, sources: (string | null)[], names: string[], mappings: string }} map
+ *   a v3 source map (the bundler's object, whose `version` is a number and whose `sources` may
+ *   hold null for code of no source file)
  * @param {{ root: string, mapDir: string }} where
  * @returns {ModuleSpan[]} biggest first; every offset of `code` is in exactly one span
  */
@@ -52,7 +53,9 @@ export function spansBySource(code, map, { root, mapDir }) {
   };
   /** @type {{ line: number, column: number, source: string }[]} */
   const marks = [];
-  new SourceMapConsumer({ ...map, version: String(map.version) }).eachMapping((m) =>
+  // source-map-js wants strings: a null source becomes one that `name` reads as unmapped
+  const sources = map.sources.map((s) => s ?? `\0${UNMAPPED}`);
+  new SourceMapConsumer({ ...map, sources, version: String(map.version) }).eachMapping((m) =>
     marks.push({ line: m.generatedLine - 1, column: m.generatedColumn, source: name(m.source) }),
   );
   marks.sort((a, b) => a.line - b.line || a.column - b.column);
