@@ -171,7 +171,7 @@ export default {
         const built = await buildAndMeasure(join(dir, 'both'), v);
         data.variants[v.id].both = built;
         const sizes = elements.map((e) => data.bundles[e.name]);
-        const bundles = sizes.every((b) => typeof b === 'number')
+        const twoBundles = sizes.every((b) => typeof b === 'number')
           ? sizes.reduce((a, b) => a + b, 0)
           : null;
         const added = built.gzip - empty.gzip;
@@ -181,8 +181,8 @@ export default {
           built.raw - empty.raw,
           added,
           built.gzip - lazy.gzip,
-          bundles ? `${bundles} (the two bundles)` : '—',
-          bundles ? `${((added / bundles) * 100).toFixed(0)} %` : '—',
+          twoBundles ? `${twoBundles} (the two bundles)` : '—',
+          twoBundles ? `${((added / twoBundles) * 100).toFixed(0)} %` : '—',
           built.lazy.map((c) => `${c.file}: ${c.gzip} B`).join(', ') || '—',
         ]);
       }
