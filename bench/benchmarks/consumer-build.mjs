@@ -137,22 +137,27 @@ export default {
       const empty = await buildAndMeasure(join(dir, 'empty'), v);
       const lazy = await buildAndMeasure(join(dir, 'lazy'), v);
       data.variants[v.id] = { empty, lazy, elements: {} };
+      /** One table row: what `built` adds over the empty and the lazy app, against `bundle` (B). */
+      const row = (label, built, bundle, bundleNote = '') => {
+        const added = built.gzip - empty.gzip;
+        return [
+          label,
+          v.label,
+          built.raw - empty.raw,
+          added,
+          built.gzip - lazy.gzip,
+          typeof bundle === 'number' ? `${bundle}${bundleNote}` : bundle,
+          typeof bundle === 'number' ? `${((added / bundle) * 100).toFixed(0)} %` : '—',
+          built.lazy.map((c) => `${c.file}: ${c.gzip} B`).join(', ') || '—',
+        ];
+      };
       for (const e of elements) {
         const built = await buildAndMeasure(join(dir, e.name), v);
         data.variants[v.id].elements[e.name] = built;
         const added = built.gzip - empty.gzip;
         const bundle = e.path && existsSync(e.path) ? gzipSize(e.path) : null;
         data.bundles[e.name] = bundle;
-        rows.push([
-          e.label,
-          v.label,
-          built.raw - empty.raw,
-          added,
-          built.gzip - lazy.gzip,
-          bundle ?? '—',
-          bundle ? `${((added / bundle) * 100).toFixed(0)} %` : '—',
-          built.lazy.map((c) => `${c.file}: ${c.gzip} B`).join(', ') || '—',
-        ]);
+        rows.push(row(e.label, built, bundle ?? '—'));
         if (v.id === 'default')
           goals.push(
             goal({
@@ -174,17 +179,7 @@ export default {
         const twoBundles = sizes.every((b) => typeof b === 'number')
           ? sizes.reduce((a, b) => a + b, 0)
           : null;
-        const added = built.gzip - empty.gzip;
-        rows.push([
-          'both elements in one app',
-          v.label,
-          built.raw - empty.raw,
-          added,
-          built.gzip - lazy.gzip,
-          twoBundles ? `${twoBundles} (the two bundles)` : '—',
-          twoBundles ? `${((added / twoBundles) * 100).toFixed(0)} %` : '—',
-          built.lazy.map((c) => `${c.file}: ${c.gzip} B`).join(', ') || '—',
-        ]);
+        rows.push(row('both elements in one app', built, twoBundles ?? '—', ' (the two bundles)'));
       }
     }
     return {
