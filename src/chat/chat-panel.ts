@@ -1,9 +1,10 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { WebSocketCtor } from '../core/connection.js';
 import type { ConnectionState, ConnectionStatus } from '../core/state.js';
-import type { AgErrorInfo } from '../protocol/errors.js';
+import type { AgErrorInfo, ErrorCode } from '../protocol/errors.js';
 import type { ChatMessage } from '../protocol/wire.js';
 import { finesseAgentLocale } from '../hosts/finesse-types.js';
 import { enChat } from '../i18n/en-chat.js';
@@ -45,6 +46,17 @@ const closedKey: Readonly<Record<string, MessageKey>> = {
   'transcript-save-failed': 'chat.status.endedTranscriptNotSaved',
 };
 
+/**
+ * Why a panel gave up, in the agent's language: every code that ends a chat panel in `failed`.
+ * The error's own words (the SDK's or a server's, in English) are the status line's `title`.
+ */
+const failedKey: Readonly<Partial<Record<ErrorCode, MessageKey>>> = {
+  'bad-config': 'chat.failed.badConfig',
+  unauthorized: 'chat.failed.unauthorized',
+  'retries-exhausted': 'chat.failed.retriesExhausted',
+  'relocation-refused': 'chat.failed.relocationRefused',
+};
+
 const roleKey: Readonly<Record<string, MessageKey>> = {
   agent: 'chat.role.agent',
   customer: 'chat.role.customer',
@@ -78,11 +90,13 @@ function statusText(
       const key = closedReason ? closedKey[closedReason] : undefined;
       return l10n.term(key ?? 'chat.status.ended');
     }
-    case 'failed':
-      // the error's message is the SDK's or the server's own text (not translated)
+    case 'failed': {
+      // a code of no key of ours (none today) keeps the server's or SDK's own words
+      const key = s.error && failedKey[s.error.code];
       return l10n.term('chat.status.disconnected', {
-        reason: s.error?.message ?? l10n.term('chat.status.cannotConnect'),
+        reason: key ? l10n.term(key) : (s.error?.message ?? l10n.term('chat.status.cannotConnect')),
       });
+    }
   }
 }
 
@@ -105,7 +119,7 @@ function statusText(
  *
  * @summary Chat panel that follows its session across chat-server failovers.
  *
- * @csspart status - the one-line connection status
+ * @csspart status - the one-line connection status (`failed`: the error's own words in `title`)
  * @csspart notice - a server notice (e.g. the transcript could not be saved)
  * @csspart transcript - the scrolling transcript region
  * @csspart message - one transcript message (`data-seq`, `data-id`, `data-role`)
@@ -290,11 +304,13 @@ export class AgChatPanel extends LitElement {
     const l = this.#l10n;
     const s = v.status;
     const ended = s.state === 'closed' || s.state === 'failed';
+    // the failure's own words (English), for whoever supports the agent
+    const detail = s.state === 'failed' ? s.error?.message : undefined;
     const from = Math.max(0, v.messages.length - this.windowSize);
     const shown = v.messages.slice(from);
     this.#renderedCount = v.messages.length;
     return html`
-      <p part="status" data-state=${s.state}>${this.describeStatus()}</p>
+      <p part="status" data-state=${s.state} title=${ifDefined(detail)}>${this.describeStatus()}</p>
       ${v.notices.map((n) => html`<p part="notice" data-code=${n.code}>${n.text}</p>`)}
       <div
         part="transcript"

@@ -115,6 +115,8 @@ export interface SurveyView {
   readonly hostProblem?: string;
   /** why PCS refused to answer for good (credentials, bad request); cleared on the next lookup */
   readonly refusal?: string;
+  /** the refusal's code (`unauthorized`, `pcs-bad-response`) */
+  readonly refusalCode?: ErrorCode;
 }
 
 export interface SurveyTransferredInfo {
@@ -520,7 +522,7 @@ export class SurveySession {
     if (!dn || this.#lookupFor === dn) return;
     this.#lookupFor = dn;
     const generation = ++this.#lookupGeneration;
-    this.#set({ survey: undefined, refusal: undefined });
+    this.#set({ survey: undefined, refusal: undefined, refusalCode: undefined });
     this.#pcs.lookupSurvey(dn).then(
       (survey) => {
         if (generation === this.#lookupGeneration && !this.#disposed) this.#set({ survey });
@@ -529,7 +531,10 @@ export class SurveySession {
         // permanent refusal (already reported): show why, try again on the next call change
         if (generation !== this.#lookupGeneration || this.#disposed) return;
         this.#lookupFor = undefined;
-        this.#set({ refusal: e instanceof Error ? e.message : String(e) });
+        this.#set({
+          refusal: e instanceof Error ? e.message : String(e),
+          refusalCode: e instanceof AgError ? e.code : undefined,
+        });
       },
     );
   }

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { ConnectionState } from '../core/state.js';
 import type { Host } from '../hosts/host.js';
 import type { AgErrorInfo, ErrorCode } from '../protocol/errors.js';
@@ -40,6 +41,17 @@ const errorKey: Readonly<Partial<Record<ErrorCode, MessageKey>>> = {
   'call-dropped': 'survey.error.callDropped',
 };
 
+/**
+ * What went wrong with PCS, in the gadget's language: every code that ends the PCS connection in
+ * `failed` (bad configuration has a reason of its own) or refuses a survey lookup. The error's
+ * own words (the SDK's or PCS's) are the reason's `title`.
+ */
+const pcsProblemKey: Readonly<Partial<Record<ErrorCode, MessageKey>>> = {
+  unauthorized: 'survey.reason.signInRefused',
+  'retries-exhausted': 'survey.reason.pcsConnectionFailed',
+  'pcs-bad-response': 'survey.reason.requestRefused',
+};
+
 const channelKey: Readonly<Partial<Record<SurveyChannel, MessageKey>>> = {
   ivr: 'survey.channel.ivr',
   sms: 'survey.channel.sms',
@@ -71,7 +83,7 @@ const channelKey: Readonly<Partial<Record<SurveyChannel, MessageKey>>> = {
  * @csspart hint - the format hint under the SMS number
  * @csspart language - the language select
  * @csspart action - the primary action button
- * @csspart reason - why the action is disabled
+ * @csspart reason - why the action is disabled (a failure's own words in `title`)
  * @csspart status - the survey status (a polite live region)
  * @csspart error - the latest error (an alert)
  *
@@ -221,7 +233,7 @@ export class AgSurveyTransfer extends LitElement {
       view.phase === 'requesting' ||
       view.phase === 'updating-variables' ||
       view.phase === 'transferring';
-    const reason = this.#disabledReason(view);
+    const [reason, reasonDetail] = this.#disabledReason(view) ?? [];
     const channels = view.survey ? offeredChannels(view.survey.channels) : [];
     const smsInvalid = view.error?.code === 'invalid-sms-number';
     const l = this.#l10n;
@@ -300,7 +312,11 @@ export class AgSurveyTransfer extends LitElement {
           >
             ${l.term(this.mode === 'hangup' ? 'survey.action.hangup' : 'survey.action.transfer')}
           </button>
-          ${reason ? html`<p id="reason" part="reason">${reason}</p>` : nothing}
+          ${
+            reason
+              ? html`<p id="reason" part="reason" title=${ifDefined(reasonDetail)}>${reason}</p>`
+              : nothing
+          }
         </form>
         <p
           part="status"
@@ -353,38 +369,46 @@ export class AgSurveyTransfer extends LitElement {
     return html`<p part="connection" data-state=${state} ?data-problem=${!!problem}>${text}</p>`;
   }
 
-  /** Why the action is disabled, or null. Messages from PCS, Finesse or the configuration
-   *  check are their own text (not translated); ours come from the catalogue. */
-  #disabledReason(view: SurveyView): string | null {
+  /** Why the action is disabled, or null, from the catalogue; for a failure, its own words (the
+   *  SDK's, Finesse's or PCS's, English) come second. */
+  #disabledReason(view: SurveyView): readonly [reason: string, detail?: string] | null {
     const l = this.#l10n;
-    if (!split(this.pcsNodes).length) return l.term('survey.reason.setPcsNodes');
-    if (view.connection.state === 'failed' && view.connection.error?.code === 'bad-config')
-      return view.connection.error.message;
+    const failure = view.connection.state === 'failed' ? view.connection.error : undefined;
+    if (!split(this.pcsNodes).length) return [l.term('survey.reason.setPcsNodes')];
+    if (failure?.code === 'bad-config') return [l.term('survey.reason.badConfig'), failure.message];
     if (!view.hostConnected)
-      return l.term(
-        view.hostEverConnected
-          ? 'survey.reason.finesseReconnecting'
-          : 'survey.reason.connectingFinesse',
-      );
+      return [
+        l.term(
+          view.hostEverConnected
+            ? 'survey.reason.finesseReconnecting'
+            : 'survey.reason.connectingFinesse',
+        ),
+      ];
     if (view.phase === 'done' && view.call && view.requestDialogId === view.call.dialogId)
-      return l.term('survey.reason.alreadySetUp');
-    if (!view.call && view.hostProblem) return view.hostProblem;
-    if (!view.call) return l.term('survey.reason.noCall');
-    if (view.call.state !== 'ACTIVE') return l.term('survey.reason.callNotActive');
+      return [l.term('survey.reason.alreadySetUp')];
+    if (!view.call && view.hostProblem)
+      return [l.term('survey.reason.callsUnreadable'), view.hostProblem];
+    if (!view.call) return [l.term('survey.reason.noCall')];
+    if (view.call.state !== 'ACTIVE') return [l.term('survey.reason.callNotActive')];
     if (this.mode !== 'hangup' && !transferAllowed(view.call, this.consultTransfer))
-      return l.term('survey.reason.transferNotAllowed');
-    if (view.connection.state === 'failed')
-      return l.term('survey.reason.pcsError', {
-        message: view.connection.error?.message ?? l.term('survey.reason.pcsConnectionFailed'),
-      });
-    if (view.refusal) return l.term('survey.reason.pcsError', { message: view.refusal });
-    if (view.health === 'unreachable') return l.term('survey.reason.pcsUnreachable');
-    if (view.survey === undefined) return l.term('survey.reason.lookingUp');
+      return [l.term('survey.reason.transferNotAllowed')];
+    const problem = failure ?? (view.refusal && { code: view.refusalCode, message: view.refusal });
+    if (problem) {
+      const key = problem.code && pcsProblemKey[problem.code];
+      return [
+        l.term('survey.reason.pcsError', { message: key ? l.term(key) : problem.message }),
+        problem.message,
+      ];
+    }
+    if (view.health === 'unreachable') return [l.term('survey.reason.pcsUnreachable')];
+    if (view.survey === undefined) return [l.term('survey.reason.lookingUp')];
     if (view.survey === null)
-      return view.call.dialedNumber
-        ? l.term('survey.reason.noSurveyFor', { number: view.call.dialedNumber })
-        : l.term('survey.reason.noSurveyForThisNumber');
-    if (!offeredChannels(view.survey.channels).length) return l.term('survey.reason.noChannel');
+      return [
+        view.call.dialedNumber
+          ? l.term('survey.reason.noSurveyFor', { number: view.call.dialedNumber })
+          : l.term('survey.reason.noSurveyForThisNumber'),
+      ];
+    if (!offeredChannels(view.survey.channels).length) return [l.term('survey.reason.noChannel')];
     return null;
   }
 

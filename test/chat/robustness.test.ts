@@ -88,8 +88,11 @@ describe('<ag-chat-panel> against hostile or broken input', () => {
     );
     await el.updateComplete;
     expect(el.connectionState).to.equal('failed');
-    expect(el.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(
-      /^Disconnected: interaction-id/,
+    const status = el.shadowRoot!.querySelector('[part="status"]')!;
+    expect(status.textContent).to.equal('Disconnected: the panel is not set up correctly');
+    // what exactly is wrong, for whoever supports the agent
+    expect(status.getAttribute('title')).to.equal(
+      'interaction-id and interactions-url are required',
     );
     expect(mock.connections()).to.equal(0);
   });

@@ -118,6 +118,38 @@ describe('<ag-chat-panel> in German, Spanish and French (mocked back end)', () =
     });
   }
 
+  it("why a panel gave up is said in its language; the failure's own words are its title", async () => {
+    const { interactionId } = await mock.interactions.startChat({ instanceId: 'chat-1' });
+    const refused = await fixture<AgChatPanel>(html`<ag-chat-panel
+      lang="de"
+      interaction-id=${interactionId}
+      interactions-url=${mock.urls.interactions}
+      allowed-origins=${chatOrigins(mock)}
+      agent-id=${agentId}
+      .token=${'bad-token'}
+    ></ag-chat-panel>`);
+    await waitUntil(() => refused.connectionState === 'failed', 'not refused', { timeout: 10000 });
+    expect(refused.error?.code).to.equal('unauthorized');
+    const status = () => textOf(refused, '[part="status"]');
+    await until(refused, status, 'Getrennt: die Anmeldung wurde abgelehnt', 'refused, German');
+    // the SDK's own English words stay readable for whoever supports the agent
+    expect($(refused, '[part="status"]')!.title).to.equal(refused.error!.message);
+    refused.setAttribute('lang', 'fr');
+    await until(refused, status, 'Déconnecté : la connexion a été refusée', 'refused, French');
+
+    const unset = await fixture<AgChatPanel>(html`<ag-chat-panel
+      lang="es"
+      interactions-url=${mock.urls.interactions}
+    ></ag-chat-panel>`);
+    await until(
+      unset,
+      () => textOf(unset, '[part="status"]'),
+      'Desconectado: el panel no está bien configurado',
+      'not set up, Spanish',
+    );
+    expect($(unset, '[part="status"]')!.title).to.match(/interaction-id/);
+  });
+
   it('message times through Intl in the panel language: 24-hour German, 12-hour English', async () => {
     const { interactionId } = await mock.interactions.startChat({ customerName: 'Dana' });
     await mock.customer.send(interactionId, 'hello');

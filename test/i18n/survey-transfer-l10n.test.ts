@@ -124,6 +124,41 @@ describe('<ag-survey-transfer> in German, Spanish and French (fake Finesse, mock
     await until(() => text(el, 'reason'), 'Aucune enquête pour 8001', 'no survey, French');
   });
 
+  it("why PCS is not usable is translated; the failure's own words are the reason's title", async () => {
+    mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
+    const refused = await fixture<AgSurveyTransfer>(html`<ag-survey-transfer
+      lang="de"
+      pcs-nodes=${Object.values(mock.urls.pcs).join(' ')}
+      host="finesse"
+      .token=${'bad-token'}
+    ></ag-survey-transfer>`);
+    await until(() => text(refused, 'reason'), 'PCS: Anmeldung abgelehnt', 'refused, German');
+    expect(part(refused, 'reason')!.title).to.match(/credentials/);
+
+    const unset = await fixture<AgSurveyTransfer>(html`<ag-survey-transfer
+      lang="fr"
+      pcs-nodes="pcs-a.mock.test"
+      host="finesse"
+      .token=${'agent1-token'}
+    ></ag-survey-transfer>`);
+    await until(
+      () => text(unset, 'reason'),
+      'Le gadget n’est pas correctement configuré',
+      'not set up, French',
+    );
+    expect(part(unset, 'reason')!.title).to.match(/pcs-nodes/);
+  });
+
+  it("Finesse unable to load the agent: the reason is translated, Finesse's words its title", async () => {
+    const g = globalThis as unknown as { finesse: { gadget: { Config: { id: string } } } };
+    g.finesse.gadget.Config.id = 'someone-else';
+    const el = await mountIn(mock, { lang: 'es' });
+    await until(() => text(el, 'reason'), 'No se pueden leer las llamadas', 'no agent, Spanish');
+    expect(part(el, 'reason')!.title).to.equal(
+      'Finesse could not load the agent: No user someone-else',
+    );
+  });
+
   it("the SDK's own failure is translated (German SMS number hint and error); the SMS labels too", async () => {
     mock.finesse.startCall({ ani: '12345', dialedNumber: '8000' });
     const el = await mountIn(mock, { lang: 'de', mode: 'hangup' });

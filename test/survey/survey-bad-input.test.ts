@@ -170,7 +170,8 @@ describe('ag-survey-transfer bad input', () => {
       await waitUntil(() => text(el, 'reason').startsWith('PCS: '), 'refusal shown', {
         timeout: 8000,
       });
-      expect(text(el, 'reason')).to.match(/credentials/);
+      expect(text(el, 'reason')).to.equal('PCS: sign-in refused');
+      expect(part(el, 'reason')!.getAttribute('title')).to.match(/credentials/);
       expect(button(el).disabled).to.be.true;
       expect(errors).to.include('unauthorized');
     } finally {
@@ -188,10 +189,10 @@ describe('ag-survey-transfer bad input', () => {
     expect(button(el).getAttribute('aria-describedby')).to.equal('reason');
   });
 
-  for (const [label, nodes] of [
-    ['empty', ''],
-    ['missing', null],
-    ['not a URL', 'pcs-a.mock.test'],
+  for (const [label, nodes, reason] of [
+    ['empty', '', 'Set pcs-nodes to the PCS address'],
+    ['missing', null, 'Set pcs-nodes to the PCS address'],
+    ['not a URL', 'pcs-a.mock.test', 'The gadget is not set up correctly'],
   ] as const) {
     it(`pcs-nodes ${label}: failed with bad-config, like the chat panel, and no request`, async () => {
       mock.finesse.startCall({ ani: '5551234567', dialedNumber: '8000' });
@@ -210,7 +211,8 @@ describe('ag-survey-transfer bad input', () => {
         expect(text(el, 'connection')).to.equal('PCS not configured');
         expect(text(el, 'error')).to.match(/pcs-nodes/);
         expect(button(el).disabled).to.be.true;
-        expect(text(el, 'reason')).to.match(/pcs-nodes/);
+        expect(text(el, 'reason')).to.equal(reason);
+        if (nodes) expect(part(el, 'reason')!.getAttribute('title')).to.match(/pcs-nodes/);
         // fixing the attribute starts the gadget: the failure is not sticky
         el.setAttribute('pcs-nodes', Object.values(mock.urls.pcs).join(' '));
         el.token = 'agent1-token';
