@@ -392,7 +392,8 @@ export class AgSurveyTransfer extends LitElement {
     if (view.call.state !== 'ACTIVE') return [l.term('survey.reason.callNotActive')];
     if (this.mode !== 'hangup' && !transferAllowed(view.call, this.consultTransfer))
       return [l.term('survey.reason.transferNotAllowed')];
-    const problem = failure ?? (view.refusal && { code: view.refusalCode, message: view.refusal });
+    const problem =
+      failure ?? (view.refusal ? { code: view.refusalCode, message: view.refusal } : undefined);
     if (problem) {
       const key = problem.code && pcsProblemKey[problem.code];
       return [
